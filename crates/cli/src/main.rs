@@ -1,0 +1,286 @@
+//! `postguard`: check social media text against an organisation's policy.
+
+mod batch;
+mod eval;
+mod input;
+mod output;
+
+use anyhow::{Context as _, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use postguard_policy::Policy;
+use postguard_scan::{Channel, Context, Post, PostKind, Scanner};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Check social media posts by healthcare staff against the organisation's policy.
+#[derive(Debug, Parser)]
+#[command(name = "postguard", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check a text (a file, or standard input) or a batch of texts (--jsonl).
+    ///
+    /// Exit status: 0 when nothing needs review, 1 when a finding is at `review` or `block`,
+    /// 2 on a usage or input error.
+    Check(CheckArgs),
+    /// Print the text with every identifier replaced by a typed placeholder ([NAME], [DATE], ...).
+    Redact(TextArgs),
+    /// Measure the scanner's accuracy on a labelled corpus (JSON lines with spans).
+    Eval(EvalArgs),
+    /// Check whether a personal handle or display name uses the organisation's name or logo.
+    CheckHandle(HandleArgs),
+    /// Validate, explain or render a policy file.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+#[derive(Debug, Args)]
+struct PolicyArg {
+    /// The policy file (TOML). Default: the policy shipped with Postguard.
+    #[arg(long, short = 'p', env = "POSTGUARD_POLICY", value_name = "FILE")]
+    policy: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct ContextArgs {
+    /// Where the text will be published.
+    #[arg(long, value_enum, default_value = "personal")]
+    channel: ChannelArg,
+    /// The author identifies their employer (for example in their profile).
+    #[arg(long)]
+    identifies_employer: bool,
+    /// What kind of text it is.
+    #[arg(long, value_enum, default_value = "post")]
+    kind: KindArg,
+}
+
+#[derive(Debug, Args)]
+struct TextArgs {
+    /// The file to read; `-` or nothing reads standard input.
+    file: Option<PathBuf>,
+    #[command(flatten)]
+    policy: PolicyArg,
+    #[command(flatten)]
+    context: ContextArgs,
+}
+
+#[derive(Debug, Args)]
+struct CheckArgs {
+    /// The file to read; `-` or nothing reads standard input.
+    #[arg(conflicts_with = "jsonl")]
+    file: Option<PathBuf>,
+    #[command(flatten)]
+    policy: PolicyArg,
+    #[command(flatten)]
+    context: ContextArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
+    /// Check a batch: one JSON object a line, {"id", "text", "context"?}; `-` reads standard input.
+    #[arg(long, value_name = "IN")]
+    jsonl: Option<PathBuf>,
+    /// With --jsonl: where to write results (default: standard output).
+    #[arg(long, value_name = "OUT", requires = "jsonl")]
+    out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct EvalArgs {
+    /// A labelled corpus: JSON lines {"id", "text", "context"?, "spans": [{"start","end","type"}], "categories"?}.
+    gold: PathBuf,
+    #[command(flatten)]
+    policy: PolicyArg,
+    /// How many misses and false alarms to list.
+    #[arg(long, default_value_t = 20)]
+    show: usize,
+    /// Print the figures as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+struct HandleArgs {
+    /// The handle or display name (`@AlderbrookNurseJen`).
+    handle: String,
+    /// The platform (LinkedIn is exempt).
+    #[arg(long)]
+    platform: Option<String>,
+    #[command(flatten)]
+    policy: PolicyArg,
+}
+
+#[derive(Debug, Subcommand)]
+enum PolicyCommand {
+    /// Validate a policy file; errors name file:line:column.
+    Check {
+        /// The policy file.
+        file: PathBuf,
+    },
+    /// List every rule of a policy in plain words.
+    Explain {
+        /// The policy file (default: the shipped policy).
+        file: Option<PathBuf>,
+    },
+    /// Print the staff-facing guidelines document (Markdown) generated from a policy.
+    Render {
+        /// The policy file (default: the shipped policy).
+        file: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ChannelArg {
+    Official,
+    Personal,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum KindArg {
+    Post,
+    Reply,
+    Comment,
+}
+
+/// Output formats of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
+    /// The text with the spans marked, and each finding explained.
+    Human,
+    /// The report as JSON.
+    Json,
+    /// SARIF 2.1.0, for code-scanning tools and CI.
+    Sarif,
+}
+
+impl ContextArgs {
+    fn to_context(&self) -> Context {
+        Context {
+            channel: match self.channel {
+                ChannelArg::Official => Channel::Official,
+                ChannelArg::Personal => Channel::Personal,
+            },
+            identifies_employer: self.identifies_employer,
+            kind: match self.kind {
+                KindArg::Post => PostKind::Post,
+                KindArg::Reply => PostKind::Reply,
+                KindArg::Comment => PostKind::Comment,
+            },
+            consents: Vec::new(),
+        }
+    }
+}
+
+/// An error that is the user's to fix: exit status 2.
+#[derive(Debug)]
+pub(crate) struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+fn load_policy(arg: &PolicyArg) -> Result<Policy> {
+    load_policy_path(arg.policy.as_deref())
+}
+
+fn load_policy_path(path: Option<&Path>) -> Result<Policy> {
+    let policy = match path {
+        Some(path) => Policy::load(path),
+        None => Policy::builtin_default(),
+    };
+    policy.map_err(|e| UsageError(e.to_string()).into())
+}
+
+fn scanner(policy: &Policy) -> Result<Scanner> {
+    Scanner::new(policy).map_err(|e| UsageError(e.to_string()).into())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            let _ = writeln!(std::io::stderr(), "postguard: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Check(args) => {
+            let policy = load_policy(&args.policy)?;
+            let scanner = scanner(&policy)?;
+            if let Some(input) = &args.jsonl {
+                return batch::run(&scanner, &policy, input, args.out.as_deref(), args.format);
+            }
+            let text = input::read_text(args.file.as_deref())?;
+            let post = Post::with_context(&text, args.context.to_context());
+            let report = scanner.scan(&post);
+            let name = input::display_name(args.file.as_deref());
+            output::print_report(&text, &report, args.format, &name, &policy)?;
+            Ok(if report.needs_attention() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        }
+        Command::Redact(args) => {
+            let policy = load_policy(&args.policy)?;
+            let scanner = scanner(&policy)?;
+            let text = input::read_text(args.file.as_deref())?;
+            let report = scanner.scan(&Post::with_context(&text, args.context.to_context()));
+            let mut out = std::io::stdout().lock();
+            out.write_all(postguard_scan::redact(&text, &report).as_bytes())
+                .context("cannot write to standard output")?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Eval(args) => {
+            let policy = load_policy(&args.policy)?;
+            let scanner = scanner(&policy)?;
+            eval::run(&scanner, &args.gold, args.show, args.json)
+        }
+        Command::CheckHandle(args) => {
+            let policy = load_policy(&args.policy)?;
+            let scanner = scanner(&policy)?;
+            match scanner.check_handle(&args.handle, args.platform.as_deref()) {
+                Some(finding) => {
+                    println!("{}: {}", finding.severity, finding.explanation);
+                    Ok(ExitCode::from(1))
+                }
+                None => {
+                    println!("ok: the handle does not use the organisation's name or logo words");
+                    Ok(ExitCode::SUCCESS)
+                }
+            }
+        }
+        Command::Policy(PolicyCommand::Check { file }) => {
+            let policy = load_policy_path(Some(&file))?;
+            println!(
+                "{}: ok: {} version {}, {} sections, {} lexicons, {} identifier formats",
+                file.display(),
+                policy.policy.name,
+                policy.policy.version,
+                policy.sections.len(),
+                policy.lexicons.len(),
+                policy.identifiers.len()
+            );
+            scanner(&policy)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Policy(PolicyCommand::Explain { file }) => {
+            let policy = load_policy_path(file.as_deref())?;
+            print!("{}", postguard_policy::explain(&policy));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Policy(PolicyCommand::Render { file }) => {
+            let policy = load_policy_path(file.as_deref())?;
+            print!("{}", postguard_policy::render_guidelines(&policy));
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,827 @@
+//! The scanner: a policy compiled into matchers, and the scan that runs them over a text.
+
+use crate::context::{ContextPhrases, Signal};
+use crate::lexicon::{Hit, Lexicons, TermSpec};
+use crate::names::{self, Allowed, Found};
+use crate::patterns::{self, Check, Keep, Needs, Patterns};
+use crate::text::{self, at_word_boundaries, sentence_bounds, CaseMode, Word};
+use crate::{Channel, Finding, Fix, Post, Report};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use postguard_policy::{Category, IdentifierKind, LexiconAction, LexiconRole, Policy, Severity};
+use rustc_hash::FxHashSet;
+use std::cell::RefCell;
+
+/// A policy that could not be compiled into a scanner.
+#[derive(Debug)]
+pub enum BuildError {
+    /// A pattern of the policy (or a built-in one) did not compile.
+    Pattern(String),
+}
+
+
+impl std::fmt::Display for BuildError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BuildError::Pattern(msg) => write!(f, "cannot compile the policy's patterns: {msg}"),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+/// Settings of one category, resolved for fast use.
+#[derive(Debug, Clone)]
+struct RuleInfo {
+    enabled: bool,
+    severity: Severity,
+    section: String,
+}
+
+#[derive(Debug, Clone)]
+struct LexiconInfo {
+    name: String,
+    category: Category,
+    role: LexiconRole,
+    severity: Severity,
+    section: String,
+    explanation: String,
+    replacement: Option<String>,
+}
+
+/// What a match of the organisation automaton is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OrgTerm {
+    /// Names the employer (name, alias, hashtag, official handle, domain).
+    Employer,
+    /// A disclaimer phrase.
+    Disclaimer,
+    /// A staff member's or public figure's full name.
+    AllowedName,
+}
+
+struct AllowList(FxHashSet<String>);
+
+impl Allowed for AllowList {
+    fn allows(&self, lower: &str) -> bool {
+        self.0.contains(lower)
+    }
+}
+
+/// A policy compiled for scanning. Build it once with [`Scanner::new`]; scanning is `&self` and
+/// thread-safe.
+pub struct Scanner {
+    rules: Vec<RuleInfo>,
+    disclaimer: String,
+    patterns: Patterns,
+    context: ContextPhrases,
+    lexicons: Lexicons,
+    lexicon_info: Vec<LexiconInfo>,
+    org: AhoCorasick,
+    org_terms: Vec<OrgTerm>,
+    allow: AllowList,
+    public_phones: Vec<String>,
+    org_domains: Vec<String>,
+    official_handles: FxHashSet<String>,
+    logo_words: Vec<String>,
+}
+
+impl std::fmt::Debug for Scanner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scanner")
+            .field("lexicons", &self.lexicon_info.len())
+            .field("patterns", &self.patterns.meta.len())
+            .finish_non_exhaustive()
+    }
+}
+
+fn digits(s: &str) -> String {
+    s.chars().filter(char::is_ascii_digit).collect()
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+#[derive(Default)]
+struct Scratch {
+    words: Vec<Word>,
+    names: Vec<Found>,
+    hits: Vec<Hit>,
+}
+
+/// A phi candidate before consents and overlap resolution.
+#[derive(Debug, Clone)]
+struct Candidate {
+    kind: IdentifierKind,
+    rule: &'static str,
+    rule_owned: Option<String>,
+    start: usize,
+    end: usize,
+}
+
+impl Scanner {
+    /// Compiles `policy` into matchers.
+    pub fn new(policy: &Policy) -> Result<Scanner, BuildError> {
+        let rules = Category::ALL
+            .iter()
+            .map(|&c| {
+                let rule = policy.rule(c);
+                RuleInfo {
+                    enabled: rule.enabled,
+                    severity: rule.severity,
+                    section: policy.section_title(c),
+                }
+            })
+            .collect();
+
+        let formats: Vec<(IdentifierKind, String, String)> = policy
+            .identifiers
+            .iter()
+            .map(|f| (f.kind, f.name.clone(), f.pattern.get_ref().clone()))
+            .collect();
+        let patterns = Patterns::new(&formats).map_err(|e| BuildError::Pattern(e.to_string()))?;
+        let context = ContextPhrases::new(&policy.security.internal_host_suffixes)
+            .map_err(|e| BuildError::Pattern(e.to_string()))?;
+
+        let mut specs = Vec::new();
+        let mut lexicon_info = Vec::new();
+        for (index, (name, lexicon)) in policy.lexicons.iter().enumerate() {
+            let section = match &lexicon.section {
+                Some(id) => policy.section(id).map_or_else(|| id.clone(), |s| s.title.clone()),
+                None => policy.section_title(lexicon.category),
+            };
+            lexicon_info.push(LexiconInfo {
+                name: name.clone(),
+                category: lexicon.category,
+                role: lexicon.role,
+                severity: lexicon.action.severity(),
+                section,
+                explanation: lexicon.explanation.clone(),
+                replacement: match lexicon.action {
+                    LexiconAction::Replace => lexicon.replacement.clone(),
+                    _ => None,
+                },
+            });
+            for term in &lexicon.terms {
+                specs.push(TermSpec {
+                    lexicon: index,
+                    term: term.get_ref(),
+                    case_sensitive: lexicon.case_sensitive,
+                    obfuscations: lexicon.obfuscations,
+                });
+            }
+        }
+        let lexicons = Lexicons::new(&specs).map_err(|e| BuildError::Pattern(e.0))?;
+
+        let org_policy = &policy.organization;
+        let mut org_patterns: Vec<String> = Vec::new();
+        let mut org_terms = Vec::new();
+        let mut add = |p: &str, t: OrgTerm| {
+            let p = p.trim();
+            if !p.is_empty() {
+                org_patterns.push(p.to_lowercase());
+                org_terms.push(t);
+            }
+        };
+        add(&org_policy.name, OrgTerm::Employer);
+        for a in &org_policy.aliases {
+            add(a, OrgTerm::Employer);
+        }
+        for h in &org_policy.hashtags {
+            add(h, OrgTerm::Employer);
+        }
+        for d in &org_policy.domains {
+            add(d, OrgTerm::Employer);
+        }
+        for account in &policy.official_accounts {
+            if account.handle.starts_with('@') {
+                add(&account.handle, OrgTerm::Employer);
+            }
+        }
+        add(&policy.disclaimer.text, OrgTerm::Disclaimer);
+        for phrase in &policy.disclaimer.accepted {
+            add(phrase, OrgTerm::Disclaimer);
+        }
+        for staff in &policy.staff {
+            add(&staff.name, OrgTerm::AllowedName);
+        }
+        for figure in &policy.allow.public_figures {
+            add(figure, OrgTerm::AllowedName);
+        }
+        let org = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&org_patterns)
+            .map_err(|e| BuildError::Pattern(e.to_string()))?;
+
+        let mut allow = FxHashSet::default();
+        let mut allow_words = |s: &str| {
+            for w in s.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-') {
+                if w.len() > 1 {
+                    allow.insert(w.to_lowercase());
+                }
+            }
+        };
+        for staff in &policy.staff {
+            allow_words(&staff.name);
+        }
+        for figure in &policy.allow.public_figures {
+            allow_words(figure);
+        }
+        for term in &policy.allow.terms {
+            allow_words(term);
+        }
+        allow_words(&org_policy.name);
+        for a in &org_policy.aliases {
+            allow_words(a);
+        }
+        for w in &org_policy.logo_words {
+            allow_words(w);
+        }
+        for account in &policy.official_accounts {
+            allow_words(account.handle.trim_start_matches('@'));
+        }
+        let official_handles = policy
+            .official_accounts
+            .iter()
+            .map(|a| a.handle.trim_start_matches('@').to_lowercase())
+            .collect();
+
+        Ok(Scanner {
+            rules,
+            disclaimer: policy.disclaimer.text.clone(),
+            patterns,
+            context,
+            lexicons,
+            lexicon_info,
+            org,
+            org_terms,
+            allow: AllowList(allow),
+            public_phones: org_policy
+                .public_phones
+                .iter()
+                .map(|p| digits(&p.number))
+                .chain(policy.contact.phone.iter().map(|p| digits(p)))
+                .collect(),
+            org_domains: org_policy.domains.iter().map(|d| d.to_lowercase()).collect(),
+            official_handles,
+            logo_words: org_policy.logo_words.iter().map(|w| w.to_lowercase()).collect(),
+        })
+    }
+
+    fn rule(&self, category: Category) -> &RuleInfo {
+        let index = Category::ALL.iter().position(|&c| c == category).unwrap_or(0);
+        &self.rules[index.min(self.rules.len() - 1)]
+    }
+
+    /// Scans one text.
+    pub fn scan(&self, post: &Post<'_>) -> Report {
+        SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+            Ok(mut scratch) => self.scan_with(post, &mut scratch),
+            Err(_) => self.scan_with(post, &mut Scratch::default()),
+        })
+    }
+
+    fn scan_with(&self, post: &Post<'_>, scratch: &mut Scratch) -> Report {
+        let text = post.text;
+        let ctx = &post.context;
+        let mut findings = Vec::new();
+
+        // The organisation: employer mentions, disclaimer, allowed full names.
+        let mut employer_at: Option<(usize, usize)> = None;
+        let mut has_disclaimer = false;
+        let mut allowed_spans: Vec<(usize, usize)> = Vec::new();
+        for m in self.org.find_iter(text) {
+            if !at_word_boundaries(text, m.start(), m.end()) {
+                continue;
+            }
+            match self.org_terms.get(m.pattern().as_usize()) {
+                Some(OrgTerm::Employer) => {
+                    employer_at.get_or_insert((m.start(), m.end()));
+                }
+                Some(OrgTerm::Disclaimer) => has_disclaimer = true,
+                Some(OrgTerm::AllowedName) => allowed_spans.push((m.start(), m.end())),
+                None => {}
+            }
+        }
+        let identifies_employer = ctx.identifies_employer || employer_at.is_some();
+
+        // Lexicons.
+        self.lexicons.find(text, &mut scratch.hits);
+        let mut patient_cues: Vec<(usize, usize)> = Vec::new();
+        let mut quasi: Vec<(usize, usize, &'static str)> = Vec::new();
+        for hit in &scratch.hits {
+            let Some(info) = self.lexicon_info.get(hit.lexicon) else { continue };
+            match info.role {
+                LexiconRole::PatientContext => patient_cues.push((hit.start, hit.end)),
+                LexiconRole::QuasiIdentifier => quasi.push((hit.start, hit.end, "detail")),
+                LexiconRole::Finding => {
+                    if !self.rule(info.category).enabled {
+                        continue;
+                    }
+                    let matched = text.get(hit.start..hit.end).unwrap_or("").to_owned();
+                    let fix = match &info.replacement {
+                        Some(r) => Some(Fix::Replace { replacement: r.clone() }),
+                        None => Some(Fix::Reword { hint: reword_hint(info.category).to_owned() }),
+                    };
+                    findings.push(Finding {
+                        rule: format!("lexicon.{}", info.name),
+                        category: info.category,
+                        severity: info.severity,
+                        identifier: None,
+                        start: hit.start,
+                        end: hit.end,
+                        explanation: format!(
+                            "\"{matched}\": {} (policy section \"{}\").",
+                            info.explanation.trim_end_matches('.'),
+                            info.section
+                        ),
+                        matched,
+                        fix,
+                    });
+                }
+            }
+        }
+
+        // Context phrases.
+        let mut person_cues: Vec<usize> = Vec::new();
+        let mut relative_dates: Vec<(usize, usize)> = Vec::new();
+        let mut advice: Vec<(usize, usize)> = Vec::new();
+        let mut advice_verbs: Vec<(usize, usize)> = Vec::new();
+        let mut medicines: Vec<(usize, usize)> = Vec::new();
+        let mut credentials: Vec<(usize, usize)> = Vec::new();
+        for m in self.context.regex.find_iter(text) {
+            let span = (m.start(), m.end());
+            match self.context.signals.get(m.pattern().as_usize()) {
+                Some(Signal::PersonCue) => person_cues.push(m.start()),
+                Some(Signal::RelativeDate) => {
+                    relative_dates.push(span);
+                    quasi.push((span.0, span.1, "time"));
+                }
+                Some(Signal::QuasiTime) => quasi.push((span.0, span.1, "time")),
+                Some(Signal::QuasiAge) => quasi.push((span.0, span.1, "age")),
+                Some(Signal::QuasiPlace) => quasi.push((span.0, span.1, "place")),
+                Some(Signal::Advice) => advice.push(span),
+                Some(Signal::AdviceVerb) => advice_verbs.push(span),
+                Some(Signal::Medicine) => medicines.push(span),
+                Some(Signal::Credential) => credentials.push(span),
+                None => {}
+            }
+        }
+
+        // Names and places.
+        text::words(text, &mut scratch.words);
+        let mode = text::case_mode(text);
+        scratch.names.clear();
+        names::find(text, &scratch.words, mode, &self.allow, &mut scratch.names);
+        let inside_allowed = |s: usize, e: usize| allowed_spans.iter().any(|&(a, b)| a <= s && e <= b);
+        let person_names: Vec<(usize, usize)> = scratch
+            .names
+            .iter()
+            .filter(|f| !f.city && !inside_allowed(f.start, f.end))
+            .map(|f| (f.start, f.end))
+            .collect();
+        let patient_context = !patient_cues.is_empty();
+        let about_person = patient_context || !person_names.is_empty();
+        let cue_near = |pos: usize| {
+            let (s, e) = sentence_bounds(text, pos);
+            person_cues.iter().any(|&c| s <= c && c < e)
+        };
+
+        // Identifiers with a shape.
+        let mut candidates: Vec<Candidate> = Vec::new();
+        for m in self.patterns.regex.find_iter(text) {
+            let Some(meta) = self.patterns.meta.get(m.pattern().as_usize()) else { continue };
+            let (mut start, end) = (m.start(), m.end());
+            let Some(matched) = text.get(start..end) else { continue };
+            if meta.keep == Keep::Value {
+                start += patterns::value_start(matched);
+            }
+            let Some(value) = text.get(start..end) else { continue };
+            if value.is_empty() || !self.check(meta.check, meta.kind, value, matched, mode) {
+                continue;
+            }
+            if meta.needs == Needs::PersonContext && !about_person && !cue_near(start) {
+                continue;
+            }
+            if !self.shape_allowed(meta.kind, value, ctx.channel) {
+                continue;
+            }
+            candidates.push(Candidate {
+                kind: meta.kind,
+                rule: "",
+                rule_owned: Some(meta.rule.clone()),
+                start,
+                end,
+            });
+        }
+        for &(s, e) in &person_names {
+            candidates.push(Candidate { kind: IdentifierKind::Name, rule: "phi.name", rule_owned: None, start: s, end: e });
+        }
+        for f in scratch.names.iter().filter(|f| f.city) {
+            if (about_person || cue_near(f.start)) && !inside_allowed(f.start, f.end) {
+                candidates.push(Candidate { kind: IdentifierKind::City, rule: "phi.city", rule_owned: None, start: f.start, end: f.end });
+            }
+        }
+        if patient_context {
+            for &(s, e) in &relative_dates {
+                candidates.push(Candidate { kind: IdentifierKind::Date, rule: "phi.relative_date", rule_owned: None, start: s, end: e });
+            }
+        }
+        let phi = resolve_overlaps(candidates);
+
+        // PHI findings.
+        let phi_rule = self.rule(Category::Phi);
+        if phi_rule.enabled {
+            for c in &phi {
+                let matched = text.get(c.start..c.end).unwrap_or("").to_owned();
+                let mut severity = phi_rule.severity;
+                let mut explanation = format!(
+                    "This is {}, a HIPAA identifier that must not be posted without the patient's written consent (policy section \"{}\").",
+                    c.kind.describe(),
+                    phi_rule.section
+                );
+                if ctx.channel == Channel::Official {
+                    if let Some(consent) = ctx.consents.iter().find(|k| covers(&k.covers, &matched)) {
+                        severity = Severity::Advise;
+                        explanation = format!(
+                            "This is {}, published under patient consent {} on the official channel; check it matches the consent (policy section \"{}\").",
+                            c.kind.describe(),
+                            consent.id,
+                            phi_rule.section
+                        );
+                    }
+                }
+                findings.push(Finding {
+                    rule: c.rule_owned.clone().unwrap_or_else(|| c.rule.to_owned()),
+                    category: Category::Phi,
+                    severity,
+                    identifier: Some(c.kind),
+                    start: c.start,
+                    end: c.end,
+                    matched,
+                    explanation,
+                    fix: Some(Fix::Redact { replacement: format!("[{}]", c.kind.label()) }),
+                });
+            }
+        }
+
+        // Indirect identification: patient context beside quasi-identifiers.
+        let indirect = self.rule(Category::IndirectPhi);
+        if indirect.enabled && patient_context {
+            for &(cs, ce) in &patient_cues {
+                let (ss, se) = sentence_bounds(text, cs);
+                let window = (ss.min(cs.saturating_sub(160)), se.max(ce + 160));
+                let near_quasi = quasi
+                    .iter()
+                    .map(|&(s, e, what)| (s, e, what))
+                    .chain(phi.iter().filter(|c| c.kind != IdentifierKind::Name).map(|c| (c.start, c.end, "identifier")))
+                    .filter(|&(s, e, _)| s >= window.0 && e <= window.1 && (e <= cs || s >= ce))
+                    .min_by_key(|&(s, _, _)| s.abs_diff(cs));
+                if let Some((qs, qe, what)) = near_quasi {
+                    let start = cs.min(qs);
+                    let end = ce.max(qe);
+                    if findings.iter().any(|f| f.category == Category::IndirectPhi && f.start < end && start < f.end) {
+                        continue;
+                    }
+                    let cue = text.get(cs..ce).unwrap_or("");
+                    let detail = text.get(qs..qe).unwrap_or("");
+                    findings.push(Finding {
+                        rule: "indirect_phi".to_owned(),
+                        category: Category::IndirectPhi,
+                        severity: indirect.severity,
+                        identifier: None,
+                        start,
+                        end,
+                        matched: text.get(start..end).unwrap_or("").to_owned(),
+                        explanation: format!(
+                            "\"{cue}\" speaks of a patient, and beside it \"{detail}\" ({what}) can identify them even without a name (policy section \"{}\").",
+                            indirect.section
+                        ),
+                        fix: Some(Fix::Reword {
+                            hint: "Leave out the time, place, event, age or condition that could point to the patient, or get their written consent.".to_owned(),
+                        }),
+                    });
+                }
+            }
+        }
+
+        // Individual medical advice.
+        let advice_rule = self.rule(Category::MedicalAdvice);
+        if advice_rule.enabled {
+            let mut spans: Vec<(usize, usize)> = advice.clone();
+            for &(vs, ve) in &advice_verbs {
+                let (ss, se) = sentence_bounds(text, vs);
+                if let Some(&(_, me)) = medicines.iter().find(|&&(ms, _)| ms >= ss && ms < se && ms >= vs) {
+                    spans.push((vs, me.max(ve)));
+                }
+            }
+            spans.sort_unstable();
+            let mut last_end = 0;
+            for (s, e) in spans {
+                if s < last_end {
+                    continue;
+                }
+                last_end = e;
+                findings.push(Finding {
+                    rule: "medical_advice".to_owned(),
+                    category: Category::MedicalAdvice,
+                    severity: advice_rule.severity,
+                    identifier: None,
+                    start: s,
+                    end: e,
+                    matched: text.get(s..e).unwrap_or("").to_owned(),
+                    explanation: format!(
+                        "This reads as medical advice to one person; online, staff give general information only and point people to their own clinician (policy section \"{}\").",
+                        advice_rule.section
+                    ),
+                    fix: Some(Fix::Reword {
+                        hint: "Share general information only, and suggest they talk to their own doctor or call us privately.".to_owned(),
+                    }),
+                });
+            }
+        }
+
+        // Credentials and internal systems.
+        let security = self.rule(Category::Security);
+        if security.enabled {
+            for &(s, e) in &credentials {
+                if findings.iter().any(|f| f.category == Category::Security && f.start < e && s < f.end) {
+                    continue;
+                }
+                findings.push(Finding {
+                    rule: "security.credential".to_owned(),
+                    category: Category::Security,
+                    severity: security.severity,
+                    identifier: None,
+                    start: s,
+                    end: e,
+                    matched: text.get(s..e).unwrap_or("").to_owned(),
+                    explanation: format!(
+                        "Passwords, access codes and internal system names are never posted (policy section \"{}\").",
+                        security.section
+                    ),
+                    fix: Some(Fix::Redact { replacement: "[REDACTED]".to_owned() }),
+                });
+            }
+        }
+
+        // Personal handles and addresses that use the organisation's name.
+        self.handle_findings(text, &mut findings);
+
+        // Disclaimer.
+        let disclaimer = self.rule(Category::MissingDisclaimer);
+        if disclaimer.enabled && ctx.channel == Channel::Personal && identifies_employer && !has_disclaimer {
+            let (start, end) = employer_at.unwrap_or((0, 0));
+            let named = text.get(start..end).unwrap_or("");
+            let why = if named.is_empty() {
+                "You identify your employer".to_owned()
+            } else {
+                format!("\"{named}\" identifies your employer")
+            };
+            findings.push(Finding {
+                rule: "missing_disclaimer".to_owned(),
+                category: Category::MissingDisclaimer,
+                severity: disclaimer.severity,
+                identifier: None,
+                start,
+                end,
+                matched: named.to_owned(),
+                explanation: format!(
+                    "{why} on a personal channel, so the post needs the disclaimer (policy section \"{}\").",
+                    disclaimer.section
+                ),
+                fix: Some(Fix::Append { text: format!("\n\n{}", self.disclaimer) }),
+            });
+        }
+
+        // Lexicon findings of the same category that overlap are one finding.
+        findings.sort_by_key(|f| (f.start, std::cmp::Reverse(f.end), f.category));
+        let mut kept: Vec<Finding> = Vec::with_capacity(findings.len());
+        for f in findings {
+            let duplicate = kept
+                .iter()
+                .any(|k| k.category == f.category && k.start <= f.start && f.end <= k.end && f.category != Category::MissingDisclaimer);
+            if !duplicate {
+                kept.push(f);
+            }
+        }
+        Report {
+            findings: kept,
+            identifies_employer,
+        }
+    }
+
+    fn check(&self, check: Check, kind: IdentifierKind, value: &str, matched: &str, mode: CaseMode) -> bool {
+        let _ = kind;
+        match check {
+            Check::None => true,
+            Check::Luhn => patterns::luhn(value),
+            Check::Iban => patterns::iban(value),
+            Check::HasDigit => value.chars().any(|c| c.is_ascii_digit()),
+            Check::LettersAndDigits => {
+                value.chars().any(|c| c.is_ascii_digit()) && value.chars().filter(|c| c.is_ascii_alphabetic()).count() >= 2
+            }
+            Check::AgeOver89 => {
+                let number: String = value.chars().skip_while(|c| !c.is_ascii_digit()).take_while(char::is_ascii_digit).collect();
+                match number.parse::<u32>() {
+                    Ok(age) => (90..=125).contains(&age),
+                    Err(_) => value.to_lowercase().contains("90s") || value.to_lowercase().contains("100s") || value.to_lowercase().contains("centenarian") || value.to_lowercase().contains("nonagenarian"),
+                }
+            }
+            Check::Address => address_words_ok(matched, mode),
+            Check::StateZip => {
+                let code: String = matched.chars().take(2).collect();
+                names::NameData::get().is_state_code(&code)
+            }
+        }
+    }
+
+    /// Identifiers that belong to the organisation, not to a person.
+    fn shape_allowed(&self, kind: IdentifierKind, value: &str, channel: Channel) -> bool {
+        let _ = channel;
+        match kind {
+            IdentifierKind::Phone => {
+                let d = digits(value);
+                let d = d.strip_prefix('1').filter(|r| r.len() == 10).unwrap_or(&d);
+                !self.public_phones.iter().any(|p| p == d)
+            }
+            IdentifierKind::Email => {
+                let domain = value.rsplit('@').next().unwrap_or("").to_lowercase();
+                !self.org_domains.iter().any(|d| domain == *d || domain.ends_with(&format!(".{d}")))
+            }
+            IdentifierKind::Url => {
+                let lower = value.to_lowercase();
+                let host = lower
+                    .trim_start_matches("https://")
+                    .trim_start_matches("http://")
+                    .trim_start_matches("www.")
+                    .split(['/', '?', '#'])
+                    .next()
+                    .unwrap_or("")
+                    .to_owned();
+                let public = host.ends_with(".gov") || host.ends_with(".edu") || host == "who.int" || host.ends_with(".who.int");
+                let ours = self.org_domains.iter().any(|d| host == *d || host.ends_with(&format!(".{d}")));
+                !(public || ours)
+            }
+            _ => true,
+        }
+    }
+
+    fn handle_findings(&self, text: &str, findings: &mut Vec<Finding>) {
+        let rule = self.rule(Category::HandleBranding);
+        if !rule.enabled || self.logo_words.is_empty() {
+            return;
+        }
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            let is_handle = b == b'@' && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric());
+            if !is_handle {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            let mut end = i + 1;
+            while end < bytes.len() && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_' || bytes[end] == b'.') {
+                end += 1;
+            }
+            while end > start + 1 && bytes[end - 1] == b'.' {
+                end -= 1;
+            }
+            i = end.max(i + 1);
+            let Some(handle) = text.get(start + 1..end) else { continue };
+            if let Some(finding) = self.handle_finding(handle, None, start, end, &rule.section, rule.severity) {
+                findings.push(finding);
+            }
+        }
+        // Web addresses: a personal site or profile under the organisation's name.
+        for word in text.split_whitespace() {
+            let lower = word.to_lowercase();
+            if !(lower.contains(".com") || lower.contains(".net") || lower.contains(".org") || lower.contains("http") || lower.contains(".blog")) {
+                continue;
+            }
+            if lower.contains("linkedin.com") || lower.contains('@') {
+                continue;
+            }
+            let host = lower
+                .trim_start_matches(|c: char| !c.is_alphanumeric())
+                .trim_start_matches("https://")
+                .trim_start_matches("http://")
+                .trim_start_matches("www.");
+            let ours = self.org_domains.iter().any(|d| host.starts_with(d.as_str()));
+            if ours || !self.logo_words.iter().any(|w| host.contains(w.as_str())) {
+                continue;
+            }
+            let offset = word.as_ptr() as usize - text.as_ptr() as usize;
+            let trimmed = word.trim_end_matches(['.', ',', '!', '?', ')', ';', ':']);
+            let end = offset + trimmed.len();
+            findings.push(Finding {
+                rule: "handle_branding.url".to_owned(),
+                category: Category::HandleBranding,
+                severity: rule.severity,
+                identifier: None,
+                start: offset,
+                end,
+                matched: trimmed.to_owned(),
+                explanation: format!(
+                    "A personal web address may not use the organisation's name or logo unless approved (policy section \"{}\").",
+                    rule.section
+                ),
+                fix: Some(Fix::Reword { hint: "Use an address without the organisation's name, or ask the social media team to approve it.".to_owned() }),
+            });
+        }
+    }
+
+    fn handle_finding(&self, handle: &str, platform: Option<&str>, start: usize, end: usize, section: &str, severity: Severity) -> Option<Finding> {
+        let lower = handle.trim_start_matches('@').to_lowercase();
+        if lower.is_empty() || self.official_handles.contains(&lower) {
+            return None;
+        }
+        if platform.is_some_and(|p| p.eq_ignore_ascii_case("linkedin")) {
+            return None;
+        }
+        let compact: String = lower.chars().filter(|c| c.is_alphanumeric()).collect();
+        let word = self.logo_words.iter().find(|w| compact.contains(w.as_str()))?;
+        Some(Finding {
+            rule: "handle_branding.handle".to_owned(),
+            category: Category::HandleBranding,
+            severity,
+            identifier: None,
+            start,
+            end,
+            matched: handle.to_owned(),
+            explanation: format!(
+                "A personal handle or display name may not use the organisation's name or logo (\"{word}\") unless approved; LinkedIn is exempt (policy section \"{section}\")."
+            ),
+            fix: Some(Fix::Reword { hint: "Choose a handle without the organisation's name, or ask the social media team to approve it.".to_owned() }),
+        })
+    }
+
+    /// Checks a personal handle or display name against the branding rule; `platform` exempts
+    /// LinkedIn. Returns the finding when the handle uses the organisation's name or logo words.
+    pub fn check_handle(&self, handle: &str, platform: Option<&str>) -> Option<Finding> {
+        let rule = self.rule(Category::HandleBranding);
+        if !rule.enabled {
+            return None;
+        }
+        self.handle_finding(handle, platform, 0, handle.len(), &rule.section, rule.severity)
+    }
+}
+
+fn covers(covered: &[String], matched: &str) -> bool {
+    let m = matched.to_lowercase();
+    covered.iter().any(|c| {
+        let c = c.to_lowercase();
+        !c.is_empty() && (c == m || c.contains(&m) && m.len() >= 3)
+    })
+}
+
+fn reword_hint(category: Category) -> &'static str {
+    match category {
+        Category::Unprofessional => "Say it without the profanity or insult, or don't post it.",
+        Category::Endorsement => "Remove the recommendation, the code or the link; staff don't endorse products or services.",
+        Category::Confidential => "Leave internal matters to official announcements.",
+        Category::Misinformation => "Share only information from reliable sources such as the CDC or your clinical team.",
+        Category::Security => "Remove the credential and change it now if it was ever posted.",
+        Category::Copyright => "Credit the creator, link to the original, or use your own material.",
+        Category::MedicalAdvice => "Share general information and suggest they see their own clinician.",
+        _ => "Reword or remove this passage.",
+    }
+}
+
+/// Street words of an address look like a street name: capitalised in sentence-case text, and
+/// no little words ("12 hour shifts on the way" is not an address).
+fn address_words_ok(matched: &str, mode: CaseMode) -> bool {
+    let words: Vec<&str> = matched.split_whitespace().collect();
+    let little = ["on", "the", "a", "an", "to", "and", "of", "in", "at", "for", "my", "our", "your", "hour", "hours", "minute", "minutes", "day", "days", "mile", "miles", "times", "years", "pm", "am"];
+    if words.iter().any(|w| little.contains(&w.to_lowercase().trim_matches(|c: char| !c.is_alphanumeric()))) {
+        return false;
+    }
+    if mode != CaseMode::Mixed {
+        return true;
+    }
+    words
+        .iter()
+        .filter(|w| w.chars().next().is_some_and(char::is_alphabetic))
+        .all(|w| w.chars().next().is_some_and(char::is_uppercase) || matches!(w.to_lowercase().as_str(), "apt" | "apt." | "apartment" | "unit" | "suite" | "ste" | "ste." | "de" | "da" | "do" | "del" | "la" | "le" | "van" | "von"))
+}
+
+/// Overlapping identifiers: the longer one wins; on a tie, the earlier one.
+fn resolve_overlaps(mut candidates: Vec<Candidate>) -> Vec<Candidate> {
+    candidates.sort_by_key(|c| (c.start, std::cmp::Reverse(c.end)));
+    let mut out: Vec<Candidate> = Vec::with_capacity(candidates.len());
+    for c in candidates {
+        if let Some(last) = out.last_mut() {
+            if c.start < last.end {
+                if c.end - c.start > last.end - last.start {
+                    *last = c;
+                }
+                continue;
+            }
+        }
+        out.push(c);
+    }
+    out
+}

@@ -1,0 +1,80 @@
+//! Phrases that are not identifiers themselves but change what the identifiers mean: cues that a
+//! text is about a person, quasi-identifiers (times, ages, places), individual medical advice,
+//! and credentials. Compiled into one multi-pattern regex.
+
+use regex_automata::meta::Regex;
+
+/// What a context phrase signals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Signal {
+    /// Ties nearby dates and places to a person ("born", "admitted", "DOB").
+    PersonCue,
+    /// A time that can single out a patient beside patient context ("last night").
+    QuasiTime,
+    /// An age or age group.
+    QuasiAge,
+    /// A place (a road, a named street).
+    QuasiPlace,
+    /// A relative date that is an identifier beside patient context ("last Tuesday"); also a
+    /// quasi-identifier time.
+    RelativeDate,
+    /// Individual medical advice.
+    Advice,
+    /// A verb of advice (stop, start, take...) that is advice only beside a medicine.
+    AdviceVerb,
+    /// A medicine or dose.
+    Medicine,
+    /// A password, a code, a key.
+    Credential,
+}
+
+const MEDICINES: &str = "meds|medication|medications|medicine|medicines|pills?|tablets?|doses?|dosage|insulin|metformin|lisinopril|atorvastatin|statins?|levothyroxine|synthroid|amlodipine|metoprolol|warfarin|coumadin|eliquis|xarelto|blood thinners?|aspirin|ibuprofen|advil|motrin|tylenol|acetaminophen|paracetamol|naproxen|aleve|antibiotics?|amoxicillin|augmentin|azithromycin|z-?pack|cipro|doxycycline|keflex|prednisone|steroids?|inhaler|albuterol|zoloft|sertraline|prozac|fluoxetine|lexapro|xanax|ativan|klonopin|adderall|ritalin|gabapentin|oxycodone|percocet|vicodin|hydrocodone|tramadol|morphine|fentanyl|suboxone|methadone|ozempic|wegovy|semaglutide|mounjaro|birth control|the pill|benadryl|melatonin|antidepressants?|antihistamines?|chemo|chemotherapy|vitamins?|supplements?|potassium|lasix|furosemide|diuretics?|epipen|nitro|nitroglycerin";
+
+fn sources() -> Vec<(Signal, String)> {
+    use Signal::*;
+    vec![
+        (PersonCue, r"(?i)\b(?:born|birth|birthday|bday|dob|d\.o\.b\.?|date of birth|admitted|admission|admit|discharged|discharge|surgery|operated|operation|procedure|passed away|died|death|deceased|expired|delivered|diagnosed|transferred|visit|appointment|appt|seen on|seen by|treated|hospitali[sz]ed|coded|intubated|lives|lived|resides|resident|address|home|patient|pt|mrn|husband|wife|son|daughter|mother|father|grandmother|grandfather)\b".into()),
+        (RelativeDate, r"(?i)\b(?:(?:last|this\s+past|on)\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day|yesterday|last\s+night|the\s+day\s+before\s+yesterday)\b".into()),
+        (QuasiTime, r"(?i)\b(?:last\s+night|tonight|this\s+(?:morning|afternoon|evening)|yesterday|earlier\s+today|today|overnight|last\s+(?:week|weekend|shift)|(?:on|last|this\s+past)\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day|(?:mon|tues|wednes|thurs|fri|satur|sun)day\s+(?:night|morning|evening)|at\s+[0-9]{1,2}(?::[0-9]{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|on\s+(?:christmas|thanksgiving|new\s+year'?s(?:\s+eve)?|easter|halloween|the\s+(?:4th|fourth)\s+of\s+july))\b".into()),
+        (QuasiAge, r"(?i)\b[0-9]{1,3}\s*-?\s*(?:years?|yrs?|y/o|yo|months?|weeks?|days?)\s*-?\s*old\b|\b[0-9]{1,3}\s?(?:yo|y/o|yof|yom)\b|\b(?:age|aged)\s*:?\s*[0-9]{1,3}\b|\bin\s+(?:his|her|their)\s+(?:late\s+|early\s+|mid-?)?[1-9]0s\b|\b(?:teenager|teen|toddler|newborn|infant|preemie|twins|triplets|elderly|centenarian|pregnant|expecting)\b".into()),
+        (QuasiPlace, r"\b(?:[Rr]oute|[Rr]t\.?|[Hh]ighway|[Hh]wy|[Ii]nterstate|I-|US-|SR-)\s?[0-9]{1,3}\b|\b(?:on|at|near|off)\s+(?:[A-Z][a-z]+\s){1,2}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Park|Mall|Bridge|High School|Elementary|Middle School|Church|Plant|Factory|Farm)\b|\b(?:on|at|near|off)\s+(?:[a-z]+\s){1,2}(?:street|avenue|road|boulevard|lane|drive|bridge|high school|elementary|middle school|church)\b".into()),
+        (Advice, r"(?i)\b(?:sounds|looks)\s+like\s+(?:you(?:'ve|\s+have)?\s+(?:have|got|might\s+have|may\s+have)|a\s+(?:classic\s+)?case\s+of|an?\s+(?:infection|uti|ear infection|sinus infection|strep|shingles|migraine|allergy|ulcer|hernia|concussion|sprain|fracture))\b|\byou\s+(?:probably|definitely|most\s+likely|clearly|likely|might|may)\s+have\s+(?:an?\s+)?[a-z]+|\byou(?:'ve|\s+have)\s+got\s+(?:an?\s+)?[a-z]+\s+(?:infection|virus)|\b(?:it'?s|that'?s|this\s+is)\s+(?:probably|definitely|just|most\s+likely|almost\s+certainly)\s+(?:an?\s+)?(?:infection|virus|cold|flu|uti|strep|shingles|migraine|anxiety|allergies|sciatica|gout|pneumonia|bronchitis|appendicitis|a\s+pulled\s+muscle|nothing\s+serious)\b|\b(?:no|don'?t)\s+need\s+to\s+(?:see|call|go\s+to)\s+(?:a|your|the)\s+(?:doctor|er|ed|emergency)|\byou\s+don'?t\s+need\s+(?:antibiotics|surgery|to\s+see\s+a\s+doctor|the\s+er|stitches)\b|\b(?:take|try|give\s+(?:her|him|them)|double|up\s+(?:your|the))\s+(?:[a-z]+\s+){0,3}[0-9]+(?:\.[0-9]+)?\s?(?:mg|mcg|g|ml|cc|units?|iu|tablets?|tabs?|pills?|capsules?|puffs?|drops?)\b|\b[0-9]+(?:\.[0-9]+)?\s?(?:mg|mcg|ml|units?|tablets?|pills?)\s+(?:every|each|twice|three\s+times|once|per)\s+(?:[0-9]+\s+)?(?:hours?|day|days|night|morning|meal)s?\b|\b(?:you\s+should|you\s+need\s+to|you\s+have\s+to|you\s+must|i'?d|i\s+would|just|go\s+ahead\s+and)\s+(?:stop|quit|skip|halve|cut)\s+(?:taking\s+)?(?:your|the|those|that|them)\b|\bstop\s+taking\s+(?:your|the|those|that|them|it)\b|\bdon'?t\s+take\s+your\b".into()),
+        (AdviceVerb, r"(?i)\b(?:you\s+(?:should|need\s+to|have\s+to|must|ought\s+to|could|can)\s+(?:(?:probably|definitely|really|just|also)\s+)?(?:stop|start|quit|skip|double|increase|decrease|lower|raise|cut\s+(?:back|down)|take|try|switch|come\s+off|get\s+off|wean|ask\s+for|get)|(?:increase|decrease|double|halve|stop|skip)\s+your|try\s+taking|(?:start|keep)\s+taking)\b".into()),
+        (Medicine, format!(r"(?i)\b(?:{MEDICINES})\b|\b[0-9]+(?:\.[0-9]+)?\s?(?:mg|mcg|ml|iu)\b")),
+        (Credential, r"(?i)\b(?:password|passwd|passcode|pwd|pw|pin|wifi|wi-fi|door\s+code|access\s+code|keypad\s+code|lock\s+code|gate\s+code|alarm\s+code|code\s+(?:to|for)\s+the\s+[a-z]+(?:\s+[a-z]+)?(?:\s+door)?|login|username|user\s*name)\s*(?:is|was|=|:|-)\s*[^\s]+|\bAKIA[0-9A-Z]{16}\b|\bgh[pousr]_[A-Za-z0-9]{36}\b|\bsk-[A-Za-z0-9]{20,}\b|\bxox[baprs]-[A-Za-z0-9-]{10,}|-----BEGIN [A-Z ]*PRIVATE KEY-----".into()),
+    ]
+}
+
+/// The compiled context phrases.
+pub(crate) struct ContextPhrases {
+    pub regex: Regex,
+    pub signals: Vec<Signal>,
+}
+
+impl ContextPhrases {
+    pub(crate) fn new(
+        internal_host_suffixes: &[String],
+    ) -> Result<ContextPhrases, regex_automata::meta::BuildError> {
+        let mut list = sources();
+        if !internal_host_suffixes.is_empty() {
+            let suffixes: Vec<String> = internal_host_suffixes
+                .iter()
+                .map(|s| s.trim_start_matches('.').replace('.', r"\."))
+                .collect();
+            list.push((
+                Signal::Credential,
+                format!(r"(?i)\b(?:[a-z0-9-]+\.)+(?:{})\b", suffixes.join("|")),
+            ));
+            // The internal domain on its own, too.
+            list.push((Signal::Credential, format!(r"(?i)\b(?:{})\b", suffixes.join("|"))));
+        }
+        let (signals, patterns): (Vec<Signal>, Vec<String>) = list
+            .into_iter()
+            .map(|(s, p)| (s, p.replace(r"\b", r"(?-u:\b)")))
+            .unzip();
+        let regex = Regex::builder()
+            .configure(Regex::config().nfa_size_limit(Some(64 << 20)).hybrid_cache_capacity(8 << 20))
+            .build_many(&patterns)?;
+        Ok(ContextPhrases { regex, signals })
+    }
+}

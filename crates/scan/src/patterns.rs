@@ -1,0 +1,276 @@
+//! Identifiers with a recognisable shape: dates, numbers, addresses, web and mail addresses.
+//!
+//! All patterns, the built-in ones and the policy's own formats, are compiled into one
+//! multi-pattern regex so a text is read once for all of them. Word boundaries are ASCII
+//! (`(?-u:\b)`) so the lazy DFA never has to fall back to a slower engine on non-ASCII text.
+
+use postguard_policy::IdentifierKind;
+use regex_automata::meta::Regex;
+
+/// When a match counts as an identifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Needs {
+    /// Always: the shape alone identifies (an SSN, an email address).
+    Nothing,
+    /// Only when the text is about a person (a name, patient context, a birth or admission cue).
+    PersonContext,
+}
+
+/// Which part of a match is the identifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Keep {
+    /// The whole match.
+    Whole,
+    /// The value after a cue word ("account number 1234" keeps "1234").
+    Value,
+}
+
+/// Extra checks on a match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Check {
+    None,
+    /// Card numbers: the Luhn checksum.
+    Luhn,
+    /// IBANs: the mod-97 checksum.
+    Iban,
+    /// The value holds at least one digit.
+    HasDigit,
+    /// Letters and digits both (VINs).
+    LettersAndDigits,
+    /// An age over 89.
+    AgeOver89,
+    /// Street words capitalised, in sentence-case text.
+    Address,
+    /// A ZIP code after a real state code.
+    StateZip,
+}
+
+/// One pattern with what its matches mean.
+#[derive(Debug, Clone)]
+pub(crate) struct PatternMeta {
+    pub kind: IdentifierKind,
+    pub rule: String,
+    pub needs: Needs,
+    pub keep: Keep,
+    pub check: Check,
+}
+
+const MONTH: &str = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?";
+const DAY: &str = r"(?:0?[1-9]|[12][0-9]|3[01])(?:st|nd|rd|th)?";
+const YEAR: &str = r"(?:19|20)[0-9]{2}";
+const STREET_SUFFIX: &str = r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|place|pl|way|terrace|ter|circle|cir|parkway|pkwy|highway|hwy|trail|trl|square|sq|loop|row|crescent|cres|alley|pike|plaza|path|walk|grove|gardens|mews|close|hill|heights|point|ridge|run|crossing|view|street|strasse|straße|gata|gatan|vej|weg|calle|rua|rue|via|avenida)";
+
+fn built_in() -> Vec<(IdentifierKind, &'static str, Needs, Keep, Check, String)> {
+    use Check as C;
+    use IdentifierKind as K;
+    use Keep::{Value, Whole};
+    use Needs::{Nothing, PersonContext};
+    vec![
+        (K::Email, "phi.email", Nothing, Whole, C::None,
+            r"(?i)\b[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,24}\b".into()),
+        (K::Url, "phi.url", PersonContext, Whole, C::None,
+            r#"(?i)\b(?:https?://|www\.)[^\s<>"'()\[\]]+[^\s<>"'()\[\].,;:!?]"#.into()),
+        (K::Url, "phi.url", PersonContext, Whole, C::None,
+            r"(?i)\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:com|org|net|edu|gov|io|co|us|uk|de|fr|info|biz|me|ly|app|page|site|blog|health|care|online|tv|ca|au|nz|ie|be|nl|it|es|pt|se|no|dk|fi|pl|cz|at|ch|gr|is|ru|jp|cn|in|br|mx|za)\b(?:/[^\s<>\x22'()]*[^\s<>\x22'().,;:!?])?".into()),
+        (K::Ip, "phi.ip", Nothing, Whole, C::None,
+            r"\b(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\b".into()),
+        (K::Ip, "phi.ip", Nothing, Whole, C::None,
+            r"(?i)\b(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}\b|\b(?:[0-9a-f]{1,4}:){1,6}:(?:[0-9a-f]{1,4}:){0,5}[0-9a-f]{1,4}\b".into()),
+        (K::Ssn, "phi.ssn", Nothing, Whole, C::None,
+            r"\b[0-9]{3}-[0-9]{2}-[0-9]{4}\b|\b[0-9]{3} [0-9]{2} [0-9]{4}\b".into()),
+        (K::Ssn, "phi.ssn", Nothing, Value, C::None,
+            r"(?i)\b(?:ssn|ss#|social security(?: number| no\.?| #)?)\s*[:#]?\s*[0-9]{9}\b".into()),
+        (K::Date, "phi.date", PersonContext, Whole, C::None,
+            format!(r"(?i)\b{YEAR}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])(?:[ T][0-9]{{2}}:[0-9]{{2}}(?::[0-9]{{2}})?)?\b")),
+        (K::Date, "phi.date", PersonContext, Whole, C::None,
+            r"\b(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12][0-9]|3[01])(?:/(?:19|20)?[0-9]{2})?\b|\b(?:0?[1-9]|1[0-2])[-.](?:0?[1-9]|[12][0-9]|3[01])[-.](?:19|20)?[0-9]{2}\b|\b(?:1[3-9]|2[0-9]|3[01])[/.-](?:0?[1-9]|1[0-2])[/.-](?:19|20)?[0-9]{2}\b".into()),
+        (K::Date, "phi.date", PersonContext, Whole, C::None,
+            format!(r"(?i)\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?{MONTH}\s+{DAY}(?:,?\s+{YEAR})?\b")),
+        (K::Date, "phi.date", PersonContext, Whole, C::None,
+            format!(r"(?i)\b{DAY}\s+(?:of\s+)?{MONTH}(?:,?\s+{YEAR})?\b")),
+        (K::Date, "phi.date", PersonContext, Whole, C::None,
+            format!(r"(?i)\b{MONTH}\s+{YEAR}\b")),
+        (K::Age, "phi.age", Nothing, Whole, C::AgeOver89,
+            r"(?i)\b[0-9]{2,3}\s*-?\s*(?:years?|yrs?|y/o|yo|y\.o\.)(?:\s*-?\s*old)?\b|\b(?:age|aged)\s*:?\s*[0-9]{2,3}\b|\b[0-9]{2,3}(?:yo|y/o|yof|yom)\b|\bin\s+(?:his|her|their)\s+(?:late\s+|early\s+|mid-?)?(?:90|100)s\b|\b(?:nonagenarian|centenarian)\b".into()),
+        (K::Phone, "phi.phone", Nothing, Whole, C::None,
+            r"(?:\+?1[\s.-]?)?(?:\([0-9]{3}\)|\b[0-9]{3})[\s.-]?[0-9]{3}[\s.-]?[0-9]{4}\b(?:\s*(?:x|ext\.?)\s*[0-9]{1,5})?".into()),
+        (K::Phone, "phi.phone", Nothing, Whole, C::None,
+            r"\+[0-9]{1,3}(?:[\s.-]?\(?[0-9]{1,4}\)?){2,5}\b|(?:\(0[0-9]{1,4}\)|\b0[0-9]{2,4})[\s.-]?[0-9]{3,4}[\s.-]?[0-9]{3,4}\b".into()),
+        (K::Account, "phi.account", Nothing, Whole, C::Luhn,
+            r"\b(?:[0-9][ -]?){12,18}[0-9]\b".into()),
+        (K::Account, "phi.account", Nothing, Whole, C::Iban,
+            r"\b[A-Z]{2}[0-9]{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,4})?\b".into()),
+        (K::Account, "phi.account", Nothing, Value, C::HasDigit,
+            r"(?i)\b(?:account|acct|a/c|card|billing)\.?\s*(?:number|no\.?|num|#)?\s*[:#]?\s*[a-z0-9][a-z0-9-]{3,19}\b".into()),
+        (K::HealthPlan, "phi.health_plan", Nothing, Value, C::HasDigit,
+            r"(?i)\b(?:member|subscriber|policy|group|medicaid|medicare|insurance|plan|beneficiary|insurance\s+id|hicn|mbi)\s*(?:id|number|no\.?|num|#)\s*[:#]?\s*[a-z0-9][a-z0-9-]{4,19}\b".into()),
+        (K::Vehicle, "phi.vehicle", Nothing, Value, C::HasDigit,
+            r"(?i)\b(?:licen[cs]e\s+)?plates?(?:\s+(?:number|no\.?|#))?\s*[:#]?\s*[a-z0-9][a-z0-9 -]{1,7}[a-z0-9]\b".into()),
+        (K::Vehicle, "phi.vehicle", Nothing, Whole, C::LettersAndDigits,
+            r"\b[A-HJ-NPR-Z0-9]{17}\b".into()),
+        (K::License, "phi.license", Nothing, Value, C::HasDigit,
+            r"(?i)\b(?:licen[cs]e|lic\.?|dl|driver'?s\s+licen[cs]e|certificate|cert\.?|dea|npi|passport)\s*(?:number|no\.?|num|#)?\s*[:#]?\s*[a-z0-9][a-z0-9-]{4,19}\b".into()),
+        (K::Device, "phi.device", Nothing, Value, C::HasDigit,
+            r"(?i)\b(?:serial|s/n|sn|device\s+id|imei|udi|pacemaker|implant)\s*(?:number|no\.?|num|#|id)?\s*[:#]?\s*[a-z0-9][a-z0-9-]{3,23}\b".into()),
+        (K::Id, "phi.id", Nothing, Value, C::HasDigit,
+            r"(?i)\b(?:patient|case|encounter|visit|claim|chart|admission)\s*(?:id|number|no\.?|#)\s*[:#]?\s*[a-z0-9][a-z0-9-]{3,19}\b".into()),
+        (K::Room, "phi.room", PersonContext, Whole, C::None,
+            r"(?i)\b(?:room|rm\.?|bed|bay|stall|cubicle|pod)\s*#?\s*[0-9]{1,4}[a-z]?\b|\bbed\s+[a-d]\b".into()),
+        (K::Address, "phi.address", Nothing, Whole, C::Address,
+            format!(r"(?i)\b[0-9]{{1,6}}[a-z]?,?\s+(?:[nsew]\.?\s+|(?:north|south|east|west)\s+)?(?:[a-z0-9'.-]+\s+){{0,3}}{STREET_SUFFIX}\b\.?(?:,?\s*(?:apt|apartment|unit|suite|ste|#)\.?\s*#?[a-z0-9-]+)?")),
+        (K::Address, "phi.address", Nothing, Whole, C::Address,
+            format!(r"(?i)\b(?:[a-z'.-]+\s+){{1,3}}{STREET_SUFFIX}\.?,?\s+[0-9]{{1,5}}[a-z]?\b(?:,?\s*(?:apt|apartment|unit|suite|ste|#)\.?\s*#?[a-z0-9-]+)?")),
+        (K::Zip, "phi.zip", Nothing, Value, C::None,
+            r"(?i)\b(?:zip(?:\s*code)?|postal\s*code|postcode)\s*[:#]?\s*[0-9]{5}(?:-[0-9]{4})?\b".into()),
+        (K::Zip, "phi.zip", Nothing, Value, C::StateZip,
+            r"\b[A-Z]{2},?\s+[0-9]{5}(?:-[0-9]{4})?\b".into()),
+    ]
+}
+
+/// Rewrites `\b` to its ASCII form, keeping escaped backslashes.
+fn ascii_boundaries(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len() + 16);
+    let mut chars = pattern.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('b') => out.push_str(r"(?-u:\b)"),
+                Some(other) => {
+                    out.push('\\');
+                    out.push(other);
+                }
+                None => out.push('\\'),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The compiled identifier patterns.
+pub(crate) struct Patterns {
+    pub regex: Regex,
+    pub meta: Vec<PatternMeta>,
+}
+
+impl Patterns {
+    /// Compiles the built-in patterns and the policy's formats into one regex.
+    pub(crate) fn new(
+        policy_formats: &[(IdentifierKind, String, String)],
+    ) -> Result<Patterns, regex_automata::meta::BuildError> {
+        let mut sources = Vec::new();
+        let mut meta = Vec::new();
+        // The policy's own formats first: on a tie they win over the generic shapes.
+        for (kind, name, pattern) in policy_formats {
+            sources.push(ascii_boundaries(pattern));
+            meta.push(PatternMeta {
+                kind: *kind,
+                rule: format!("phi.{}", name.to_lowercase().replace(' ', "_")),
+                needs: Needs::Nothing,
+                keep: Keep::Whole,
+                check: Check::None,
+            });
+        }
+        for (kind, rule, needs, keep, check, pattern) in built_in() {
+            sources.push(ascii_boundaries(&pattern));
+            meta.push(PatternMeta {
+                kind,
+                rule: rule.to_owned(),
+                needs,
+                keep,
+                check,
+            });
+        }
+        let regex = Regex::builder()
+            .configure(Regex::config().nfa_size_limit(Some(64 << 20)).hybrid_cache_capacity(8 << 20))
+            .build_many(&sources)?;
+        Ok(Patterns { regex, meta })
+    }
+}
+
+/// Luhn checksum over the digits of `s`.
+pub(crate) fn luhn(s: &str) -> bool {
+    let digits: Vec<u32> = s.chars().filter_map(|c| c.to_digit(10)).collect();
+    if digits.len() < 13 || digits.iter().all(|&d| d == digits[0]) {
+        return false;
+    }
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, &d)| if i % 2 == 1 { let x = d * 2; if x > 9 { x - 9 } else { x } } else { d })
+        .sum();
+    sum % 10 == 0
+}
+
+/// IBAN mod-97 checksum.
+pub(crate) fn iban(s: &str) -> bool {
+    let compact: Vec<char> = s.chars().filter(|c| !c.is_whitespace()).collect();
+    if compact.len() < 15 {
+        return false;
+    }
+    let rearranged = compact.iter().skip(4).chain(compact.iter().take(4));
+    let mut rem: u64 = 0;
+    for c in rearranged {
+        let v = match c.to_digit(36) {
+            Some(v) => v as u64,
+            None => return false,
+        };
+        rem = if v >= 10 { (rem * 100 + v) % 97 } else { (rem * 10 + v) % 97 };
+    }
+    rem == 1
+}
+
+/// The value part of a cue-led match: from the first character that starts a value containing a
+/// digit, after the cue words and separators.
+pub(crate) fn value_start(matched: &str) -> usize {
+    // The value is the last run that follows the cue and its separators.
+    let mut idx = 0;
+    for (i, part) in matched.match_indices(|c: char| c.is_whitespace() || c == ':' || c == '#') {
+        let _ = part;
+        let rest = matched.get(i + 1..).unwrap_or("");
+        if rest.chars().any(|c| c.is_ascii_digit()) && !rest.starts_with([' ', ':', '#']) {
+            idx = i + 1;
+            if looks_like_value(rest) {
+                break;
+            }
+        }
+    }
+    idx
+}
+
+fn looks_like_value(rest: &str) -> bool {
+    let word: String = rest.chars().take_while(|c| !c.is_whitespace()).collect();
+    word.chars().any(|c| c.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn luhn_accepts_test_cards_and_refuses_typos() {
+        assert!(luhn("4111 1111 1111 1111"));
+        assert!(!luhn("4111 1111 1111 1112"));
+    }
+
+    #[test]
+    fn iban_checksum() {
+        assert!(iban("GB82 WEST 1234 5698 7654 32"));
+        assert!(!iban("GB82 WEST 1234 5698 7654 33"));
+    }
+
+    #[test]
+    fn value_after_cue() {
+        let m = "account number: 12345678";
+        assert_eq!(m.get(value_start(m)..), Some("12345678"));
+        let m = "member ID W123456789";
+        assert_eq!(m.get(value_start(m)..), Some("W123456789"));
+    }
+
+    #[test]
+    fn all_patterns_compile() {
+        assert!(Patterns::new(&[]).is_ok());
+    }
+}

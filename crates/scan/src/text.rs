@@ -1,0 +1,224 @@
+//! Splitting text into words, with the facts the detectors need about each.
+
+/// How a word is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// `word`
+    Lower,
+    /// `Word`, `McDonald`, `O'Brien`
+    Title,
+    /// `WORD`
+    Upper,
+    /// anything else (`iPhone`)
+    Mixed,
+}
+
+/// How the text as a whole is written: names look different in each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CaseMode {
+    /// Ordinary sentence case: names are capitalised.
+    Mixed,
+    /// No capitals at all (casual posts).
+    Lower,
+    /// Mostly capitals (pasted clinical notes, shouting).
+    Upper,
+}
+
+/// What stands right before a word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Prefix {
+    None,
+    /// Inside an @handle.
+    Handle,
+    /// Inside a #hashtag.
+    Hashtag,
+}
+
+/// A run of letters, with internal apostrophes and hyphens (`O'Brien`, `Mary-Jane`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Word {
+    pub start: usize,
+    pub end: usize,
+    pub shape: Shape,
+    pub prefix: Prefix,
+    /// First word of a sentence (after `.`, `!`, `?`, a line break, or at the start).
+    pub sentence_start: bool,
+    /// Only spaces (no punctuation, no line break) between this word and the previous one.
+    pub joined_to_previous: bool,
+    /// A single capital followed by a dot (`J.`), as in a middle initial.
+    pub initial: bool,
+}
+
+impl Word {
+    pub fn text<'t>(&self, text: &'t str) -> &'t str {
+        text.get(self.start..self.end).unwrap_or("")
+    }
+
+    pub fn is_capitalised(&self) -> bool {
+        matches!(self.shape, Shape::Title | Shape::Upper)
+    }
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphabetic()
+}
+
+/// Splits `text` into words.
+pub(crate) fn words(text: &str, out: &mut Vec<Word>) {
+    out.clear();
+    let bytes = text.as_bytes();
+    let mut iter = text.char_indices().peekable();
+    let mut prefix = Prefix::None;
+    // Whether what separates the next word from the previous one is only spaces.
+    let mut only_spaces = false;
+    let mut sentence_start = true;
+    while let Some((i, c)) = iter.next() {
+        if !is_word_char(c) {
+            match c {
+                '@' => prefix = Prefix::Handle,
+                '#' => prefix = Prefix::Hashtag,
+                '_' | '.' | '-' if prefix != Prefix::None => {}
+                c if c.is_ascii_digit() && prefix != Prefix::None => {}
+                _ => prefix = Prefix::None,
+            }
+            match c {
+                ' ' | '\t' => {}
+                '.' | '!' | '?' | '\n' | '\r' | '•' | '|' | ';' | ':' => {
+                    sentence_start = true;
+                    only_spaces = false;
+                }
+                _ => only_spaces = false,
+            }
+            if c.is_ascii_digit() {
+                sentence_start = false;
+            }
+            continue;
+        }
+        let start = i;
+        let mut end = i + c.len_utf8();
+        let mut upper = usize::from(c.is_uppercase());
+        let mut lower = usize::from(c.is_lowercase());
+        let first_upper = c.is_uppercase();
+        let mut letters = 1usize;
+        while let Some(&(j, d)) = iter.peek() {
+            if is_word_char(d) {
+                upper += usize::from(d.is_uppercase());
+                lower += usize::from(d.is_lowercase());
+                letters += 1;
+                end = j + d.len_utf8();
+                iter.next();
+                continue;
+            }
+            // An apostrophe or hyphen joins letters on both sides, except a possessive 's.
+            if matches!(d, '\'' | '’' | '-') {
+                let after = j + d.len_utf8();
+                let mut rest = text.get(after..).unwrap_or("").chars();
+                let next = rest.next();
+                let next2 = rest.next();
+                let possessive = matches!(d, '\'' | '’')
+                    && matches!(next, Some('s' | 'S'))
+                    && !next2.is_some_and(is_word_char);
+                if next.is_some_and(is_word_char) && !possessive {
+                    iter.next();
+                    continue;
+                }
+            }
+            break;
+        }
+        let shape = if lower == 0 && upper > 0 {
+            if letters == 1 {
+                Shape::Title
+            } else {
+                Shape::Upper
+            }
+        } else if upper == 0 {
+            Shape::Lower
+        } else if first_upper && upper <= 2 {
+            Shape::Title
+        } else {
+            Shape::Mixed
+        };
+        let initial = letters == 1 && first_upper && bytes.get(end) == Some(&b'.');
+        out.push(Word {
+            start,
+            end,
+            shape,
+            prefix,
+            sentence_start,
+            joined_to_previous: only_spaces,
+            initial,
+        });
+        sentence_start = false;
+        only_spaces = true;
+    }
+}
+
+/// Decides how the text is written, from its letters.
+pub(crate) fn case_mode(text: &str) -> CaseMode {
+    let (mut upper, mut lower) = (0usize, 0usize);
+    for b in text.bytes() {
+        upper += usize::from(b.is_ascii_uppercase());
+        lower += usize::from(b.is_ascii_lowercase());
+    }
+    if upper == 0 {
+        CaseMode::Lower
+    } else if upper >= 6 && upper > lower * 2 {
+        CaseMode::Upper
+    } else {
+        CaseMode::Mixed
+    }
+}
+
+/// True when the byte before `start` and the byte at `end` are not letters or digits.
+pub(crate) fn at_word_boundaries(text: &str, start: usize, end: usize) -> bool {
+    let before = text.get(..start).and_then(|s| s.chars().next_back());
+    let after = text.get(end..).and_then(|s| s.chars().next());
+    let first = text.get(start..).and_then(|s| s.chars().next());
+    let last = text.get(..end).and_then(|s| s.chars().next_back());
+    let left_ok = !first.is_some_and(char::is_alphanumeric) || !before.is_some_and(char::is_alphanumeric);
+    let right_ok = !last.is_some_and(char::is_alphanumeric) || !after.is_some_and(char::is_alphanumeric);
+    left_ok && right_ok
+}
+
+/// The bounds of the sentence around `pos`: from after the previous `.!?` or line break to the next.
+pub(crate) fn sentence_bounds(text: &str, pos: usize) -> (usize, usize) {
+    let bytes = text.as_bytes();
+    let is_stop = |b: u8| matches!(b, b'.' | b'!' | b'?' | b'\n');
+    let start = bytes
+        .get(..pos.min(bytes.len()))
+        .and_then(|head| head.iter().rposition(|&b| is_stop(b)))
+        .map_or(0, |i| i + 1);
+    let end = bytes
+        .get(pos.min(bytes.len())..)
+        .and_then(|tail| tail.iter().position(|&b| is_stop(b)))
+        .map_or(bytes.len(), |i| pos + i);
+    (start, end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(s: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        words(s, &mut out);
+        out.iter().map(|w| w.text(s).to_owned()).collect()
+    }
+
+    #[test]
+    fn splits_names_possessives_and_handles() {
+        assert_eq!(
+            texts("Mrs. O'Brien's son @maria_gonzales #PrayForJohn"),
+            ["Mrs", "O'Brien", "son", "maria", "gonzales", "PrayForJohn"]
+        );
+    }
+
+    #[test]
+    fn marks_sentence_starts_and_initials() {
+        let s = "Hi. John J. Smith";
+        let mut out = Vec::new();
+        words(s, &mut out);
+        assert!(out[1].sentence_start);
+        assert!(out[2].initial);
+    }
+}
