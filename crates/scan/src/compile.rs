@@ -57,6 +57,8 @@ enum OrgTerm {
     Disclaimer,
     /// A staff member's or public figure's full name.
     AllowedName,
+    /// A word of the organisation's name or logo, anywhere (even inside a handle).
+    LogoWord,
 }
 
 struct AllowList(FxHashSet<String>);
@@ -208,8 +210,12 @@ impl Scanner {
         for figure in &policy.allow.public_figures {
             add(figure, OrgTerm::AllowedName);
         }
+        for word in &org_policy.logo_words {
+            add(word, OrgTerm::LogoWord);
+        }
         let org = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .match_kind(MatchKind::LeftmostLongest)
             .build(&org_patterns)
             .map_err(|e| BuildError::Pattern(e.to_string()))?;
@@ -291,12 +297,17 @@ impl Scanner {
         let mut employer_at: Option<(usize, usize)> = None;
         let mut has_disclaimer = false;
         let mut allowed_spans: Vec<(usize, usize)> = Vec::new();
+        let mut mentions_logo = false;
         for m in self.org.find_iter(text) {
-            if !at_word_boundaries(text, m.start(), m.end()) {
+            let term = self.org_terms.get(m.pattern().as_usize());
+            if term != Some(&OrgTerm::LogoWord) && !at_word_boundaries(text, m.start(), m.end()) {
+                mentions_logo |= term == Some(&OrgTerm::Employer);
                 continue;
             }
-            match self.org_terms.get(m.pattern().as_usize()) {
+            match term {
+                Some(OrgTerm::LogoWord) => mentions_logo = true,
                 Some(OrgTerm::Employer) => {
+                    mentions_logo = true;
                     employer_at.get_or_insert((m.start(), m.end()));
                 }
                 Some(OrgTerm::Disclaimer) => has_disclaimer = true,
@@ -383,9 +394,11 @@ impl Scanner {
             .collect();
         let patient_context = !patient_cues.is_empty();
         let about_person = patient_context || !person_names.is_empty();
+        // `person_cues` is in text order: a binary search finds the sentence's first cue.
         let cue_near = |pos: usize| {
             let (s, e) = sentence_bounds(text, pos);
-            person_cues.iter().any(|&c| s <= c && c < e)
+            let i = person_cues.partition_point(|&c| c < s);
+            person_cues.get(i).is_some_and(|&c| c < e)
         };
 
         // Identifiers with a shape.
@@ -469,21 +482,34 @@ impl Scanner {
         // Indirect identification: patient context beside quasi-identifiers.
         let indirect = self.rule(Category::IndirectPhi);
         if indirect.enabled && patient_context {
+            // Quasi-identifiers in text order, so each cue looks only at its own window.
+            let mut details: Vec<(usize, usize, &'static str)> = quasi
+                .iter()
+                .copied()
+                .chain(phi.iter().filter(|c| c.kind != IdentifierKind::Name).map(|c| (c.start, c.end, "identifier")))
+                .collect();
+            details.sort_unstable_by_key(|d| d.0);
+            patient_cues.sort_unstable();
+            let mut last_end = 0;
             for &(cs, ce) in &patient_cues {
                 let (ss, se) = sentence_bounds(text, cs);
                 let window = (ss.min(cs.saturating_sub(160)), se.max(ce + 160));
-                let near_quasi = quasi
+                let first = details.partition_point(|d| d.0 < window.0);
+                let near_quasi = details
+                    .get(first..)
+                    .unwrap_or(&[])
                     .iter()
-                    .map(|&(s, e, what)| (s, e, what))
-                    .chain(phi.iter().filter(|c| c.kind != IdentifierKind::Name).map(|c| (c.start, c.end, "identifier")))
-                    .filter(|&(s, e, _)| s >= window.0 && e <= window.1 && (e <= cs || s >= ce))
-                    .min_by_key(|&(s, _, _)| s.abs_diff(cs));
+                    .take_while(|d| d.0 < window.1)
+                    .filter(|&&(s, e, _)| e <= window.1 && (e <= cs || s >= ce))
+                    .min_by_key(|&&(s, _, _)| s.abs_diff(cs))
+                    .copied();
                 if let Some((qs, qe, what)) = near_quasi {
                     let start = cs.min(qs);
                     let end = ce.max(qe);
-                    if findings.iter().any(|f| f.category == Category::IndirectPhi && f.start < end && start < f.end) {
+                    if start < last_end {
                         continue;
                     }
+                    last_end = end;
                     let cue = text.get(cs..ce).unwrap_or("");
                     let detail = text.get(qs..qe).unwrap_or("");
                     findings.push(Finding {
@@ -545,10 +571,12 @@ impl Scanner {
         // Credentials and internal systems.
         let security = self.rule(Category::Security);
         if security.enabled {
+            let mut last_end = 0;
             for &(s, e) in &credentials {
-                if findings.iter().any(|f| f.category == Category::Security && f.start < e && s < f.end) {
+                if s < last_end {
                     continue;
                 }
+                last_end = e;
                 findings.push(Finding {
                     rule: "security.credential".to_owned(),
                     category: Category::Security,
@@ -567,7 +595,9 @@ impl Scanner {
         }
 
         // Personal handles and addresses that use the organisation's name.
-        self.handle_findings(text, &mut findings);
+        if mentions_logo {
+            self.handle_findings(text, &mut findings);
+        }
 
         // Disclaimer.
         let disclaimer = self.rule(Category::MissingDisclaimer);
@@ -598,11 +628,14 @@ impl Scanner {
         // Lexicon findings of the same category that overlap are one finding.
         findings.sort_by_key(|f| (f.start, std::cmp::Reverse(f.end), f.category));
         let mut kept: Vec<Finding> = Vec::with_capacity(findings.len());
+        // Sorted by start: a finding is inside an earlier one of its category when it ends
+        // before the furthest end seen so far in that category.
+        let mut furthest = [0usize; Category::ALL.len()];
         for f in findings {
-            let duplicate = kept
-                .iter()
-                .any(|k| k.category == f.category && k.start <= f.start && f.end <= k.end && f.category != Category::MissingDisclaimer);
+            let slot = Category::ALL.iter().position(|&c| c == f.category).unwrap_or(0);
+            let duplicate = f.category != Category::MissingDisclaimer && f.end <= furthest[slot] && !kept.is_empty();
             if !duplicate {
+                furthest[slot] = furthest[slot].max(f.end);
                 kept.push(f);
             }
         }

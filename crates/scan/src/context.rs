@@ -41,7 +41,7 @@ fn sources() -> Vec<(Signal, String)> {
         (Advice, r"(?i)\b(?:sounds|looks)\s+like\s+(?:you(?:'ve|\s+have)?\s+(?:have|got|might\s+have|may\s+have)|a\s+(?:classic\s+)?case\s+of|an?\s+(?:infection|uti|ear infection|sinus infection|strep|shingles|migraine|allergy|ulcer|hernia|concussion|sprain|fracture))\b|\byou\s+(?:probably|definitely|most\s+likely|clearly|likely|might|may)\s+have\s+(?:an?\s+)?[a-z]+|\byou(?:'ve|\s+have)\s+got\s+(?:an?\s+)?[a-z]+\s+(?:infection|virus)|\b(?:it'?s|that'?s|this\s+is)\s+(?:probably|definitely|just|most\s+likely|almost\s+certainly)\s+(?:an?\s+)?(?:infection|virus|cold|flu|uti|strep|shingles|migraine|anxiety|allergies|sciatica|gout|pneumonia|bronchitis|appendicitis|a\s+pulled\s+muscle|nothing\s+serious)\b|\b(?:no|don'?t)\s+need\s+to\s+(?:see|call|go\s+to)\s+(?:a|your|the)\s+(?:doctor|er|ed|emergency)|\byou\s+don'?t\s+need\s+(?:antibiotics|surgery|to\s+see\s+a\s+doctor|the\s+er|stitches)\b|\b(?:take|try|give\s+(?:her|him|them)|double|up\s+(?:your|the))\s+(?:[a-z]+\s+){0,3}[0-9]+(?:\.[0-9]+)?\s?(?:mg|mcg|g|ml|cc|units?|iu|tablets?|tabs?|pills?|capsules?|puffs?|drops?)\b|\b[0-9]+(?:\.[0-9]+)?\s?(?:mg|mcg|ml|units?|tablets?|pills?)\s+(?:every|each|twice|three\s+times|once|per)\s+(?:[0-9]+\s+)?(?:hours?|day|days|night|morning|meal)s?\b|\b(?:you\s+should|you\s+need\s+to|you\s+have\s+to|you\s+must|i'?d|i\s+would|just|go\s+ahead\s+and)\s+(?:stop|quit|skip|halve|cut)\s+(?:taking\s+)?(?:your|the|those|that|them)\b|\bstop\s+taking\s+(?:your|the|those|that|them|it)\b|\bdon'?t\s+take\s+your\b".into()),
         (AdviceVerb, r"(?i)\b(?:you\s+(?:should|need\s+to|have\s+to|must|ought\s+to|could|can)\s+(?:(?:probably|definitely|really|just|also)\s+)?(?:stop|start|quit|skip|double|increase|decrease|lower|raise|cut\s+(?:back|down)|take|try|switch|come\s+off|get\s+off|wean|ask\s+for|get)|(?:increase|decrease|double|halve|stop|skip)\s+your|try\s+taking|(?:start|keep)\s+taking)\b".into()),
         (Medicine, format!(r"(?i)\b(?:{MEDICINES})\b|\b[0-9]+(?:\.[0-9]+)?\s?(?:mg|mcg|ml|iu)\b")),
-        (Credential, r"(?i)\b(?:password|passwd|passcode|pwd|pw|pin|wifi|wi-fi|door\s+code|access\s+code|keypad\s+code|lock\s+code|gate\s+code|alarm\s+code|code\s+(?:to|for)\s+the\s+[a-z]+(?:\s+[a-z]+)?(?:\s+door)?|login|username|user\s*name)\s*(?:is|was|=|:|-)\s*[^\s]+|\bAKIA[0-9A-Z]{16}\b|\bgh[pousr]_[A-Za-z0-9]{36}\b|\bsk-[A-Za-z0-9]{20,}\b|\bxox[baprs]-[A-Za-z0-9-]{10,}|-----BEGIN [A-Z ]*PRIVATE KEY-----".into()),
+        (Credential, r"(?i)\b(?:password|passwd|passcode|pwd|pw|pin|wifi|wi-fi|door\s+code|access\s+code|keypad\s+code|lock\s+code|gate\s+code|alarm\s+code|code\s+(?:to|for)\s+the\s+[a-z]+(?:\s+[a-z]+)?(?:\s+door)?|login|username|user\s*name)\s*(?:is|was|=|:|-)\s*[A-Za-z0-9!@#$%^&*_+=.-]+|\bAKIA[0-9A-Z]{16}\b|\bgh[pousr]_[A-Za-z0-9]{36}\b|\bsk-[A-Za-z0-9]{20,}\b|\bxox[baprs]-[A-Za-z0-9-]{10,}|-----BEGIN [A-Z ]*PRIVATE KEY-----".into()),
     ]
 }
 
@@ -74,6 +74,7 @@ impl ContextPhrases {
             .unzip();
         let regex = Regex::builder()
             .configure(Regex::config().nfa_size_limit(Some(64 << 20)).hybrid_cache_capacity(8 << 20))
+            .syntax(regex_automata::util::syntax::Config::new().unicode(false))
             .build_many(&patterns)?;
         Ok(ContextPhrases { regex, signals })
     }

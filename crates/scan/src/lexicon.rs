@@ -135,6 +135,7 @@ impl Lexicons {
             Some(
                 AhoCorasickBuilder::new()
                     .ascii_case_insensitive(true)
+                    .kind(Some(aho_corasick::AhoCorasickKind::DFA))
                     .match_kind(MatchKind::Standard)
                     .build(&literals)
                     .map_err(|e| LexiconBuildError(e.to_string()))?,

@@ -64,22 +64,33 @@ const RELATIONS: &[&str] = &[
     "partner", "friend", "neighbor", "neighbour", "caregiver", "spouse",
 ];
 
-/// The lists, built once per process.
+/// What the lists say about one lower-case word (or multi-word city).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Entry {
+    flags: u16,
+    first_rank: u32,
+    surname_rank: u32,
+}
+
+const FIRST: u16 = 1;
+const SURNAME: u16 = 1 << 1;
+const COMMON: u16 = 1 << 2;
+const NAME_FIRST: u16 = 1 << 3;
+const NEVER: u16 = 1 << 4;
+const HONORIFIC: u16 = 1 << 5;
+const RELATION: u16 = 1 << 6;
+const CITY: u16 = 1 << 7;
+const REGION: u16 = 1 << 8;
+const FUNCTION: u16 = 1 << 9;
+
+const FUNCTION_WORDS: &[&str] = &[
+    "and", "or", "is", "was", "are", "the", "a", "an", "in", "on", "at", "to", "of", "for", "with",
+    "who", "that", "this", "has", "had", "will", "just", "so",
+];
+
+/// The lists, built once per process: one hash lookup tells everything about a word.
 pub(crate) struct NameData {
-    /// First names by popularity rank (0 = most common).
-    first: FxHashMap<Box<str>, u32>,
-    /// Surnames by popularity rank.
-    surnames: FxHashMap<Box<str>, u32>,
-    /// Name-list words that are also ordinary English words.
-    common: FxHashSet<Box<str>>,
-    names_first: FxHashSet<&'static str>,
-    never: FxHashSet<&'static str>,
-    honorifics: FxHashSet<&'static str>,
-    relations: FxHashSet<&'static str>,
-    /// City names, one to four words, lower case.
-    cities: FxHashSet<Box<str>>,
-    /// States (names and postal codes) and countries: places that are not identifiers.
-    regions: FxHashSet<Box<str>>,
+    entries: FxHashMap<Box<str>, Entry>,
     /// Two-letter US state codes, upper case.
     state_codes: FxHashSet<Box<str>>,
 }
@@ -95,61 +106,86 @@ impl NameData {
     }
 
     fn build() -> NameData {
-        let ranked = |src: &'static str| -> FxHashMap<Box<str>, u32> {
-            let mut map = FxHashMap::default();
-            for (rank, name) in lines(src).enumerate() {
-                map.entry(name.into()).or_insert(rank as u32);
+        let mut entries: FxHashMap<Box<str>, Entry> = FxHashMap::default();
+        entries.reserve(120_000);
+        fn set<'m>(entries: &'m mut FxHashMap<Box<str>, Entry>, word: &str, flag: u16) -> &'m mut Entry {
+            let e = entries.entry(word.into()).or_default();
+            e.flags |= flag;
+            e
+        }
+        for (rank, name) in lines(FIRST_NAMES).enumerate() {
+            let e = set(&mut entries, name, FIRST);
+            if e.first_rank == 0 {
+                e.first_rank = rank as u32 + 1;
             }
-            map
-        };
-        let mut regions: FxHashSet<Box<str>> = lines(COUNTRIES).map(Into::into).collect();
+        }
+        for (rank, name) in lines(SURNAMES).enumerate() {
+            let e = set(&mut entries, name, SURNAME);
+            if e.surname_rank == 0 {
+                e.surname_rank = rank as u32 + 1;
+            }
+        }
+        for w in lines(COMMON_WORDS) {
+            set(&mut entries, w, COMMON);
+        }
+        for (list, flag) in [
+            (NAMES_FIRST, NAME_FIRST),
+            (NEVER_NAMES, NEVER),
+            (HONORIFICS, HONORIFIC),
+            (RELATIONS, RELATION),
+            (FUNCTION_WORDS, FUNCTION),
+        ] {
+            for w in list {
+                set(&mut entries, w, flag);
+            }
+        }
+        for w in lines(CITIES) {
+            set(&mut entries, w, CITY);
+        }
+        for w in lines(COUNTRIES) {
+            set(&mut entries, w, REGION);
+        }
         let mut state_codes = FxHashSet::default();
         for line in lines(US_STATES) {
             let mut parts = line.split('\t');
             if let Some(name) = parts.next() {
-                regions.insert(name.into());
+                set(&mut entries, name, REGION);
             }
             if let Some(code) = parts.next() {
                 state_codes.insert(code.trim().into());
             }
         }
-        NameData {
-            first: ranked(FIRST_NAMES),
-            surnames: ranked(SURNAMES),
-            common: lines(COMMON_WORDS).map(Into::into).collect(),
-            names_first: NAMES_FIRST.iter().copied().collect(),
-            never: NEVER_NAMES.iter().copied().collect(),
-            honorifics: HONORIFICS.iter().copied().collect(),
-            relations: RELATIONS.iter().copied().collect(),
-            cities: lines(CITIES).map(Into::into).collect(),
-            regions,
-            state_codes,
-        }
+        NameData { entries, state_codes }
+    }
+
+    fn entry(&self, lower: &str) -> Entry {
+        self.entries.get(lower).copied().unwrap_or_default()
     }
 
     pub(crate) fn is_first(&self, lower: &str) -> bool {
-        self.first.contains_key(lower)
+        self.entry(lower).flags & FIRST != 0
     }
 
     pub(crate) fn is_surname(&self, lower: &str) -> bool {
-        self.surnames.contains_key(lower)
-    }
-
-    fn surname_rank(&self, lower: &str) -> Option<u32> {
-        self.surnames.get(lower).copied()
+        self.entry(lower).flags & SURNAME != 0
     }
 
     /// An ordinary word that happens to be in a name list ("will", "brown").
     pub(crate) fn is_common_word(&self, lower: &str) -> bool {
-        self.common.contains(lower) && !self.names_first.contains(lower)
+        let f = self.entry(lower).flags;
+        f & COMMON != 0 && f & NAME_FIRST == 0
+    }
+
+    fn is_names_first(&self, lower: &str) -> bool {
+        self.entry(lower).flags & NAME_FIRST != 0
     }
 
     pub(crate) fn is_city(&self, lower: &str) -> bool {
-        self.cities.contains(lower)
+        self.entry(lower).flags & CITY != 0
     }
 
     pub(crate) fn is_region(&self, lower: &str) -> bool {
-        self.regions.contains(lower)
+        self.entry(lower).flags & REGION != 0
     }
 
     pub(crate) fn is_state_code(&self, upper: &str) -> bool {
@@ -180,6 +216,11 @@ struct Lower {
 impl Lower {
     fn of<'b>(&'b mut self, s: &str) -> &'b str {
         self.buf.clear();
+        if s.is_ascii() {
+            self.buf.push_str(s);
+            self.buf.make_ascii_lowercase();
+            return &self.buf;
+        }
         for c in s.chars() {
             match c {
                 '’' => self.buf.push('\''),
@@ -202,8 +243,18 @@ pub(crate) fn find(
     let data = NameData::get();
     let mut lower = Lower { buf: String::new() };
     let mut class: Vec<Class> = Vec::with_capacity(words.len());
-    for word in words {
-        class.push(classify(data, &mut lower, word, text, allowed));
+    for (i, word) in words.iter().enumerate() {
+        // In sentence-case text a lower-case word matters only as the title or relation before
+        // a capitalised word; skip the lookups for the rest.
+        let matters = mode != CaseMode::Mixed
+            || word.shape != Shape::Lower
+            || word.prefix != Prefix::None
+            || words.get(i + 1).is_some_and(|n| n.shape != Shape::Lower);
+        class.push(if matters {
+            classify(data, &mut lower, word, text, allowed)
+        } else {
+            Class::default()
+        });
     }
 
     let mut i = 0;
@@ -322,26 +373,21 @@ impl Class {
 fn classify(data: &NameData, lower: &mut Lower, word: &Word, text: &str, allowed: &dyn Allowed) -> Class {
     let raw = word.text(text);
     let l = lower.of(raw);
+    let e = data.entry(l);
+    let f = e.flags;
     let mut c = Class {
         allowed: allowed.allows(l),
-        never: data.never.contains(l),
-        honorific: data.honorifics.contains(l),
-        relation: data.relations.contains(l),
-        ..Class::default()
+        never: f & NEVER != 0,
+        honorific: f & HONORIFIC != 0,
+        relation: f & RELATION != 0,
+        function: f & FUNCTION != 0,
+        first: f & FIRST != 0,
+        first_rank_ok: f & FIRST != 0 && e.first_rank <= 1500,
+        surname: f & SURNAME != 0,
+        surname_rank_ok: f & SURNAME != 0 && e.surname_rank <= 40_000,
+        common: f & COMMON != 0 && f & NAME_FIRST == 0,
+        place: f & (CITY | REGION) != 0,
     };
-    c.function = matches!(
-        l,
-        "and" | "or" | "is" | "was" | "are" | "the" | "a" | "an" | "in" | "on" | "at" | "to" | "of"
-            | "for" | "with" | "who" | "that" | "this" | "has" | "had" | "will" | "just" | "so"
-    );
-    if let Some(rank) = data.first.get(l) {
-        c.first = true;
-        c.first_rank_ok = *rank < 1500;
-    }
-    if let Some(rank) = data.surname_rank(l) {
-        c.surname = true;
-        c.surname_rank_ok = rank < 40_000;
-    }
     if !c.first && !c.surname && raw.contains('-') {
         // Double-barrelled names: every part a name.
         let parts: Vec<String> = l.split('-').map(str::to_owned).collect();
@@ -350,8 +396,6 @@ fn classify(data: &NameData, lower: &mut Lower, word: &Word, text: &str, allowed
             c.surname_rank_ok = true;
         }
     }
-    c.common = data.is_common_word(l);
-    c.place = data.is_city(l) || data.is_region(l);
     c
 }
 
@@ -377,7 +421,7 @@ fn tagged_names(
         }
         for j in (i + 3)..bytes.len() {
             let Some(first) = l.get(i..j) else { continue };
-            if !data.is_first(first) || data.is_common_word(first) && !data.names_first.contains(first) {
+            if !data.is_first(first) || data.is_common_word(first) && !data.is_names_first(first) {
                 continue;
             }
             for k in ((j + 3)..=bytes.len()).rev() {

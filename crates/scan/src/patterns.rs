@@ -69,9 +69,9 @@ fn built_in() -> Vec<(IdentifierKind, &'static str, Needs, Keep, Check, String)>
         (K::Email, "phi.email", Nothing, Whole, C::None,
             r"(?i)\b[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,24}\b".into()),
         (K::Url, "phi.url", PersonContext, Whole, C::None,
-            r#"(?i)\b(?:https?://|www\.)[^\s<>"'()\[\]]+[^\s<>"'()\[\].,;:!?]"#.into()),
+            r"(?i)\b(?:https?://|www\.)[a-z0-9._~:/?#@!$&*+,;=%-]*[a-z0-9_~/#=%-]".into()),
         (K::Url, "phi.url", PersonContext, Whole, C::None,
-            r"(?i)\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:com|org|net|edu|gov|io|co|us|uk|de|fr|info|biz|me|ly|app|page|site|blog|health|care|online|tv|ca|au|nz|ie|be|nl|it|es|pt|se|no|dk|fi|pl|cz|at|ch|gr|is|ru|jp|cn|in|br|mx|za)\b(?:/[^\s<>\x22'()]*[^\s<>\x22'().,;:!?])?".into()),
+            r"(?i)\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:com|org|net|edu|gov|io|co|us|uk|de|fr|info|biz|me|ly|app|page|site|blog|health|care|online|tv|ca|au|nz|ie|be|nl|it|es|pt|se|no|dk|fi|pl|cz|at|ch|gr|is|ru|jp|cn|in|br|mx|za)\b(?:/[a-z0-9._~:/?#@!$&*+,;=%-]*[a-z0-9_~/#=%-])?".into()),
         (K::Ip, "phi.ip", Nothing, Whole, C::None,
             r"\b(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\b".into()),
         (K::Ip, "phi.ip", Nothing, Whole, C::None,
@@ -184,6 +184,7 @@ impl Patterns {
         }
         let regex = Regex::builder()
             .configure(Regex::config().nfa_size_limit(Some(64 << 20)).hybrid_cache_capacity(8 << 20))
+            .syntax(regex_automata::util::syntax::Config::new().unicode(false))
             .build_many(&sources)?;
         Ok(Patterns { regex, meta })
     }

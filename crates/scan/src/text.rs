@@ -118,7 +118,13 @@ pub(crate) fn words(text: &str, out: &mut Vec<Word>) {
                 let possessive = matches!(d, '\'' | '’')
                     && matches!(next, Some('s' | 'S'))
                     && !next2.is_some_and(is_word_char);
-                if next.is_some_and(is_word_char) && !possessive {
+                if possessive {
+                    // Skip the 's: it belongs to no word.
+                    iter.next();
+                    iter.next();
+                    break;
+                }
+                if next.is_some_and(is_word_char) {
                     iter.next();
                     continue;
                 }
