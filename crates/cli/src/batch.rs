@@ -20,9 +20,18 @@ use std::process::ExitCode;
 const CHUNK_LINES: usize = 4096;
 const CHUNK_BYTES: usize = 32 << 20;
 
-pub(crate) fn run(scanner: &Scanner, _policy: &Policy, input: &Path, out: Option<&Path>, format: Format) -> Result<ExitCode> {
+pub(crate) fn run(
+    scanner: &Scanner,
+    _policy: &Policy,
+    input: &Path,
+    out: Option<&Path>,
+    format: Format,
+) -> Result<ExitCode> {
     if format == Format::Sarif {
-        return Err(UsageError("--jsonl writes JSON lines; --format sarif is for a single text".to_owned()).into());
+        return Err(UsageError(
+            "--jsonl writes JSON lines; --format sarif is for a single text".to_owned(),
+        )
+        .into());
     }
     let stdin = input == Path::new("-");
     let (reader, total): (Box<dyn Read>, Option<u64>) = if stdin {
@@ -36,7 +45,8 @@ pub(crate) fn run(scanner: &Scanner, _policy: &Policy, input: &Path, out: Option
     let mut reader = BufReader::with_capacity(1 << 20, reader);
     let writer: Box<dyn Write> = match out {
         Some(path) => Box::new(
-            std::fs::File::create(path).map_err(|e| UsageError(format!("{}: cannot create: {e}", path.display())))?,
+            std::fs::File::create(path)
+                .map_err(|e| UsageError(format!("{}: cannot create: {e}", path.display())))?,
         ),
         None => Box::new(std::io::stdout().lock()),
     };
@@ -60,7 +70,11 @@ pub(crate) fn run(scanner: &Scanner, _policy: &Policy, input: &Path, out: Option
         None
     };
 
-    let name = if stdin { "<stdin>".to_owned() } else { input.display().to_string() };
+    let name = if stdin {
+        "<stdin>".to_owned()
+    } else {
+        input.display().to_string()
+    };
     let mut line_no = 0usize;
     let mut errors = 0usize;
     let mut attention = 0usize;

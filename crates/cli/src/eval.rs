@@ -54,25 +54,53 @@ fn tokens(text: &str) -> Vec<(usize, usize)> {
 }
 
 fn parse_spans(value: Option<&Value>, text: &str) -> Result<Vec<Span>, String> {
-    let Some(value) = value else { return Ok(Vec::new()) };
+    let Some(value) = value else {
+        return Ok(Vec::new());
+    };
     let list = value.as_array().ok_or("field `spans`: expected a list")?;
     let mut spans = Vec::new();
     for (i, s) in list.iter().enumerate() {
-        let start = s.get("start").and_then(Value::as_u64).ok_or(format!("spans[{i}].start: expected a number"))? as usize;
-        let end = s.get("end").and_then(Value::as_u64).ok_or(format!("spans[{i}].end: expected a number"))? as usize;
-        let label = s.get("type").and_then(Value::as_str).ok_or(format!("spans[{i}].type: expected a string"))?;
+        let start = s
+            .get("start")
+            .and_then(Value::as_u64)
+            .ok_or(format!("spans[{i}].start: expected a number"))? as usize;
+        let end = s
+            .get("end")
+            .and_then(Value::as_u64)
+            .ok_or(format!("spans[{i}].end: expected a number"))? as usize;
+        let label = s
+            .get("type")
+            .and_then(Value::as_str)
+            .ok_or(format!("spans[{i}].type: expected a string"))?;
         if label != "NOT_PHI" && IdentifierKind::from_label(label).is_none() {
             return Err(format!("spans[{i}].type: unknown type `{label}`"));
         }
-        if start >= end || end > text.len() || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
-            return Err(format!("spans[{i}]: {start}..{end} is not a span of the text's UTF-8 bytes"));
+        if start >= end
+            || end > text.len()
+            || !text.is_char_boundary(start)
+            || !text.is_char_boundary(end)
+        {
+            return Err(format!(
+                "spans[{i}]: {start}..{end} is not a span of the text's UTF-8 bytes"
+            ));
         }
-        spans.push(Span { start, end, label: label.to_owned() });
+        spans.push(Span {
+            start,
+            end,
+            label: label.to_owned(),
+        });
     }
     Ok(spans)
 }
 
-fn evaluate(scanner: &Scanner, id: &str, text: &str, ctx: postguard_scan::Context, spans: &[Span], expected: Option<Vec<String>>) -> LineResult {
+fn evaluate(
+    scanner: &Scanner,
+    id: &str,
+    text: &str,
+    ctx: postguard_scan::Context,
+    spans: &[Span],
+    expected: Option<Vec<String>>,
+) -> LineResult {
     let report = scanner.scan(&Post::with_context(text, ctx));
     let predicted: Vec<(usize, usize)> = report
         .findings
@@ -83,8 +111,12 @@ fn evaluate(scanner: &Scanner, id: &str, text: &str, ctx: postguard_scan::Contex
     let mut r = LineResult::default();
     let overlaps = |a: (usize, usize), s: usize, e: usize| a.0 < e && s < a.1;
     for tok in tokens(text) {
-        let gold = spans.iter().find(|s| s.label != "NOT_PHI" && overlaps(tok, s.start, s.end));
-        let neutral = spans.iter().any(|s| s.label == "NOT_PHI" && overlaps(tok, s.start, s.end));
+        let gold = spans
+            .iter()
+            .find(|s| s.label != "NOT_PHI" && overlaps(tok, s.start, s.end));
+        let neutral = spans
+            .iter()
+            .any(|s| s.label == "NOT_PHI" && overlaps(tok, s.start, s.end));
         let pred = predicted.iter().any(|&(s, e)| overlaps(tok, s, e));
         match (gold, pred) {
             (Some(g), true) => {
@@ -102,26 +134,46 @@ fn evaluate(scanner: &Scanner, id: &str, text: &str, ctx: postguard_scan::Contex
     }
     for s in spans.iter().filter(|s| s.label != "NOT_PHI") {
         if !predicted.iter().any(|&p| overlaps(p, s.start, s.end)) {
-            r.misses.push(format!("{id}: {} {:?}", s.label, text.get(s.start..s.end).unwrap_or("")));
+            r.misses.push(format!(
+                "{id}: {} {:?}",
+                s.label,
+                text.get(s.start..s.end).unwrap_or("")
+            ));
         }
     }
-    for f in report.findings.iter().filter(|f| f.category == Category::Phi) {
-        if !spans.iter().any(|s| overlaps((f.start, f.end), s.start, s.end)) {
+    for f in report
+        .findings
+        .iter()
+        .filter(|f| f.category == Category::Phi)
+    {
+        if !spans
+            .iter()
+            .any(|s| overlaps((f.start, f.end), s.start, s.end))
+        {
             let kind = f.identifier.map_or("?", IdentifierKind::label);
-            r.false_alarms.push(format!("{id}: {kind} {:?} ({})", f.matched, f.rule));
+            r.false_alarms
+                .push(format!("{id}: {kind} {:?} ({})", f.matched, f.rule));
         }
     }
-    let mut cats: Vec<String> = report.findings.iter().map(|f| f.category.name().to_owned()).collect();
+    let mut cats: Vec<String> = report
+        .findings
+        .iter()
+        .map(|f| f.category.name().to_owned())
+        .collect();
     cats.sort();
     cats.dedup();
     r.found_categories = cats;
-    r.blocked = report.findings.iter().any(|f| f.severity == Severity::Block);
+    r.blocked = report
+        .findings
+        .iter()
+        .any(|f| f.severity == Severity::Block);
     r.expected = expected;
     r
 }
 
 pub(crate) fn run(scanner: &Scanner, gold: &Path, show: usize, as_json: bool) -> Result<ExitCode> {
-    let file = std::fs::File::open(gold).map_err(|e| UsageError(format!("{}: cannot open: {e}", gold.display())))?;
+    let file = std::fs::File::open(gold)
+        .map_err(|e| UsageError(format!("{}: cannot open: {e}", gold.display())))?;
     let reader = std::io::BufReader::new(file);
     let mut items = Vec::new();
     let mut errors = 0;
@@ -136,7 +188,11 @@ pub(crate) fn run(scanner: &Scanner, gold: &Path, show: usize, as_json: bool) ->
                 None => None,
                 Some(Value::Array(list)) => Some(
                     list.iter()
-                        .map(|c| c.as_str().filter(|c| Category::from_name(c).is_some()).map(str::to_owned))
+                        .map(|c| {
+                            c.as_str()
+                                .filter(|c| Category::from_name(c).is_some())
+                                .map(str::to_owned)
+                        })
                         .collect::<Option<Vec<String>>>()
                         .ok_or("field `categories`: expected a list of category names")?,
                 ),
@@ -159,13 +215,21 @@ pub(crate) fn run(scanner: &Scanner, gold: &Path, show: usize, as_json: bool) ->
     }
     let results: Vec<LineResult> = items
         .into_par_iter()
-        .map(|(id, text, ctx, spans, expected)| evaluate(scanner, &id, &text, ctx, &spans, expected))
+        .map(|(id, text, ctx, spans, expected)| {
+            evaluate(scanner, &id, &text, ctx, &spans, expected)
+        })
         .collect();
 
-    let (tp, fp, fn_) = results.iter().fold((0, 0, 0), |a, r| (a.0 + r.tp, a.1 + r.fp, a.2 + r.fn_));
+    let (tp, fp, fn_) = results
+        .iter()
+        .fold((0, 0, 0), |a, r| (a.0 + r.tp, a.1 + r.fp, a.2 + r.fn_));
     let recall = ratio(tp, tp + fn_);
     let precision = ratio(tp, tp + fp);
-    let f2 = if recall + precision > 0.0 { 5.0 * precision * recall / (4.0 * precision + recall) } else { 0.0 };
+    let f2 = if recall + precision > 0.0 {
+        5.0 * precision * recall / (4.0 * precision + recall)
+    } else {
+        0.0
+    };
     let mut per_type: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     for r in &results {
         for (t, n) in &r.type_total {
@@ -181,7 +245,9 @@ pub(crate) fn run(scanner: &Scanner, gold: &Path, show: usize, as_json: bool) ->
     let mut clean_blocked = Vec::new();
     let mut category_misses = Vec::new();
     for (i, r) in results.iter().enumerate() {
-        let Some(expected) = &r.expected else { continue };
+        let Some(expected) = &r.expected else {
+            continue;
+        };
         if expected.is_empty() {
             clean += 1;
             if r.blocked {
@@ -219,7 +285,16 @@ pub(crate) fn run(scanner: &Scanner, gold: &Path, show: usize, as_json: bool) ->
         });
         println!("{}", serde_json::to_string_pretty(&figures)?);
     } else {
-        println!("{}: {} lines{}", gold.display(), results.len(), if errors > 0 { format!(", {errors} malformed lines skipped") } else { String::new() });
+        println!(
+            "{}: {} lines{}",
+            gold.display(),
+            results.len(),
+            if errors > 0 {
+                format!(", {errors} malformed lines skipped")
+            } else {
+                String::new()
+            }
+        );
         println!("PHI tokens: recall {recall:.3}  precision {precision:.3}  F2 {f2:.3}  (tp {tp}, fp {fp}, fn {fn_})");
         println!("\nrecall by type:");
         for (t, (n, f)) in &per_type {
@@ -230,7 +305,10 @@ pub(crate) fn run(scanner: &Scanner, gold: &Path, show: usize, as_json: bool) ->
             for (c, (l, f, s)) in &categories {
                 println!("  {c:<20} {l:>8} {f:>6}  {:>6.3}  {s:>10}", ratio(*f, *l));
             }
-            println!("\nclean lines: {clean}, of which blocked: {}", clean_blocked.len());
+            println!(
+                "\nclean lines: {clean}, of which blocked: {}",
+                clean_blocked.len()
+            );
         }
         if show > 0 {
             if !misses.is_empty() {
@@ -252,11 +330,19 @@ pub(crate) fn run(scanner: &Scanner, gold: &Path, show: usize, as_json: bool) ->
                 }
             }
             for &i in clean_blocked.iter().take(show) {
-                println!("  clean line {} blocked: {:?}", i + 1, results[i].found_categories);
+                println!(
+                    "  clean line {} blocked: {:?}",
+                    i + 1,
+                    results[i].found_categories
+                );
             }
         }
     }
-    Ok(if errors > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS })
+    Ok(if errors > 0 {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn ratio(a: usize, b: usize) -> f64 {

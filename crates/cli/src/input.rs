@@ -53,11 +53,14 @@ pub(crate) struct Line {
 
 /// Parses one JSON line. Errors name the field and what was expected, never the values.
 pub(crate) fn parse_line(bytes: &[u8], extra_fields: &[&str]) -> Result<Line, String> {
-    let s = std::str::from_utf8(bytes)
-        .map_err(|e| format!("not valid UTF-8 (invalid byte at offset {} of the line)", e.valid_up_to()))?;
-    let value: Value = serde_json::from_str(s).map_err(|e| {
-        format!("not valid JSON ({} at column {})", classify(&e), e.column())
+    let s = std::str::from_utf8(bytes).map_err(|e| {
+        format!(
+            "not valid UTF-8 (invalid byte at offset {} of the line)",
+            e.valid_up_to()
+        )
     })?;
+    let value: Value = serde_json::from_str(s)
+        .map_err(|e| format!("not valid JSON ({} at column {})", classify(&e), e.column()))?;
     let Value::Object(mut map) = value else {
         return Err("expected a JSON object".to_owned());
     };
@@ -78,9 +81,17 @@ pub(crate) fn parse_line(bytes: &[u8], extra_fields: &[&str]) -> Result<Line, St
     if let Some(unknown) = map.keys().find(|k| !extra_fields.contains(&k.as_str())) {
         let mut allowed = vec!["id", "text", "context"];
         allowed.extend_from_slice(extra_fields);
-        return Err(format!("unknown field `{unknown}`; expected one of {}", allowed.join(", ")));
+        return Err(format!(
+            "unknown field `{unknown}`; expected one of {}",
+            allowed.join(", ")
+        ));
     }
-    Ok(Line { id, text, context, rest: map })
+    Ok(Line {
+        id,
+        text,
+        context,
+        rest: map,
+    })
 }
 
 fn classify(e: &serde_json::Error) -> &'static str {
@@ -137,9 +148,12 @@ mod tests {
 
     #[test]
     fn errors_name_the_field_but_not_the_value() {
-        let err = parse_line(br#"{"id":"1","text":"Jane Roe","context":{"channel":"Jane Roe"}}"#, &[])
-            .err()
-            .unwrap_or_default();
+        let err = parse_line(
+            br#"{"id":"1","text":"Jane Roe","context":{"channel":"Jane Roe"}}"#,
+            &[],
+        )
+        .err()
+        .unwrap_or_default();
         assert!(err.contains("context.channel"), "{err}");
         assert!(!err.contains("Jane"), "{err}");
     }

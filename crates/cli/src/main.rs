@@ -227,7 +227,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let report = scanner.scan(&post);
             let name = input::display_name(args.file.as_deref());
             output::print_report(&text, &report, args.format, &name, &policy)?;
-            Ok(if report.needs_attention() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+            Ok(if report.needs_attention() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Command::Redact(args) => {
             let policy = load_policy(&args.policy)?;

@@ -14,11 +14,19 @@ fn style(severity: Severity) -> Style {
         Severity::Review => AnsiColor::Yellow,
         Severity::Advise => AnsiColor::Cyan,
     };
-    Style::new().fg_color(Some(color.into())).effects(Effects::BOLD | Effects::UNDERLINE)
+    Style::new()
+        .fg_color(Some(color.into()))
+        .effects(Effects::BOLD | Effects::UNDERLINE)
 }
 
 /// Prints one report in the chosen format.
-pub(crate) fn print_report(text: &str, report: &Report, format: Format, name: &str, policy: &Policy) -> Result<()> {
+pub(crate) fn print_report(
+    text: &str,
+    report: &Report,
+    format: Format,
+    name: &str,
+    policy: &Policy,
+) -> Result<()> {
     match format {
         Format::Human => print_human(text, report),
         Format::Json => {
@@ -28,7 +36,8 @@ pub(crate) fn print_report(text: &str, report: &Report, format: Format, name: &s
         }
         Format::Sarif => {
             let mut out = std::io::stdout().lock();
-            serde_json::to_writer_pretty(&mut out, &sarif(text, report, name, policy)).context("cannot write the report")?;
+            serde_json::to_writer_pretty(&mut out, &sarif(text, report, name, policy))
+                .context("cannot write the report")?;
             writeln!(out).context("cannot write the report")
         }
     }
@@ -72,9 +81,21 @@ fn print_human(text: &str, report: &Report) -> Result<()> {
         };
         if colour {
             let st = style(f.severity);
-            writeln!(out, "[{}] {st}{sev}{st:#} {label} at bytes {}..{}", i + 1, f.start, f.end)?;
+            writeln!(
+                out,
+                "[{}] {st}{sev}{st:#} {label} at bytes {}..{}",
+                i + 1,
+                f.start,
+                f.end
+            )?;
         } else {
-            writeln!(out, "[{}] {sev} {label} at bytes {}..{}", i + 1, f.start, f.end)?;
+            writeln!(
+                out,
+                "[{}] {sev} {label} at bytes {}..{}",
+                i + 1,
+                f.start,
+                f.end
+            )?;
         }
         writeln!(out, "    {}", f.explanation)?;
         if let Some(fix) = &f.fix {
@@ -82,7 +103,11 @@ fn print_human(text: &str, report: &Report) -> Result<()> {
         }
     }
     let worst = report.max_severity().map_or("none", Severity::name);
-    writeln!(out, "\n{} finding(s); highest severity: {worst}.", report.findings.len())?;
+    writeln!(
+        out,
+        "\n{} finding(s); highest severity: {worst}.",
+        report.findings.len()
+    )?;
     Ok(())
 }
 
@@ -118,7 +143,11 @@ pub(crate) fn sarif(text: &str, report: &Report, name: &str, policy: &Policy) ->
             })
         })
         .collect();
-    let results: Vec<_> = report.findings.iter().map(|f| sarif_result(text, f, name)).collect();
+    let results: Vec<_> = report
+        .findings
+        .iter()
+        .map(|f| sarif_result(text, f, name))
+        .collect();
     json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",

@@ -81,9 +81,18 @@ pub fn explain(policy: &Policy) -> String {
     if !policy.lexicons.is_empty() {
         let _ = writeln!(out, "\nWord lists:");
         for (name, lexicon) in &policy.lexicons {
-            let sample: Vec<&str> = lexicon.terms.iter().take(6).map(|t| t.get_ref().as_str()).collect();
+            let sample: Vec<&str> = lexicon
+                .terms
+                .iter()
+                .take(6)
+                .map(|t| t.get_ref().as_str())
+                .collect();
             let more = lexicon.terms.len().saturating_sub(sample.len());
-            let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+            let more = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
             let _ = writeln!(
                 out,
                 "- {name} ({}, action {:?}): {} Terms: {}{more}.",

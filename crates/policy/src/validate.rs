@@ -22,7 +22,10 @@ pub(crate) fn validate(policy: &Policy, source: &str, origin: &str) -> Result<()
                 .or_else(|| find(&needle));
             return fail(
                 second,
-                format!("section id `{}` is used twice; ids must be unique", section.id),
+                format!(
+                    "section id `{}` is used twice; ids must be unique",
+                    section.id
+                ),
             );
         }
     }
@@ -79,7 +82,13 @@ pub(crate) fn validate(policy: &Policy, source: &str, origin: &str) -> Result<()
     }
     for format in &policy.identifiers {
         if let Err(err) = regex::Regex::new(format.pattern.get_ref()) {
-            let detail = err.to_string().lines().last().unwrap_or("").trim().to_owned();
+            let detail = err
+                .to_string()
+                .lines()
+                .last()
+                .unwrap_or("")
+                .trim()
+                .to_owned();
             return fail(
                 Some(format.pattern.span().start),
                 format!(
@@ -91,15 +100,24 @@ pub(crate) fn validate(policy: &Policy, source: &str, origin: &str) -> Result<()
         if regex::Regex::new(format.pattern.get_ref()).is_ok_and(|re| re.is_match("")) {
             return fail(
                 Some(format.pattern.span().start),
-                format!("identifier `{}` has a pattern that matches empty text", format.name),
+                format!(
+                    "identifier `{}` has a pattern that matches empty text",
+                    format.name
+                ),
             );
         }
     }
     if policy.disclaimer.text.trim().is_empty() {
-        return fail(find("[disclaimer]"), "the disclaimer text is empty".to_owned());
+        return fail(
+            find("[disclaimer]"),
+            "the disclaimer text is empty".to_owned(),
+        );
     }
     if policy.organization.name.trim().is_empty() {
-        return fail(find("[organization]"), "the organisation name is empty".to_owned());
+        return fail(
+            find("[organization]"),
+            "the organisation name is empty".to_owned(),
+        );
     }
     for tag in &policy.organization.hashtags {
         if !tag.starts_with('#') || tag.len() < 2 {

@@ -26,11 +26,15 @@ fn corpus(name: &str) -> Vec<(String, Context)> {
 }
 
 fn bench(c: &mut Criterion) {
-    let Ok(policy) = Policy::builtin_default() else { return };
+    let Ok(policy) = Policy::builtin_default() else {
+        return;
+    };
     c.bench_function("build scanner from default policy", |b| {
         b.iter(|| Scanner::new(black_box(&policy)))
     });
-    let Ok(scanner) = Scanner::new(&policy) else { return };
+    let Ok(scanner) = Scanner::new(&policy) else {
+        return;
+    };
     let mut group = c.benchmark_group("scan");
     for name in ["social.jsonl", "presidio.jsonl"] {
         let posts = corpus(name);
@@ -40,18 +44,27 @@ fn bench(c: &mut Criterion) {
             b.iter(|| {
                 let mut n = 0;
                 for (text, ctx) in posts {
-                    n += scanner.scan(&Post::with_context(text, ctx.clone())).findings.len();
+                    n += scanner
+                        .scan(&Post::with_context(text, ctx.clone()))
+                        .findings
+                        .len();
                 }
                 black_box(n)
             })
         });
     }
     // One long post: linear time, no quadratic blow-up.
-    let long: String = corpus("social.jsonl").iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>().join("\n");
+    let long: String = corpus("social.jsonl")
+        .iter()
+        .map(|(t, _)| t.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
     let long = long.repeat((1 << 20) / long.len().max(1) + 1);
     group.throughput(Throughput::Bytes(long.len() as u64));
     group.sample_size(10);
-    group.bench_function("one 1 MB post", |b| b.iter(|| scanner.scan(&Post::new(black_box(&long))).findings.len()));
+    group.bench_function("one 1 MB post", |b| {
+        b.iter(|| scanner.scan(&Post::new(black_box(&long))).findings.len())
+    });
     group.finish();
 }
 

@@ -18,7 +18,6 @@ pub enum BuildError {
     Pattern(String),
 }
 
-
 impl std::fmt::Display for BuildError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -142,14 +141,16 @@ impl Scanner {
             .map(|f| (f.kind, f.name.clone(), f.pattern.get_ref().clone()))
             .collect();
         let patterns = Patterns::new(&formats).map_err(|e| BuildError::Pattern(e.to_string()))?;
-        let context = ContextPhrases::new(&policy.security.internal_host_suffixes)
-            .map_err(|e| BuildError::Pattern(e.to_string()))?;
+        let context =
+            ContextPhrases::new(&policy.security.internal_host_suffixes).map_err(BuildError::Pattern)?;
 
         let mut specs = Vec::new();
         let mut lexicon_info = Vec::new();
         for (index, (name, lexicon)) in policy.lexicons.iter().enumerate() {
             let section = match &lexicon.section {
-                Some(id) => policy.section(id).map_or_else(|| id.clone(), |s| s.title.clone()),
+                Some(id) => policy
+                    .section(id)
+                    .map_or_else(|| id.clone(), |s| s.title.clone()),
                 None => policy.section_title(lexicon.category),
             };
             lexicon_info.push(LexiconInfo {
@@ -269,14 +270,25 @@ impl Scanner {
                 .map(|p| digits(&p.number))
                 .chain(policy.contact.phone.iter().map(|p| digits(p)))
                 .collect(),
-            org_domains: org_policy.domains.iter().map(|d| d.to_lowercase()).collect(),
+            org_domains: org_policy
+                .domains
+                .iter()
+                .map(|d| d.to_lowercase())
+                .collect(),
             official_handles,
-            logo_words: org_policy.logo_words.iter().map(|w| w.to_lowercase()).collect(),
+            logo_words: org_policy
+                .logo_words
+                .iter()
+                .map(|w| w.to_lowercase())
+                .collect(),
         })
     }
 
     fn rule(&self, category: Category) -> &RuleInfo {
-        let index = Category::ALL.iter().position(|&c| c == category).unwrap_or(0);
+        let index = Category::ALL
+            .iter()
+            .position(|&c| c == category)
+            .unwrap_or(0);
         &self.rules[index.min(self.rules.len() - 1)]
     }
 
@@ -322,7 +334,9 @@ impl Scanner {
         let mut patient_cues: Vec<(usize, usize)> = Vec::new();
         let mut quasi: Vec<(usize, usize, &'static str)> = Vec::new();
         for hit in &scratch.hits {
-            let Some(info) = self.lexicon_info.get(hit.lexicon) else { continue };
+            let Some(info) = self.lexicon_info.get(hit.lexicon) else {
+                continue;
+            };
             match info.role {
                 LexiconRole::PatientContext => patient_cues.push((hit.start, hit.end)),
                 LexiconRole::QuasiIdentifier => quasi.push((hit.start, hit.end, "detail")),
@@ -332,8 +346,12 @@ impl Scanner {
                     }
                     let matched = text.get(hit.start..hit.end).unwrap_or("").to_owned();
                     let fix = match &info.replacement {
-                        Some(r) => Some(Fix::Replace { replacement: r.clone() }),
-                        None => Some(Fix::Reword { hint: reword_hint(info.category).to_owned() }),
+                        Some(r) => Some(Fix::Replace {
+                            replacement: r.clone(),
+                        }),
+                        None => Some(Fix::Reword {
+                            hint: reword_hint(info.category).to_owned(),
+                        }),
                     };
                     findings.push(Finding {
                         rule: format!("lexicon.{}", info.name),
@@ -385,7 +403,8 @@ impl Scanner {
         let mode = text::case_mode(text);
         scratch.names.clear();
         names::find(text, &scratch.words, mode, &self.allow, &mut scratch.names);
-        let inside_allowed = |s: usize, e: usize| allowed_spans.iter().any(|&(a, b)| a <= s && e <= b);
+        let inside_allowed =
+            |s: usize, e: usize| allowed_spans.iter().any(|&(a, b)| a <= s && e <= b);
         let person_names: Vec<(usize, usize)> = scratch
             .names
             .iter()
@@ -404,13 +423,19 @@ impl Scanner {
         // Identifiers with a shape.
         let mut candidates: Vec<Candidate> = Vec::new();
         for m in self.patterns.regex.find_iter(text) {
-            let Some(meta) = self.patterns.meta.get(m.pattern().as_usize()) else { continue };
+            let Some(meta) = self.patterns.meta.get(m.pattern().as_usize()) else {
+                continue;
+            };
             let (mut start, end) = (m.start(), m.end());
-            let Some(matched) = text.get(start..end) else { continue };
+            let Some(matched) = text.get(start..end) else {
+                continue;
+            };
             if meta.keep == Keep::Value {
                 start += patterns::value_start(matched);
             }
-            let Some(value) = text.get(start..end) else { continue };
+            let Some(value) = text.get(start..end) else {
+                continue;
+            };
             if value.is_empty() || !self.check(meta.check, meta.kind, value, matched, mode) {
                 continue;
             }
@@ -429,16 +454,34 @@ impl Scanner {
             });
         }
         for &(s, e) in &person_names {
-            candidates.push(Candidate { kind: IdentifierKind::Name, rule: "phi.name", rule_owned: None, start: s, end: e });
+            candidates.push(Candidate {
+                kind: IdentifierKind::Name,
+                rule: "phi.name",
+                rule_owned: None,
+                start: s,
+                end: e,
+            });
         }
         for f in scratch.names.iter().filter(|f| f.city) {
             if (about_person || cue_near(f.start)) && !inside_allowed(f.start, f.end) {
-                candidates.push(Candidate { kind: IdentifierKind::City, rule: "phi.city", rule_owned: None, start: f.start, end: f.end });
+                candidates.push(Candidate {
+                    kind: IdentifierKind::City,
+                    rule: "phi.city",
+                    rule_owned: None,
+                    start: f.start,
+                    end: f.end,
+                });
             }
         }
         if patient_context {
             for &(s, e) in &relative_dates {
-                candidates.push(Candidate { kind: IdentifierKind::Date, rule: "phi.relative_date", rule_owned: None, start: s, end: e });
+                candidates.push(Candidate {
+                    kind: IdentifierKind::Date,
+                    rule: "phi.relative_date",
+                    rule_owned: None,
+                    start: s,
+                    end: e,
+                });
             }
         }
         let phi = resolve_overlaps(candidates);
@@ -455,7 +498,8 @@ impl Scanner {
                     phi_rule.section
                 );
                 if ctx.channel == Channel::Official {
-                    if let Some(consent) = ctx.consents.iter().find(|k| covers(&k.covers, &matched)) {
+                    if let Some(consent) = ctx.consents.iter().find(|k| covers(&k.covers, &matched))
+                    {
                         severity = Severity::Advise;
                         explanation = format!(
                             "This is {}, published under patient consent {} on the official channel; check it matches the consent (policy section \"{}\").",
@@ -474,7 +518,9 @@ impl Scanner {
                     end: c.end,
                     matched,
                     explanation,
-                    fix: Some(Fix::Redact { replacement: format!("[{}]", c.kind.label()) }),
+                    fix: Some(Fix::Redact {
+                        replacement: format!("[{}]", c.kind.label()),
+                    }),
                 });
             }
         }
@@ -486,7 +532,11 @@ impl Scanner {
             let mut details: Vec<(usize, usize, &'static str)> = quasi
                 .iter()
                 .copied()
-                .chain(phi.iter().filter(|c| c.kind != IdentifierKind::Name).map(|c| (c.start, c.end, "identifier")))
+                .chain(
+                    phi.iter()
+                        .filter(|c| c.kind != IdentifierKind::Name)
+                        .map(|c| (c.start, c.end, "identifier")),
+                )
                 .collect();
             details.sort_unstable_by_key(|d| d.0);
             patient_cues.sort_unstable();
@@ -538,7 +588,10 @@ impl Scanner {
             let mut spans: Vec<(usize, usize)> = advice.clone();
             for &(vs, ve) in &advice_verbs {
                 let (ss, se) = sentence_bounds(text, vs);
-                if let Some(&(_, me)) = medicines.iter().find(|&&(ms, _)| ms >= ss && ms < se && ms >= vs) {
+                if let Some(&(_, me)) = medicines
+                    .iter()
+                    .find(|&&(ms, _)| ms >= ss && ms < se && ms >= vs)
+                {
                     spans.push((vs, me.max(ve)));
                 }
             }
@@ -601,7 +654,11 @@ impl Scanner {
 
         // Disclaimer.
         let disclaimer = self.rule(Category::MissingDisclaimer);
-        if disclaimer.enabled && ctx.channel == Channel::Personal && identifies_employer && !has_disclaimer {
+        if disclaimer.enabled
+            && ctx.channel == Channel::Personal
+            && identifies_employer
+            && !has_disclaimer
+        {
             let (start, end) = employer_at.unwrap_or((0, 0));
             let named = text.get(start..end).unwrap_or("");
             let why = if named.is_empty() {
@@ -632,8 +689,13 @@ impl Scanner {
         // before the furthest end seen so far in that category.
         let mut furthest = [0usize; Category::ALL.len()];
         for f in findings {
-            let slot = Category::ALL.iter().position(|&c| c == f.category).unwrap_or(0);
-            let duplicate = f.category != Category::MissingDisclaimer && f.end <= furthest[slot] && !kept.is_empty();
+            let slot = Category::ALL
+                .iter()
+                .position(|&c| c == f.category)
+                .unwrap_or(0);
+            let duplicate = f.category != Category::MissingDisclaimer
+                && f.end <= furthest[slot]
+                && !kept.is_empty();
             if !duplicate {
                 furthest[slot] = furthest[slot].max(f.end);
                 kept.push(f);
@@ -645,7 +707,14 @@ impl Scanner {
         }
     }
 
-    fn check(&self, check: Check, kind: IdentifierKind, value: &str, matched: &str, mode: CaseMode) -> bool {
+    fn check(
+        &self,
+        check: Check,
+        kind: IdentifierKind,
+        value: &str,
+        matched: &str,
+        mode: CaseMode,
+    ) -> bool {
         let _ = kind;
         match check {
             Check::None => true,
@@ -653,13 +722,23 @@ impl Scanner {
             Check::Iban => patterns::iban(value),
             Check::HasDigit => value.chars().any(|c| c.is_ascii_digit()),
             Check::LettersAndDigits => {
-                value.chars().any(|c| c.is_ascii_digit()) && value.chars().filter(|c| c.is_ascii_alphabetic()).count() >= 2
+                value.chars().any(|c| c.is_ascii_digit())
+                    && value.chars().filter(|c| c.is_ascii_alphabetic()).count() >= 2
             }
             Check::AgeOver89 => {
-                let number: String = value.chars().skip_while(|c| !c.is_ascii_digit()).take_while(char::is_ascii_digit).collect();
+                let number: String = value
+                    .chars()
+                    .skip_while(|c| !c.is_ascii_digit())
+                    .take_while(char::is_ascii_digit)
+                    .collect();
                 match number.parse::<u32>() {
                     Ok(age) => (90..=125).contains(&age),
-                    Err(_) => value.to_lowercase().contains("90s") || value.to_lowercase().contains("100s") || value.to_lowercase().contains("centenarian") || value.to_lowercase().contains("nonagenarian"),
+                    Err(_) => {
+                        value.to_lowercase().contains("90s")
+                            || value.to_lowercase().contains("100s")
+                            || value.to_lowercase().contains("centenarian")
+                            || value.to_lowercase().contains("nonagenarian")
+                    }
                 }
             }
             Check::Address => address_words_ok(matched, mode),
@@ -681,7 +760,10 @@ impl Scanner {
             }
             IdentifierKind::Email => {
                 let domain = value.rsplit('@').next().unwrap_or("").to_lowercase();
-                !self.org_domains.iter().any(|d| domain == *d || domain.ends_with(&format!(".{d}")))
+                !self
+                    .org_domains
+                    .iter()
+                    .any(|d| domain == *d || domain.ends_with(&format!(".{d}")))
             }
             IdentifierKind::Url => {
                 let lower = value.to_lowercase();
@@ -693,8 +775,14 @@ impl Scanner {
                     .next()
                     .unwrap_or("")
                     .to_owned();
-                let public = host.ends_with(".gov") || host.ends_with(".edu") || host == "who.int" || host.ends_with(".who.int");
-                let ours = self.org_domains.iter().any(|d| host == *d || host.ends_with(&format!(".{d}")));
+                let public = host.ends_with(".gov")
+                    || host.ends_with(".edu")
+                    || host == "who.int"
+                    || host.ends_with(".who.int");
+                let ours = self
+                    .org_domains
+                    .iter()
+                    .any(|d| host == *d || host.ends_with(&format!(".{d}")));
                 !(public || ours)
             }
             _ => true,
@@ -717,22 +805,33 @@ impl Scanner {
             }
             let start = i;
             let mut end = i + 1;
-            while end < bytes.len() && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_' || bytes[end] == b'.') {
+            while end < bytes.len()
+                && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_' || bytes[end] == b'.')
+            {
                 end += 1;
             }
             while end > start + 1 && bytes[end - 1] == b'.' {
                 end -= 1;
             }
             i = end.max(i + 1);
-            let Some(handle) = text.get(start + 1..end) else { continue };
-            if let Some(finding) = self.handle_finding(handle, None, start, end, &rule.section, rule.severity) {
+            let Some(handle) = text.get(start + 1..end) else {
+                continue;
+            };
+            if let Some(finding) =
+                self.handle_finding(handle, None, start, end, &rule.section, rule.severity)
+            {
                 findings.push(finding);
             }
         }
         // Web addresses: a personal site or profile under the organisation's name.
         for word in text.split_whitespace() {
             let lower = word.to_lowercase();
-            if !(lower.contains(".com") || lower.contains(".net") || lower.contains(".org") || lower.contains("http") || lower.contains(".blog")) {
+            if !(lower.contains(".com")
+                || lower.contains(".net")
+                || lower.contains(".org")
+                || lower.contains("http")
+                || lower.contains(".blog"))
+            {
                 continue;
             }
             if lower.contains("linkedin.com") || lower.contains('@') {
@@ -743,7 +842,10 @@ impl Scanner {
                 .trim_start_matches("https://")
                 .trim_start_matches("http://")
                 .trim_start_matches("www.");
-            let ours = self.org_domains.iter().any(|d| host.starts_with(d.as_str()));
+            let ours = self
+                .org_domains
+                .iter()
+                .any(|d| host.starts_with(d.as_str()));
             if ours || !self.logo_words.iter().any(|w| host.contains(w.as_str())) {
                 continue;
             }
@@ -767,7 +869,15 @@ impl Scanner {
         }
     }
 
-    fn handle_finding(&self, handle: &str, platform: Option<&str>, start: usize, end: usize, section: &str, severity: Severity) -> Option<Finding> {
+    fn handle_finding(
+        &self,
+        handle: &str,
+        platform: Option<&str>,
+        start: usize,
+        end: usize,
+        section: &str,
+        severity: Severity,
+    ) -> Option<Finding> {
         let lower = handle.trim_start_matches('@').to_lowercase();
         if lower.is_empty() || self.official_handles.contains(&lower) {
             return None;
@@ -776,7 +886,10 @@ impl Scanner {
             return None;
         }
         let compact: String = lower.chars().filter(|c| c.is_alphanumeric()).collect();
-        let word = self.logo_words.iter().find(|w| compact.contains(w.as_str()))?;
+        let word = self
+            .logo_words
+            .iter()
+            .find(|w| compact.contains(w.as_str()))?;
         Some(Finding {
             rule: "handle_branding.handle".to_owned(),
             category: Category::HandleBranding,
@@ -799,7 +912,14 @@ impl Scanner {
         if !rule.enabled {
             return None;
         }
-        self.handle_finding(handle, platform, 0, handle.len(), &rule.section, rule.severity)
+        self.handle_finding(
+            handle,
+            platform,
+            0,
+            handle.len(),
+            &rule.section,
+            rule.severity,
+        )
     }
 }
 
@@ -828,8 +948,16 @@ fn reword_hint(category: Category) -> &'static str {
 /// no little words ("12 hour shifts on the way" is not an address).
 fn address_words_ok(matched: &str, mode: CaseMode) -> bool {
     let words: Vec<&str> = matched.split_whitespace().collect();
-    let little = ["on", "the", "a", "an", "to", "and", "of", "in", "at", "for", "my", "our", "your", "hour", "hours", "minute", "minutes", "day", "days", "mile", "miles", "times", "years", "pm", "am"];
-    if words.iter().any(|w| little.contains(&w.to_lowercase().trim_matches(|c: char| !c.is_alphanumeric()))) {
+    let little = [
+        "on", "the", "a", "an", "to", "and", "of", "in", "at", "for", "my", "our", "your", "hour",
+        "hours", "minute", "minutes", "day", "days", "mile", "miles", "times", "years", "pm", "am",
+    ];
+    if words.iter().any(|w| {
+        little.contains(
+            &w.to_lowercase()
+                .trim_matches(|c: char| !c.is_alphanumeric()),
+        )
+    }) {
         return false;
     }
     if mode != CaseMode::Mixed {
@@ -838,7 +966,27 @@ fn address_words_ok(matched: &str, mode: CaseMode) -> bool {
     words
         .iter()
         .filter(|w| w.chars().next().is_some_and(char::is_alphabetic))
-        .all(|w| w.chars().next().is_some_and(char::is_uppercase) || matches!(w.to_lowercase().as_str(), "apt" | "apt." | "apartment" | "unit" | "suite" | "ste" | "ste." | "de" | "da" | "do" | "del" | "la" | "le" | "van" | "von"))
+        .all(|w| {
+            w.chars().next().is_some_and(char::is_uppercase)
+                || matches!(
+                    w.to_lowercase().as_str(),
+                    "apt"
+                        | "apt."
+                        | "apartment"
+                        | "unit"
+                        | "suite"
+                        | "ste"
+                        | "ste."
+                        | "de"
+                        | "da"
+                        | "do"
+                        | "del"
+                        | "la"
+                        | "le"
+                        | "van"
+                        | "von"
+                )
+        })
 }
 
 /// Overlapping identifiers: the longer one wins; on a tie, the earlier one.

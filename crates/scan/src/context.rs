@@ -54,7 +54,7 @@ pub(crate) struct ContextPhrases {
 impl ContextPhrases {
     pub(crate) fn new(
         internal_host_suffixes: &[String],
-    ) -> Result<ContextPhrases, regex_automata::meta::BuildError> {
+    ) -> Result<ContextPhrases, String> {
         let mut list = sources();
         if !internal_host_suffixes.is_empty() {
             let suffixes: Vec<String> = internal_host_suffixes
@@ -66,16 +66,24 @@ impl ContextPhrases {
                 format!(r"(?i)\b(?:[a-z0-9-]+\.)+(?:{})\b", suffixes.join("|")),
             ));
             // The internal domain on its own, too.
-            list.push((Signal::Credential, format!(r"(?i)\b(?:{})\b", suffixes.join("|"))));
+            list.push((
+                Signal::Credential,
+                format!(r"(?i)\b(?:{})\b", suffixes.join("|")),
+            ));
         }
         let (signals, patterns): (Vec<Signal>, Vec<String>) = list
             .into_iter()
             .map(|(s, p)| (s, p.replace(r"\b", r"(?-u:\b)")))
             .unzip();
         let regex = Regex::builder()
-            .configure(Regex::config().nfa_size_limit(Some(64 << 20)).hybrid_cache_capacity(8 << 20))
+            .configure(
+                Regex::config()
+                    .nfa_size_limit(Some(64 << 20))
+                    .hybrid_cache_capacity(8 << 20),
+            )
             .syntax(regex_automata::util::syntax::Config::new().unicode(false))
-            .build_many(&patterns)?;
+            .build_many(&patterns)
+            .map_err(|e| e.to_string())?;
         Ok(ContextPhrases { regex, signals })
     }
 }

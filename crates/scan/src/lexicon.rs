@@ -113,7 +113,11 @@ impl Lexicons {
                 regex_lexicon.push(spec.lexicon);
                 continue;
             }
-            literals.push(if spec.case_sensitive { core.to_owned() } else { core.to_lowercase() });
+            literals.push(if spec.case_sensitive {
+                core.to_owned()
+            } else {
+                core.to_lowercase()
+            });
             literal_meta.push(LiteralMeta {
                 lexicon: spec.lexicon,
                 open_start,
@@ -164,7 +168,9 @@ impl Lexicons {
         out.clear();
         if let Some(ac) = &self.literal {
             for m in ac.find_overlapping_iter(text) {
-                let Some(meta) = self.literal_meta.get(m.pattern().as_usize()) else { continue };
+                let Some(meta) = self.literal_meta.get(m.pattern().as_usize()) else {
+                    continue;
+                };
                 let (mut start, mut end) = (m.start(), m.end());
                 if let Some(exact) = &meta.exact {
                     if text.get(start..end) != Some(exact.as_str()) {
@@ -178,25 +184,40 @@ impl Lexicons {
                     end = extend_right(text, end);
                 }
                 if at_word_boundaries(text, start, end) {
-                    out.push(Hit { lexicon: meta.lexicon, start, end });
+                    out.push(Hit {
+                        lexicon: meta.lexicon,
+                        start,
+                        end,
+                    });
                 }
             }
         }
         if let Some(re) = &self.regex {
             for m in re.find_iter(text) {
                 if let Some(&lexicon) = self.regex_lexicon.get(m.pattern().as_usize()) {
-                    out.push(Hit { lexicon, start: m.start(), end: m.end() });
+                    out.push(Hit {
+                        lexicon,
+                        start: m.start(),
+                        end: m.end(),
+                    });
                 }
             }
         }
         if let Some(re) = &self.obfuscated {
             for (start, end) in obfuscated_tokens(text) {
-                let Some(token) = text.get(start..end) else { continue };
+                let Some(token) = text.get(start..end) else {
+                    continue;
+                };
                 let input = Input::new(token).anchored(Anchored::Yes);
                 if let Some(m) = re.search(&input) {
                     if m.end() == token.len() {
-                        if let Some(&lexicon) = self.obfuscated_lexicon.get(m.pattern().as_usize()) {
-                            out.push(Hit { lexicon, start, end });
+                        if let Some(&lexicon) = self.obfuscated_lexicon.get(m.pattern().as_usize())
+                        {
+                            out.push(Hit {
+                                lexicon,
+                                start,
+                                end,
+                            });
                         }
                     }
                 }
@@ -242,7 +263,12 @@ fn obfuscated_tokens(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
             }
             let mut s = start;
             let mut e = pos;
-            let trim = |b: u8| matches!(b, b'.' | b',' | b'?' | b'"' | b'\'' | b'(' | b')' | b':' | b';' | b'[' | b']');
+            let trim = |b: u8| {
+                matches!(
+                    b,
+                    b'.' | b',' | b'?' | b'"' | b'\'' | b'(' | b')' | b':' | b';' | b'[' | b']'
+                )
+            };
             while s < e && trim(bytes[s]) {
                 s += 1;
             }
@@ -274,7 +300,12 @@ mod tests {
     fn lex(terms: &[&str], obf: bool) -> Lexicons {
         let specs: Vec<TermSpec<'_>> = terms
             .iter()
-            .map(|t| TermSpec { lexicon: 0, term: t, case_sensitive: false, obfuscations: obf })
+            .map(|t| TermSpec {
+                lexicon: 0,
+                term: t,
+                case_sensitive: false,
+                obfuscations: obf,
+            })
             .collect();
         match Lexicons::new(&specs) {
             Ok(l) => l,
@@ -285,13 +316,18 @@ mod tests {
     fn found(l: &Lexicons, text: &str) -> Vec<String> {
         let mut hits = Vec::new();
         l.find(text, &mut hits);
-        hits.iter().map(|h| text[h.start..h.end].to_owned()).collect()
+        hits.iter()
+            .map(|h| text[h.start..h.end].to_owned())
+            .collect()
     }
 
     #[test]
     fn whole_words_wildcards_and_case() {
         let l = lex(&["damn", "fuck*"], false);
-        assert_eq!(found(&l, "Damn, FUCKING hell. damnation"), ["Damn", "FUCKING"]);
+        assert_eq!(
+            found(&l, "Damn, FUCKING hell. damnation"),
+            ["Damn", "FUCKING"]
+        );
     }
 
     #[test]
@@ -304,6 +340,9 @@ mod tests {
     #[test]
     fn regex_terms() {
         let l = lex(&[r"/vaccin\w*\s+cause\s+autism/"], false);
-        assert_eq!(found(&l, "Vaccines cause autism!"), ["Vaccines cause autism"]);
+        assert_eq!(
+            found(&l, "Vaccines cause autism!"),
+            ["Vaccines cause autism"]
+        );
     }
 }

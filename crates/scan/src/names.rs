@@ -19,49 +19,276 @@ const COUNTRIES: &str = include_str!("../data/countries.txt");
 
 /// Ordinary-word first names that are names far more often than words in posts.
 const NAMES_FIRST: &[&str] = &[
-    "john", "maria", "peter", "tom", "mike", "ed", "martin", "harry", "tony", "bob", "nick", "matt",
-    "jimmy", "roger", "jay", "josh", "billy", "terry", "bobby", "ken", "victor", "brad", "chad",
-    "randy", "troy", "homer", "mickey", "derrick", "sonny", "barney", "hector", "meg", "patty",
-    "phoebe", "colleen", "emery", "sally", "jasper", "carol", "warren", "hank", "noel", "bonnie",
-    "rick", "lee", "frank", "dale", "wade", "dean", "jack", "ray", "sue", "pat", "rob", "chuck",
-    "sandy", "holly", "heather", "lily", "ruby", "amber", "olive", "iris", "daisy", "violet",
+    "john", "maria", "peter", "tom", "mike", "ed", "martin", "harry", "tony", "bob", "nick",
+    "matt", "jimmy", "roger", "jay", "josh", "billy", "terry", "bobby", "ken", "victor", "brad",
+    "chad", "randy", "troy", "homer", "mickey", "derrick", "sonny", "barney", "hector", "meg",
+    "patty", "phoebe", "colleen", "emery", "sally", "jasper", "carol", "warren", "hank", "noel",
+    "bonnie", "rick", "lee", "frank", "dale", "wade", "dean", "jack", "ray", "sue", "pat", "rob",
+    "chuck", "sandy", "holly", "heather", "lily", "ruby", "amber", "olive", "iris", "daisy",
+    "violet",
 ];
 
 /// Words never taken for a name on their own, whatever the lists say.
 const NEVER_NAMES: &[&str] = &[
-    "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday",
-    "saturday", "sunday", "i", "a", "the", "and", "or", "of", "to", "in", "on", "at", "by", "for",
-    "with", "from", "is", "was", "are", "be", "it", "he", "she", "we", "you", "they", "his", "her",
-    "my", "our", "pt", "pts", "er", "ed", "icu", "nicu", "or", "rn", "md", "do", "np", "pa", "cna",
-    "bp", "hr", "rr", "iv", "po", "prn", "bid", "tid", "qid", "dr", "mr", "mrs", "ms", "hi", "hey",
-    "thanks", "thank", "happy", "congrats", "congratulations", "welcome", "please", "dear", "go",
-    "team", "nurse", "nurses", "doctor", "doctors", "patient", "patients", "hospital", "health",
-    "covid", "flu", "god", "lord", "jesus", "christmas", "easter", "halloween", "thanksgiving",
-    "st", "saint", "mount", "fort", "lake", "new", "north", "south", "east", "west", "center",
-    "medical", "regional", "general", "memorial", "university", "clinic", "unit", "floor", "room",
-    "bed", "street", "avenue", "road", "lane", "drive", "court", "park", "ave", "rd", "dept",
-    "department", "emergency", "surgery", "cardiology", "oncology", "pediatrics", "radiology",
-    "pharmacy", "lab", "ok", "okay", "yes", "no", "not", "all", "any", "us", "usa", "america",
-    "american", "english", "spanish", "dad", "mom", "baby", "son", "daughter", "wife", "husband",
-    "seen", "by", "bedside", "family", "pm", "am", "today", "tonight", "yesterday", "tomorrow",
-    "instagram", "facebook", "twitter", "linkedin", "tiktok", "youtube", "google", "apple",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "i",
+    "a",
+    "the",
+    "and",
+    "or",
+    "of",
+    "to",
+    "in",
+    "on",
+    "at",
+    "by",
+    "for",
+    "with",
+    "from",
+    "is",
+    "was",
+    "are",
+    "be",
+    "it",
+    "he",
+    "she",
+    "we",
+    "you",
+    "they",
+    "his",
+    "her",
+    "my",
+    "our",
+    "pt",
+    "pts",
+    "er",
+    "ed",
+    "icu",
+    "nicu",
+    "or",
+    "rn",
+    "md",
+    "do",
+    "np",
+    "pa",
+    "cna",
+    "bp",
+    "hr",
+    "rr",
+    "iv",
+    "po",
+    "prn",
+    "bid",
+    "tid",
+    "qid",
+    "dr",
+    "mr",
+    "mrs",
+    "ms",
+    "hi",
+    "hey",
+    "thanks",
+    "thank",
+    "happy",
+    "congrats",
+    "congratulations",
+    "welcome",
+    "please",
+    "dear",
+    "go",
+    "team",
+    "nurse",
+    "nurses",
+    "doctor",
+    "doctors",
+    "patient",
+    "patients",
+    "hospital",
+    "health",
+    "covid",
+    "flu",
+    "god",
+    "lord",
+    "jesus",
+    "christmas",
+    "easter",
+    "halloween",
+    "thanksgiving",
+    "st",
+    "saint",
+    "mount",
+    "fort",
+    "lake",
+    "new",
+    "north",
+    "south",
+    "east",
+    "west",
+    "center",
+    "medical",
+    "regional",
+    "general",
+    "memorial",
+    "university",
+    "clinic",
+    "unit",
+    "floor",
+    "room",
+    "bed",
+    "street",
+    "avenue",
+    "road",
+    "lane",
+    "drive",
+    "court",
+    "park",
+    "ave",
+    "rd",
+    "dept",
+    "department",
+    "emergency",
+    "surgery",
+    "cardiology",
+    "oncology",
+    "pediatrics",
+    "radiology",
+    "pharmacy",
+    "lab",
+    "ok",
+    "okay",
+    "yes",
+    "no",
+    "not",
+    "all",
+    "any",
+    "us",
+    "usa",
+    "america",
+    "american",
+    "english",
+    "spanish",
+    "dad",
+    "mom",
+    "baby",
+    "son",
+    "daughter",
+    "wife",
+    "husband",
+    "seen",
+    "by",
+    "bedside",
+    "family",
+    "pm",
+    "am",
+    "today",
+    "tonight",
+    "yesterday",
+    "tomorrow",
+    "instagram",
+    "facebook",
+    "twitter",
+    "linkedin",
+    "tiktok",
+    "youtube",
+    "google",
+    "apple",
 ];
 
 /// Words after which the next capitalised word (or any word, in lower-case text) is a name.
 const HONORIFICS: &[&str] = &[
-    "mr", "mrs", "ms", "miss", "mx", "mister", "dr", "doctor", "prof", "professor", "sr", "sra",
-    "srta", "herr", "frau", "mme", "mlle", "madam", "madame", "sir", "rev", "fr", "sister",
-    "brother", "nurse", "patient", "pt", "officer", "judge", "coach", "capt", "sgt", "lt",
-    "named", "called", "baby", "sen", "rep", "gov",
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "mx",
+    "mister",
+    "dr",
+    "doctor",
+    "prof",
+    "professor",
+    "sr",
+    "sra",
+    "srta",
+    "herr",
+    "frau",
+    "mme",
+    "mlle",
+    "madam",
+    "madame",
+    "sir",
+    "rev",
+    "fr",
+    "sister",
+    "brother",
+    "nurse",
+    "patient",
+    "pt",
+    "officer",
+    "judge",
+    "coach",
+    "capt",
+    "sgt",
+    "lt",
+    "named",
+    "called",
+    "baby",
+    "sen",
+    "rep",
+    "gov",
 ];
 
 /// Relations after which a first name is a name even in lower-case or capitals-only text.
 const RELATIONS: &[&str] = &[
-    "husband", "wife", "son", "daughter", "mother", "father", "mom", "mum", "dad", "brother",
-    "sister", "grandma", "grandpa", "grandmother", "grandfather", "grandson", "granddaughter",
-    "aunt", "uncle", "niece", "nephew", "cousin", "fiance", "fiancee", "boyfriend", "girlfriend",
-    "partner", "friend", "neighbor", "neighbour", "caregiver", "spouse",
+    "husband",
+    "wife",
+    "son",
+    "daughter",
+    "mother",
+    "father",
+    "mom",
+    "mum",
+    "dad",
+    "brother",
+    "sister",
+    "grandma",
+    "grandpa",
+    "grandmother",
+    "grandfather",
+    "grandson",
+    "granddaughter",
+    "aunt",
+    "uncle",
+    "niece",
+    "nephew",
+    "cousin",
+    "fiance",
+    "fiancee",
+    "boyfriend",
+    "girlfriend",
+    "partner",
+    "friend",
+    "neighbor",
+    "neighbour",
+    "caregiver",
+    "spouse",
 ];
 
 /// What the lists say about one lower-case word (or multi-word city).
@@ -96,7 +323,9 @@ pub(crate) struct NameData {
 }
 
 fn lines(src: &'static str) -> impl Iterator<Item = &'static str> {
-    src.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'))
+    src.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
 }
 
 impl NameData {
@@ -108,7 +337,11 @@ impl NameData {
     fn build() -> NameData {
         let mut entries: FxHashMap<Box<str>, Entry> = FxHashMap::default();
         entries.reserve(120_000);
-        fn set<'m>(entries: &'m mut FxHashMap<Box<str>, Entry>, word: &str, flag: u16) -> &'m mut Entry {
+        fn set<'m>(
+            entries: &'m mut FxHashMap<Box<str>, Entry>,
+            word: &str,
+            flag: u16,
+        ) -> &'m mut Entry {
             let e = entries.entry(word.into()).or_default();
             e.flags |= flag;
             e
@@ -155,7 +388,10 @@ impl NameData {
                 state_codes.insert(code.trim().into());
             }
         }
-        NameData { entries, state_codes }
+        NameData {
+            entries,
+            state_codes,
+        }
     }
 
     fn entry(&self, lower: &str) -> Entry {
@@ -271,7 +507,10 @@ pub(crate) fn find(
         let after_title = prev.is_some_and(|(p, pc)| pc.honorific && follows(word, p, text));
         let after_relation = prev.is_some_and(|(p, pc)| pc.relation && follows(word, p, text));
         let capital_ok = |w: &Word| match mode {
-            CaseMode::Mixed => w.is_capitalised() && w.shape != Shape::Upper || w.shape == Shape::Upper && w.end - w.start > 3,
+            CaseMode::Mixed => {
+                w.is_capitalised() && w.shape != Shape::Upper
+                    || w.shape == Shape::Upper && w.end - w.start > 3
+            }
             CaseMode::Lower | CaseMode::Upper => true,
         };
         // Evidence for a name starting at this word.
@@ -285,7 +524,11 @@ pub(crate) fn find(
         } else if c.first && capital_ok(word) {
             let next = words.get(i + 1).zip(class.get(i + 1).copied());
             let pair = next.is_some_and(|(n, nc)| {
-                nc.surname && !nc.allowed && !nc.never && follows(n, word, text) && capital_ok(n)
+                nc.surname
+                    && !nc.allowed
+                    && !nc.never
+                    && follows(n, word, text)
+                    && capital_ok(n)
                     && (mode == CaseMode::Mixed || !nc.common || !c.common)
             });
             let alone_ok = match mode {
@@ -314,7 +557,9 @@ pub(crate) fn find(
                 true
             } else {
                 match mode {
-                    CaseMode::Mixed => w.is_capitalised() && (wc.surname || wc.first || !wc.common && !wc.place),
+                    CaseMode::Mixed => {
+                        w.is_capitalised() && (wc.surname || wc.first || !wc.common && !wc.place)
+                    }
                     _ => wc.surname && !wc.common || (after_title && wc.surname),
                 }
             };
@@ -344,7 +589,9 @@ fn follows(word: &Word, prev: &Word, text: &str) -> bool {
         return true;
     }
     let between = text.get(prev.end..word.start).unwrap_or("");
-    between.len() <= 3 && between.trim_start_matches(['.', ',']).trim().is_empty() && !between.contains(',')
+    between.len() <= 3
+        && between.trim_start_matches(['.', ',']).trim().is_empty()
+        && !between.contains(',')
         || between == "."
         || between == ". "
 }
@@ -370,7 +617,13 @@ impl Class {
     }
 }
 
-fn classify(data: &NameData, lower: &mut Lower, word: &Word, text: &str, allowed: &dyn Allowed) -> Class {
+fn classify(
+    data: &NameData,
+    lower: &mut Lower,
+    word: &Word,
+    text: &str,
+    allowed: &dyn Allowed,
+) -> Class {
     let raw = word.text(text);
     let l = lower.of(raw);
     let e = data.entry(l);
@@ -439,7 +692,8 @@ fn tagged_names(
         }
     }
     // A whole word of a handle that is a name (`@maria` `_gonzales`).
-    if (data.is_first(&l) && !data.is_common_word(&l) || data.is_surname(&l) && !data.is_common_word(&l))
+    if (data.is_first(&l) && !data.is_common_word(&l)
+        || data.is_surname(&l) && !data.is_common_word(&l))
         && word.prefix == Prefix::Handle
     {
         out.push(Found {
@@ -461,25 +715,38 @@ fn find_cities(
     mode: CaseMode,
     out: &mut Vec<Found>,
 ) {
-    let taken = |start: usize, end: usize, out: &[Found]| out.iter().any(|f| f.start < end && start < f.end);
+    let taken = |start: usize, end: usize, out: &[Found]| {
+        out.iter().any(|f| f.start < end && start < f.end)
+    };
     let mut i = 0;
     while i < words.len() {
         let w = &words[i];
-        if class[i].allowed || w.prefix != Prefix::None || mode == CaseMode::Mixed && !w.is_capitalised() {
+        if class[i].allowed
+            || w.prefix != Prefix::None
+            || mode == CaseMode::Mixed && !w.is_capitalised()
+        {
             i += 1;
             continue;
         }
         let mut matched = None;
         for len in (1..=3).rev() {
-            let Some(last) = words.get(i + len - 1) else { continue };
+            let Some(last) = words.get(i + len - 1) else {
+                continue;
+            };
             let contiguous = (i + 1..i + len).all(|k| words[k].joined_to_previous);
             if !contiguous {
                 continue;
             }
-            if mode == CaseMode::Mixed && !(i..i + len).all(|k| words[k].is_capitalised() || words[k].shape == Shape::Lower && len > 1 && k != i) {
+            if mode == CaseMode::Mixed
+                && !(i..i + len).all(|k| {
+                    words[k].is_capitalised() || words[k].shape == Shape::Lower && len > 1 && k != i
+                })
+            {
                 continue;
             }
-            let Some(span) = text.get(w.start..last.end) else { continue };
+            let Some(span) = text.get(w.start..last.end) else {
+                continue;
+            };
             let l = lower.of(span);
             if data.is_city(l) && !data.is_region(l) {
                 let single_common = len == 1 && (class[i].common || class[i].never);

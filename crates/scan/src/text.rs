@@ -181,8 +181,10 @@ pub(crate) fn at_word_boundaries(text: &str, start: usize, end: usize) -> bool {
     let after = text.get(end..).and_then(|s| s.chars().next());
     let first = text.get(start..).and_then(|s| s.chars().next());
     let last = text.get(..end).and_then(|s| s.chars().next_back());
-    let left_ok = !first.is_some_and(char::is_alphanumeric) || !before.is_some_and(char::is_alphanumeric);
-    let right_ok = !last.is_some_and(char::is_alphanumeric) || !after.is_some_and(char::is_alphanumeric);
+    let left_ok =
+        !first.is_some_and(char::is_alphanumeric) || !before.is_some_and(char::is_alphanumeric);
+    let right_ok =
+        !last.is_some_and(char::is_alphanumeric) || !after.is_some_and(char::is_alphanumeric);
     left_ok && right_ok
 }
 
