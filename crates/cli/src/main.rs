@@ -8,7 +8,7 @@ mod output;
 use anyhow::{Context as _, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use postguard_policy::Policy;
-use postguard_scan::{Channel, Context, Post, PostKind, Scanner};
+use postguard_scan::{Channel, Consent, Context, Post, PostKind, Scanner};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -57,6 +57,21 @@ struct ContextArgs {
     /// What kind of text it is.
     #[arg(long, value_enum, default_value = "post")]
     kind: KindArg,
+    /// A patient consent that applies, as `ID:WHAT[;WHAT...]` (for example
+    /// `C-2026-014:Rosa Delgado`): on the official channel, identifiers it covers become advice.
+    #[arg(long, value_name = "ID:WHAT", value_parser = parse_consent)]
+    consent: Vec<Consent>,
+}
+
+fn parse_consent(arg: &str) -> Result<Consent, String> {
+    let (id, covers) = arg
+        .split_once(':')
+        .ok_or("expected ID:WHAT, for example C-2026-014:Rosa Delgado")?;
+    let covers: Vec<String> = covers.split(';').map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned).collect();
+    if id.trim().is_empty() || covers.is_empty() {
+        return Err("expected ID:WHAT, for example C-2026-014:Rosa Delgado".to_owned());
+    }
+    Ok(Consent { id: id.trim().to_owned(), covers })
 }
 
 #[derive(Debug, Args)]
@@ -170,7 +185,7 @@ impl ContextArgs {
                 KindArg::Reply => PostKind::Reply,
                 KindArg::Comment => PostKind::Comment,
             },
-            consents: Vec::new(),
+            consents: self.consent.clone(),
         }
     }
 }
