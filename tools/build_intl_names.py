@@ -55,11 +55,13 @@ def collect(faker_dir):
         if provider is None:
             continue
         for attrs, out in (
-            (("first_names", "first_names_female", "first_names_male"), firsts),
-            (("last_names", "last_names_female", "last_names_male"), lasts),
+            (("first_names", "first_names_female", "first_names_male", "first_romanized_names"), firsts),
+            (("last_names", "last_names_female", "last_names_male", "last_romanized_names"), lasts),
         ):
             for attr in attrs:
-                values = getattr(provider, attr, None) or ()
+                values = provider.__dict__.get(attr) or ()
+                if not isinstance(values, (list, tuple, dict)):
+                    continue
                 for value in values:
                     if isinstance(value, str):
                         out.add(value)

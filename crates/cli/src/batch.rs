@@ -20,6 +20,9 @@ use std::process::ExitCode;
 const CHUNK_LINES: usize = 4096;
 const CHUNK_BYTES: usize = 32 << 20;
 
+/// A scanned line's output and whether it needs attention, or why the line was skipped.
+type LineOutcome = Result<(serde_json::Value, bool), String>;
+
 pub(crate) fn run(
     scanner: &Scanner,
     _policy: &Policy,
@@ -107,7 +110,7 @@ pub(crate) fn run(
         if chunk.is_empty() {
             break;
         }
-        let results: Vec<(usize, Result<(serde_json::Value, bool), String>)> = chunk
+        let results: Vec<(usize, LineOutcome)> = chunk
             .par_iter()
             .map(|(n, bytes)| {
                 let result = parse_line(bytes, &[]).map(|line| {

@@ -67,11 +67,19 @@ fn parse_consent(arg: &str) -> Result<Consent, String> {
     let (id, covers) = arg
         .split_once(':')
         .ok_or("expected ID:WHAT, for example C-2026-014:Rosa Delgado")?;
-    let covers: Vec<String> = covers.split(';').map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned).collect();
+    let covers: Vec<String> = covers
+        .split(';')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned)
+        .collect();
     if id.trim().is_empty() || covers.is_empty() {
         return Err("expected ID:WHAT, for example C-2026-014:Rosa Delgado".to_owned());
     }
-    Ok(Consent { id: id.trim().to_owned(), covers })
+    Ok(Consent {
+        id: id.trim().to_owned(),
+        covers,
+    })
 }
 
 #[derive(Debug, Args)]

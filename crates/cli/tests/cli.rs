@@ -302,12 +302,26 @@ fn a_bad_policy_names_file_line_column_and_the_choices() {
 fn a_consent_on_the_official_channel_turns_phi_into_advice() {
     let text = "Meet Rosa Delgado, who ran a 5K six months after her transplant!";
     postguard()
-        .args(["check", "--channel", "official", "--consent", "C-2026-014:Rosa Delgado"])
+        .args([
+            "check",
+            "--channel",
+            "official",
+            "--consent",
+            "C-2026-014:Rosa Delgado",
+        ])
         .write_stdin(text)
         .assert()
         .code(0)
         .stdout(predicate::str::contains("ADVISE phi NAME"))
         .stdout(predicate::str::contains("C-2026-014"));
-    postguard().args(["check", "--channel", "official"]).write_stdin(text).assert().code(1);
-    postguard().args(["check", "--consent", "no-colon"]).write_stdin(text).assert().code(2);
+    postguard()
+        .args(["check", "--channel", "official"])
+        .write_stdin(text)
+        .assert()
+        .code(1);
+    postguard()
+        .args(["check", "--consent", "no-colon"])
+        .write_stdin(text)
+        .assert()
+        .code(2);
 }

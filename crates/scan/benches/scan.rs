@@ -1,12 +1,14 @@
 //! Scanner throughput over the labelled corpora, with the full default policy.
 //!
 //! `cargo bench -p postguard-scan` (add `-- --quick` for a shorter run).
+#![allow(missing_docs)]
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use postguard_policy::Policy;
 use postguard_scan::{Context, Post, Scanner};
 use std::hint::black_box;
 
+/// The texts and contexts of a corpus under `corpora/`.
 fn corpus(name: &str) -> Vec<(String, Context)> {
     let path = format!("{}/../../corpora/{name}", env!("CARGO_MANIFEST_DIR"));
     let Ok(text) = std::fs::read_to_string(&path) else {
@@ -25,6 +27,7 @@ fn corpus(name: &str) -> Vec<(String, Context)> {
         .collect()
 }
 
+/// The benchmarks.
 fn bench(c: &mut Criterion) {
     let Ok(policy) = Policy::builtin_default() else {
         return;

@@ -141,8 +141,8 @@ impl Scanner {
             .map(|f| (f.kind, f.name.clone(), f.pattern.get_ref().clone()))
             .collect();
         let patterns = Patterns::new(&formats).map_err(|e| BuildError::Pattern(e.to_string()))?;
-        let context =
-            ContextPhrases::new(&policy.security.internal_host_suffixes).map_err(BuildError::Pattern)?;
+        let context = ContextPhrases::new(&policy.security.internal_host_suffixes)
+            .map_err(BuildError::Pattern)?;
 
         let mut specs = Vec::new();
         let mut lexicon_info = Vec::new();
@@ -436,7 +436,11 @@ impl Scanner {
             let Some(value) = text.get(start..end) else {
                 continue;
             };
-            if value.is_empty() || !self.check(meta.check, meta.kind, value, matched, mode) {
+            let ok = match meta.check {
+                Check::PhoneCue => patterns::phone_cue(text, start, end),
+                check => self.check(check, meta.kind, value, matched, mode),
+            };
+            if value.is_empty() || !ok {
                 continue;
             }
             if meta.needs == Needs::PersonContext && !about_person && !cue_near(start) {
@@ -452,6 +456,24 @@ impl Scanner {
                 start,
                 end,
             });
+        }
+        // Street addresses in any language, and the rest of an address block after each.
+        let mut streets: Vec<(usize, usize)> = Vec::new();
+        names::street_seeds(text, &scratch.words, mode, &mut streets);
+        for (s, e) in streets {
+            candidates.push(Candidate {
+                kind: IdentifierKind::Address,
+                rule: "phi.address",
+                rule_owned: None,
+                start: s,
+                end: e,
+            });
+        }
+        for c in candidates
+            .iter_mut()
+            .filter(|c| c.kind == IdentifierKind::Address)
+        {
+            c.end = patterns::extend_address(text, c.end, mode != CaseMode::Mixed);
         }
         for &(s, e) in &person_names {
             candidates.push(Candidate {
@@ -746,6 +768,8 @@ impl Scanner {
                 let code: String = matched.chars().take(2).collect();
                 names::NameData::get().is_state_code(&code)
             }
+            // Needs the text around the match: checked by the caller.
+            Check::PhoneCue => false,
         }
     }
 
@@ -825,7 +849,11 @@ impl Scanner {
         }
         // Web addresses: a personal site or profile under the organisation's name.
         for word in text.split_whitespace() {
-            let lower = word.to_lowercase();
+            // Only dotted words can be web addresses; skip the rest without lower-casing them.
+            if !word.bytes().any(|b| b == b'.') || word.len() < 5 {
+                continue;
+            }
+            let lower = word.to_ascii_lowercase();
             if !(lower.contains(".com")
                 || lower.contains(".net")
                 || lower.contains(".org")

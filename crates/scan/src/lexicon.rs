@@ -149,7 +149,15 @@ impl Lexicons {
             if sources.is_empty() {
                 return Ok(None);
             }
-            Regex::new_many(sources)
+            // ASCII classes and boundaries keep the lazy DFA on (see ARCHITECTURE.md).
+            Regex::builder()
+                .configure(
+                    Regex::config()
+                        .nfa_size_limit(Some(64 << 20))
+                        .hybrid_cache_capacity(8 << 20),
+                )
+                .syntax(regex_automata::util::syntax::Config::new().unicode(false))
+                .build_many(sources)
                 .map(Some)
                 .map_err(|e| LexiconBuildError(e.to_string()))
         };

@@ -16,6 +16,8 @@ const COMMON_WORDS: &str = include_str!("../data/common_words.txt");
 const CITIES: &str = include_str!("../data/cities.txt");
 const US_STATES: &str = include_str!("../data/us_states.txt");
 const COUNTRIES: &str = include_str!("../data/countries.txt");
+const INTL_FIRST_NAMES: &str = include_str!("../data/intl_first_names.txt");
+const INTL_SURNAMES: &str = include_str!("../data/intl_surnames.txt");
 
 /// Ordinary-word first names that are names far more often than words in posts.
 const NAMES_FIRST: &[&str] = &[
@@ -289,7 +291,41 @@ const RELATIONS: &[&str] = &[
     "neighbour",
     "caregiver",
     "spouse",
+    "kid",
+    "child",
 ];
+
+/// Words before a place name: "grew up in", "flew to", "based in", "originally from".
+const PLACE_VERBS: &[&str] = &[
+    "flew",
+    "arrived",
+    "am",
+    "i'm",
+    "returned",
+    "here",
+    "originally",
+    "up",
+    "based",
+    "lives",
+    "live",
+    "living",
+    "moved",
+    "born",
+    "year",
+    "transfer",
+    "transferred",
+    "transported",
+    "relocated",
+    "raised",
+    "resides",
+    "resident",
+    "visiting",
+    "stationed",
+    "street",
+];
+
+/// Prepositions between such a verb and the place.
+const PLACE_PREPS: &[&str] = &["in", "to", "at", "from"];
 
 /// What the lists say about one lower-case word (or multi-word city).
 #[derive(Debug, Clone, Copy, Default)]
@@ -309,6 +345,16 @@ const RELATION: u16 = 1 << 6;
 const CITY: u16 = 1 << 7;
 const REGION: u16 = 1 << 8;
 const FUNCTION: u16 = 1 << 9;
+const PLACE_VERB: u16 = 1 << 10;
+const PLACE_PREP: u16 = 1 << 11;
+/// "name", "names": a name follows after ":", "?" or "is".
+const NAME_LABEL: u16 = 1 << 12;
+/// "is", "was", "me": links a label ("name is", "call me") to the name after it.
+const NAME_LINK: u16 = 1 << 13;
+/// "call", "calls": "call me X".
+const CALL: u16 = 1 << 14;
+/// Only in the international (Faker) lists, not in the census lists.
+const INTL: u16 = 1 << 15;
 
 const FUNCTION_WORDS: &[&str] = &[
     "and", "or", "is", "was", "are", "the", "a", "an", "in", "on", "at", "to", "of", "for", "with",
@@ -358,6 +404,26 @@ impl NameData {
                 e.surname_rank = rank as u32 + 1;
             }
         }
+        // International names (Faker): after the census ranks, so they never count as the most
+        // common names; a lone surname among them is still taken in sentence-case text.
+        for name in lines(INTL_FIRST_NAMES) {
+            let e = set(&mut entries, name, FIRST);
+            if e.first_rank == 0 && e.surname_rank == 0 {
+                e.flags |= INTL;
+            }
+            if e.first_rank == 0 {
+                e.first_rank = 20_000;
+            }
+        }
+        for name in lines(INTL_SURNAMES) {
+            let e = set(&mut entries, name, SURNAME);
+            if e.surname_rank == 0 && e.first_rank == 0 {
+                e.flags |= INTL;
+            }
+            if e.surname_rank == 0 {
+                e.surname_rank = 40_000;
+            }
+        }
         for w in lines(COMMON_WORDS) {
             set(&mut entries, w, COMMON);
         }
@@ -367,6 +433,11 @@ impl NameData {
             (HONORIFICS, HONORIFIC),
             (RELATIONS, RELATION),
             (FUNCTION_WORDS, FUNCTION),
+            (PLACE_VERBS, PLACE_VERB),
+            (PLACE_PREPS, PLACE_PREP),
+            (&["name", "names"], NAME_LABEL),
+            (&["is", "was", "me"], NAME_LINK),
+            (&["call", "calls"], CALL),
         ] {
             for w in list {
                 set(&mut entries, w, flag);
@@ -410,6 +481,11 @@ impl NameData {
     pub(crate) fn is_common_word(&self, lower: &str) -> bool {
         let f = self.entry(lower).flags;
         f & COMMON != 0 && f & NAME_FIRST == 0
+    }
+
+    /// A name known only from the international lists.
+    fn is_intl_only(&self, lower: &str) -> bool {
+        self.entry(lower).flags & INTL != 0
     }
 
     fn is_names_first(&self, lower: &str) -> bool {
@@ -504,7 +580,26 @@ pub(crate) fn find(
             continue;
         }
         let prev = i.checked_sub(1).map(|p| (&words[p], class[p]));
-        let after_title = prev.is_some_and(|(p, pc)| pc.honorific && follows(word, p, text));
+        // "My name is X", "Name: X", "last name? X", "call me X": a cue two words back is looked
+        // up only here, when the word before is the link ("is", "me").
+        let after_cue = word.is_capitalised() || mode != CaseMode::Mixed;
+        let after_cue = after_cue
+            && prev.is_some_and(|(p, pc)| {
+                let between = text.get(p.end..word.start).unwrap_or("");
+                let gap_ok = between.len() <= 8 && between.trim().len() <= 1;
+                if pc.name_label {
+                    gap_ok && matches!(between.trim(), ":" | "?")
+                } else if pc.name_link && follows(word, p, text) && i >= 2 {
+                    let pp = &words[i - 2];
+                    let ppc = classify(data, &mut lower, pp, text, allowed);
+                    let me = p.text(text).eq_ignore_ascii_case("me");
+                    p.joined_to_previous && (ppc.name_label && !me || ppc.call && me)
+                } else {
+                    false
+                }
+            });
+        let after_title =
+            after_cue || prev.is_some_and(|(p, pc)| pc.honorific && follows(word, p, text));
         let after_relation = prev.is_some_and(|(p, pc)| pc.relation && follows(word, p, text));
         let capital_ok = |w: &Word| match mode {
             CaseMode::Mixed => {
@@ -532,7 +627,9 @@ pub(crate) fn find(
                     && (mode == CaseMode::Mixed || !nc.common || !c.common)
             });
             let alone_ok = match mode {
-                CaseMode::Mixed => !c.common && !c.place,
+                // A first name known only from the international lists, alone, needs more than
+                // the capital of a sentence's first word.
+                CaseMode::Mixed => !(c.common || c.place || c.intl && word.sentence_start),
                 _ => !c.common && !c.place && c.first_rank_ok,
             };
             pair || alone_ok
@@ -560,7 +657,7 @@ pub(crate) fn find(
                     CaseMode::Mixed => {
                         w.is_capitalised() && (wc.surname || wc.first || !wc.common && !wc.place)
                     }
-                    _ => wc.surname && !wc.common || (after_title && wc.surname),
+                    _ => wc.surname && (!wc.common || after_title),
                 }
             };
             if !ok {
@@ -580,7 +677,76 @@ pub(crate) fn find(
         });
         i = end_idx + 1;
     }
+    cue_cities(data, &mut lower, text, words, &class, mode, allowed, out);
     find_cities(data, &mut lower, text, words, &class, mode, out);
+}
+
+/// A place named after a verb of moving or living and a preposition ("grew up in Rohod", "flew
+/// to SEINÄJOKI", "originally from Tjæreborg"): one to three capitalised words, not a country or
+/// state. They win over a name found on the same words ("grew up in Shelly Park").
+#[allow(clippy::too_many_arguments)]
+fn cue_cities(
+    data: &NameData,
+    lower: &mut Lower,
+    text: &str,
+    words: &[Word],
+    class: &[Class],
+    mode: CaseMode,
+    allowed: &dyn Allowed,
+    out: &mut Vec<Found>,
+) {
+    let mut found: Vec<Found> = Vec::new();
+    let mut i = 2;
+    while i < words.len() {
+        let (w, c) = (&words[i], class[i]);
+        let (p, pc) = (&words[i - 1], class[i - 1]);
+        let cap = |w: &Word| mode != CaseMode::Mixed || w.is_capitalised();
+        if !pc.place_prep
+            || !w.joined_to_previous
+            || !cap(w)
+            || c.allowed
+            || c.never
+            || c.function
+            || w.prefix != Prefix::None
+        {
+            i += 1;
+            continue;
+        }
+        let pp = &words[i - 2];
+        if !p.joined_to_previous || !classify(data, lower, pp, text, allowed).place_verb {
+            i += 1;
+            continue;
+        }
+        let mut end = i;
+        while end + 1 < words.len() && end < i + 2 {
+            let (n, nc) = (&words[end + 1], class[end + 1]);
+            if !n.joined_to_previous
+                || !cap(n)
+                || nc.never
+                || nc.function
+                || nc.allowed
+                || n.shape == Shape::Lower
+            {
+                break;
+            }
+            end += 1;
+        }
+        let span = text.get(w.start..words[end].end).unwrap_or("");
+        if !data.is_region(lower.of(span)) {
+            found.push(Found {
+                start: w.start,
+                end: words[end].end,
+                city: true,
+                strong: true,
+            });
+        }
+        i = end + 1;
+    }
+    if found.is_empty() {
+        return;
+    }
+    out.retain(|f| !found.iter().any(|g| f.start < g.end && g.start < f.end));
+    out.extend(found);
 }
 
 /// Only spaces, or a title's dot, between `prev` and `word`.
@@ -609,6 +775,12 @@ struct Class {
     honorific: bool,
     relation: bool,
     function: bool,
+    intl: bool,
+    place_verb: bool,
+    place_prep: bool,
+    name_label: bool,
+    name_link: bool,
+    call: bool,
 }
 
 impl Class {
@@ -634,8 +806,14 @@ fn classify(
         honorific: f & HONORIFIC != 0,
         relation: f & RELATION != 0,
         function: f & FUNCTION != 0,
+        place_verb: f & PLACE_VERB != 0,
+        place_prep: f & PLACE_PREP != 0,
+        name_label: f & NAME_LABEL != 0,
+        name_link: f & NAME_LINK != 0,
+        call: f & CALL != 0,
         first: f & FIRST != 0,
         first_rank_ok: f & FIRST != 0 && e.first_rank <= 1500,
+        intl: f & INTL != 0,
         surname: f & SURNAME != 0,
         surname_rank_ok: f & SURNAME != 0 && e.surname_rank <= 40_000,
         common: f & COMMON != 0 && f & NAME_FIRST == 0,
@@ -667,19 +845,38 @@ fn tagged_names(
         return;
     }
     let bytes = l.as_bytes();
-    // A first name directly followed by a surname, anywhere in the tag.
-    for i in 0..bytes.len() {
-        if i > 0 && !raw.is_char_boundary(i) {
+    // In a CamelCase tag the name's parts start at capitals (`#TeamAlderbrook` holds no "Alder"
+    // name starting inside "Team").
+    let raw_bytes = raw.as_bytes();
+    let camel = raw.is_ascii() && word.shape != Shape::Lower && word.shape != Shape::Upper;
+    let boundary = |at: usize| {
+        !camel || at == 0 || at >= raw_bytes.len() || !raw_bytes[at].is_ascii_lowercase()
+    };
+    // A first name directly followed by a surname, anywhere in the tag. Tags are short; a long
+    // one is not searched (the search is cubic in the tag's length).
+    let limit = if bytes.len() > 48 { 0 } else { bytes.len() };
+    for i in 0..limit {
+        if i > 0 && !raw.is_char_boundary(i) || !boundary(i) {
             continue;
         }
         for j in (i + 3)..bytes.len() {
             let Some(first) = l.get(i..j) else { continue };
-            if !data.is_first(first) || data.is_common_word(first) && !data.is_names_first(first) {
+            if !data.is_first(first)
+                || data.is_intl_only(first)
+                || data.is_common_word(first) && !data.is_names_first(first)
+                || !boundary(j)
+            {
                 continue;
             }
+            let first_common = data.is_common_word(first);
             for k in ((j + 3)..=bytes.len()).rev() {
                 let Some(sur) = l.get(j..k) else { continue };
-                if data.is_surname(sur) && !data.is_common_word(sur) && !allowed.allows(sur) {
+                if data.is_surname(sur)
+                    && (!data.is_common_word(sur) || !first_common)
+                    && !data.is_intl_only(sur)
+                    && !allowed.allows(sur)
+                    && boundary(k)
+                {
                     out.push(Found {
                         start: word.start + i,
                         end: word.start + k,
@@ -691,9 +888,36 @@ fn tagged_names(
             }
         }
     }
+    // A CamelCase part of a tag that is a first name (`#StrongForMarisol`).
+    if camel && word.prefix == Prefix::Hashtag {
+        let mut start = 0;
+        for at in 1..=raw_bytes.len() {
+            if at < raw_bytes.len() && !raw_bytes[at].is_ascii_uppercase() {
+                continue;
+            }
+            if let Some(part) = l.get(start..at) {
+                if part.len() >= 3
+                    && data.is_first(part)
+                    && !data.is_intl_only(part)
+                    && !data.is_common_word(part)
+                    && !allowed.allows(part)
+                {
+                    out.push(Found {
+                        start: word.start + start,
+                        end: word.start + at,
+                        city: false,
+                        strong: false,
+                    });
+                    return;
+                }
+            }
+            start = at;
+        }
+    }
     // A whole word of a handle that is a name (`@maria` `_gonzales`).
     if (data.is_first(&l) && !data.is_common_word(&l)
         || data.is_surname(&l) && !data.is_common_word(&l))
+        && !data.is_intl_only(&l)
         && word.prefix == Prefix::Handle
     {
         out.push(Found {
@@ -702,6 +926,396 @@ fn tagged_names(
             city: false,
             strong: false,
         });
+    }
+}
+
+/// Street words at the end of a street name ("Koskikatu", "Villacher Strasse", "Kent Street").
+const STREET_ENDINGS: &[&str] = &[
+    "straat",
+    "strasse",
+    "straße",
+    "gasse",
+    "weg",
+    "vej",
+    "vegen",
+    "veien",
+    "gata",
+    "gatan",
+    "gade",
+    "katu",
+    "kuja",
+    "tie",
+    "polku",
+    "väg",
+    "vägen",
+    "utca",
+    "útja",
+    "tér",
+    "út",
+    "allee",
+    "laan",
+    "plein",
+    "gracht",
+    "kade",
+    "dreef",
+    "platz",
+    "ulica",
+    "ulice",
+    "street",
+    "road",
+    "avenue",
+    "lane",
+    "drive",
+    "vei",
+    "veg",
+    "gränd",
+    "torget",
+    "stræde",
+    "vænget",
+    "bakken",
+    "braut",
+    "stígur",
+    "vegur",
+    "sokak",
+    "caddesi",
+    "cesta",
+    "náměstí",
+    "třída",
+    "aleja",
+    "rynek",
+    "plac",
+    "ring",
+    "steeg",
+    "pad",
+    "singel",
+    "markt",
+    "tori",
+    "maantee",
+    "puiestee",
+];
+
+/// Street words before the name ("Rua Mina", "Via Roma", "ul. Jesionowa").
+const STREET_STARTS: &[&str] = &[
+    "rua",
+    "rue",
+    "via",
+    "calle",
+    "avenida",
+    "av",
+    "avda",
+    "ul",
+    "trg",
+    "plac",
+    "aleja",
+    "piazza",
+    "viale",
+    "corso",
+    "largo",
+    "travessa",
+    "praça",
+    "rúa",
+    "camino",
+    "carrer",
+    "strada",
+    "bulevar",
+    "boulevard",
+    "chemin",
+    "allée",
+    "place",
+    "quai",
+    "ulitsa",
+];
+
+/// Words that are no part of a street name even when capitalised.
+const NOT_STREET: &[&str] = &[
+    "room",
+    "rm",
+    "bed",
+    "bay",
+    "unit",
+    "floor",
+    "suite",
+    "apt",
+    "pod",
+    "page",
+    "step",
+    "chapter",
+    "version",
+    "level",
+    "grade",
+    "stage",
+    "week",
+    "weeks",
+    "day",
+    "days",
+    "year",
+    "years",
+    "hour",
+    "hours",
+    "minute",
+    "minutes",
+    "out",
+    "of",
+    "am",
+    "pm",
+    "and",
+    "or",
+    "the",
+    "to",
+    "at",
+    "in",
+    "on",
+    "for",
+    "with",
+    "by",
+    "top",
+    "best",
+    "over",
+    "under",
+    "about",
+    "patients",
+    "patient",
+    "times",
+    "min",
+    "mins",
+    "mg",
+    "ml",
+    "kg",
+    "lbs",
+    "lb",
+    "bpm",
+    "west",
+    "east",
+    "north",
+    "south",
+    "icu",
+    "er",
+    "ed",
+    "or",
+    "covid",
+    "vs",
+    "no",
+    "yes",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "may",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "january",
+    "february",
+    "march",
+    "april",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "mile",
+    "miles",
+    "shift",
+    "shifts",
+    "ward",
+    "wing",
+    "tower",
+    "building",
+    "station",
+    "gate",
+    "exit",
+    "route",
+    "highway",
+    "interstate",
+    "bus",
+    "line",
+    "flight",
+    "train",
+    "car",
+    "team",
+    "code",
+    "bravo",
+    "alpha",
+];
+
+fn eq_any(list: &[&str], word: &str) -> bool {
+    list.iter()
+        .any(|w| w.len() == word.len() && w.eq_ignore_ascii_case(word))
+}
+
+fn ends_with_any(list: &[&str], word: &str) -> bool {
+    let lower_tail = |w: &str| {
+        word.len() >= w.len()
+            && word.is_char_boundary(word.len() - w.len())
+            && word
+                .get(word.len() - w.len()..)
+                .is_some_and(|t| t.to_lowercase() == *w)
+    };
+    list.iter().any(|w| lower_tail(w))
+}
+
+/// Digits (1 to `max` of them) that end `gap` after at least one space, starting at a boundary:
+/// returns where the digits start.
+fn number_before(gap: &str, gap_start: usize, max: usize) -> Option<usize> {
+    let b = gap.as_bytes();
+    let mut e = b.len();
+    if e == 0 || b[e - 1] != b' ' {
+        return None;
+    }
+    while e > 0 && b[e - 1] == b' ' {
+        e -= 1;
+    }
+    let mut s = e;
+    while s > 0 && b[s - 1].is_ascii_digit() {
+        s -= 1;
+    }
+    if s == e
+        || e - s > max
+        || s > 0 && !matches!(b[s - 1], b' ' | b'\n' | b'\t' | b',' | b':' | b'>' | b'(')
+    {
+        return None;
+    }
+    // "66029 138 Consul Place": a second number before the first.
+    let mut s2 = s;
+    while s2 > 0 && b[s2 - 1] == b' ' {
+        s2 -= 1;
+    }
+    let mut s3 = s2;
+    while s3 > 0 && b[s3 - 1].is_ascii_digit() {
+        s3 -= 1;
+    }
+    if s2 < s
+        && s3 < s2
+        && s2 - s3 <= 5
+        && (s3 == 0 || matches!(b[s3 - 1], b' ' | b'\n' | b'\t' | b',' | b':' | b'>'))
+    {
+        return Some(gap_start + s3);
+    }
+    Some(gap_start + s)
+}
+
+/// A house number (1 to 4 digits, maybe a letter or a dot) right after `pos`, past spaces or an
+/// abbreviation's dot: returns its end.
+fn number_after(text: &str, pos: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut p = pos;
+    if b.get(p) == Some(&b'.') {
+        p += 1;
+    }
+    if b.get(p) != Some(&b' ') {
+        return None;
+    }
+    while b.get(p) == Some(&b' ') {
+        p += 1;
+    }
+    let s = p;
+    while b.get(p).is_some_and(u8::is_ascii_digit) {
+        p += 1;
+    }
+    if p == s || p - s > 4 {
+        return None;
+    }
+    if b.get(p).is_some_and(u8::is_ascii_alphabetic)
+        && !b.get(p + 1).is_some_and(u8::is_ascii_alphanumeric)
+    {
+        p += 1;
+    }
+    if b.get(p).is_some_and(|c| c.is_ascii_alphanumeric()) {
+        return None;
+    }
+    if b.get(p) == Some(&b'.') && b.get(p + 1).is_none_or(|c| !c.is_ascii_digit()) {
+        p += 1;
+    }
+    Some(p)
+}
+
+/// Street addresses that the patterns cannot see because their words are not English or not
+/// ASCII: a building number, one to four street words and a house number ("6750 Koskikatu 25",
+/// "233 Erzsébet tér 19."), or street words with a street ending or start and a house number
+/// ("Villacher Strasse 89", "Rua Mina 50"). One pass over the words.
+pub(crate) fn street_seeds(
+    text: &str,
+    words: &[Word],
+    mode: CaseMode,
+    out: &mut Vec<(usize, usize)>,
+) {
+    let word_ok = |w: &Word, first: bool| {
+        if w.prefix != Prefix::None {
+            return false;
+        }
+        let t = w.text(text);
+        if eq_any(NOT_STREET, t) {
+            return false;
+        }
+        match mode {
+            CaseMode::Mixed => {
+                w.is_capitalised()
+                    || !first
+                        && (!t.is_ascii()
+                            || t.len() <= 3 && text.as_bytes().get(w.end) == Some(&b'.')
+                            || eq_any(
+                                &[
+                                    "de", "do", "da", "del", "di", "la", "le", "van", "von", "der",
+                                    "den", "u", "ul",
+                                ],
+                                t,
+                            ))
+            }
+            _ => true,
+        }
+    };
+    if !text.bytes().any(|b| b.is_ascii_digit()) {
+        return;
+    }
+    let chained = |j: usize| {
+        words[j].joined_to_previous || text.get(words[j - 1].end..words[j].start) == Some(". ")
+    };
+    // Words before `consumed` belong to a street already found.
+    let mut consumed = 0;
+    for k in 0..words.len() {
+        // A house number right after this word: the only per-word cost.
+        let Some(end) = number_after(text, words[k].end) else {
+            continue;
+        };
+        let mut first = k;
+        while first > consumed && first + 3 > k && chained(first) {
+            first -= 1;
+        }
+        for i in first..=k {
+            if !(i..=k).all(|j| word_ok(&words[j], j == i)) {
+                continue;
+            }
+            let gap_start = if i == 0 { 0 } else { words[i - 1].end };
+            let gap = text.get(gap_start..words[i].start).unwrap_or("");
+            let found = if let Some(s) = number_before(gap, gap_start, 5) {
+                Some((s, end))
+            } else if ends_with_any(STREET_ENDINGS, words[k].text(text))
+                || eq_any(STREET_STARTS, words[i].text(text))
+            {
+                Some((words[i].start, end))
+            } else {
+                None
+            };
+            if let Some(span) = found {
+                out.push(span);
+                consumed = k + 1;
+                break;
+            }
+        }
     }
 }
 

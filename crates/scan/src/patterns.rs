@@ -43,6 +43,8 @@ pub(crate) enum Check {
     Address,
     /// A ZIP code after a real state code.
     StateZip,
+    /// Digit groups that are a phone number only beside a phone word ("Phone:", "call me on").
+    PhoneCue,
 }
 
 /// One pattern with what its matches mean.
@@ -68,7 +70,7 @@ fn built_in() -> Vec<(IdentifierKind, &'static str, Needs, Keep, Check, String)>
     vec![
         (K::Email, "phi.email", Nothing, Whole, C::None,
             r"(?i)\b[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,24}\b".into()),
-        (K::Url, "phi.url", PersonContext, Whole, C::None,
+        (K::Url, "phi.url", Nothing, Whole, C::None,
             r"(?i)\b(?:https?://|www\.)[a-z0-9._~:/?#@!$&*+,;=%-]*[a-z0-9_~/#=%-]".into()),
         (K::Url, "phi.url", PersonContext, Whole, C::None,
             r"(?i)\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:com|org|net|edu|gov|io|co|us|uk|de|fr|info|biz|me|ly|app|page|site|blog|health|care|online|tv|ca|au|nz|ie|be|nl|it|es|pt|se|no|dk|fi|pl|cz|at|ch|gr|is|ru|jp|cn|in|br|mx|za)\b(?:/[a-z0-9._~:/?#@!$&*+,;=%-]*[a-z0-9_~/#=%-])?".into()),
@@ -80,7 +82,9 @@ fn built_in() -> Vec<(IdentifierKind, &'static str, Needs, Keep, Check, String)>
             r"\b[0-9]{3}-[0-9]{2}-[0-9]{4}\b|\b[0-9]{3} [0-9]{2} [0-9]{4}\b".into()),
         (K::Ssn, "phi.ssn", Nothing, Value, C::None,
             r"(?i)\b(?:ssn|ss#|social security(?: number| no\.?| #)?)\s*[:#]?\s*[0-9]{9}\b".into()),
-        (K::Date, "phi.date", PersonContext, Whole, C::None,
+        (K::Date, "phi.date", Nothing, Whole, C::None,
+            r"\b(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12][0-9]|3[01])/(?:19|20)[0-9]{2}\b".into()),
+        (K::Date, "phi.date", Nothing, Whole, C::None,
             format!(r"(?i)\b{YEAR}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])(?:[ T][0-9]{{2}}:[0-9]{{2}}(?::[0-9]{{2}})?)?\b")),
         (K::Date, "phi.date", PersonContext, Whole, C::None,
             r"\b(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12][0-9]|3[01])(?:/(?:19|20)?[0-9]{2})?\b|\b(?:0?[1-9]|1[0-2])[-.](?:0?[1-9]|[12][0-9]|3[01])[-.](?:19|20)?[0-9]{2}\b|\b(?:1[3-9]|2[0-9]|3[01])[/.-](?:0?[1-9]|1[0-2])[/.-](?:19|20)?[0-9]{2}\b".into()),
@@ -93,7 +97,7 @@ fn built_in() -> Vec<(IdentifierKind, &'static str, Needs, Keep, Check, String)>
         (K::Age, "phi.age", Nothing, Whole, C::AgeOver89,
             r"(?i)\b[0-9]{2,3}\s*-?\s*(?:years?|yrs?|y/o|yo|y\.o\.)(?:\s*-?\s*old)?\b|\b(?:age|aged)\s*:?\s*[0-9]{2,3}\b|\b[0-9]{2,3}(?:yo|y/o|yof|yom)\b|\bin\s+(?:his|her|their)\s+(?:late\s+|early\s+|mid-?)?(?:90|100)s\b|\b(?:nonagenarian|centenarian)\b".into()),
         (K::Phone, "phi.phone", Nothing, Whole, C::None,
-            r"(?:\+?1[\s.-]?)?(?:\([0-9]{3}\)|\b[0-9]{3})[\s.-]?[0-9]{3}[\s.-]?[0-9]{4}\b(?:\s*(?:x|ext\.?)\s*[0-9]{1,5})?".into()),
+            r"(?:\+?1[\s.-]?)?(?:\([0-9]{3}\)|\b[0-9]{3})[\s.-]?[0-9]{3}[\s.-]?[0-9]{4}(?:\s*(?:x|ext\.?)\s*[0-9]{1,5}\b|\b)".into()),
         (K::Phone, "phi.phone", Nothing, Whole, C::None,
             r"\+[0-9]{1,3}(?:[\s.-]?\(?[0-9]{1,4}\)?){2,5}\b|(?:\(0[0-9]{1,4}\)|\b0[0-9]{2,4})[\s.-]?[0-9]{3,4}[\s.-]?[0-9]{3,4}\b".into()),
         (K::Account, "phi.account", Nothing, Whole, C::Luhn,
@@ -120,10 +124,16 @@ fn built_in() -> Vec<(IdentifierKind, &'static str, Needs, Keep, Check, String)>
             format!(r"(?i)\b[0-9]{{1,6}}[a-z]?,?\s+(?:[nsew]\.?\s+|(?:north|south|east|west)\s+)?(?:[a-z0-9'.-]+\s+){{0,3}}{STREET_SUFFIX}\b\.?(?:,?\s*(?:apt|apartment|unit|suite|ste|#)\.?\s*#?[a-z0-9-]+)?")),
         (K::Address, "phi.address", Nothing, Whole, C::Address,
             format!(r"(?i)\b(?:[a-z'.-]+\s+){{1,3}}{STREET_SUFFIX}\.?,?\s+[0-9]{{1,5}}[a-z]?\b(?:,?\s*(?:apt|apartment|unit|suite|ste|#)\.?\s*#?[a-z0-9-]+)?")),
+        (K::Address, "phi.address", Nothing, Whole, C::None,
+            r"(?i)\b(?:psc|unit|cmr)\s+[0-9]{3,5},?\s+box\s+[0-9]{3,5}(?:\s+[ad]po\s+a[aep]\s+[0-9]{5})?\b|\b(?:USNS|USNV|USS|USCGC)\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s+FPO\s+A[AEP]\s+[0-9]{5}\b".into()),
         (K::Zip, "phi.zip", Nothing, Value, C::None,
             r"(?i)\b(?:zip(?:\s*code)?|postal\s*code|postcode)\s*[:#]?\s*[0-9]{5}(?:-[0-9]{4})?\b".into()),
         (K::Zip, "phi.zip", Nothing, Value, C::StateZip,
             r"\b[A-Z]{2},?\s+[0-9]{5}(?:-[0-9]{4})?\b".into()),
+        // Last: on a tie it must not hide the shapes above (the meta regex reports one match per
+        // start, by pattern order).
+        (K::Phone, "phi.phone", Nothing, Whole, C::PhoneCue,
+            r"(?:\([0-9]+\) ?)?\b[0-9][0-9]+(?:[ .-][0-9][0-9]+)+(?:x[0-9]+)?\b".into()),
     ]
 }
 
@@ -158,7 +168,7 @@ impl Patterns {
     /// Compiles the built-in patterns and the policy's formats into one regex.
     pub(crate) fn new(
         policy_formats: &[(IdentifierKind, String, String)],
-    ) -> Result<Patterns, regex_automata::meta::BuildError> {
+    ) -> Result<Patterns, Box<regex_automata::meta::BuildError>> {
         let mut sources = Vec::new();
         let mut meta = Vec::new();
         // The policy's own formats first: on a tie they win over the generic shapes.
@@ -189,9 +199,309 @@ impl Patterns {
                     .hybrid_cache_capacity(8 << 20),
             )
             .syntax(regex_automata::util::syntax::Config::new().unicode(false))
-            .build_many(&sources)?;
+            .build_many(&sources)
+            .map_err(Box::new)?;
         Ok(Patterns { regex, meta })
     }
+}
+
+/// Little words that end an address block: an address line never holds them.
+const NOT_PLACE: &[&str] = &[
+    "and",
+    "the",
+    "for",
+    "please",
+    "call",
+    "me",
+    "when",
+    "you",
+    "is",
+    "are",
+    "was",
+    "to",
+    "of",
+    "in",
+    "at",
+    "on",
+    "my",
+    "i",
+    "it",
+    "this",
+    "that",
+    "with",
+    "from",
+    "be",
+    "we",
+    "our",
+    "your",
+    "here",
+    "there",
+    "if",
+    "or",
+    "but",
+    "by",
+    "thanks",
+    "thank",
+    "phone",
+    "email",
+    "e-mail",
+    "mobile",
+    "fax",
+    "desk",
+    "tel",
+    "office",
+    "name",
+    "date",
+    "address",
+    "website",
+    "regards",
+    "best",
+    "sincerely",
+    "dear",
+    "hi",
+    "hello",
+    "room",
+    "bed",
+    "last",
+    "night",
+    "after",
+    "before",
+    "he",
+    "she",
+    "they",
+];
+
+/// Lower-case words inside place names ("Caxias do Sul", "Begunje na Gorenjskem").
+const PARTICLES: &[&str] = &[
+    "de", "do", "da", "das", "dos", "del", "della", "di", "du", "des", "na", "nad", "pod", "am",
+    "an", "der", "den", "la", "le", "les", "sur", "en", "y", "nan", "van", "von", "op", "aan",
+    "ter", "im", "bei", "upon", "u", "ul", "út", "tér",
+];
+
+/// Words that introduce a flat or box number ("Apt. 595", "Suite 282").
+const UNIT_WORDS: &[&str] = &[
+    "apt",
+    "apartment",
+    "suite",
+    "ste",
+    "unit",
+    "flat",
+    "box",
+    "#",
+];
+
+fn in_list(list: &[&str], word: &str) -> bool {
+    list.iter()
+        .any(|w| w.len() == word.len() && w.eq_ignore_ascii_case(word))
+}
+
+/// Extends an address that ends at `end` over what follows it on the same line and on the next
+/// lines when they read as the rest of an address block: flat or suite numbers, a town, a region
+/// code, a country, a postcode ("6750 Koskikatu 25 Apt. 864\nArtilleros\n, CO\n Uruguay 64677").
+/// Reads at most five short lines: linear in the text.
+pub(crate) fn extend_address(text: &str, end: usize, upper_case_only: bool) -> usize {
+    let bytes = text.as_bytes();
+    let mut end = end;
+    let mut pos = end;
+    let mut lines = 0;
+    let mut postcode = false;
+    loop {
+        let (committed, stop, saw_postcode) = place_line(text, pos, upper_case_only);
+        if committed > end {
+            end = committed;
+        }
+        postcode |= saw_postcode;
+        if stop || postcode || lines >= 4 {
+            return end;
+        }
+        // Next line: the rest of this one must have been taken whole.
+        let mut p = end;
+        while p < bytes.len() && matches!(bytes[p], b' ' | b'\t' | b',' | b'\r') {
+            p += 1;
+        }
+        if bytes.get(p) != Some(&b'\n') {
+            return end;
+        }
+        p += 1;
+        // One blank line may stand inside a block; quoted-mail prefixes (">", "???") are skipped.
+        let mut breaks = 0;
+        while p < bytes.len() && matches!(bytes[p], b' ' | b'\t' | b'>' | b'?' | b'\r' | b'\n') {
+            if bytes[p] == b'\n' {
+                breaks += 1;
+                if breaks > 1 {
+                    return end;
+                }
+            }
+            p += 1;
+        }
+        pos = p;
+        lines += 1;
+    }
+}
+
+/// Reads place tokens on one line from `from`. Returns the end of the last token that may end the
+/// address, whether to stop after this line, and whether a postcode was seen.
+fn place_line(text: &str, from: usize, upper_case_only: bool) -> (usize, bool, bool) {
+    let bytes = text.as_bytes();
+    let mut p = from;
+    let mut commit = from;
+    let mut last_token_end = from;
+    let mut tokens = 0;
+    let mut postcode = false;
+    let mut after_unit = false;
+    let mut pending_postcode = false;
+    // The tokens since the last commit follow a comma ("Birchwood Lane, Riverton 🏡"), or end
+    // in a postcode ("Oak Hollow 04871 because"): they stay when the line goes on otherwise.
+    let mut comma_segment = false;
+    let soft = |commit: usize, last: usize, comma_segment: bool, pending: bool| {
+        if comma_segment || pending {
+            last
+        } else {
+            commit
+        }
+    };
+    loop {
+        // Separators.
+        let mut comma = false;
+        while p < bytes.len() && matches!(bytes[p], b' ' | b'\t' | b',' | b'(' | b')' | b'\r') {
+            comma |= bytes[p] == b',';
+            p += 1;
+        }
+        if comma && tokens > 0 {
+            commit = last_token_end;
+            postcode |= pending_postcode;
+        }
+        if comma {
+            comma_segment = true;
+        }
+        if p >= bytes.len() || bytes[p] == b'\n' {
+            if tokens > 0 {
+                commit = last_token_end;
+                postcode |= pending_postcode;
+            }
+            return (commit, false, postcode);
+        }
+        // A token: letters, digits, inner hyphens and apostrophes.
+        let start = p;
+        let rest = text.get(p..).unwrap_or("");
+        let mut len = 0;
+        for (i, c) in rest.char_indices() {
+            if i > 64 {
+                // No place word is this long: stop reading (keeps a huge token cheap).
+                len = 0;
+                break;
+            }
+            if c.is_alphanumeric() || (matches!(c, '-' | '\'') && i > 0) || (c == '#' && i == 0) {
+                len = i + c.len_utf8();
+            } else {
+                break;
+            }
+        }
+        if len == 0 {
+            // Any other character ends the address here.
+            return (
+                soft(commit, last_token_end, comma_segment, pending_postcode),
+                true,
+                postcode || pending_postcode,
+            );
+        }
+        let token = rest.get(..len).unwrap_or("");
+        p = start + len;
+        tokens += 1;
+        let digits = token.bytes().filter(u8::is_ascii_digit).count();
+        let ok = if after_unit {
+            digits > 0 || token.len() <= 4
+        } else if digits > 0 {
+            token.len() <= 8
+        } else if in_list(NOT_PLACE, token) {
+            false
+        } else if upper_case_only {
+            true
+        } else {
+            token.chars().next().is_some_and(char::is_uppercase) || in_list(PARTICLES, token)
+        };
+        if !ok || tokens > 8 {
+            return (
+                soft(commit, last_token_end, comma_segment, pending_postcode),
+                true,
+                postcode || pending_postcode,
+            );
+        }
+        let unit = digits == 0 && in_list(UNIT_WORDS, token);
+        pending_postcode = !unit && !after_unit && digits >= 3;
+        after_unit = unit;
+        last_token_end = p;
+        // A dot: an abbreviation ("Apt.", "u.") before more of the line, else the end of a sentence.
+        if bytes.get(p) == Some(&b'.') {
+            let next = bytes.get(p + 1).copied();
+            let sentence_end = next.is_none_or(|b| b == b'\n')
+                || next == Some(b' ') && !unit && digits > 0
+                || next == Some(b' ') && !unit && token.len() > 3;
+            p += 1;
+            if sentence_end {
+                postcode |= pending_postcode;
+                return (last_token_end, true, postcode);
+            }
+            last_token_end = p;
+        } else if matches!(bytes.get(p), Some(b'?' | b'!' | b';' | b':')) {
+            if bytes.get(p) == Some(&b':') {
+                return (commit, true, postcode);
+            }
+            postcode |= pending_postcode;
+            return (last_token_end, true, postcode);
+        }
+    }
+}
+
+/// Words that make digit groups a phone number when they stand just before them (on the same
+/// line or the line above: "Phone:\n60-56-85-91") or right after them ("781 1704 office").
+pub(crate) fn phone_cue(text: &str, start: usize, end: usize) -> bool {
+    let digits = text
+        .get(start..end)
+        .unwrap_or("")
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .count();
+    if !(7..=13).contains(&digits) {
+        return false;
+    }
+    let bytes = text.as_bytes();
+    let mut from = start.saturating_sub(40);
+    let head = bytes.get(from..start).unwrap_or(&[]);
+    // At most one line break back.
+    if let Some(nl) = head.iter().rposition(|&b| b == b'\n') {
+        if let Some(nl2) = head
+            .get(..nl)
+            .and_then(|h| h.iter().rposition(|&b| b == b'\n'))
+        {
+            from += nl2 + 1;
+        }
+    }
+    let has = |hay: &[u8], words: &[&str]| {
+        words.iter().any(|w| {
+            hay.windows(w.len())
+                .any(|win| win.eq_ignore_ascii_case(w.as_bytes()))
+        })
+    };
+    const BEFORE: &[&str] = &[
+        "phone",
+        "tel",
+        "mobile",
+        "cell",
+        "call",
+        "fax",
+        "desk",
+        "messages",
+        "answering",
+        "whatsapp",
+        "text me",
+        "contact",
+        "reach",
+        "dial",
+    ];
+    const AFTER: &[&str] = &["office", "mobile", "cell", "home", "fax", "work"];
+    let tail = bytes.get(end..(end + 10).min(bytes.len())).unwrap_or(&[]);
+    has(bytes.get(from..start).unwrap_or(&[]), BEFORE) || has(tail, AFTER)
 }
 
 /// Luhn checksum over the digits of `s`.
@@ -287,6 +597,31 @@ mod tests {
         assert_eq!(m.get(value_start(m)..), Some("12345678"));
         let m = "member ID W123456789";
         assert_eq!(m.get(value_start(m)..), Some("W123456789"));
+    }
+
+    #[test]
+    fn address_blocks_extend_over_town_country_and_postcode() {
+        let t = "6750 Koskikatu 25 Apt. 864\nArtilleros\n, CO\n Uruguay 64677\nThanks!";
+        let end = extend_address(t, "6750 Koskikatu 25".len(), false);
+        assert_eq!(
+            &t[..end],
+            "6750 Koskikatu 25 Apt. 864\nArtilleros\n, CO\n Uruguay 64677"
+        );
+        let t = "14 Maple Ave, Fairview 04812. Message me!";
+        assert_eq!(
+            &t[..extend_address(t, 12, false)],
+            "14 Maple Ave, Fairview 04812"
+        );
+        let t = "77 Harbor Road for his wound check";
+        assert_eq!(extend_address(t, 14, false), 14);
+    }
+
+    #[test]
+    fn phone_digit_groups_need_a_cue() {
+        let t = "Phone:\n60-56-85-91";
+        assert!(phone_cue(t, 7, t.len()));
+        let t = "we had 60-56-85-91 votes";
+        assert!(!phone_cue(t, 7, 18));
     }
 
     #[test]
