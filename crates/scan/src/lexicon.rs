@@ -24,6 +24,7 @@ pub(crate) struct TermSpec<'a> {
     pub obfuscations: bool,
 }
 
+/// One lexicon's use of a literal (the same word may be in several lists).
 struct LiteralMeta {
     lexicon: usize,
     /// `*` at the start: the match may begin inside a word.
@@ -37,7 +38,8 @@ struct LiteralMeta {
 /// All word lists of a policy, compiled.
 pub(crate) struct Lexicons {
     literal: Option<AhoCorasick>,
-    literal_meta: Vec<LiteralMeta>,
+    /// For each automaton pattern, every lexicon that lists it.
+    literal_meta: Vec<Vec<LiteralMeta>>,
     regex: Option<Regex>,
     regex_lexicon: Vec<usize>,
     obfuscated: Option<Regex>,
@@ -91,7 +93,8 @@ fn escape(s: &str) -> String {
 impl Lexicons {
     pub(crate) fn new(terms: &[TermSpec<'_>]) -> Result<Lexicons, LexiconBuildError> {
         let mut literals = Vec::new();
-        let mut literal_meta = Vec::new();
+        let mut literal_meta: Vec<Vec<LiteralMeta>> = Vec::new();
+        let mut literal_index: rustc_hash::FxHashMap<String, usize> = Default::default();
         let mut regexes = Vec::new();
         let mut regex_lexicon = Vec::new();
         let mut obfuscated = Vec::new();
@@ -113,17 +116,27 @@ impl Lexicons {
                 regex_lexicon.push(spec.lexicon);
                 continue;
             }
-            literals.push(if spec.case_sensitive {
-                core.to_owned()
-            } else {
-                core.to_lowercase()
-            });
-            literal_meta.push(LiteralMeta {
+            let literal = core.to_lowercase();
+            let meta = LiteralMeta {
                 lexicon: spec.lexicon,
                 open_start,
                 open_end,
                 exact: spec.case_sensitive.then(|| core.to_owned()),
-            });
+            };
+            // One pattern per distinct literal: the automaton reports leftmost-longest,
+            // non-overlapping matches, so a word listed twice must be one pattern.
+            match literal_index.get(&literal) {
+                Some(&i) => {
+                    if let Some(list) = literal_meta.get_mut(i) {
+                        list.push(meta);
+                    }
+                }
+                None => {
+                    literal_index.insert(literal.clone(), literals.len());
+                    literals.push(literal);
+                    literal_meta.push(vec![meta]);
+                }
+            }
             if spec.obfuscations && !core.contains(' ') {
                 let mut pattern: String = core.to_lowercase().chars().map(letter_class).collect();
                 if open_end {
@@ -140,7 +153,7 @@ impl Lexicons {
                 AhoCorasickBuilder::new()
                     .ascii_case_insensitive(true)
                     .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-                    .match_kind(MatchKind::Standard)
+                    .match_kind(MatchKind::LeftmostLongest)
                     .build(&literals)
                     .map_err(|e| LexiconBuildError(e.to_string()))?,
             )
@@ -175,28 +188,30 @@ impl Lexicons {
     pub(crate) fn find(&self, text: &str, out: &mut Vec<Hit>) {
         out.clear();
         if let Some(ac) = &self.literal {
-            for m in ac.find_overlapping_iter(text) {
-                let Some(meta) = self.literal_meta.get(m.pattern().as_usize()) else {
+            for m in ac.find_iter(text) {
+                let Some(metas) = self.literal_meta.get(m.pattern().as_usize()) else {
                     continue;
                 };
-                let (mut start, mut end) = (m.start(), m.end());
-                if let Some(exact) = &meta.exact {
-                    if text.get(start..end) != Some(exact.as_str()) {
-                        continue;
+                for meta in metas {
+                    let (mut start, mut end) = (m.start(), m.end());
+                    if let Some(exact) = &meta.exact {
+                        if text.get(start..end) != Some(exact.as_str()) {
+                            continue;
+                        }
                     }
-                }
-                if meta.open_start {
-                    start = extend_left(text, start);
-                }
-                if meta.open_end {
-                    end = extend_right(text, end);
-                }
-                if at_word_boundaries(text, start, end) {
-                    out.push(Hit {
-                        lexicon: meta.lexicon,
-                        start,
-                        end,
-                    });
+                    if meta.open_start {
+                        start = extend_left(text, start);
+                    }
+                    if meta.open_end {
+                        end = extend_right(text, end);
+                    }
+                    if at_word_boundaries(text, start, end) {
+                        out.push(Hit {
+                            lexicon: meta.lexicon,
+                            start,
+                            end,
+                        });
+                    }
                 }
             }
         }
