@@ -446,7 +446,24 @@ impl Scanner {
             if meta.needs == Needs::PersonContext && !about_person && !cue_near(start) {
                 continue;
             }
-            if !self.shape_allowed(meta.kind, value, ctx.channel) {
+            if !self.shape_allowed(meta.kind, value) {
+                continue;
+            }
+            // On the official channel a phone line with nobody's name near it is a service's
+            // public number (a food pantry, a hotline), not a patient's.
+            if meta.kind == IdentifierKind::Phone
+                && ctx.channel == Channel::Official
+                && !about_person
+                && !cue_near(start)
+            {
+                continue;
+            }
+            // The organisation's own buildings ("1200 Alderbrook Parkway") are not a person's.
+            if meta.kind == IdentifierKind::Address
+                && value
+                    .split(|c: char| !c.is_alphanumeric())
+                    .any(|w| w.len() > 2 && self.allow.allows(&w.to_lowercase()))
+            {
                 continue;
             }
             candidates.push(Candidate {
@@ -774,8 +791,7 @@ impl Scanner {
     }
 
     /// Identifiers that belong to the organisation, not to a person.
-    fn shape_allowed(&self, kind: IdentifierKind, value: &str, channel: Channel) -> bool {
-        let _ = channel;
+    fn shape_allowed(&self, kind: IdentifierKind, value: &str) -> bool {
         match kind {
             IdentifierKind::Phone => {
                 let d = digits(value);

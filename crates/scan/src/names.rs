@@ -330,31 +330,111 @@ const PLACE_PREPS: &[&str] = &["in", "to", "at", "from"];
 /// What the lists say about one lower-case word (or multi-word city).
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Entry {
-    flags: u16,
+    flags: u32,
     first_rank: u32,
     surname_rank: u32,
 }
 
-const FIRST: u16 = 1;
-const SURNAME: u16 = 1 << 1;
-const COMMON: u16 = 1 << 2;
-const NAME_FIRST: u16 = 1 << 3;
-const NEVER: u16 = 1 << 4;
-const HONORIFIC: u16 = 1 << 5;
-const RELATION: u16 = 1 << 6;
-const CITY: u16 = 1 << 7;
-const REGION: u16 = 1 << 8;
-const FUNCTION: u16 = 1 << 9;
-const PLACE_VERB: u16 = 1 << 10;
-const PLACE_PREP: u16 = 1 << 11;
+const FIRST: u32 = 1;
+const SURNAME: u32 = 1 << 1;
+const COMMON: u32 = 1 << 2;
+const NAME_FIRST: u32 = 1 << 3;
+const NEVER: u32 = 1 << 4;
+const HONORIFIC: u32 = 1 << 5;
+const RELATION: u32 = 1 << 6;
+const CITY: u32 = 1 << 7;
+const REGION: u32 = 1 << 8;
+const FUNCTION: u32 = 1 << 9;
+const PLACE_VERB: u32 = 1 << 10;
+const PLACE_PREP: u32 = 1 << 11;
 /// "name", "names": a name follows after ":", "?" or "is".
-const NAME_LABEL: u16 = 1 << 12;
+const NAME_LABEL: u32 = 1 << 12;
 /// "is", "was", "me": links a label ("name is", "call me") to the name after it.
-const NAME_LINK: u16 = 1 << 13;
+const NAME_LINK: u32 = 1 << 13;
 /// "call", "calls": "call me X".
-const CALL: u16 = 1 << 14;
+const CALL: u32 = 1 << 14;
 /// Only in the international (Faker) lists, not in the census lists.
-const INTL: u16 = 1 << 15;
+const INTL: u32 = 1 << 15;
+/// Nouns that make the capitalised words before them the name of a thing, not a person
+/// ("Teddy Bear Clinic", "DAISY Award"), and job titles that follow "Nurse" or "Dr.".
+const ENTITY: u32 = 1 << 16;
+
+const ENTITY_WORDS: &[&str] = &[
+    "award",
+    "awards",
+    "clinic",
+    "clinics",
+    "center",
+    "centre",
+    "hospital",
+    "foundation",
+    "fund",
+    "run",
+    "walk",
+    "gala",
+    "day",
+    "week",
+    "month",
+    "fair",
+    "drive",
+    "school",
+    "college",
+    "university",
+    "park",
+    "library",
+    "church",
+    "pantry",
+    "bank",
+    "program",
+    "programme",
+    "prize",
+    "scholarship",
+    "institute",
+    "society",
+    "association",
+    "club",
+    "league",
+    "team",
+    "unit",
+    "wing",
+    "building",
+    "hall",
+    "house",
+    "lodge",
+    "camp",
+    "challenge",
+    "cup",
+    "festival",
+    "manager",
+    "director",
+    "supervisor",
+    "practitioner",
+    "assistant",
+    "educator",
+    "specialist",
+    "coordinator",
+    "chief",
+    "officer",
+    "president",
+    "technician",
+    "therapist",
+    "navigator",
+    "resident",
+    "fellow",
+    "intern",
+    "student",
+    "volunteer",
+    "volunteers",
+    "aide",
+    "chaplain",
+    "clinical",
+    "charge",
+    "head",
+    "lead",
+    "senior",
+    "staff",
+    "team's",
+];
 
 const FUNCTION_WORDS: &[&str] = &[
     "and", "or", "is", "was", "are", "the", "a", "an", "in", "on", "at", "to", "of", "for", "with",
@@ -386,7 +466,7 @@ impl NameData {
         fn set<'m>(
             entries: &'m mut FxHashMap<Box<str>, Entry>,
             word: &str,
-            flag: u16,
+            flag: u32,
         ) -> &'m mut Entry {
             let e = entries.entry(word.into()).or_default();
             e.flags |= flag;
@@ -433,6 +513,7 @@ impl NameData {
             (HONORIFICS, HONORIFIC),
             (RELATIONS, RELATION),
             (FUNCTION_WORDS, FUNCTION),
+            (ENTITY_WORDS, ENTITY),
             (PLACE_VERBS, PLACE_VERB),
             (PLACE_PREPS, PLACE_PREP),
             (&["name", "names"], NAME_LABEL),
@@ -572,7 +653,7 @@ pub(crate) fn find(
     let mut i = 0;
     while i < words.len() {
         let (word, c) = (&words[i], class[i]);
-        if c.allowed || c.never || word.prefix != Prefix::None {
+        if c.allowed || c.never || c.entity || word.prefix != Prefix::None {
             if word.prefix != Prefix::None && !c.allowed {
                 tagged_names(data, &mut lower, text, word, allowed, out);
             }
@@ -628,8 +709,12 @@ pub(crate) fn find(
             });
             let alone_ok = match mode {
                 // A first name known only from the international lists, alone, needs more than
-                // the capital of a sentence's first word.
-                CaseMode::Mixed => !(c.common || c.place || c.intl && word.sentence_start),
+                // the capital of a sentence's first word; a word in capitals amid sentence-case
+                // text is emphasis or an acronym, not a name on its own.
+                CaseMode::Mixed => {
+                    !(c.common || c.place || c.intl && word.sentence_start)
+                        && word.shape == Shape::Title
+                }
                 _ => !c.common && !c.place && c.first_rank_ok,
             };
             pair || alone_ok
@@ -647,7 +732,7 @@ pub(crate) fn find(
         let mut j = i + 1;
         while let (Some(w), Some(wc)) = (words.get(j), class.get(j)) {
             let p = &words[j - 1];
-            if !follows(w, p, text) && !p.initial || wc.allowed || wc.never {
+            if !follows(w, p, text) && !p.initial || wc.allowed || wc.never || wc.entity {
                 break;
             }
             let ok = if w.initial {
@@ -667,6 +752,19 @@ pub(crate) fn find(
                 end_idx = j;
             }
             j += 1;
+        }
+        // "Teddy Bear Clinic", "DAISY Award": the name of a thing, not a person.
+        let names_a_thing = mode == CaseMode::Mixed
+            && !after_title
+            && words
+                .get(end_idx + 1)
+                .zip(class.get(end_idx + 1))
+                .is_some_and(|(n, nc)| {
+                    nc.entity && n.is_capitalised() && follows(n, &words[end_idx], text)
+                });
+        if names_a_thing {
+            i = end_idx + 1;
+            continue;
         }
         let strong = after_title || after_relation || end_idx > i;
         out.push(Found {
@@ -780,6 +878,8 @@ struct Class {
     place_prep: bool,
     name_label: bool,
     name_link: bool,
+    /// A noun that turns the capitalised words before it into the name of a thing, or a job title.
+    entity: bool,
     call: bool,
 }
 
@@ -818,7 +918,16 @@ fn classify(
         surname_rank_ok: f & SURNAME != 0 && e.surname_rank <= 40_000,
         common: f & COMMON != 0 && f & NAME_FIRST == 0,
         place: f & (CITY | REGION) != 0,
+        entity: f & ENTITY != 0,
     };
+    // Contractions ("I've", "I'd", "we'll") are never names.
+    if let Some((_, tail)) = l.split_once('\'') {
+        if matches!(tail, "ve" | "d" | "ll" | "m" | "re" | "s" | "t") {
+            c.never = true;
+            c.first = false;
+            c.surname = false;
+        }
+    }
     if !c.first && !c.surname && raw.contains('-') {
         // Double-barrelled names: every part a name.
         let parts: Vec<String> = l.split('-').map(str::to_owned).collect();
