@@ -330,7 +330,8 @@ impl Scanner {
         let identifies_employer = ctx.identifies_employer || employer_at.is_some();
 
         // Lexicons.
-        self.lexicons.find(text, &mut scratch.hits);
+        text::words(text, &mut scratch.words);
+        self.lexicons.find(text, &scratch.words, &mut scratch.hits);
         let mut patient_cues: Vec<(usize, usize)> = Vec::new();
         let mut quasi: Vec<(usize, usize, &'static str)> = Vec::new();
         for hit in &scratch.hits {
@@ -399,7 +400,6 @@ impl Scanner {
         }
 
         // Names and places.
-        text::words(text, &mut scratch.words);
         let mode = text::case_mode(text);
         scratch.names.clear();
         names::find(text, &scratch.words, mode, &self.allow, &mut scratch.names);
@@ -568,15 +568,8 @@ impl Scanner {
         let indirect = self.rule(Category::IndirectPhi);
         if indirect.enabled && patient_context {
             // Quasi-identifiers in text order, so each cue looks only at its own window.
-            let mut details: Vec<(usize, usize, &'static str)> = quasi
-                .iter()
-                .copied()
-                .chain(
-                    phi.iter()
-                        .filter(|c| c.kind != IdentifierKind::Name)
-                        .map(|c| (c.start, c.end, "identifier")),
-                )
-                .collect();
+            // Identifiers are reported as phi already: only quasi-identifiers count here.
+            let mut details: Vec<(usize, usize, &'static str)> = quasi.clone();
             details.sort_unstable_by_key(|d| d.0);
             patient_cues.sort_unstable();
             let mut last_end = 0;
@@ -592,7 +585,12 @@ impl Scanner {
                     .filter(|&&(s, e, _)| e <= window.1 && (e <= cs || s >= ce))
                     .min_by_key(|&&(s, _, _)| s.abs_diff(cs))
                     .copied();
-                if let Some((qs, qe, what)) = near_quasi {
+                // A named patient is reported as phi; indirect identification is about texts
+                // that single someone out without a name.
+                let named = person_names
+                    .iter()
+                    .any(|&(s, e)| s < window.1 && e > window.0);
+                if let (Some((qs, qe, what)), false) = (near_quasi, named) {
                     let start = cs.min(qs);
                     let end = ce.max(qe);
                     if start < last_end {

@@ -2,7 +2,10 @@
 //! multi-pattern regex (`/regex/` terms and terms with an inner `*`), and, for lists that ask
 //! for it, a matcher of obfuscated spellings (`f*ck`, `sh1t`).
 
-use crate::text::at_word_boundaries;
+use crate::text::{at_word_boundaries, Word};
+
+/// Single words up to this many bytes are looked up per word instead of in the automaton.
+const SHORT_WORD: usize = 5;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex_automata::meta::Regex;
 use regex_automata::{Anchored, Input};
@@ -40,6 +43,9 @@ pub(crate) struct Lexicons {
     literal: Option<AhoCorasick>,
     /// For each automaton pattern, every lexicon that lists it.
     literal_meta: Vec<Vec<LiteralMeta>>,
+    /// Short single words ("pt", "als", "damn"), looked up word by word: in the automaton
+    /// they would fire inside every longer word that contains them.
+    short_words: rustc_hash::FxHashMap<String, Vec<usize>>,
     regex: Option<Regex>,
     regex_lexicon: Vec<usize>,
     obfuscated: Option<Regex>,
@@ -95,6 +101,7 @@ impl Lexicons {
         let mut literals = Vec::new();
         let mut literal_meta: Vec<Vec<LiteralMeta>> = Vec::new();
         let mut literal_index: rustc_hash::FxHashMap<String, usize> = Default::default();
+        let mut short_words: rustc_hash::FxHashMap<String, Vec<usize>> = Default::default();
         let mut regexes = Vec::new();
         let mut regex_lexicon = Vec::new();
         let mut obfuscated = Vec::new();
@@ -117,6 +124,23 @@ impl Lexicons {
                 continue;
             }
             let literal = core.to_lowercase();
+            if !open_start
+                && !open_end
+                && !spec.case_sensitive
+                && literal.len() <= SHORT_WORD
+                && literal.bytes().all(|b| b.is_ascii_lowercase())
+            {
+                short_words
+                    .entry(literal.clone())
+                    .or_default()
+                    .push(spec.lexicon);
+                if spec.obfuscations {
+                    let pattern: String = literal.chars().map(letter_class).collect();
+                    obfuscated.push(format!("(?i){pattern}"));
+                    obfuscated_lexicon.push(spec.lexicon);
+                }
+                continue;
+            }
             let meta = LiteralMeta {
                 lexicon: spec.lexicon,
                 open_start,
@@ -177,6 +201,7 @@ impl Lexicons {
         Ok(Lexicons {
             literal,
             literal_meta,
+            short_words,
             regex: build(&regexes)?,
             regex_lexicon,
             obfuscated: build(&obfuscated)?,
@@ -185,8 +210,37 @@ impl Lexicons {
     }
 
     /// Every match in `text`, sorted by position.
-    pub(crate) fn find(&self, text: &str, out: &mut Vec<Hit>) {
+    pub(crate) fn find(&self, text: &str, words: &[Word], out: &mut Vec<Hit>) {
         out.clear();
+        if !self.short_words.is_empty() {
+            let mut buf = [0u8; SHORT_WORD];
+            for w in words {
+                let len = w.end - w.start;
+                let Some(bytes) = text.as_bytes().get(w.start..w.end) else {
+                    continue;
+                };
+                if len > SHORT_WORD || !bytes.is_ascii() {
+                    continue;
+                }
+                let lower = &mut buf[..len];
+                lower.copy_from_slice(bytes);
+                lower.make_ascii_lowercase();
+                let Ok(key) = std::str::from_utf8(lower) else {
+                    continue;
+                };
+                if let Some(lexicons) = self.short_words.get(key) {
+                    if at_word_boundaries(text, w.start, w.end) {
+                        for &lexicon in lexicons {
+                            out.push(Hit {
+                                lexicon,
+                                start: w.start,
+                                end: w.end,
+                            });
+                        }
+                    }
+                }
+            }
+        }
         if let Some(ac) = &self.literal {
             for m in ac.find_iter(text) {
                 let Some(metas) = self.literal_meta.get(m.pattern().as_usize()) else {
@@ -338,7 +392,9 @@ mod tests {
 
     fn found(l: &Lexicons, text: &str) -> Vec<String> {
         let mut hits = Vec::new();
-        l.find(text, &mut hits);
+        let mut words = Vec::new();
+        crate::text::words(text, &mut words);
+        l.find(text, &words, &mut hits);
         hits.iter()
             .map(|h| text[h.start..h.end].to_owned())
             .collect()
