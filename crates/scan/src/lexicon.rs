@@ -362,7 +362,20 @@ fn obfuscated_tokens(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
                 .filter(|b| matches!(b, b'*' | b'@' | b'$' | b'!' | b'|' | b'+' | b'0'..=b'9'))
                 .count();
             let not_handle = !(token[0] == b'@' && letters + 1 == token.len());
-            if letters >= 1 && stand_ins >= 1 && letters + stand_ins == token.len() && not_handle {
+            // Digits stand in for letters only between letters ("sh1t"), not in "2nd", "9am",
+            // "4B"; symbols may stand anywhere ("@ss", "f*ck", "$hit").
+            let symbol = token
+                .iter()
+                .any(|b| matches!(b, b'*' | b'@' | b'$' | b'!' | b'|' | b'+'));
+            let inner_digit = token.windows(3).any(|w| {
+                w[0].is_ascii_alphabetic() && w[1].is_ascii_digit() && !w[2].is_ascii_digit()
+            });
+            if letters >= 1
+                && stand_ins >= 1
+                && letters + stand_ins == token.len()
+                && not_handle
+                && (symbol || inner_digit)
+            {
                 return Some((s, e));
             }
         }
