@@ -14,7 +14,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
         .filter_map(|v| {
             let text = v.get("text")?.as_str()?.to_owned();
-            let ctx = v.get("context").and_then(|c| serde_json::from_value(c.clone()).ok()).unwrap_or_default();
+            let ctx = v
+                .get("context")
+                .and_then(|c| serde_json::from_value(c.clone()).ok())
+                .unwrap_or_default();
             Some((text, ctx))
         })
         .collect();
@@ -24,10 +27,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut findings = 0;
     for _ in 0..rounds {
         for (text, ctx) in &posts {
-            findings += scanner.scan(&Post::with_context(text, ctx.clone())).findings.len();
+            findings += scanner
+                .scan(&Post::with_context(text, ctx.clone()))
+                .findings
+                .len();
         }
     }
     let secs = start.elapsed().as_secs_f64();
-    println!("{bytes} bytes, {findings} findings, {:.1} MB/s", bytes as f64 / secs / 1e6);
+    println!(
+        "{bytes} bytes, {findings} findings, {:.1} MB/s",
+        bytes as f64 / secs / 1e6
+    );
     Ok(())
 }
