@@ -18,6 +18,7 @@ const US_STATES: &str = include_str!("../data/us_states.txt");
 const COUNTRIES: &str = include_str!("../data/countries.txt");
 const INTL_FIRST_NAMES: &str = include_str!("../data/intl_first_names.txt");
 const INTL_SURNAMES: &str = include_str!("../data/intl_surnames.txt");
+const ENGLISH_WORDS: &str = include_str!("../data/english_words.txt");
 
 /// Ordinary-word first names that are names far more often than words in posts.
 const NAMES_FIRST: &[&str] = &[
@@ -358,6 +359,8 @@ const INTL: u32 = 1 << 15;
 /// Nouns that make the capitalised words before them the name of a thing, not a person
 /// ("Teddy Bear Clinic", "DAISY Award"), and job titles that follow "Nurse" or "Dr.".
 const ENTITY: u32 = 1 << 16;
+/// An ordinary English word in no name list ("pleasures", "therapy").
+const ENGLISH: u32 = 1 << 17;
 
 const ENTITY_WORDS: &[&str] = &[
     "award",
@@ -462,7 +465,7 @@ impl NameData {
 
     fn build() -> NameData {
         let mut entries: FxHashMap<Box<str>, Entry> = FxHashMap::default();
-        entries.reserve(120_000);
+        entries.reserve(200_000);
         fn set<'m>(
             entries: &'m mut FxHashMap<Box<str>, Entry>,
             word: &str,
@@ -506,6 +509,9 @@ impl NameData {
         }
         for w in lines(COMMON_WORDS) {
             set(&mut entries, w, COMMON);
+        }
+        for w in lines(ENGLISH_WORDS) {
+            set(&mut entries, w, ENGLISH);
         }
         for (list, flag) in [
             (NAMES_FIRST, NAME_FIRST),
@@ -642,7 +648,9 @@ pub(crate) fn find(
         let matters = mode != CaseMode::Mixed
             || word.shape != Shape::Lower
             || word.prefix != Prefix::None
-            || words.get(i + 1).is_some_and(|n| n.shape != Shape::Lower);
+            || words.get(i + 1).is_some_and(|n| n.shape != Shape::Lower)
+            || short_title(word.text(text))
+            || i > 0 && short_title(words[i - 1].text(text));
         class.push(if matters {
             classify(data, &mut lower, word, text, allowed)
         } else {
@@ -690,9 +698,17 @@ pub(crate) fn find(
             CaseMode::Lower | CaseMode::Upper => true,
         };
         // Evidence for a name starting at this word.
+        // "mrs parker", "mr. o'malley": a listed surname in lower case after a short title.
+        let lower_after_title = || {
+            word.shape == Shape::Lower
+                && c.surname
+                && !c.common
+                && !c.english
+                && prev.is_some_and(|(p, pc)| pc.honorific && short_title(p.text(text)))
+        };
         let starts_name = if after_title {
             match mode {
-                CaseMode::Mixed => word.is_capitalised(),
+                CaseMode::Mixed => word.is_capitalised() || lower_after_title(),
                 _ => !c.function_word() && (c.first || c.surname || !c.common),
             }
         } else if after_relation {
@@ -723,6 +739,10 @@ pub(crate) fn find(
         } else {
             false
         };
+        let starts_name = starts_name
+            || mode == CaseMode::Mixed
+                && word.shape == Shape::Title
+                && unlisted_pair(text, words, &class, i);
         if !starts_name {
             i += 1;
             continue;
@@ -774,6 +794,9 @@ pub(crate) fn find(
             strong,
         });
         i = end_idx + 1;
+    }
+    if mode == CaseMode::Mixed {
+        name_lists(text, words, &class, out);
     }
     cue_cities(data, &mut lower, text, words, &class, mode, allowed, out);
     find_cities(data, &mut lower, text, words, &class, mode, out);
@@ -847,6 +870,141 @@ fn cue_cities(
     out.extend(found);
 }
 
+/// Lists of surnames joined by commas and "and" ("Monjeau, Graves and Reed", "Marrero and
+/// Murphy"): every item a capitalised single word that is a listed name or in no list, and one of
+/// them a name already found or a name that is no ordinary word. Linear: each "and" looks back
+/// over its own list only.
+fn name_lists(text: &str, words: &[Word], class: &[Class], out: &mut Vec<Found>) {
+    let item_ok = |k: usize| {
+        let (w, c) = (&words[k], &class[k]);
+        w.shape == Shape::Title
+            && w.prefix == Prefix::None
+            && w.end - w.start > 2
+            && (c.first || c.surname || unlisted(c))
+            && !c.never
+            && !c.allowed
+            && !c.entity
+            && !c.function
+            && !c.region
+            && !(c.place && !c.first && !c.surname)
+    };
+    let before = out.len();
+    // Words inside names found so far (`out` is in text order).
+    let mut named = vec![false; words.len()];
+    let mut f = 0;
+    for (k, w) in words.iter().enumerate() {
+        while f < before && out[f].end <= w.start {
+            f += 1;
+        }
+        named[k] = out
+            .get(f)
+            .is_some_and(|n| !n.city && n.start <= w.start && w.end <= n.end);
+    }
+    let mut k = 1;
+    while k + 1 < words.len() {
+        let and = &words[k];
+        if and.text(text) != "and"
+            || !words[k + 1].joined_to_previous
+            || !item_ok(k + 1)
+            || !item_ok(k - 1)
+            || !matches!(text.get(words[k - 1].end..and.start), Some(" " | ", "))
+        {
+            k += 1;
+            continue;
+        }
+        let mut first = k - 1;
+        while first > 0
+            && first + 8 > k
+            && text.get(words[first - 1].end..words[first].start) == Some(", ")
+            && item_ok(first - 1)
+        {
+            first -= 1;
+        }
+        let items = (first..k).chain(std::iter::once(k + 1));
+        let evidence = items.clone().any(|j| {
+            named[j]
+                || unlisted(&class[j])
+                || !class[j].common && !class[j].place && (class[j].surname || class[j].first)
+        });
+        if evidence {
+            for j in items {
+                if !named[j] {
+                    out.push(Found {
+                        start: words[j].start,
+                        end: words[j].end,
+                        city: false,
+                        strong: false,
+                    });
+                }
+            }
+        }
+        k += 2;
+    }
+    if out.len() > before {
+        out.sort_by_key(|f| f.start);
+    }
+}
+
+/// "mr", "mrs", "ms", "dr", "miss": titles that make even a lower-case surname after them a name.
+fn short_title(word: &str) -> bool {
+    word.len() <= 4 && eq_any(&["mr", "mrs", "ms", "dr", "miss"], word)
+}
+
+/// In no list at all, and no ordinary word: a transliterated or foreign name ("Szöllösy").
+fn unlisted(c: &Class) -> bool {
+    !c.first
+        && !c.surname
+        && !c.common
+        && !c.english
+        && !c.place
+        && !c.never
+        && !c.entity
+        && !c.function
+        && !c.allowed
+}
+
+/// A middle initial, with or without its dot ("J.", "J"; not "I" or "A").
+fn middle_initial(w: &Word, text: &str) -> bool {
+    w.initial || w.end - w.start == 1 && w.is_capitalised() && !matches!(w.text(text), "I" | "A")
+}
+
+/// Evidence for a name at `i` in sentence-case text from the shape of the next words: a first
+/// name, a surname or an unlisted word, then a middle initial and a capitalised word ("Szabina J
+/// Gelencsér"), or two capitalised words of which at least one is in no list and neither is an
+/// ordinary word or a place ("Krisztián Szöllösy", "Mary Gavrilova").
+fn unlisted_pair(text: &str, words: &[Word], class: &[Class], i: usize) -> bool {
+    let (w, c) = (&words[i], &class[i]);
+    let name_like = |c: &Class| (c.first || c.surname || unlisted(c)) && !c.common && !c.never;
+    if !name_like(c) || c.allowed || c.entity || w.end - w.start < 2 {
+        return false;
+    }
+    let Some((n, nc)) = words.get(i + 1).zip(class.get(i + 1)) else {
+        return false;
+    };
+    if !follows(n, w, text) || nc.allowed || nc.entity {
+        return false;
+    }
+    if middle_initial(n, text) {
+        return words
+            .get(i + 2)
+            .zip(class.get(i + 2))
+            .is_some_and(|(l, lc)| {
+                follows(l, n, text)
+                    && l.shape == Shape::Title
+                    && l.end - l.start > 2
+                    && name_like(lc)
+                    && !lc.allowed
+                    && !lc.entity
+            });
+    }
+    n.shape == Shape::Title
+        && n.end - n.start > 2
+        && name_like(nc)
+        && (unlisted(c) || unlisted(nc))
+        && !(c.place && nc.place)
+        && !c.place_prep
+}
+
 /// Only spaces, or a title's dot, between `prev` and `word`.
 fn follows(word: &Word, prev: &Word, text: &str) -> bool {
     if word.joined_to_previous {
@@ -881,6 +1039,10 @@ struct Class {
     /// A noun that turns the capitalised words before it into the name of a thing, or a job title.
     entity: bool,
     call: bool,
+    /// An ordinary English word in no name list.
+    english: bool,
+    /// A country or US state.
+    region: bool,
 }
 
 impl Class {
@@ -919,6 +1081,8 @@ fn classify(
         common: f & COMMON != 0 && f & NAME_FIRST == 0,
         place: f & (CITY | REGION) != 0,
         entity: f & ENTITY != 0,
+        english: f & ENGLISH != 0,
+        region: f & REGION != 0,
     };
     // Contractions ("I've", "I'd", "we'll") are never names.
     if let Some((_, tail)) = l.split_once('\'') {
@@ -1494,5 +1658,61 @@ fn find_cities(
             }
             None => i += 1,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct NoneAllowed;
+    impl Allowed for NoneAllowed {
+        fn allows(&self, _: &str) -> bool {
+            false
+        }
+    }
+
+    fn names_in(text: &str) -> Vec<&str> {
+        let mut words = Vec::new();
+        crate::text::words(text, &mut words);
+        let mut out = Vec::new();
+        find(
+            text,
+            &words,
+            crate::text::case_mode(text),
+            &NoneAllowed,
+            &mut out,
+        );
+        out.iter()
+            .filter(|f| !f.city)
+            .map(|f| &text[f.start..f.end])
+            .collect()
+    }
+
+    #[test]
+    fn unlisted_pairs_and_middle_initials() {
+        assert_eq!(
+            names_in("Then Krisztián Szöllösy listed his songs."),
+            ["Krisztián Szöllösy"]
+        );
+        assert_eq!(
+            names_in("A song by Szabina J Gelencsér, go figure."),
+            ["Szabina J Gelencsér"]
+        );
+        assert!(names_in("We love Guilty Pleasures and the Rights Act.").is_empty());
+    }
+
+    #[test]
+    fn lists_of_surnames() {
+        assert_eq!(
+            names_in("It is the work of our founders: Monjeau, Graves and Reed."),
+            ["Monjeau", "Graves", "Reed"]
+        );
+        assert!(names_in("We had Salt and Pepper at lunch.").is_empty());
+    }
+
+    #[test]
+    fn lower_case_surname_after_short_title() {
+        assert_eq!(names_in("lol mrs parker in rm 7 asked again"), ["parker"]);
     }
 }
