@@ -140,7 +140,7 @@ impl Scanner {
             .iter()
             .map(|f| (f.kind, f.name.clone(), f.pattern.get_ref().clone()))
             .collect();
-        let patterns = Patterns::new(&formats).map_err(|e| BuildError::Pattern(e.to_string()))?;
+        let patterns = Patterns::new(&formats).map_err(BuildError::Pattern)?;
         let context = ContextPhrases::new(&policy.security.internal_host_suffixes)
             .map_err(BuildError::Pattern)?;
 

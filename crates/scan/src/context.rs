@@ -73,15 +73,7 @@ impl ContextPhrases {
             .into_iter()
             .map(|(s, p)| (s, p.replace(r"\b", r"(?-u:\b)")))
             .unzip();
-        let regex = Regex::builder()
-            .configure(
-                Regex::config()
-                    .nfa_size_limit(Some(64 << 20))
-                    .hybrid_cache_capacity(8 << 20),
-            )
-            .syntax(regex_automata::util::syntax::Config::new().unicode(false))
-            .build_many(&patterns)
-            .map_err(|e| e.to_string())?;
+        let regex = crate::ascii_regex::build(&patterns)?;
         Ok(ContextPhrases { regex, signals })
     }
 }

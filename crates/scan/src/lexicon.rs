@@ -186,17 +186,9 @@ impl Lexicons {
             if sources.is_empty() {
                 return Ok(None);
             }
-            // ASCII classes and boundaries keep the lazy DFA on (see ARCHITECTURE.md).
-            Regex::builder()
-                .configure(
-                    Regex::config()
-                        .nfa_size_limit(Some(64 << 20))
-                        .hybrid_cache_capacity(8 << 20),
-                )
-                .syntax(regex_automata::util::syntax::Config::new().unicode(false))
-                .build_many(sources)
+            crate::ascii_regex::build(sources)
                 .map(Some)
-                .map_err(|e| LexiconBuildError(e.to_string()))
+                .map_err(LexiconBuildError)
         };
         Ok(Lexicons {
             literal,

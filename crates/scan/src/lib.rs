@@ -14,6 +14,7 @@
 //! Findings carry byte offsets into the UTF-8 text; they never leave this crate except in the
 //! returned [`Report`], so callers decide where patient text may go.
 
+mod ascii_regex;
 mod compile;
 mod context;
 mod lexicon;

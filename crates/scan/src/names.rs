@@ -31,8 +31,8 @@ const NAMES_FIRST: &[&str] = &[
     "violet",
 ];
 
-/// Words never taken for a name on their own, whatever the lists say.
-const NEVER_NAMES: &[&str] = &[
+/// Months and weekdays: never a name on their own, never a street word.
+const CALENDAR_WORDS: &[&str] = &[
     "january",
     "february",
     "march",
@@ -52,6 +52,10 @@ const NEVER_NAMES: &[&str] = &[
     "friday",
     "saturday",
     "sunday",
+];
+
+/// Words never taken for a name on their own, whatever the lists say.
+const NEVER_NAMES: &[&str] = &[
     "i",
     "a",
     "the",
@@ -516,6 +520,7 @@ impl NameData {
         for (list, flag) in [
             (NAMES_FIRST, NAME_FIRST),
             (NEVER_NAMES, NEVER),
+            (CALENDAR_WORDS, NEVER),
             (HONORIFICS, HONORIFIC),
             (RELATIONS, RELATION),
             (FUNCTION_WORDS, FUNCTION),
@@ -1373,7 +1378,6 @@ const NOT_STREET: &[&str] = &[
     "feb",
     "mar",
     "apr",
-    "may",
     "jun",
     "jul",
     "aug",
@@ -1382,24 +1386,6 @@ const NOT_STREET: &[&str] = &[
     "oct",
     "nov",
     "dec",
-    "january",
-    "february",
-    "march",
-    "april",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
     "mile",
     "miles",
     "shift",
@@ -1531,7 +1517,7 @@ pub(crate) fn street_seeds(
             return false;
         }
         let t = w.text(text);
-        if eq_any(NOT_STREET, t) {
+        if eq_any(NOT_STREET, t) || eq_any(CALENDAR_WORDS, t) {
             return false;
         }
         match mode {

@@ -174,7 +174,7 @@ impl Patterns {
     /// Compiles the built-in patterns and the policy's formats into one regex.
     pub(crate) fn new(
         policy_formats: &[(IdentifierKind, String, String)],
-    ) -> Result<Patterns, Box<regex_automata::meta::BuildError>> {
+    ) -> Result<Patterns, String> {
         let mut sources = Vec::new();
         let mut meta = Vec::new();
         // The policy's own formats first: on a tie they win over the generic shapes.
@@ -198,15 +198,7 @@ impl Patterns {
                 check,
             });
         }
-        let regex = Regex::builder()
-            .configure(
-                Regex::config()
-                    .nfa_size_limit(Some(64 << 20))
-                    .hybrid_cache_capacity(8 << 20),
-            )
-            .syntax(regex_automata::util::syntax::Config::new().unicode(false))
-            .build_many(&sources)
-            .map_err(Box::new)?;
+        let regex = crate::ascii_regex::build(&sources)?;
         Ok(Patterns { regex, meta })
     }
 }
