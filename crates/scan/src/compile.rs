@@ -500,6 +500,38 @@ impl Scanner {
                 start: s,
                 end: e,
             });
+            // What directly follows a name: "Brown, 90", "Müller (96!!)", "Johnson in 412".
+            if let Some(c) = detail_after_name(text, e) {
+                candidates.push(c);
+            }
+        }
+        // "Smith in bay 2", "Garcia in 4B": a name-list word right before a room is a patient,
+        // even when the word is also an ordinary one.
+        for w in &scratch.words {
+            if w.shape == text::Shape::Lower && mode == CaseMode::Mixed {
+                continue;
+            }
+            let Some(room) = room_after(text, w.end) else {
+                continue;
+            };
+            let word = w.text(text).to_lowercase();
+            let data = names::NameData::get();
+            let known = person_names
+                .iter()
+                .any(|&(s, e)| s <= w.start && w.end <= e);
+            if !known
+                && (data.is_surname(&word) || data.is_first(&word))
+                && !self.allow.allows(&word)
+            {
+                candidates.push(Candidate {
+                    kind: IdentifierKind::Name,
+                    rule: "phi.name",
+                    rule_owned: None,
+                    start: w.start,
+                    end: w.end,
+                });
+                candidates.push(room);
+            }
         }
         for f in scratch.names.iter().filter(|f| f.city) {
             if (about_person || cue_near(f.start)) && !inside_allowed(f.start, f.end) {
@@ -1047,4 +1079,80 @@ fn resolve_overlaps(mut candidates: Vec<Candidate>) -> Vec<Candidate> {
         out.push(c);
     }
     out
+}
+
+/// An age over 89 or a room written right after a name: "Brown, 90,", "Müller (96!!)",
+/// "Johnson in 412", "O'Malley in 4B".
+fn detail_after_name(text: &str, name_end: usize) -> Option<Candidate> {
+    let rest = text.get(name_end..)?;
+    let trimmed = rest.trim_start_matches([',', ' ', '(']);
+    let skipped = rest.len() - trimmed.len();
+    if skipped > 0 && skipped <= 3 && !rest.starts_with(" in") {
+        let digits = trimmed.bytes().take_while(u8::is_ascii_digit).count();
+        let after = trimmed.as_bytes().get(digits).copied();
+        if (2..=3).contains(&digits)
+            && !after.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'/' || b == b':')
+        {
+            let age: u32 = trimmed.get(..digits)?.parse().ok()?;
+            if (90..=125).contains(&age) {
+                let start = name_end + skipped;
+                return Some(Candidate {
+                    kind: IdentifierKind::Age,
+                    rule: "phi.age",
+                    rule_owned: None,
+                    start,
+                    end: start + digits,
+                });
+            }
+        }
+    }
+    room_after(text, name_end)
+}
+
+/// " in 412", " in bay 2", " in rm 7", " in 4B" right after `pos`.
+fn room_after(text: &str, pos: usize) -> Option<Candidate> {
+    let rest = text.get(pos..)?;
+    let after_in = rest.strip_prefix(" in ")?;
+    let lower = after_in.get(..after_in.len().min(8))?.to_ascii_lowercase();
+    let keyword = ["room ", "rm ", "bed ", "bay "]
+        .iter()
+        .find(|k| lower.starts_with(**k))
+        .map_or(0, |k| k.len());
+    let number = after_in.get(keyword..)?;
+    let digits = number.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 || digits > 4 {
+        return None;
+    }
+    let mut len = digits;
+    if number
+        .as_bytes()
+        .get(len)
+        .is_some_and(u8::is_ascii_uppercase)
+    {
+        len += 1;
+    }
+    if number.as_bytes().get(len).is_some_and(|b| {
+        b.is_ascii_alphanumeric()
+            || *b == b':'
+            || *b == b'/'
+            || *b == b'.'
+                && number
+                    .as_bytes()
+                    .get(len + 1)
+                    .is_some_and(u8::is_ascii_digit)
+    }) {
+        return None;
+    }
+    // A bare number after "in" is a room only with three or four digits or a bed letter ("4B").
+    if keyword == 0 && digits < 3 && len == digits {
+        return None;
+    }
+    let start = pos + " in ".len();
+    Some(Candidate {
+        kind: IdentifierKind::Room,
+        rule: "phi.room",
+        rule_owned: None,
+        start,
+        end: start + keyword + len,
+    })
 }

@@ -373,3 +373,25 @@ fn a_disabled_rule_reports_nothing() {
         .scan(&Post::new("Not my photo, found this online"));
     assert!(!has(&report, Category::Copyright));
 }
+
+#[test]
+fn details_right_after_a_name_are_identifiers() {
+    let report = scan("Shift report: bed 12 is Michael Brown, 90, DNR, family aware.");
+    assert_eq!(phi(&report, IdentifierKind::Age), ["90"]);
+    let report = scan("Heads up, Smith in bay 2 is a fall risk");
+    assert_eq!(phi(&report, IdentifierKind::Name), ["Smith"]);
+    assert_eq!(phi(&report, IdentifierKind::Room), ["bay 2"]);
+    let report = scan("so sad about mr. johnson in 412 tonight");
+    assert_eq!(phi(&report, IdentifierKind::Room), ["412"]);
+    // A small number after a name is not a room, and a time is not an age.
+    assert!(phi(
+        &scan("Thanks to Dr. Marcus Bell in 2 minutes flat"),
+        IdentifierKind::Room
+    )
+    .is_empty());
+    assert!(phi(
+        &scan("Mrs. Alvarez, 10:30 appointment"),
+        IdentifierKind::Age
+    )
+    .is_empty());
+}
