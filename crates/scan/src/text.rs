@@ -63,17 +63,29 @@ fn is_word_char(c: char) -> bool {
     c.is_alphabetic()
 }
 
+/// The character at byte `pos` and its length; ASCII without decoding.
+#[inline]
+fn char_at(text: &str, bytes: &[u8], pos: usize) -> Option<(char, usize)> {
+    let b = *bytes.get(pos)?;
+    if b < 0x80 {
+        return Some((b as char, 1));
+    }
+    let c = text.get(pos..)?.chars().next()?;
+    Some((c, c.len_utf8()))
+}
+
 /// Splits `text` into words.
 pub(crate) fn words(text: &str, out: &mut Vec<Word>) {
     out.clear();
     let bytes = text.as_bytes();
-    let mut iter = text.char_indices().peekable();
+    let mut pos = 0;
     let mut prefix = Prefix::None;
     // Whether what separates the next word from the previous one is only spaces.
     let mut only_spaces = false;
     let mut sentence_start = true;
-    while let Some((i, c)) = iter.next() {
+    while let Some((c, len)) = char_at(text, bytes, pos) {
         if !is_word_char(c) {
+            pos += len;
             match c {
                 '@' => prefix = Prefix::Handle,
                 '#' => prefix = Prefix::Hashtag,
@@ -94,43 +106,50 @@ pub(crate) fn words(text: &str, out: &mut Vec<Word>) {
             }
             continue;
         }
-        let start = i;
-        let mut end = i + c.len_utf8();
-        let mut upper = usize::from(c.is_uppercase());
-        let mut lower = usize::from(c.is_lowercase());
+        let start = pos;
         let first_upper = c.is_uppercase();
-        let mut letters = 1usize;
-        while let Some(&(j, d)) = iter.peek() {
+        let (mut upper, mut lower, mut letters) = (0usize, 0usize, 0usize);
+        let mut end = pos;
+        loop {
+            // Runs of ASCII letters, the common case, byte by byte.
+            while let Some(&b) = bytes.get(end) {
+                if !b.is_ascii_alphabetic() {
+                    break;
+                }
+                upper += usize::from(b.is_ascii_uppercase());
+                lower += usize::from(b.is_ascii_lowercase());
+                letters += 1;
+                end += 1;
+            }
+            let Some((d, dlen)) = char_at(text, bytes, end) else { break };
             if is_word_char(d) {
                 upper += usize::from(d.is_uppercase());
                 lower += usize::from(d.is_lowercase());
                 letters += 1;
-                end = j + d.len_utf8();
-                iter.next();
+                end += dlen;
                 continue;
             }
             // An apostrophe or hyphen joins letters on both sides, except a possessive 's.
             if matches!(d, '\'' | '’' | '-') {
-                let after = j + d.len_utf8();
-                let mut rest = text.get(after..).unwrap_or("").chars();
-                let next = rest.next();
-                let next2 = rest.next();
+                let after = end + dlen;
+                let next = char_at(text, bytes, after);
+                let next2 = next.and_then(|(_, l)| char_at(text, bytes, after + l));
                 let possessive = matches!(d, '\'' | '’')
-                    && matches!(next, Some('s' | 'S'))
-                    && !next2.is_some_and(is_word_char);
+                    && matches!(next, Some(('s' | 'S', _)))
+                    && !next2.is_some_and(|(c, _)| is_word_char(c));
                 if possessive {
                     // Skip the 's: it belongs to no word.
-                    iter.next();
-                    iter.next();
+                    pos = after + 1;
                     break;
                 }
-                if next.is_some_and(is_word_char) {
-                    iter.next();
+                if next.is_some_and(|(c, _)| is_word_char(c)) {
+                    end = after;
                     continue;
                 }
             }
             break;
         }
+        pos = pos.max(end);
         let shape = if lower == 0 && upper > 0 {
             if letters == 1 {
                 Shape::Title
