@@ -534,10 +534,18 @@ impl Scanner {
             }
         }
         for f in scratch.names.iter().filter(|f| f.city) {
-            if (about_person || cue_near(f.start)) && !inside_allowed(f.start, f.end) {
+            // A town after "moved here from", "based in" (found with such a cue) needs no
+            // other sign that the text is about a person.
+            let tied = about_person || cue_near(f.start);
+            if (tied || f.strong) && !inside_allowed(f.start, f.end) {
                 candidates.push(Candidate {
                     kind: IdentifierKind::City,
-                    rule: "phi.city",
+                    // Without a person in the text the town may be the author's own: advice.
+                    rule: if tied {
+                        "phi.city"
+                    } else {
+                        "phi.city_unattributed"
+                    },
                     rule_owned: None,
                     start: f.start,
                     end: f.end,
@@ -568,6 +576,13 @@ impl Scanner {
                     c.kind.describe(),
                     phi_rule.section
                 );
+                if c.rule == "phi.city_unattributed" {
+                    severity = Severity::Advise;
+                    explanation = format!(
+                        "This town can identify someone; if the text is about a patient, remove it, if it is about you, it is fine (policy section \"{}\").",
+                        phi_rule.section
+                    );
+                }
                 if ctx.channel == Channel::Official {
                     if let Some(consent) = ctx.consents.iter().find(|k| covers(&k.covers, &matched))
                     {

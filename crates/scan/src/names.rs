@@ -1304,6 +1304,12 @@ const STREET_STARTS: &[&str] = &[
     "ulitsa",
 ];
 
+/// Street words written in lower case after the name ("Trenerys gate", "Stensås terrasse").
+const LOWER_STREET_WORDS: &[&str] = &[
+    "gate", "tee", "terrasse", "vei", "veg", "vegen", "veien", "gata", "gatan", "gade", "vej",
+    "allé", "alle", "utca", "út", "körút", "tér", "sor", "köz", "ulica", "ulice", "straat",
+];
+
 /// Words that are no part of a street name even when capitalised.
 const NOT_STREET: &[&str] = &[
     "room",
@@ -1517,6 +1523,13 @@ pub(crate) fn street_seeds(
             return false;
         }
         let t = w.text(text);
+        // "Trenerys gate 232", "Luite tee 87", "ul. Słowicza 10": a lower-case street word.
+        let street_word = w.shape == Shape::Lower
+            && (first && eq_any(STREET_STARTS, t)
+                || !first && (eq_any(LOWER_STREET_WORDS, t) || ends_with_any(STREET_ENDINGS, t)));
+        if street_word {
+            return true;
+        }
         if eq_any(NOT_STREET, t) || eq_any(CALENDAR_WORDS, t) {
             return false;
         }
@@ -1543,6 +1556,7 @@ pub(crate) fn street_seeds(
     let chained = |j: usize| {
         words[j].joined_to_previous || text.get(words[j - 1].end..words[j].start) == Some(". ")
     };
+    corners(text, words, mode, out);
     // Words before `consumed` belong to a street already found.
     let mut consumed = 0;
     for k in 0..words.len() {
@@ -1575,6 +1589,71 @@ pub(crate) fn street_seeds(
                 break;
             }
         }
+    }
+}
+
+/// Street corners: "the corner of Kuusiku 7 and Alexander Flat", "the corner of ul. Grochowa 80
+/// and Lahtinen Road". One to five street words (maybe with a house number) before "and", one to
+/// four after it, all on one line; in sentence-case text the words after "and" are capitalised.
+fn corners(text: &str, words: &[Word], mode: CaseMode, out: &mut Vec<(usize, usize)>) {
+    // Only spaces, house numbers and abbreviation dots between two words of a street.
+    let street_gap = |a: &Word, b: &Word| {
+        text.get(a.end..b.start).is_some_and(|g| {
+            g.len() <= 10
+                && g.starts_with([' ', '.'])
+                && g.bytes()
+                    .all(|c| c == b' ' || c == b'.' || c.is_ascii_digit())
+        })
+    };
+    let cap = |w: &Word| mode != CaseMode::Mixed || w.is_capitalised();
+    let mut k = 0;
+    while k + 3 < words.len() {
+        let w = &words[k];
+        if !w.text(text).eq_ignore_ascii_case("corner")
+            || !words[k + 1].joined_to_previous
+            || !words[k + 1].text(text).eq_ignore_ascii_case("of")
+        {
+            k += 1;
+            continue;
+        }
+        let start = match k.checked_sub(1).map(|p| &words[p]) {
+            Some(p) if w.joined_to_previous && p.text(text).eq_ignore_ascii_case("the") => p.start,
+            _ => w.start,
+        };
+        // The first street: up to "and".
+        let mut j = k + 2;
+        let mut and = None;
+        while j < words.len() && j < k + 8 {
+            let prev = &words[j - 1];
+            if j > k + 2 && !street_gap(prev, &words[j]) || words[j].prefix != Prefix::None {
+                break;
+            }
+            if j > k + 2 && words[j].text(text).eq_ignore_ascii_case("and") {
+                and = Some(j);
+                break;
+            }
+            j += 1;
+        }
+        let Some(and) = and else {
+            k += 2;
+            continue;
+        };
+        // The second street: capitalised words after "and".
+        let mut end = None;
+        let mut j = and + 1;
+        while j < words.len() && j <= and + 4 {
+            let wj = &words[j];
+            if !street_gap(&words[j - 1], wj) || !cap(wj) || wj.prefix != Prefix::None {
+                break;
+            }
+            end = Some(wj.end);
+            j += 1;
+        }
+        let first_ok = (k + 2..and).any(|i| cap(&words[i]));
+        if let (Some(end), true) = (end, first_ok) {
+            out.push((start, end));
+        }
+        k = j.max(k + 2);
     }
 }
 
@@ -1700,5 +1779,30 @@ mod tests {
     #[test]
     fn lower_case_surname_after_short_title() {
         assert_eq!(names_in("lol mrs parker in rm 7 asked again"), ["parker"]);
+    }
+
+    fn streets_in(text: &str) -> Vec<&str> {
+        let mut words = Vec::new();
+        crate::text::words(text, &mut words);
+        let mut out = Vec::new();
+        street_seeds(text, &words, crate::text::case_mode(text), &mut out);
+        out.iter().map(|&(s, e)| &text[s..e]).collect()
+    }
+
+    #[test]
+    fn street_corners_and_lower_case_street_words() {
+        assert_eq!(
+            streets_in("Send it to the corner of Kuusiku 7 and Alexander Flat? Thanks"),
+            ["the corner of Kuusiku 7 and Alexander Flat"]
+        );
+        assert!(streets_in("We met at the corner of the room and Dr Smith 5 said hi").is_empty());
+        assert_eq!(
+            streets_in("Lina\n2224 Trenerys gate 232\n"),
+            ["2224 Trenerys gate 232"]
+        );
+        assert_eq!(
+            streets_in("at 3037 ul. Północna 73 now"),
+            ["3037 ul. Północna 73"]
+        );
     }
 }

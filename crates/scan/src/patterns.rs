@@ -137,7 +137,9 @@ fn built_in() -> Vec<(IdentifierKind, &'static str, Needs, Keep, Check, String)>
         (K::Address, "phi.address", Nothing, Whole, C::None,
             r"(?i)\b(?:psc|unit|cmr)\s+[0-9]{3,5},?\s+box\s+[0-9]{3,5}(?:\s+[ad]po\s+a[aep]\s+[0-9]{5})?\b|\b(?:USNS|USNV|USS|USCGC)\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s+FPO\s+A[AEP]\s+[0-9]{5}\b".into()),
         (K::Zip, "phi.zip", Nothing, Value, C::None,
-            r"(?i)\b(?:zip(?:\s*code)?|postal\s*code|postcode)\s*[:#]?\s*[0-9]{5}(?:-[0-9]{4})?\b".into()),
+            r"(?i)\b(?:zip(?:\s*code)?|postal\s*code|postcode)(?:\s+is)?\s*[:#]?\s*[0-9]{3,5}(?:-[0-9]{3,4}|\s[0-9]{2,3})?\b".into()),
+        (K::Address, "phi.address", Nothing, Whole, C::None,
+            r"(?i)\b(?:[0-9]{1,6}\s+)?p\.\s?o\.\s?box\s+[0-9]{1,6}\b|\bpo\s+box\s+[0-9]{1,6}\b".into()),
         (K::Zip, "phi.zip", Nothing, Value, C::StateZip,
             r"\b[A-Z]{2},?\s+[0-9]{5}(?:-[0-9]{4})?\b".into()),
         // Last: on a tie it must not hide the shapes above (the meta regex reports one match per
@@ -624,6 +626,20 @@ mod tests {
         assert!(phone_cue(t, 7, t.len()));
         let t = "we had 60-56-85-91 votes";
         assert!(!phone_cue(t, 7, 18));
+    }
+
+    #[test]
+    fn post_office_boxes_and_cued_postcodes() {
+        let Ok(p) = Patterns::new(&[]) else {
+            panic!("patterns compile");
+        };
+        let found = |t: &'static str| p.regex.find(t).map(|m| &t[m.start()..m.end()]);
+        assert_eq!(
+            found("on 45818 P.O. Box 242 now"),
+            Some("45818 P.O. Box 242")
+        );
+        assert_eq!(found("my zip code is 394 13"), Some("zip code is 394 13"));
+        assert_eq!(found("ZIP: 3610-114"), Some("ZIP: 3610-114"));
     }
 
     #[test]

@@ -121,7 +121,9 @@ pub(crate) fn words(text: &str, out: &mut Vec<Word>) {
                 letters += 1;
                 end += 1;
             }
-            let Some((d, dlen)) = char_at(text, bytes, end) else { break };
+            let Some((d, dlen)) = char_at(text, bytes, end) else {
+                break;
+            };
             if is_word_char(d) {
                 upper += usize::from(d.is_uppercase());
                 lower += usize::from(d.is_lowercase());

@@ -395,3 +395,23 @@ fn details_right_after_a_name_are_identifiers() {
     )
     .is_empty());
 }
+
+#[test]
+fn a_town_with_nobody_in_the_text_is_advice_not_a_block() {
+    let report = scan("I grew up in Denver and still miss the mountains.");
+    let towns: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.identifier == Some(IdentifierKind::City))
+        .collect();
+    assert!(
+        towns.iter().all(|f| f.severity == Severity::Advise),
+        "{towns:#?}"
+    );
+    assert!(!report.needs_attention());
+    let about_patient = scan("My patient grew up in Denver and still misses the mountains.");
+    assert!(about_patient
+        .findings
+        .iter()
+        .any(|f| f.identifier == Some(IdentifierKind::City) && f.severity == Severity::Block));
+}
