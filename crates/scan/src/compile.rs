@@ -438,7 +438,7 @@ impl Scanner {
             };
             let ok = match meta.check {
                 Check::PhoneCue => patterns::phone_cue(text, start, end),
-                check => self.check(check, meta.kind, value, matched, mode),
+                check => self.check(check, value, matched, mode),
             };
             if value.is_empty() || !ok {
                 continue;
@@ -791,15 +791,7 @@ impl Scanner {
         }
     }
 
-    fn check(
-        &self,
-        check: Check,
-        kind: IdentifierKind,
-        value: &str,
-        matched: &str,
-        mode: CaseMode,
-    ) -> bool {
-        let _ = kind;
+    fn check(&self, check: Check, value: &str, matched: &str, mode: CaseMode) -> bool {
         match check {
             Check::None => true,
             Check::Luhn => patterns::luhn(value),

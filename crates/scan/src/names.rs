@@ -6,7 +6,7 @@
 //! first name followed by a surname, capitals where the rest of the text is in sentence case,
 //! and not being an ordinary English word.
 
-use crate::text::{CaseMode, Prefix, Shape, Word};
+use crate::text::{eq_any, CaseMode, Prefix, Shape, Word};
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::OnceLock;
 
@@ -493,22 +493,20 @@ impl NameData {
         }
         // International names (Faker): after the census ranks, so they never count as the most
         // common names; a lone surname among them is still taken in sentence-case text.
-        for name in lines(INTL_FIRST_NAMES) {
-            let e = set(&mut entries, name, FIRST);
-            if e.first_rank == 0 && e.surname_rank == 0 {
-                e.flags |= INTL;
-            }
-            if e.first_rank == 0 {
-                e.first_rank = 20_000;
-            }
-        }
-        for name in lines(INTL_SURNAMES) {
-            let e = set(&mut entries, name, SURNAME);
-            if e.surname_rank == 0 && e.first_rank == 0 {
-                e.flags |= INTL;
-            }
-            if e.surname_rank == 0 {
-                e.surname_rank = 40_000;
+        for (list, flag) in [(INTL_FIRST_NAMES, FIRST), (INTL_SURNAMES, SURNAME)] {
+            for name in lines(list) {
+                let e = set(&mut entries, name, flag);
+                if e.first_rank == 0 && e.surname_rank == 0 {
+                    e.flags |= INTL;
+                }
+                let rank = if flag == FIRST {
+                    &mut e.first_rank
+                } else {
+                    &mut e.surname_rank
+                };
+                if *rank == 0 {
+                    *rank = if flag == FIRST { 20_000 } else { 40_000 };
+                }
             }
         }
         for w in lines(COMMON_WORDS) {
@@ -1416,11 +1414,6 @@ const NOT_STREET: &[&str] = &[
     "bravo",
     "alpha",
 ];
-
-fn eq_any(list: &[&str], word: &str) -> bool {
-    list.iter()
-        .any(|w| w.len() == word.len() && w.eq_ignore_ascii_case(word))
-}
 
 fn ends_with_any(list: &[&str], word: &str) -> bool {
     let lower_tail = |w: &str| {

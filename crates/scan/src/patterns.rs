@@ -294,11 +294,6 @@ const UNIT_WORDS: &[&str] = &[
     "#",
 ];
 
-fn in_list(list: &[&str], word: &str) -> bool {
-    list.iter()
-        .any(|w| w.len() == word.len() && w.eq_ignore_ascii_case(word))
-}
-
 /// Extends an address that ends at `end` over what follows it on the same line and on the next
 /// lines when they read as the rest of an address block: flat or suite numbers, a town, a region
 /// code, a country, a postcode ("6750 Koskikatu 25 Apt. 864\nArtilleros\n, CO\n Uruguay 64677").
@@ -417,12 +412,13 @@ fn place_line(text: &str, from: usize, upper_case_only: bool) -> (usize, bool, b
             digits > 0 || token.len() <= 4
         } else if digits > 0 {
             token.len() <= 8
-        } else if in_list(NOT_PLACE, token) {
+        } else if crate::text::eq_any(NOT_PLACE, token) {
             false
         } else if upper_case_only {
             true
         } else {
-            token.chars().next().is_some_and(char::is_uppercase) || in_list(PARTICLES, token)
+            token.chars().next().is_some_and(char::is_uppercase)
+                || crate::text::eq_any(PARTICLES, token)
         };
         if !ok || tokens > 8 {
             return (
@@ -431,7 +427,7 @@ fn place_line(text: &str, from: usize, upper_case_only: bool) -> (usize, bool, b
                 postcode || pending_postcode,
             );
         }
-        let unit = digits == 0 && in_list(UNIT_WORDS, token);
+        let unit = digits == 0 && crate::text::eq_any(UNIT_WORDS, token);
         pending_postcode = !unit && !after_unit && digits >= 3;
         after_unit = unit;
         last_token_end = p;

@@ -224,6 +224,12 @@ pub(crate) fn sentence_bounds(text: &str, pos: usize) -> (usize, usize) {
     (start, end)
 }
 
+/// `word` is in `list`, ignoring ASCII case.
+pub(crate) fn eq_any(list: &[&str], word: &str) -> bool {
+    list.iter()
+        .any(|w| w.len() == word.len() && w.eq_ignore_ascii_case(word))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
