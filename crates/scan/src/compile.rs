@@ -38,13 +38,68 @@ struct RuleInfo {
 
 #[derive(Debug, Clone)]
 struct LexiconInfo {
-    name: String,
     category: Category,
     role: LexiconRole,
     severity: Severity,
-    section: String,
-    explanation: String,
-    replacement: Option<String>,
+    /// `lexicon.<name>`.
+    rule: String,
+    /// What follows the quoted match in a finding's explanation.
+    explanation_tail: String,
+    fix: Fix,
+}
+
+/// Finding texts that depend only on the policy, written once when the scanner is built.
+#[derive(Debug, Clone)]
+struct Texts {
+    /// For each identifier kind (in `IdentifierKind::ALL` order), its phi explanation.
+    phi: Vec<String>,
+    city_unattributed: String,
+    medical_advice: String,
+    security: String,
+}
+
+impl Texts {
+    fn new(rules: &[RuleInfo]) -> Texts {
+        let section = |c: Category| {
+            Category::ALL
+                .iter()
+                .position(|&x| x == c)
+                .and_then(|i| rules.get(i))
+                .map_or("", |r| r.section.as_str())
+        };
+        let phi = section(Category::Phi);
+        Texts {
+            phi: IdentifierKind::ALL
+                .iter()
+                .map(|k| {
+                    format!(
+                        "This is {}, a HIPAA identifier that must not be posted without the patient's written consent (policy section \"{phi}\").",
+                        k.describe()
+                    )
+                })
+                .collect(),
+            city_unattributed: format!(
+                "This town can identify someone; if the text is about a patient, remove it, if it is about you, it is fine (policy section \"{phi}\")."
+            ),
+            medical_advice: format!(
+                "This reads as medical advice to one person; online, staff give general information only and point people to their own clinician (policy section \"{}\").",
+                section(Category::MedicalAdvice)
+            ),
+            security: format!(
+                "Passwords, access codes and internal system names are never posted (policy section \"{}\").",
+                section(Category::Security)
+            ),
+        }
+    }
+
+    fn phi(&self, kind: IdentifierKind) -> String {
+        IdentifierKind::ALL
+            .iter()
+            .position(|&k| k == kind)
+            .and_then(|i| self.phi.get(i))
+            .cloned()
+            .unwrap_or_default()
+    }
 }
 
 /// What a match of the organisation automaton is.
@@ -72,6 +127,7 @@ impl Allowed for AllowList {
 /// thread-safe.
 pub struct Scanner {
     rules: Vec<RuleInfo>,
+    texts: Texts,
     disclaimer: String,
     patterns: Patterns,
     context: ContextPhrases,
@@ -123,7 +179,7 @@ struct Candidate {
 impl Scanner {
     /// Compiles `policy` into matchers.
     pub fn new(policy: &Policy) -> Result<Scanner, BuildError> {
-        let rules = Category::ALL
+        let rules: Vec<RuleInfo> = Category::ALL
             .iter()
             .map(|&c| {
                 let rule = policy.rule(c);
@@ -153,16 +209,24 @@ impl Scanner {
                     .map_or_else(|| id.clone(), |s| s.title.clone()),
                 None => policy.section_title(lexicon.category),
             };
+            let replacement = match lexicon.action {
+                LexiconAction::Replace => lexicon.replacement.clone(),
+                _ => None,
+            };
             lexicon_info.push(LexiconInfo {
-                name: name.clone(),
                 category: lexicon.category,
                 role: lexicon.role,
                 severity: lexicon.action.severity(),
-                section,
-                explanation: lexicon.explanation.clone(),
-                replacement: match lexicon.action {
-                    LexiconAction::Replace => lexicon.replacement.clone(),
-                    _ => None,
+                rule: format!("lexicon.{name}"),
+                explanation_tail: format!(
+                    "\": {} (policy section \"{section}\").",
+                    lexicon.explanation.trim_end_matches('.')
+                ),
+                fix: match replacement {
+                    Some(replacement) => Fix::Replace { replacement },
+                    None => Fix::Reword {
+                        hint: reword_hint(lexicon.category).to_owned(),
+                    },
                 },
             });
             for term in &lexicon.terms {
@@ -255,6 +319,7 @@ impl Scanner {
             .collect();
 
         Ok(Scanner {
+            texts: Texts::new(&rules),
             rules,
             disclaimer: policy.disclaimer.text.clone(),
             patterns,
@@ -345,29 +410,22 @@ impl Scanner {
                     if !self.rule(info.category).enabled {
                         continue;
                     }
-                    let matched = text.get(hit.start..hit.end).unwrap_or("").to_owned();
-                    let fix = match &info.replacement {
-                        Some(r) => Some(Fix::Replace {
-                            replacement: r.clone(),
-                        }),
-                        None => Some(Fix::Reword {
-                            hint: reword_hint(info.category).to_owned(),
-                        }),
-                    };
+                    let matched = text.get(hit.start..hit.end).unwrap_or("");
+                    let mut explanation =
+                        String::with_capacity(1 + matched.len() + info.explanation_tail.len());
+                    explanation.push('"');
+                    explanation.push_str(matched);
+                    explanation.push_str(&info.explanation_tail);
                     findings.push(Finding {
-                        rule: format!("lexicon.{}", info.name),
+                        rule: info.rule.clone(),
                         category: info.category,
                         severity: info.severity,
                         identifier: None,
                         start: hit.start,
                         end: hit.end,
-                        explanation: format!(
-                            "\"{matched}\": {} (policy section \"{}\").",
-                            info.explanation.trim_end_matches('.'),
-                            info.section
-                        ),
-                        matched,
-                        fix,
+                        explanation,
+                        matched: matched.to_owned(),
+                        fix: Some(info.fix.clone()),
                     });
                 }
             }
@@ -571,18 +629,12 @@ impl Scanner {
             for c in &phi {
                 let matched = text.get(c.start..c.end).unwrap_or("").to_owned();
                 let mut severity = phi_rule.severity;
-                let mut explanation = format!(
-                    "This is {}, a HIPAA identifier that must not be posted without the patient's written consent (policy section \"{}\").",
-                    c.kind.describe(),
-                    phi_rule.section
-                );
-                if c.rule == "phi.city_unattributed" {
+                let mut explanation = if c.rule == "phi.city_unattributed" {
                     severity = Severity::Advise;
-                    explanation = format!(
-                        "This town can identify someone; if the text is about a patient, remove it, if it is about you, it is fine (policy section \"{}\").",
-                        phi_rule.section
-                    );
-                }
+                    self.texts.city_unattributed.clone()
+                } else {
+                    self.texts.phi(c.kind)
+                };
                 if ctx.channel == Channel::Official {
                     if let Some(consent) = ctx.consents.iter().find(|k| covers(&k.covers, &matched))
                     {
@@ -694,10 +746,7 @@ impl Scanner {
                     start: s,
                     end: e,
                     matched: text.get(s..e).unwrap_or("").to_owned(),
-                    explanation: format!(
-                        "This reads as medical advice to one person; online, staff give general information only and point people to their own clinician (policy section \"{}\").",
-                        advice_rule.section
-                    ),
+                    explanation: self.texts.medical_advice.clone(),
                     fix: Some(Fix::Reword {
                         hint: "Share general information only, and suggest they talk to their own doctor or call us privately.".to_owned(),
                     }),
@@ -722,10 +771,7 @@ impl Scanner {
                     start: s,
                     end: e,
                     matched: text.get(s..e).unwrap_or("").to_owned(),
-                    explanation: format!(
-                        "Passwords, access codes and internal system names are never posted (policy section \"{}\").",
-                        security.section
-                    ),
+                    explanation: self.texts.security.clone(),
                     fix: Some(Fix::Redact { replacement: "[REDACTED]".to_owned() }),
                 });
             }

@@ -1,12 +1,16 @@
-//! The policy's word lists, compiled into one Aho-Corasick automaton (literal terms), one
+//! The policy's word lists, compiled into Aho-Corasick automata (literal terms), one
 //! multi-pattern regex (`/regex/` terms and terms with an inner `*`), and, for lists that ask
 //! for it, a matcher of obfuscated spellings (`f*ck`, `sh1t`).
+//!
+//! A literal that starts with a letter can only match where a word starts, so it is searched
+//! for with an anchored search at each word start (and after each hyphen or apostrophe inside
+//! a word): the automaton runs a few bytes per word instead of over the whole text. The few
+//! literals that may start anywhere (`*ache`, `#ad`, `5g`) have an unanchored automaton of
+//! their own.
 
 use crate::text::{at_word_boundaries, Word};
 
-/// Single words up to this many bytes are looked up per word instead of in the automaton.
-const SHORT_WORD: usize = 5;
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind, StartKind};
 use regex_automata::meta::Regex;
 use regex_automata::{Anchored, Input};
 
@@ -38,14 +42,171 @@ struct LiteralMeta {
     exact: Option<String>,
 }
 
+/// Literal terms compiled into one automaton.
+struct LiteralSet {
+    ac: AhoCorasick,
+    /// For each automaton pattern, every lexicon that lists it.
+    meta: Vec<Vec<LiteralMeta>>,
+}
+
+impl LiteralSet {
+    fn new(
+        literals: &[String],
+        meta: Vec<Vec<LiteralMeta>>,
+        start: StartKind,
+    ) -> Result<Option<LiteralSet>, LexiconBuildError> {
+        if literals.is_empty() {
+            return Ok(None);
+        }
+        let ac = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .match_kind(MatchKind::LeftmostLongest)
+            .start_kind(start)
+            .build(literals)
+            .map_err(|e| LexiconBuildError(e.to_string()))?;
+        Ok(Some(LiteralSet { ac, meta }))
+    }
+
+    /// Reports the match of pattern `pattern` at `start..end`, once per lexicon that lists it;
+    /// false when no lexicon's use of it is whole words here.
+    fn report(
+        &self,
+        text: &str,
+        pattern: usize,
+        start: usize,
+        end: usize,
+        out: &mut Vec<Hit>,
+    ) -> bool {
+        LiteralSet::report_with(&self.meta, text, pattern, start, end, out)
+    }
+
+    fn report_with(
+        meta: &[Vec<LiteralMeta>],
+        text: &str,
+        pattern: usize,
+        start: usize,
+        end: usize,
+        out: &mut Vec<Hit>,
+    ) -> bool {
+        let Some(metas) = meta.get(pattern) else {
+            return false;
+        };
+        let mut any = false;
+        for meta in metas {
+            let (mut start, mut end) = (start, end);
+            if let Some(exact) = &meta.exact {
+                if text.get(start..end) != Some(exact.as_str()) {
+                    continue;
+                }
+            }
+            if meta.open_start {
+                start = extend_left(text, start);
+            }
+            if meta.open_end {
+                end = extend_right(text, end);
+            }
+            if at_word_boundaries(text, start, end) {
+                any = true;
+                out.push(Hit {
+                    lexicon: meta.lexicon,
+                    start,
+                    end,
+                });
+            }
+        }
+        any
+    }
+}
+
+/// Distinct literals and every lexicon's use of each, in automaton pattern order.
+#[derive(Default)]
+struct LiteralList {
+    literals: Vec<String>,
+    meta: Vec<Vec<LiteralMeta>>,
+    index: rustc_hash::FxHashMap<String, usize>,
+}
+
+impl LiteralList {
+    /// One pattern per distinct literal: the automaton reports leftmost-longest,
+    /// non-overlapping matches, so a word listed twice must be one pattern.
+    fn add(&mut self, literal: String, meta: LiteralMeta) {
+        match self.index.get(&literal) {
+            Some(&i) => {
+                if let Some(list) = self.meta.get_mut(i) {
+                    list.push(meta);
+                }
+            }
+            None => {
+                self.index.insert(literal.clone(), self.literals.len());
+                self.literals.push(literal);
+                self.meta.push(vec![meta]);
+            }
+        }
+    }
+
+    fn build(self, start: StartKind) -> Result<Option<LiteralSet>, LexiconBuildError> {
+        LiteralSet::new(&self.literals, self.meta, start)
+    }
+}
+
+/// Literals that start with a letter, walked byte by byte from a word start: the walk stops as
+/// soon as no literal can match, a few bytes into most words.
+struct WordLiterals {
+    dfa: aho_corasick::dfa::DFA,
+    /// For each pattern, every lexicon that lists it.
+    meta: Vec<Vec<LiteralMeta>>,
+}
+
+impl WordLiterals {
+    fn new(list: LiteralList) -> Result<Option<WordLiterals>, LexiconBuildError> {
+        if list.literals.is_empty() {
+            return Ok(None);
+        }
+        let dfa = aho_corasick::dfa::Builder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .start_kind(StartKind::Anchored)
+            .build(&list.literals)
+            .map_err(|e| LexiconBuildError(e.to_string()))?;
+        Ok(Some(WordLiterals {
+            dfa,
+            meta: list.meta,
+        }))
+    }
+
+    /// The literals that match at `at`, longest last (at most a few: "pain", "pain killer").
+    fn matches_at(&self, bytes: &[u8], at: usize, found: &mut Vec<(usize, usize)>) {
+        use aho_corasick::automaton::Automaton;
+        found.clear();
+        let dfa = &self.dfa;
+        let Ok(mut sid) = dfa.start_state(aho_corasick::Anchored::Yes) else {
+            return;
+        };
+        for (i, &b) in bytes.iter().enumerate().skip(at) {
+            sid = dfa.next_state(aho_corasick::Anchored::Yes, sid, b);
+            if dfa.is_special(sid) {
+                if dfa.is_dead(sid) {
+                    return;
+                }
+                if dfa.is_match(sid) {
+                    let pattern = dfa.match_pattern(sid, 0);
+                    // Matches copied from failure states start later: not ours.
+                    if i + 1 == at + dfa.pattern_len(pattern) {
+                        found.push((pattern.as_usize(), i + 1));
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// All word lists of a policy, compiled.
 pub(crate) struct Lexicons {
-    literal: Option<AhoCorasick>,
-    /// For each automaton pattern, every lexicon that lists it.
-    literal_meta: Vec<Vec<LiteralMeta>>,
-    /// Short single words ("pt", "als", "damn"), looked up word by word: in the automaton
-    /// they would fire inside every longer word that contains them.
-    short_words: rustc_hash::FxHashMap<String, Vec<usize>>,
+    /// Literals that start with a letter: searched for, anchored, at word starts.
+    at_words: Option<WordLiterals>,
+    /// Literals that may start anywhere: searched for over the whole text.
+    anywhere: Option<LiteralSet>,
     regex: Option<Regex>,
     regex_lexicon: Vec<usize>,
     obfuscated: Option<Regex>,
@@ -98,10 +259,8 @@ fn escape(s: &str) -> String {
 
 impl Lexicons {
     pub(crate) fn new(terms: &[TermSpec<'_>]) -> Result<Lexicons, LexiconBuildError> {
-        let mut literals = Vec::new();
-        let mut literal_meta: Vec<Vec<LiteralMeta>> = Vec::new();
-        let mut literal_index: rustc_hash::FxHashMap<String, usize> = Default::default();
-        let mut short_words: rustc_hash::FxHashMap<String, Vec<usize>> = Default::default();
+        let mut at_words = LiteralList::default();
+        let mut anywhere = LiteralList::default();
         let mut regexes = Vec::new();
         let mut regex_lexicon = Vec::new();
         let mut obfuscated = Vec::new();
@@ -124,42 +283,16 @@ impl Lexicons {
                 continue;
             }
             let literal = core.to_lowercase();
-            if !open_start
-                && !open_end
-                && !spec.case_sensitive
-                && literal.len() <= SHORT_WORD
-                && literal.bytes().all(|b| b.is_ascii_lowercase())
-            {
-                short_words
-                    .entry(literal.clone())
-                    .or_default()
-                    .push(spec.lexicon);
-                if spec.obfuscations {
-                    let pattern: String = literal.chars().map(letter_class).collect();
-                    obfuscated.push(format!("(?i){pattern}"));
-                    obfuscated_lexicon.push(spec.lexicon);
-                }
-                continue;
-            }
             let meta = LiteralMeta {
                 lexicon: spec.lexicon,
                 open_start,
                 open_end,
                 exact: spec.case_sensitive.then(|| core.to_owned()),
             };
-            // One pattern per distinct literal: the automaton reports leftmost-longest,
-            // non-overlapping matches, so a word listed twice must be one pattern.
-            match literal_index.get(&literal) {
-                Some(&i) => {
-                    if let Some(list) = literal_meta.get_mut(i) {
-                        list.push(meta);
-                    }
-                }
-                None => {
-                    literal_index.insert(literal.clone(), literals.len());
-                    literals.push(literal);
-                    literal_meta.push(vec![meta]);
-                }
+            if !open_start && literal.chars().next().is_some_and(char::is_alphabetic) {
+                at_words.add(literal, meta);
+            } else {
+                anywhere.add(literal, meta);
             }
             if spec.obfuscations && !core.contains(' ') {
                 let mut pattern: String = core.to_lowercase().chars().map(letter_class).collect();
@@ -170,18 +303,6 @@ impl Lexicons {
                 obfuscated_lexicon.push(spec.lexicon);
             }
         }
-        let literal = if literals.is_empty() {
-            None
-        } else {
-            Some(
-                AhoCorasickBuilder::new()
-                    .ascii_case_insensitive(true)
-                    .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-                    .match_kind(MatchKind::LeftmostLongest)
-                    .build(&literals)
-                    .map_err(|e| LexiconBuildError(e.to_string()))?,
-            )
-        };
         let build = |sources: &[String]| -> Result<Option<Regex>, LexiconBuildError> {
             if sources.is_empty() {
                 return Ok(None);
@@ -191,9 +312,8 @@ impl Lexicons {
                 .map_err(LexiconBuildError)
         };
         Ok(Lexicons {
-            literal,
-            literal_meta,
-            short_words,
+            at_words: WordLiterals::new(at_words)?,
+            anywhere: anywhere.build(StartKind::Unanchored)?,
             regex: build(&regexes)?,
             regex_lexicon,
             obfuscated: build(&obfuscated)?,
@@ -204,61 +324,39 @@ impl Lexicons {
     /// Every match in `text`, sorted by position.
     pub(crate) fn find(&self, text: &str, words: &[Word], out: &mut Vec<Hit>) {
         out.clear();
-        if !self.short_words.is_empty() {
-            let mut buf = [0u8; SHORT_WORD];
+        if let Some(set) = &self.at_words {
+            let bytes = text.as_bytes();
+            let mut found = Vec::new();
+            // Matches do not overlap: a word inside an earlier match starts nothing.
+            let mut covered = 0;
             for w in words {
-                let len = w.end - w.start;
-                let Some(bytes) = text.as_bytes().get(w.start..w.end) else {
-                    continue;
-                };
-                if len > SHORT_WORD || !bytes.is_ascii() {
-                    continue;
-                }
-                let lower = &mut buf[..len];
-                lower.copy_from_slice(bytes);
-                lower.make_ascii_lowercase();
-                let Ok(key) = std::str::from_utf8(lower) else {
-                    continue;
-                };
-                if let Some(lexicons) = self.short_words.get(key) {
-                    if at_word_boundaries(text, w.start, w.end) {
-                        for &lexicon in lexicons {
-                            out.push(Hit {
-                                lexicon,
-                                start: w.start,
-                                end: w.end,
-                            });
+                let mut at = w.start;
+                while at < w.end {
+                    if at >= covered {
+                        set.matches_at(bytes, at, &mut found);
+                        // The longest literal that is whole words here wins.
+                        for &(pattern, end) in found.iter().rev() {
+                            let lit =
+                                LiteralSet::report_with(&set.meta, text, pattern, at, end, out);
+                            if lit {
+                                covered = end;
+                                break;
+                            }
                         }
+                    }
+                    // Parts of a hyphenated or elided word start words of their own
+                    // ("post-covid", "l'hôpital").
+                    let rest = bytes.get(at..w.end).unwrap_or(&[]);
+                    match rest.iter().position(|&b| matches!(b, b'-' | b'\'')) {
+                        Some(i) => at += i + 1,
+                        None => break,
                     }
                 }
             }
         }
-        if let Some(ac) = &self.literal {
-            for m in ac.find_iter(text) {
-                let Some(metas) = self.literal_meta.get(m.pattern().as_usize()) else {
-                    continue;
-                };
-                for meta in metas {
-                    let (mut start, mut end) = (m.start(), m.end());
-                    if let Some(exact) = &meta.exact {
-                        if text.get(start..end) != Some(exact.as_str()) {
-                            continue;
-                        }
-                    }
-                    if meta.open_start {
-                        start = extend_left(text, start);
-                    }
-                    if meta.open_end {
-                        end = extend_right(text, end);
-                    }
-                    if at_word_boundaries(text, start, end) {
-                        out.push(Hit {
-                            lexicon: meta.lexicon,
-                            start,
-                            end,
-                        });
-                    }
-                }
+        if let Some(set) = &self.anywhere {
+            for m in set.ac.find_iter(text) {
+                set.report(text, m.pattern().as_usize(), m.start(), m.end(), out);
             }
         }
         if let Some(re) = &self.regex {
@@ -348,20 +446,27 @@ fn obfuscated_tokens(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
             if token.len() < 3 || token.len() > 24 {
                 continue;
             }
-            let letters = token.iter().filter(|b| b.is_ascii_alphabetic()).count();
-            let stand_ins = token
-                .iter()
-                .filter(|b| matches!(b, b'*' | b'@' | b'$' | b'!' | b'|' | b'+' | b'0'..=b'9'))
-                .count();
+            // One pass: most tokens are plain words and stop at the first check below.
+            let (mut letters, mut stand_ins, mut symbol, mut inner_digit) = (0, 0, false, false);
+            for (i, &b) in token.iter().enumerate() {
+                if b.is_ascii_alphabetic() {
+                    letters += 1;
+                } else if b.is_ascii_digit() {
+                    stand_ins += 1;
+                    // Digits stand in for letters only between letters ("sh1t"), not in
+                    // "2nd", "9am", "4B".
+                    inner_digit |= i > 0
+                        && token[i - 1].is_ascii_alphabetic()
+                        && token.get(i + 1).is_some_and(|n| !n.is_ascii_digit());
+                } else if matches!(b, b'*' | b'@' | b'$' | b'!' | b'|' | b'+') {
+                    // Symbols may stand anywhere ("@ss", "f*ck", "$hit").
+                    stand_ins += 1;
+                    symbol = true;
+                } else {
+                    break;
+                }
+            }
             let not_handle = !(token[0] == b'@' && letters + 1 == token.len());
-            // Digits stand in for letters only between letters ("sh1t"), not in "2nd", "9am",
-            // "4B"; symbols may stand anywhere ("@ss", "f*ck", "$hit").
-            let symbol = token
-                .iter()
-                .any(|b| matches!(b, b'*' | b'@' | b'$' | b'!' | b'|' | b'+'));
-            let inner_digit = token.windows(3).any(|w| {
-                w[0].is_ascii_alphabetic() && w[1].is_ascii_digit() && !w[2].is_ascii_digit()
-            });
             if letters >= 1
                 && stand_ins >= 1
                 && letters + stand_ins == token.len()
@@ -419,6 +524,16 @@ mod tests {
         let l = lex(&["fuck*", "shit"], true);
         assert_eq!(found(&l, "what the f*ck, this is sh1t!"), ["f*ck", "sh1t"]);
         assert!(found(&l, "call 555-1234 or @shift").is_empty());
+    }
+
+    #[test]
+    fn parts_of_hyphenated_words_and_the_longest_whole_term() {
+        let l = lex(&["covid", "pain", "pain killer"], false);
+        assert_eq!(found(&l, "post-covid fog"), ["covid"]);
+        // "pain killer" is not whole words in "pain killers": "pain" is.
+        assert_eq!(found(&l, "pain killers"), ["pain"]);
+        assert_eq!(found(&l, "a pain killer"), ["pain killer"]);
+        assert!(found(&l, "painkiller").is_empty());
     }
 
     #[test]
