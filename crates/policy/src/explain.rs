@@ -93,9 +93,15 @@ pub fn explain(policy: &Policy) -> String {
             } else {
                 String::new()
             };
+            let only = if lexicon.kinds.is_empty() {
+                String::new()
+            } else {
+                let kinds: Vec<&str> = lexicon.kinds.iter().map(|k| k.as_str()).collect();
+                format!(", only in a {}", kinds.join(" or "))
+            };
             let _ = writeln!(
                 out,
-                "- {name} ({}, action {:?}): {} Terms: {}{more}.",
+                "- {name} ({}, action {:?}{only}): {} Terms: {}{more}.",
                 lexicon.category,
                 lexicon.action,
                 lexicon.explanation,

@@ -509,8 +509,36 @@ pub struct Lexicon {
     /// What the words are for: findings of their own, or cues that other rules combine.
     #[serde(default)]
     pub role: LexiconRole,
+    /// The kinds of text the list applies to; empty (the default) means all. A list of phrases
+    /// that confirm someone was a patient matters in replies, not in posts.
+    #[serde(default)]
+    pub kinds: Vec<PostKind>,
     /// The words and phrases; a term written `/like this/` is a regular expression.
     pub terms: Vec<Spanned<String>>,
+}
+
+/// What kind of text it is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PostKind {
+    /// A new post.
+    #[default]
+    Post,
+    /// A reply to someone, for example to a patient's comment.
+    Reply,
+    /// A comment under someone else's post.
+    Comment,
+}
+
+impl PostKind {
+    /// The name used in policies and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PostKind::Post => "post",
+            PostKind::Reply => "reply",
+            PostKind::Comment => "comment",
+        }
+    }
 }
 
 /// What a lexicon's matches are used for.

@@ -74,6 +74,24 @@ fn a_bad_choice_lists_the_valid_ones() {
 }
 
 #[test]
+fn a_lexicon_limited_to_an_unknown_kind_of_text_lists_the_kinds() {
+    let source = DEFAULT_POLICY_TOML.replace(
+        "kinds = [\"reply\", \"comment\"]",
+        "kinds = [\"reply\", \"tweet\"]",
+    );
+    assert_ne!(source, DEFAULT_POLICY_TOML);
+    let err = error_of(&source);
+    assert!(
+        err.contains(&format!("org.toml:{}:", line_of(&source, "\"tweet\""))),
+        "{err}"
+    );
+    assert!(
+        err.contains("tweet") && err.contains("post") && err.contains("comment"),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_bad_identifier_pattern_is_located() {
     let source = DEFAULT_POLICY_TOML.replace(r"'\bARMC-\d{7}\b'", r"'\bARMC-(\d{7}\b'");
     let err = error_of(&source);

@@ -5,7 +5,7 @@ use crate::lexicon::{Hit, Lexicons, TermSpec};
 use crate::names::{self, Allowed, Found};
 use crate::patterns::{self, Check, Keep, Needs, Patterns};
 use crate::text::{self, at_word_boundaries, sentence_bounds, CaseMode, Word};
-use crate::{Channel, Finding, Fix, Post, Report};
+use crate::{Channel, Finding, Fix, Post, PostKind, Report};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use postguard_policy::{Category, IdentifierKind, LexiconAction, LexiconRole, Policy, Severity};
 use rustc_hash::FxHashSet;
@@ -39,6 +39,8 @@ struct RuleInfo {
 #[derive(Debug, Clone)]
 struct LexiconInfo {
     category: Category,
+    /// The kinds of text it applies to (empty: all).
+    kinds: Vec<PostKind>,
     role: LexiconRole,
     severity: Severity,
     /// `lexicon.<name>`.
@@ -215,6 +217,7 @@ impl Scanner {
             };
             lexicon_info.push(LexiconInfo {
                 category: lexicon.category,
+                kinds: lexicon.kinds.clone(),
                 role: lexicon.role,
                 severity: lexicon.action.severity(),
                 rule: format!("lexicon.{name}"),
@@ -403,6 +406,9 @@ impl Scanner {
             let Some(info) = self.lexicon_info.get(hit.lexicon) else {
                 continue;
             };
+            if !info.kinds.is_empty() && !info.kinds.contains(&ctx.kind) {
+                continue;
+            }
             match info.role {
                 LexiconRole::PatientContext => patient_cues.push((hit.start, hit.end)),
                 LexiconRole::QuasiIdentifier => quasi.push((hit.start, hit.end, "detail")),
@@ -772,7 +778,9 @@ impl Scanner {
                     end: e,
                     matched: text.get(s..e).unwrap_or("").to_owned(),
                     explanation: self.texts.security.clone(),
-                    fix: Some(Fix::Redact { replacement: "[REDACTED]".to_owned() }),
+                    fix: Some(Fix::Redact {
+                        replacement: "[REDACTED]".to_owned(),
+                    }),
                 });
             }
         }

@@ -24,7 +24,7 @@ mod redact;
 mod text;
 
 pub use compile::{BuildError, Scanner};
-pub use postguard_policy::{Category, IdentifierKind, Severity};
+pub use postguard_policy::{Category, IdentifierKind, PostKind, Severity};
 pub use redact::redact;
 
 use serde::{Deserialize, Serialize};
@@ -38,19 +38,6 @@ pub enum Channel {
     /// The author's own account.
     #[default]
     Personal,
-}
-
-/// What kind of text it is.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PostKind {
-    /// A new post.
-    #[default]
-    Post,
-    /// A reply to someone, for example to a patient's comment.
-    Reply,
-    /// A comment under someone else's post.
-    Comment,
 }
 
 /// A patient's consent that applies to this text: it permits the identifiers it covers on the

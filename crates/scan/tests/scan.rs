@@ -3,8 +3,8 @@
 
 use postguard_policy::Policy;
 use postguard_scan::{
-    redact, Category, Channel, Consent, Context, Fix, IdentifierKind, Post, Report, Scanner,
-    Severity,
+    redact, Category, Channel, Consent, Context, Fix, IdentifierKind, Post, PostKind, Report,
+    Scanner, Severity,
 };
 
 fn scanner() -> Scanner {
@@ -414,4 +414,48 @@ fn a_town_with_nobody_in_the_text_is_advice_not_a_block() {
         .findings
         .iter()
         .any(|f| f.identifier == Some(IdentifierKind::City) && f.severity == Severity::Block));
+}
+
+#[test]
+fn a_reply_that_confirms_someone_was_a_patient_is_reviewed() {
+    let text = "So glad to hear you're feeling better after your surgery here! Thanks for the kind words about your stay with us.";
+    let reply = Context {
+        kind: PostKind::Reply,
+        ..official()
+    };
+    let report = scan_in(text, reply);
+    let confirms: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule == "lexicon.confirms_patient")
+        .collect();
+    let matched: Vec<&str> = confirms.iter().map(|f| f.matched.as_str()).collect();
+    assert!(
+        matched.contains(&"after your surgery") && matched.contains(&"about your stay"),
+        "{matched:?}"
+    );
+    assert!(confirms
+        .iter()
+        .all(|f| f.category == Category::IndirectPhi && f.severity == Severity::Review));
+    assert!(confirms[0].explanation.contains("Community guidelines"));
+    // The same words in a post are not addressed to anyone: nothing to confirm.
+    assert!(!has(&scan_in(text, official()), Category::IndirectPhi));
+    // Thanks without mentioning care, and "before your visit" (a future visit), are fine.
+    for clean in [
+        "Thank you for the kind words! We'll be sure to pass them along to the team.",
+        "Before your visit, you can pre-register online and check parking options.",
+    ] {
+        let report = scan_in(
+            clean,
+            Context {
+                kind: PostKind::Reply,
+                ..official()
+            },
+        );
+        assert!(
+            report.findings.is_empty(),
+            "{clean}: {:#?}",
+            report.findings
+        );
+    }
 }
