@@ -116,15 +116,7 @@ pub(crate) fn run(
                 let result = parse_line(bytes, &[]).map(|line| {
                     let report = scanner.scan(&Post::with_context(&line.text, line.context));
                     let needs = report.needs_attention();
-                    (
-                        json!({
-                            "id": line.id,
-                            "identifies_employer": report.identifies_employer,
-                            "max_severity": report.max_severity(),
-                            "findings": report.findings,
-                        }),
-                        needs,
-                    )
+                    (postguard_scan::request::answer(&line.id, &report), needs)
                 });
                 (*n, result)
             })

@@ -37,6 +37,24 @@ enum Command {
     /// Validate, explain or render a policy file.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Run the Postguard service (HTTP API, /healthz, /metrics, /api/openapi.json).
+    ///
+    /// Settings come from --config (TOML), then POSTGUARD_* environment variables, then these
+    /// flags. Logs go to standard error; RUST_LOG sets the level (default: info).
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Address and port to listen on (default 127.0.0.1:8080; env POSTGUARD_LISTEN).
+    #[arg(long, value_name = "ADDR:PORT")]
+    listen: Option<std::net::SocketAddr>,
+    /// A TOML settings file (keys: listen, body_limit, policy).
+    #[arg(long, value_name = "FILE", env = "POSTGUARD_CONFIG")]
+    config: Option<PathBuf>,
+    /// The policy file (TOML). Default: the policy shipped with Postguard (env POSTGUARD_POLICY).
+    #[arg(long, short = 'p', value_name = "FILE")]
+    policy: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -304,10 +322,56 @@ fn run(cli: Cli) -> Result<ExitCode> {
             print!("{}", postguard_policy::explain(&policy));
             Ok(ExitCode::SUCCESS)
         }
+        Command::Serve(args) => serve(args),
         Command::Policy(PolicyCommand::Render { file }) => {
             let policy = load_policy_path(file.as_deref())?;
             print!("{}", postguard_policy::render_guidelines(&policy));
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn serve(args: ServeArgs) -> Result<ExitCode> {
+    let mut config =
+        postguard_server::Config::load(args.config.as_deref(), |k| std::env::var(k).ok())
+            .map_err(|e| UsageError(e.to_string()))?;
+    if let Some(listen) = args.listen {
+        config.listen = listen;
+    }
+    if args.policy.is_some() {
+        config.policy = args.policy;
+    }
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let policy = load_policy_path(config.policy.as_deref())?;
+    let state = postguard_server::AppState::new(&policy, config.body_limit)
+        .map_err(|e| UsageError(e.to_string()))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .map_err(|e| UsageError(format!("cannot listen on {}: {e}", config.listen)))?;
+        let addr = listener
+            .local_addr()
+            .context("cannot read the listening address")?;
+        tracing::info!(%addr, policy_version = %state.policy_version(), "listening");
+        eprintln!(
+            "postguard: listening on http://{addr} (policy {} version {})",
+            policy.policy.name,
+            state.policy_version()
+        );
+        postguard_server::serve(listener, postguard_server::router(state))
+            .await
+            .context("the server stopped")?;
+        Ok::<_, anyhow::Error>(())
+    })?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -21,6 +21,7 @@ mod lexicon;
 mod names;
 mod patterns;
 mod redact;
+pub mod request;
 mod text;
 
 pub use compile::{BuildError, Scanner};
@@ -31,6 +32,7 @@ use serde::{Deserialize, Serialize};
 
 /// Where a text will be published.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     /// One of the organisation's official accounts.
@@ -43,6 +45,7 @@ pub enum Channel {
 /// A patient's consent that applies to this text: it permits the identifiers it covers on the
 /// official channel. The caller checks that the consent is valid (signed, in date, for this use).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Consent {
     /// The consent record's reference, quoted in findings it changes.
@@ -53,6 +56,7 @@ pub struct Consent {
 
 /// The context a text is written in.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct Context {
     /// Where it will be published.
@@ -92,6 +96,7 @@ impl<'a> Post<'a> {
 
 /// How to fix a finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Fix {
     /// Replace the span with a placeholder.
@@ -118,6 +123,7 @@ pub enum Fix {
 
 /// One problem found in a text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Finding {
     /// The rule that fired (`phi.name`, `lexicon.profanity`, `missing_disclaimer`).
     pub rule: String,
@@ -143,6 +149,7 @@ pub struct Finding {
 
 /// The result of scanning one text.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Report {
     /// Findings in text order.
     pub findings: Vec<Finding>,

@@ -1,0 +1,147 @@
+//! Settings, from a TOML file and then `POSTGUARD_*` environment variables (which win).
+
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// The server's settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Address to listen on (`POSTGUARD_LISTEN`). Default `127.0.0.1:8080`.
+    pub listen: SocketAddr,
+    /// Largest request body in bytes (`POSTGUARD_BODY_LIMIT`); larger gets 413. Default 1 MiB.
+    pub body_limit: usize,
+    /// Policy file (`POSTGUARD_POLICY`); the shipped default policy when unset.
+    pub policy: Option<PathBuf>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            body_limit: 1 << 20,
+            policy: None,
+        }
+    }
+}
+
+/// A setting that could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("{path}: cannot read: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML for these settings; `message` starts with `line:column:`.
+    #[error("{path}:{message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong and where.
+        message: String,
+    },
+    /// An environment variable has a bad value.
+    #[error("{name}: {message}")]
+    Env {
+        /// The variable.
+        name: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl Config {
+    /// Reads `file` if given, then applies `POSTGUARD_*` variables from `env`.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
+        let mut config = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                    path: path.to_owned(),
+                    source,
+                })?;
+                toml::from_str(&text).map_err(|e| ConfigError::Parse {
+                    path: path.to_owned(),
+                    message: locate(&text, &e),
+                })?
+            }
+            None => Config::default(),
+        };
+        if let Some(v) = env("POSTGUARD_LISTEN") {
+            config.listen = v.parse().map_err(|_| ConfigError::Env {
+                name: "POSTGUARD_LISTEN",
+                message: format!("expected ADDRESS:PORT such as 127.0.0.1:8080, got {v:?}"),
+            })?;
+        }
+        if let Some(v) = env("POSTGUARD_BODY_LIMIT") {
+            config.body_limit = v.parse().map_err(|_| ConfigError::Env {
+                name: "POSTGUARD_BODY_LIMIT",
+                message: format!("expected a number of bytes, got {v:?}"),
+            })?;
+        }
+        if let Some(v) = env("POSTGUARD_POLICY") {
+            config.policy = Some(PathBuf::from(v));
+        }
+        Ok(config)
+    }
+}
+
+/// `line:column: message` for a TOML error.
+fn locate(text: &str, e: &toml::de::Error) -> String {
+    let message = e.message().to_owned();
+    match e.span() {
+        Some(span) => {
+            let before = text.get(..span.start).unwrap_or("");
+            let line = before.matches('\n').count() + 1;
+            let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+            format!("{line}:{column}: {message}")
+        }
+        None => format!(" {message}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_wins_over_the_file_and_bad_values_are_named() {
+        let dir = std::env::temp_dir().join(format!("pg-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap_or_default();
+        let file = dir.join("postguard.toml");
+        std::fs::write(&file, "listen = \"0.0.0.0:9000\"\nbody_limit = 2048\n").unwrap_or_default();
+        let config = Config::load(Some(&file), |k| {
+            (k == "POSTGUARD_BODY_LIMIT").then(|| "4096".to_owned())
+        });
+        let config = config.ok().unwrap_or_default();
+        assert_eq!(config.listen.port(), 9000);
+        assert_eq!(config.body_limit, 4096);
+        let err = Config::load(None, |k| {
+            (k == "POSTGUARD_LISTEN").then(|| "nowhere".to_owned())
+        });
+        assert!(matches!(
+            err,
+            Err(ConfigError::Env {
+                name: "POSTGUARD_LISTEN",
+                ..
+            })
+        ));
+        std::fs::write(&file, "listen = \"0.0.0.0:9000\"\ncolour = 1\n").unwrap_or_default();
+        let err = Config::load(Some(&file), |_| None)
+            .err()
+            .map(|e| e.to_string());
+        assert!(
+            err.as_deref()
+                .unwrap_or("")
+                .contains(":2:1: unknown field `colour`"),
+            "{err:?}"
+        );
+    }
+}

@@ -1,0 +1,53 @@
+//! One error type that becomes a response. The client gets a status and a safe message; the
+//! message never quotes the request body, which may hold patient text.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+/// An error answered to the client.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The request is malformed; the message names the field, never its value.
+    #[error("{0}")]
+    BadRequest(String),
+    /// The body is larger than the configured limit.
+    #[error("the request body is larger than the limit of {limit} bytes")]
+    TooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// Nothing here (or nothing this caller may know exists).
+    #[error("not found")]
+    NotFound,
+    /// A failure of ours; the cause goes to the log, not to the client.
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl AppError {
+    fn status(&self) -> StatusCode {
+        match self {
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if let AppError::Internal(cause) = &self {
+            tracing::error!(%cause, "request failed");
+        }
+        let body = json!({ "error": { "status": status.as_u16(), "message": self.to_string() } });
+        (status, Json(body)).into_response()
+    }
+}
+
+pub(crate) async fn not_found() -> AppError {
+    AppError::NotFound
+}
