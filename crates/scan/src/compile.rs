@@ -56,6 +56,7 @@ struct Texts {
     /// For each identifier kind (in `IdentifierKind::ALL` order), its phi explanation.
     phi: Vec<String>,
     city_unattributed: String,
+    name_staff: String,
     medical_advice: String,
     security: String,
 }
@@ -82,6 +83,9 @@ impl Texts {
                 .collect(),
             city_unattributed: format!(
                 "This town can identify someone; if the text is about a patient, remove it, if it is about you, it is fine (policy section \"{phi}\")."
+            ),
+            name_staff: format!(
+                "This is also a colleague's name in the staff directory; if it is a patient or a patient's relative, remove it (policy section \"{phi}\")."
             ),
             medical_advice: format!(
                 "This reads as medical advice to one person; online, staff give general information only and point people to their own clinician (policy section \"{}\").",
@@ -125,6 +129,24 @@ impl Allowed for AllowList {
     }
 }
 
+/// Titles before a staff member's name that make the name theirs ("Dr. Raman", "Nurse Jenna").
+const STAFF_TITLES: &[&str] = &[
+    "Dr.",
+    "Dr",
+    "Doctor",
+    "Nurse",
+    "Prof.",
+    "Professor",
+    "Mr.",
+    "Mr",
+    "Mrs.",
+    "Mrs",
+    "Ms.",
+    "Ms",
+    "Mx.",
+    "Mx",
+];
+
 /// A policy compiled for scanning. Build it once with [`Scanner::new`]; scanning is `&self` and
 /// thread-safe.
 pub struct Scanner {
@@ -138,6 +160,8 @@ pub struct Scanner {
     org: AhoCorasick,
     org_terms: Vec<OrgTerm>,
     allow: AllowList,
+    /// Words of staff and public figures' names: one of them alone is only advice.
+    staff_words: FxHashSet<String>,
     public_phones: Vec<String>,
     org_domains: Vec<String>,
     official_handles: FxHashSet<String>,
@@ -272,11 +296,25 @@ impl Scanner {
         for phrase in &policy.disclaimer.accepted {
             add(phrase, OrgTerm::Disclaimer);
         }
-        for staff in &policy.staff {
-            add(&staff.name, OrgTerm::AllowedName);
-        }
-        for figure in &policy.allow.public_figures {
-            add(figure, OrgTerm::AllowedName);
+        // Staff and public figures are allowed by their full name, and by their surname after a
+        // title ("Dr. Raman"), never by one word alone: with a real staff directory that would
+        // allow most first names, and "his mom Jenna" is a patient's mother whatever the roster says.
+        for name in policy
+            .staff
+            .iter()
+            .map(|s| s.name.as_str())
+            .chain(policy.allow.public_figures.iter().map(String::as_str))
+        {
+            add(name, OrgTerm::AllowedName);
+            let words: Vec<&str> = name.split_whitespace().collect();
+            if let (Some(first), Some(last)) = (words.first(), words.last()) {
+                if words.len() > 1 {
+                    for title in STAFF_TITLES {
+                        add(&format!("{title} {last}"), OrgTerm::AllowedName);
+                    }
+                    add(&format!("{last}, {first}"), OrgTerm::AllowedName);
+                }
+            }
         }
         for word in &org_policy.logo_words {
             add(word, OrgTerm::LogoWord);
@@ -288,6 +326,15 @@ impl Scanner {
             .build(&org_patterns)
             .map_err(|e| BuildError::Pattern(e.to_string()))?;
 
+        let mut staff_words = FxHashSet::default();
+        for name in policy
+            .staff
+            .iter()
+            .map(|s| s.name.as_str())
+            .chain(policy.allow.public_figures.iter().map(String::as_str))
+        {
+            staff_words.extend(name.split_whitespace().map(str::to_lowercase));
+        }
         let mut allow = FxHashSet::default();
         let mut allow_words = |s: &str| {
             for w in s.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-') {
@@ -296,12 +343,6 @@ impl Scanner {
                 }
             }
         };
-        for staff in &policy.staff {
-            allow_words(&staff.name);
-        }
-        for figure in &policy.allow.public_figures {
-            allow_words(figure);
-        }
         for term in &policy.allow.terms {
             allow_words(term);
         }
@@ -332,6 +373,7 @@ impl Scanner {
             org,
             org_terms,
             allow: AllowList(allow),
+            staff_words,
             public_phones: org_policy
                 .public_phones
                 .iter()
@@ -469,10 +511,29 @@ impl Scanner {
         names::find(text, &scratch.words, mode, &self.allow, &mut scratch.names);
         let inside_allowed =
             |s: usize, e: usize| allowed_spans.iter().any(|&(a, b)| a <= s && e <= b);
+        // A name that runs into a staff member's full name ("Florence Nightingale. Still") is
+        // theirs.
+        let overlaps_allowed =
+            |s: usize, e: usize| allowed_spans.iter().any(|&(a, b)| s < b && a < e);
         let person_names: Vec<(usize, usize)> = scratch
             .names
             .iter()
-            .filter(|f| !f.city && !inside_allowed(f.start, f.end))
+            .filter(|f| !f.city && !overlaps_allowed(f.start, f.end))
+            .map(|f| (f.start, f.end))
+            .collect();
+        // A colleague's first name or surname alone, with no title or relation before it
+        // ("Proud to work with you, Carlos!"): advice, as it may be a patient of the same name.
+        let staff_alone: Vec<(usize, usize)> = scratch
+            .names
+            .iter()
+            .filter(|f| {
+                !f.city
+                    && !f.strong
+                    && text.get(f.start..f.end).is_some_and(|n| {
+                        n.split_whitespace()
+                            .all(|w| self.staff_words.contains(&w.to_lowercase()))
+                    })
+            })
             .map(|f| (f.start, f.end))
             .collect();
         let patient_context = !patient_cues.is_empty();
@@ -559,7 +620,11 @@ impl Scanner {
         for &(s, e) in &person_names {
             candidates.push(Candidate {
                 kind: IdentifierKind::Name,
-                rule: "phi.name",
+                rule: if staff_alone.contains(&(s, e)) {
+                    "phi.name_staff"
+                } else {
+                    "phi.name"
+                },
                 rule_owned: None,
                 start: s,
                 end: e,
@@ -602,6 +667,16 @@ impl Scanner {
             // other sign that the text is about a person.
             let tied = about_person || cue_near(f.start);
             if (tied || f.strong) && !inside_allowed(f.start, f.end) {
+                // "Bjert 6091": the postcode written after the town.
+                if let Some((s, e)) = names::postcode_after(text, f.end) {
+                    candidates.push(Candidate {
+                        kind: IdentifierKind::Zip,
+                        rule: "phi.zip",
+                        rule_owned: None,
+                        start: s,
+                        end: e,
+                    });
+                }
                 candidates.push(Candidate {
                     kind: IdentifierKind::City,
                     // Without a person in the text the town may be the author's own: advice.
@@ -638,6 +713,9 @@ impl Scanner {
                 let mut explanation = if c.rule == "phi.city_unattributed" {
                     severity = Severity::Advise;
                     self.texts.city_unattributed.clone()
+                } else if c.rule == "phi.name_staff" {
+                    severity = Severity::Advise;
+                    self.texts.name_staff.clone()
                 } else {
                     self.texts.phi(c.kind)
                 };
@@ -1098,29 +1176,52 @@ fn address_words_ok(matched: &str, mode: CaseMode) -> bool {
     if mode != CaseMode::Mixed {
         return true;
     }
+    let last = words.len().saturating_sub(1);
     words
         .iter()
-        .filter(|w| w.chars().next().is_some_and(char::is_alphabetic))
-        .all(|w| {
+        .enumerate()
+        .filter(|(_, w)| w.chars().next().is_some_and(char::is_alphabetic))
+        .all(|(k, w)| {
+            let l = w.to_lowercase();
+            let l = l.trim_end_matches(['.', ',']);
             w.chars().next().is_some_and(char::is_uppercase)
                 || matches!(
-                    w.to_lowercase().as_str(),
+                    l,
                     "apt"
-                        | "apt."
                         | "apartment"
                         | "unit"
                         | "suite"
                         | "ste"
-                        | "ste."
                         | "de"
                         | "da"
                         | "do"
+                        | "dos"
+                        | "das"
                         | "del"
+                        | "dei"
+                        | "della"
+                        | "delle"
+                        | "des"
+                        | "du"
+                        | "di"
                         | "la"
                         | "le"
                         | "van"
                         | "von"
+                        // "33 avenue de Provence", "143 rue de la Hulotais".
+                        | "rue"
+                        | "avenue"
+                        | "via"
+                        | "rua"
+                        | "calle"
                 )
+                // "90 Whitchurch Road street": a street word in lower case after the name.
+                || k == last
+                    && k >= 2
+                    && matches!(
+                        l,
+                        "street" | "st" | "road" | "rd" | "avenue" | "ave" | "lane" | "drive"
+                    )
         })
 }
 

@@ -663,7 +663,11 @@ pub(crate) fn find(
 
     let mut i = 0;
     while i < words.len() {
-        let (word, c) = (&words[i], class[i]);
+        let (word, mut c) = (&words[i], class[i]);
+        // "Jonas Nielsen" is not Jonas Salk: an allowed first name before another surname.
+        if c.allowed && c.first && another_surname(text, words, &class, i, mode) {
+            c.allowed = false;
+        }
         if c.allowed || c.never || c.entity || word.prefix != Prefix::None {
             if word.prefix != Prefix::None && !c.allowed {
                 tagged_names(data, &mut lower, text, word, allowed, out);
@@ -716,6 +720,8 @@ pub(crate) fn find(
             }
         } else if after_relation {
             capital_ok(word) && c.first && (mode == CaseMode::Mixed || !c.common)
+                // "my kid Tadzio": a foreign name after a relation.
+                || mode == CaseMode::Mixed && word.shape == Shape::Title && name_word(&c)
         } else if c.first && capital_ok(word) {
             let next = words.get(i + 1).zip(class.get(i + 1).copied());
             let pair = next.is_some_and(|(n, nc)| {
@@ -745,7 +751,9 @@ pub(crate) fn find(
         let starts_name = starts_name
             || mode == CaseMode::Mixed
                 && word.shape == Shape::Title
-                && unlisted_pair(text, words, &class, i);
+                && unlisted_pair(text, words, &class, i)
+            || initial_pair(text, words, &class, i, mode)
+            || person_cue(text, words, &class, i, mode);
         if !starts_name {
             i += 1;
             continue;
@@ -753,27 +761,43 @@ pub(crate) fn find(
         // Extend over surnames, unknown capitalised words (after a title) and middle initials.
         let mut end_idx = i;
         let mut j = i + 1;
+        let mut after_initial = false;
         while let (Some(w), Some(wc)) = (words.get(j), class.get(j)) {
             let p = &words[j - 1];
-            if !follows(w, p, text) && !p.initial || wc.allowed || wc.never || wc.entity {
+            // Middle initials and particles ("Dyan van Gijn") join a name to its surname.
+            let initial = w.initial
+                || initial_before_name(text, words, &class, j, mode)
+                || particles_before_name(text, words, &class, j, mode).is_some();
+            if !follows(w, p, text) && !p.initial || wc.allowed || wc.never && !initial || wc.entity
+            {
                 break;
             }
-            let ok = if w.initial {
+            // A possessive ends the name: "Faina D. Yefremova's Cautionary Tales".
+            if text
+                .get(p.end..w.start)
+                .is_some_and(|g| g.starts_with(['\'', '\u{2019}']))
+            {
+                break;
+            }
+            let ok = if initial {
                 true
             } else {
                 match mode {
                     CaseMode::Mixed => {
                         w.is_capitalised() && (wc.surname || wc.first || !wc.common && !wc.place)
                     }
-                    _ => wc.surname && (!wc.common || after_title),
+                    _ => {
+                        wc.surname && (!wc.common || after_title) || after_initial && name_word(wc)
+                    }
                 }
             };
             if !ok {
                 break;
             }
-            if !w.initial {
+            if !initial {
                 end_idx = j;
             }
+            after_initial = initial;
             j += 1;
         }
         // "Teddy Bear Clinic", "DAISY Award": the name of a thing, not a person.
@@ -798,11 +822,171 @@ pub(crate) fn find(
         });
         i = end_idx + 1;
     }
+    repeated_names(&mut lower, text, words, &class, mode, out);
     if mode == CaseMode::Mixed {
         name_lists(text, words, &class, out);
     }
+    postcode_towns(text, words, &class, mode, out);
     cue_cities(data, &mut lower, text, words, &class, mode, allowed, out);
     find_cities(data, &mut lower, text, words, &class, mode, out);
+}
+
+/// A word of a name found once is a name wherever else it stands in the text ("directed by Joakim
+/// Westgård and starring Westgård", "Mr. Patel ... Patel"): a listed or unlisted name that is no
+/// ordinary word, written as a name. Each word costs a hash lookup only when a name was found.
+fn repeated_names(
+    lower: &mut Lower,
+    text: &str,
+    words: &[Word],
+    class: &[Class],
+    mode: CaseMode,
+    out: &mut Vec<Found>,
+) {
+    let before = out.len();
+    if before == 0 {
+        return;
+    }
+    let mut known: FxHashSet<String> = FxHashSet::default();
+    // Words inside names found so far (`out` is in text order).
+    let mut inside = vec![false; words.len()];
+    let mut f = 0;
+    for (k, w) in words.iter().enumerate() {
+        while f < before && out[f].end <= w.start {
+            f += 1;
+        }
+        let Some(n) = out.get(f) else { break };
+        if !n.city && n.start <= w.start && w.end <= n.end {
+            inside[k] = true;
+            if w.end - w.start > 2 && name_word(&class[k]) {
+                known.insert(lower.of(w.text(text)).to_owned());
+            }
+        }
+    }
+    if known.is_empty() {
+        return;
+    }
+    for (k, w) in words.iter().enumerate() {
+        if inside[k]
+            || w.prefix != Prefix::None
+            || w.end - w.start <= 2
+            || !name_shape(w, mode)
+            || !name_word(&class[k])
+        {
+            continue;
+        }
+        if known.contains(lower.of(w.text(text))) {
+            out.push(Found {
+                start: w.start,
+                end: w.end,
+                city: false,
+                strong: false,
+            });
+        }
+    }
+    if out.len() > before {
+        out.sort_by_key(|f| f.start);
+    }
+}
+
+/// A postcode right after `pos` (one space, then "6091", "43015", "840 24" or "3610-114", then no
+/// letter or digit): its span. Four digits that read as a year (19xx, 20xx) are not one.
+pub(crate) fn postcode_after(text: &str, pos: usize) -> Option<(usize, usize)> {
+    let b = text.as_bytes();
+    if b.get(pos) != Some(&b' ') {
+        return None;
+    }
+    let start = pos + 1;
+    let run = |from: usize| {
+        b.get(from..)
+            .map_or(0, |r| r.iter().take_while(|c| c.is_ascii_digit()).count())
+    };
+    let n = run(start);
+    let mut end = start + n;
+    match n {
+        3 if b.get(end) == Some(&b' ') && run(end + 1) == 2 => end += 3,
+        4 if b.get(end) == Some(&b'-') && run(end + 1) == 3 => end += 4,
+        4 if matches!(b.get(start..start + 2), Some(b"19" | b"20")) => return None,
+        4 | 5 => {}
+        _ => return None,
+    }
+    if b.get(end).is_some_and(|c| c.is_ascii_alphanumeric()) || !text.is_char_boundary(end) {
+        return None;
+    }
+    Some((start, end))
+}
+
+/// A town with its postcode in running text, after "in", "at", "to" or "from": "support Factset
+/// in Bjert 6091 in its mission", "in Quinta de São Tiago 3610-114". One to four words written as
+/// a place (particles and a district letter inside), no ordinary word.
+fn postcode_towns(
+    text: &str,
+    words: &[Word],
+    class: &[Class],
+    mode: CaseMode,
+    out: &mut Vec<Found>,
+) {
+    if !text.bytes().any(|b| b.is_ascii_digit()) {
+        return;
+    }
+    let mut found: Vec<Found> = Vec::new();
+    let mut i = 1;
+    while i < words.len() {
+        let w = &words[i];
+        if !class[i - 1].place_prep || !w.joined_to_previous || !name_shape(w, mode) {
+            i += 1;
+            continue;
+        }
+        let mut k = i;
+        let mut town = None;
+        while k < words.len() && k < i + 4 {
+            let (wk, ck) = (&words[k], &class[k]);
+            if k > i && !wk.joined_to_previous || wk.prefix != Prefix::None {
+                break;
+            }
+            let t = wk.text(text);
+            let particle = k > i
+                && (eq_any(
+                    &["de", "da", "do", "del", "la", "le", "di", "von", "van"],
+                    t,
+                ) || wk.end - wk.start == 1 && wk.shape == Shape::Title);
+            let word_ok = particle
+                || (name_shape(wk, mode) || mode == CaseMode::Mixed && wk.shape == Shape::Upper)
+                    && wk.end - wk.start > 2
+                    && !ck.never
+                    && !ck.entity
+                    && !ck.function
+                    && !ck.allowed
+                    && !ck.common
+                    && !ck.english
+                    && !ck.region;
+            if !word_ok {
+                break;
+            }
+            if postcode_after(text, wk.end).is_some() {
+                town = Some(k);
+                break;
+            }
+            k += 1;
+        }
+        match town {
+            Some(k) => {
+                found.push(Found {
+                    start: w.start,
+                    end: words[k].end,
+                    city: true,
+                    strong: true,
+                });
+                i = k + 1;
+            }
+            None => i += 1,
+        }
+    }
+    if found.is_empty() {
+        return;
+    }
+    out.retain(|f| !found.iter().any(|g| f.start < g.end && g.start < f.end));
+    out.extend(found);
+    out.sort_by_key(|f| f.start);
 }
 
 /// A place named after a verb of moving or living and a preposition ("grew up in Rohod", "flew
@@ -987,6 +1171,10 @@ fn unlisted_pair(text: &str, words: &[Word], class: &[Class], i: usize) -> bool 
     if !follows(n, w, text) || nc.allowed || nc.entity {
         return false;
     }
+    if let Some(l) = particles_before_name(text, words, class, i + 1, CaseMode::Mixed) {
+        // "Maika van de Noort".
+        return unlisted(c) || unlisted(&class[l]);
+    }
     if middle_initial(n, text) {
         return words
             .get(i + 2)
@@ -1008,15 +1196,244 @@ fn unlisted_pair(text: &str, words: &[Word], class: &[Class], i: usize) -> bool 
         && !c.place_prep
 }
 
+/// After the allowed first name at `i` (a staff member's or public figure's), a surname or an
+/// unlisted name that is not allowed, maybe after a middle initial: "Jonas Nielsen", "Clara R.
+/// Dickson" name someone else.
+fn another_surname(text: &str, words: &[Word], class: &[Class], i: usize, mode: CaseMode) -> bool {
+    let Some((n, nc)) = words.get(i + 1).zip(class.get(i + 1)) else {
+        return false;
+    };
+    if !follows(n, &words[i], text) {
+        return false;
+    }
+    let (last, lc) = if middle_initial(n, text) || n.initial {
+        match words.get(i + 2).zip(class.get(i + 2)) {
+            Some((l, lc)) if follows(l, n, text) || n.initial => (l, lc),
+            _ => return false,
+        }
+    } else {
+        (n, nc)
+    };
+    let cap = mode != CaseMode::Mixed || last.shape == Shape::Title;
+    cap && last.end - last.start > 2
+        && !lc.allowed
+        && !lc.never
+        && !lc.entity
+        && !lc.common
+        && (lc.surname || unlisted(lc))
+}
+
+/// Verbs that say the word before them is a person ("Alvir spent a year", "Leon shouted").
+const PERSON_VERBS: &[&str] = &[
+    "said",
+    "says",
+    "told",
+    "asked",
+    "asks",
+    "shouted",
+    "yelled",
+    "replied",
+    "answered",
+    "explained",
+    "lives",
+    "lived",
+    "spent",
+    "began",
+    "smiled",
+    "cried",
+    "laughed",
+    "thinks",
+    "thought",
+    "knows",
+    "feels",
+    "felt",
+    "loves",
+    "wants",
+    "wanted",
+    "needs",
+    "died",
+    "passed",
+    "texted",
+    "called",
+    "visited",
+    "arrived",
+    "works",
+    "worked",
+    "studied",
+    "grew",
+    "married",
+    "wrote",
+    "sang",
+    "joined",
+];
+
+/// Verbs said of anything: evidence only for a listed name that is no place ("Scott is").
+const WEAK_VERBS: &[&str] = &["is", "was", "has", "had"];
+
+/// Words after "Name," that make it a name addressed ("Kuba, can I please speak to your boss?").
+const AFTER_VOCATIVE: &[&str] = &[
+    "can", "could", "would", "will", "please", "i", "you", "we", "thanks", "thank", "are", "do",
+    "did", "have", "how", "what", "where", "when", "why",
+];
+
+/// Words before a name: greetings and speech verbs ("Hi Manlio", "says Hartvigsson").
+const NAME_BEFORE: &[&str] = &[
+    "hi", "hey", "hello", "dear", "says", "said", "asked", "told", "replied", "thanks",
+];
+
+/// Evidence for a name at `i` from the words around it: a speaker's label at the start of a line
+/// ("Ubul: What a wife."), a verb said of people after a sentence's first word ("Alvir spent a
+/// year"), a name addressed ("Kuba, can I ..."), a greeting or a speech verb before ("Hi Manlio",
+/// "says Gerste"). The word is a listed name or an unlisted word that is no ordinary word.
+fn person_cue(text: &str, words: &[Word], class: &[Class], i: usize, mode: CaseMode) -> bool {
+    let (w, c) = (&words[i], &class[i]);
+    if !name_shape(w, mode) || w.end - w.start < 3 || !name_word(c) {
+        return false;
+    }
+    let bytes = text.as_bytes();
+    if w.sentence_start {
+        let line_start = text
+            .get(..w.start)
+            .map(|h| h.trim_end_matches([' ', '\t', '>', '?']))
+            .is_some_and(|h| h.is_empty() || h.ends_with('\n'));
+        if line_start && bytes.get(w.end) == Some(&b':') {
+            return true;
+        }
+        if let Some(n) = words.get(i + 1) {
+            let nt = n.text(text);
+            if n.joined_to_previous
+                && (eq_any(PERSON_VERBS, nt) || c.first && !c.place && eq_any(WEAK_VERBS, nt))
+            {
+                return true;
+            }
+            if text.get(w.end..n.start) == Some(", ") && eq_any(AFTER_VOCATIVE, nt) {
+                return true;
+            }
+        }
+    }
+    i > 0 && {
+        let p = &words[i - 1];
+        w.joined_to_previous && eq_any(NAME_BEFORE, p.text(text))
+    }
+}
+
+/// Whether `w` is written like a word of a name in this text: capitalised in sentence-case text,
+/// in the text's own case otherwise.
+fn name_shape(w: &Word, mode: CaseMode) -> bool {
+    match mode {
+        CaseMode::Mixed => w.shape == Shape::Title,
+        CaseMode::Lower => w.shape == Shape::Lower,
+        CaseMode::Upper => w.shape == Shape::Upper || w.shape == Shape::Title,
+    }
+}
+
+/// A word of a name that is no ordinary word: a listed name or an unlisted foreign one.
+fn name_word(c: &Class) -> bool {
+    (c.first || c.surname || unlisted(c))
+        && !c.common
+        && !c.english
+        && !c.never
+        && !c.allowed
+        && !c.entity
+        && !c.function
+}
+
+/// A single letter at `j` (a middle initial, with or without its dot, in the text's case) right
+/// before a surname or an unlisted name: "J Gelencsér", "A. Leiva", "m ross".
+fn initial_before_name(
+    text: &str,
+    words: &[Word],
+    class: &[Class],
+    j: usize,
+    mode: CaseMode,
+) -> bool {
+    let w = &words[j];
+    let single = w.end - w.start == 1
+        && match mode {
+            CaseMode::Lower => w.shape == Shape::Lower,
+            _ => w.shape == Shape::Title,
+        };
+    if !single || !matches!(text.as_bytes().get(w.end), Some(b'.' | b' ')) {
+        return false;
+    }
+    words
+        .get(j + 1)
+        .zip(class.get(j + 1))
+        .is_some_and(|(l, lc)| {
+            (follows(l, w, text) || w.initial)
+                && !text.get(w.end..l.start).is_some_and(|g| g.contains('\n'))
+                && name_shape(l, mode)
+                && l.end - l.start > 2
+                && (lc.surname || unlisted(lc))
+                && name_word(lc)
+        })
+}
+
+/// Lower-case particles inside a name ("van", "de", "ten").
+const NAME_PARTICLES: &[&str] = &[
+    "van", "von", "de", "der", "den", "ten", "ter", "da", "di", "du", "del", "della", "dos", "das",
+    "le", "la",
+];
+
+/// One or two name particles from `j` in sentence-case text, then a capitalised surname or
+/// unlisted name: "van Gijn", "van de Noort", "ten Pas". Returns the index of that name.
+fn particles_before_name(
+    text: &str,
+    words: &[Word],
+    class: &[Class],
+    j: usize,
+    mode: CaseMode,
+) -> Option<usize> {
+    if mode != CaseMode::Mixed {
+        return None;
+    }
+    let mut k = j;
+    while k < j + 2 {
+        let w = words.get(k)?;
+        if w.shape != Shape::Lower || !w.joined_to_previous || !eq_any(NAME_PARTICLES, w.text(text))
+        {
+            break;
+        }
+        k += 1;
+    }
+    if k == j {
+        return None;
+    }
+    let (l, lc) = words.get(k).zip(class.get(k))?;
+    let ok = l.joined_to_previous
+        && l.shape == Shape::Title
+        && l.end - l.start > 2
+        && (lc.surname || unlisted(lc))
+        && !lc.common
+        && !lc.never
+        && !lc.allowed
+        && !lc.entity
+        && !lc.place;
+    ok.then_some(k)
+}
+
+/// A first name (or an unlisted name), a middle initial and a surname, in any case: "codey m
+/// ross", "Hanne I. Kreutzmann", "eric g. samoylova".
+fn initial_pair(text: &str, words: &[Word], class: &[Class], i: usize, mode: CaseMode) -> bool {
+    let (w, c) = (&words[i], &class[i]);
+    w.end - w.start >= 2
+        && name_shape(w, mode)
+        && (c.first || unlisted(c))
+        && name_word(c)
+        && words.get(i + 1).is_some_and(|n| follows(n, w, text))
+        && initial_before_name(text, words, class, i + 1, mode)
+}
+
 /// Only spaces, or a title's dot, between `prev` and `word`.
 fn follows(word: &Word, prev: &Word, text: &str) -> bool {
     if word.joined_to_previous {
         return true;
     }
     let between = text.get(prev.end..word.start).unwrap_or("");
+    // A name does not run on over a line break ("Megan Carey\nWeber-Santana").
     between.len() <= 3
         && between.trim_start_matches(['.', ',']).trim().is_empty()
-        && !between.contains(',')
+        && !between.contains([',', '\n', '\r'])
         || between == "."
         || between == ". "
 }
@@ -1101,6 +1518,12 @@ fn classify(
         if parts.len() > 1 && parts.iter().all(|p| data.is_first(p) || data.is_surname(p)) {
             c.surname = true;
             c.surname_rank_ok = true;
+        } else if parts
+            .iter()
+            .any(|p| data.entry(p).flags & (ENGLISH | COMMON) != 0)
+        {
+            // "E-mail", "Follow-up": a compound of ordinary words.
+            c.english = true;
         }
     }
     c
@@ -1532,10 +1955,15 @@ pub(crate) fn street_seeds(
                     || !first
                         && (!t.is_ascii()
                             || t.len() <= 3 && text.as_bytes().get(w.end) == Some(&b'.')
+                            // "Avenue d'Ouchy", "Rue l'Abbé".
+                            || t.len() > 3
+                                && (t.starts_with("d'") || t.starts_with("l'"))
+                                && t.as_bytes()[2].is_ascii_uppercase()
                             || eq_any(
                                 &[
-                                    "de", "do", "da", "del", "di", "la", "le", "van", "von", "der",
-                                    "den", "u", "ul",
+                                    "de", "do", "da", "dos", "das", "del", "dei", "della", "delle",
+                                    "des", "du", "di", "e", "z", "la", "le", "van", "von", "der",
+                                    "den", "ten", "ter", "u", "ul",
                                 ],
                                 t,
                             ))
@@ -1561,17 +1989,33 @@ pub(crate) fn street_seeds(
         while first > consumed && first + 3 > k && chained(first) {
             first -= 1;
         }
+        let last = words[k].text(text);
+        // "2505 Heatherleigh Suite 620": a flat after a one-word street with a building number.
+        let unit_last = k > first && eq_any(&["suite", "apt", "apartment", "unit", "flat"], last);
+        let ending = ends_with_any(STREET_ENDINGS, last);
         for i in first..=k {
-            if !(i..=k).all(|j| word_ok(&words[j], j == i)) {
+            if unit_last && i == k {
+                break;
+            }
+            let ok = (i..=k).all(|j| {
+                let w = &words[j];
+                word_ok(w, j == i)
+                    || j == k && unit_last
+                    // "Árpád fejedelem útja 3": lower-case words before a street ending.
+                    || j != i
+                        && ending
+                        && w.shape == Shape::Lower
+                        && w.prefix == Prefix::None
+                        && !eq_any(NOT_STREET, w.text(text))
+            });
+            if !ok {
                 continue;
             }
             let gap_start = if i == 0 { 0 } else { words[i - 1].end };
             let gap = text.get(gap_start..words[i].start).unwrap_or("");
             let found = if let Some(s) = number_before(gap, gap_start, 5) {
                 Some((s, end))
-            } else if ends_with_any(STREET_ENDINGS, words[k].text(text))
-                || eq_any(STREET_STARTS, words[i].text(text))
-            {
+            } else if !unit_last && (ending || eq_any(STREET_STARTS, words[i].text(text))) {
                 Some((words[i].start, end))
             } else {
                 None

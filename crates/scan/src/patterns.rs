@@ -62,6 +62,11 @@ const DAY: &str = r"(?:0?[1-9]|[12][0-9]|3[01])(?:st|nd|rd|th)?";
 const YEAR: &str = r"(?:19|20)[0-9]{2}";
 const STREET_SUFFIX: &str = r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|place|pl|way|terrace|ter|circle|cir|parkway|pkwy|highway|hwy|trail|trl|square|sq|loop|row|crescent|cres|alley|pike|plaza|path|walk|grove|gardens|mews|close|hill|heights|point|ridge|run|crossing|view|street|strasse|straße|gata|gatan|vej|weg|calle|rua|rue|via|avenida)";
 
+/// More street words from the USPS street suffix list (Publication 28, appendix C1), that are
+/// also ordinary words: only after a number and at least one street-name word ("176 Pinto Hill" is
+/// found by [`STREET_SUFFIX`], "420 Gairbekov Rapids" by this).
+const STREET_SUFFIX_NAMED: &str = r"(?:bluffs?|brooks?|bypass|canyon|causeway|cliffs?|coves?|creek|crest|dale|dam|divide|estates?|expressway|falls|ferry|flats?|fords?|forest|forge|forks?|fort|freeway|gateway|glens?|greens|groves|harbou?rs?|haven|hills|hollow|inlet|islands?|isle|junction|knolls?|lakes|landing|lodge|manors?|meadows?|mills?|motorway|mountains?|neck|orchard|oval|overpass|pass|passage|pines|plains?|prairie|radial|ranch|rapids?|ridges|shoals?|shores?|skyway|springs|spurs?|stravenue|stream|summit|throughway|trace|trafficway|tunnel|turnpike|underpass|valleys?|viaduct|villages?|ville|vista)";
+
 fn built_in() -> Vec<(IdentifierKind, &'static str, Needs, Keep, Check, String)> {
     use Check as C;
     use IdentifierKind as K;
@@ -111,7 +116,7 @@ fn built_in() -> Vec<(IdentifierKind, &'static str, Needs, Keep, Check, String)>
         (K::Account, "phi.account", Nothing, Whole, C::Iban,
             r"\b[A-Z]{2}[0-9]{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,4})?\b".into()),
         (K::Account, "phi.account", Nothing, Value, C::HasDigit,
-            r"(?i)\b(?:account|acct|a/c|card|billing)\.?\s*(?:number|no\.?|num|#)?\s*[:#]?\s*[a-z0-9][a-z0-9-]{3,19}\b".into()),
+            r"(?i)\b(?:account|acct|a/c|card|billing|iban)\.?\s*(?:number|no\.?|num|#)?\s*(?:is\s+)?[:#]?\s*[a-z0-9][a-z0-9-]{3,33}\b".into()),
         (K::HealthPlan, "phi.health_plan", Nothing, Value, C::HasDigit,
             r"(?i)\b(?:member|subscriber|policy|group|medicaid|medicare|insurance|plan|beneficiary|insurance\s+id|hicn|mbi)\s*(?:id|number|no\.?|num|#)\s*[:#]?\s*(?:is\s+)?[a-z0-9][a-z0-9-]{4,19}\b".into()),
         (K::Vehicle, "phi.vehicle", Nothing, Value, C::HasDigit,
@@ -119,7 +124,7 @@ fn built_in() -> Vec<(IdentifierKind, &'static str, Needs, Keep, Check, String)>
         (K::Vehicle, "phi.vehicle", Nothing, Whole, C::LettersAndDigits,
             r"\b[A-HJ-NPR-Z0-9]{17}\b".into()),
         (K::License, "phi.license", Nothing, Value, C::HasDigit,
-            r"(?i)\b(?:licen[cs]e|lic\.?|dl|driver'?s\s+licen[cs]e|certificate|cert\.?|dea|npi|passport)\s*(?:number|no\.?|num|#)?\s*[:#]?\s*[a-z0-9][a-z0-9-]{4,19}\b".into()),
+            r"(?i)\b(?:licen[cs]e|lic\.?|dl|driver'?s\s+licen[cs]e|certificate|cert\.?|dea|npi|passport)\s*(?:number|no\.?|num|#)?\s*(?:is\s+)?[:#]?\s*[a-z0-9][a-z0-9-]{4,19}\b".into()),
         (K::Device, "phi.device", Nothing, Value, C::HasDigit,
             r"(?i)\b(?:serial|s/n|sn|device\s+id|imei|udi|pacemaker|implant)\s*(?:number|no\.?|num|#|id)?\s*[:#]?\s*[a-z0-9][a-z0-9-]{3,23}\b".into()),
         (K::Device, "phi.device", Nothing, Value, C::HasDigit,
@@ -134,6 +139,8 @@ fn built_in() -> Vec<(IdentifierKind, &'static str, Needs, Keep, Check, String)>
             format!(r"(?i)\b[0-9]{{1,6}}[a-z]?,?\s+(?:[nsew]\.?\s+|(?:north|south|east|west)\s+)?(?:[a-z0-9'.-]+\s+){{0,3}}{STREET_SUFFIX}\b\.?(?:,?\s*(?:apt|apartment|unit|suite|ste|#)\.?\s*#?[a-z0-9-]+)?")),
         (K::Address, "phi.address", Nothing, Whole, C::Address,
             format!(r"(?i)\b(?:[a-z'.-]+\s+){{1,3}}{STREET_SUFFIX}\.?,?\s+[0-9]{{1,5}}[a-z]?\b(?:,?\s*(?:apt|apartment|unit|suite|ste|#)\.?\s*#?[a-z0-9-]+)?")),
+        (K::Address, "phi.address", Nothing, Whole, C::Address,
+            format!(r"(?i)\b[0-9]{{1,6}}[a-z]?,?\s+(?:[nsew]\.?\s+|(?:north|south|east|west)\s+)?(?:[a-z0-9'-]+\s+){{1,3}}{STREET_SUFFIX_NAMED}\b\.?(?:,?\s*(?:apt|apartment|unit|suite|ste|#)\.?\s*#?[a-z0-9-]+)?")),
         (K::Address, "phi.address", Nothing, Whole, C::None,
             r"(?i)\b(?:psc|unit|cmr)\s+[0-9]{3,5},?\s+box\s+[0-9]{3,5}(?:\s+[ad]po\s+a[aep]\s+[0-9]{5})?\b|\b(?:USNS|USNV|USS|USCGC)\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s+FPO\s+A[AEP]\s+[0-9]{5}\b".into()),
         (K::Zip, "phi.zip", Nothing, Value, C::None,
@@ -349,6 +356,7 @@ fn place_line(text: &str, from: usize, upper_case_only: bool) -> (usize, bool, b
     let mut postcode = false;
     let mut after_unit = false;
     let mut pending_postcode = false;
+    let mut caps_chain = false;
     // The tokens since the last commit follow a comma ("Birchwood Lane, Riverton 🏡"), or end
     // in a postcode ("Oak Hollow 04871 because"): they stay when the line goes on otherwise.
     let mut comma_segment = false;
@@ -390,7 +398,11 @@ fn place_line(text: &str, from: usize, upper_case_only: bool) -> (usize, bool, b
                 len = 0;
                 break;
             }
-            if c.is_alphanumeric() || (matches!(c, '-' | '\'') && i > 0) || (c == '#' && i == 0) {
+            // '∆' (the increment sign) stands for 'Δ' in Greek typed on some keyboards.
+            if c.is_alphanumeric()
+                || (matches!(c, '-' | '\'' | '\u{2206}') && i > 0)
+                || (c == '#' && i == 0)
+            {
                 len = i + c.len_utf8();
             } else {
                 break;
@@ -412,6 +424,12 @@ fn place_line(text: &str, from: usize, upper_case_only: bool) -> (usize, bool, b
             digits > 0 || token.len() <= 4
         } else if digits > 0 {
             token.len() <= 8
+        } else if !upper_case_only
+            && token.len() == 2
+            && token.bytes().all(|b| b.is_ascii_uppercase())
+        {
+            // A region code ("Toronto, ON", "OULU NO"), even when it spells a little word.
+            true
         } else if crate::text::eq_any(NOT_PLACE, token) {
             false
         } else if upper_case_only {
@@ -428,15 +446,26 @@ fn place_line(text: &str, from: usize, upper_case_only: bool) -> (usize, bool, b
             );
         }
         let unit = digits == 0 && crate::text::eq_any(UNIT_WORDS, token);
+        let unit_number = after_unit && digits > 0;
+        let caps = digits == 0 && token.len() >= 2 && !token.chars().any(char::is_lowercase);
         pending_postcode = !unit && !after_unit && digits >= 3;
         after_unit = unit;
         last_token_end = p;
+        // "Suite 274", and a town in capitals right after it ("Apt. 501 POLSING OO"), belong to
+        // the address whatever follows on the line.
+        if unit_number || caps_chain && caps && !upper_case_only {
+            commit = p;
+            caps_chain = true;
+        } else {
+            caps_chain = false;
+        }
         // A dot: an abbreviation ("Apt.", "u.") before more of the line, else the end of a sentence.
         if bytes.get(p) == Some(&b'.') {
             let next = bytes.get(p + 1).copied();
             let sentence_end = next.is_none_or(|b| b == b'\n')
                 || next == Some(b' ') && !unit && digits > 0
-                || next == Some(b' ') && !unit && token.len() > 3;
+                || next == Some(b' ') && !unit && token.len() > 3
+                || next == Some(b' ') && caps && token.len() == 2 && !upper_case_only;
             p += 1;
             if sentence_end {
                 postcode |= pending_postcode;

@@ -459,3 +459,186 @@ fn a_reply_that_confirms_someone_was_a_patient_is_reviewed() {
         );
     }
 }
+
+// Names, places and addresses that the scanner once missed.
+
+#[test]
+fn a_lower_case_full_name_with_a_bare_middle_initial_is_a_name() {
+    let report = scan("follow up with benjamin a seiler in a couple of months.");
+    assert_eq!(phi(&report, IdentifierKind::Name), ["benjamin a seiler"]);
+    let report = scan("verses from eric g. samoylova's cautionary tales");
+    assert_eq!(phi(&report, IdentifierKind::Name), ["eric g. samoylova"]);
+}
+
+#[test]
+fn a_middle_initial_that_is_also_a_word_stays_inside_the_name() {
+    let report = scan("It's under my partner's name John A. Leiva");
+    assert_eq!(phi(&report, IdentifierKind::Name), ["John A. Leiva"]);
+}
+
+#[test]
+fn a_staff_first_name_before_another_surname_is_someone_else() {
+    // Jonas Salk is an allowed public figure; Jonas Nielsen is not.
+    let report = scan("A great song (not by Jonas Nielsen).");
+    assert_eq!(phi(&report, IdentifierKind::Name), ["Jonas Nielsen"]);
+    let report = scan("Jonas Salk gave us the polio vaccine.");
+    assert!(phi(&report, IdentifierKind::Name).is_empty());
+}
+
+#[test]
+fn a_name_ends_at_a_possessive_and_at_a_line_break() {
+    let report = scan("the verses from Faina D. Yefremova's Cautionary Tales");
+    assert_eq!(phi(&report, IdentifierKind::Name), ["Faina D. Yefremova"]);
+    let report = scan("Megan Carey\nWeber-Santana\n");
+    assert!(phi(&report, IdentifierKind::Name)
+        .iter()
+        .all(|n| !n.contains('\n')));
+}
+
+#[test]
+fn a_surname_found_once_is_a_name_everywhere_in_the_text() {
+    let report = scan("A film directed by Joakim Westgård and starring Westgård.");
+    assert_eq!(
+        phi(&report, IdentifierKind::Name),
+        ["Joakim Westgård", "Westgård"]
+    );
+}
+
+#[test]
+fn names_alone_at_a_sentence_start_with_a_person_cue() {
+    // A speaker's label, a verb said of people, a name addressed, a greeting, a relation.
+    for (text, name) in [
+        ("Ubul: What a wife.\nNicole: Remember me?", "Ubul"),
+        ("Alvir spent a year at the clinic as an aide.", "Alvir"),
+        ("Kuba, can I please speak to your boss?", "Kuba"),
+        ("Hi Manlio, I'm contacting you about a problem.", "Manlio"),
+        (
+            "I would like to remove my kid Tadzio from the will.",
+            "Tadzio",
+        ),
+        ("Sunniva is very reliable.", "Sunniva"),
+    ] {
+        let report = scan(text);
+        assert!(
+            phi(&report, IdentifierKind::Name).contains(&name),
+            "{text}: {:?}",
+            report.findings
+        );
+    }
+}
+
+#[test]
+fn ordinary_words_at_a_sentence_start_are_not_names() {
+    for text in [
+        "Lisboa was everything. Obrigada, Portugal!",
+        "E-mail: see the intranet page.",
+        "Update: the ICU is fully staffed tonight.",
+        "However, can we talk about parking?",
+    ] {
+        let report = scan(text);
+        assert!(
+            phi(&report, IdentifierKind::Name).is_empty(),
+            "{text}: {:?}",
+            report.findings
+        );
+    }
+}
+
+#[test]
+fn name_particles_join_a_name_to_its_surname() {
+    let report = scan("Dyan van Gijn\n\n864 Piazzetta Scalette Rubiani 104");
+    assert_eq!(phi(&report, IdentifierKind::Name), ["Dyan van Gijn"]);
+}
+
+#[test]
+fn licence_and_card_numbers_after_is() {
+    let report = scan("My driver's license number is 6940579");
+    assert_eq!(phi(&report, IdentifierKind::License), ["6940579"]);
+    let report = scan("my credit card number is 675984103431?");
+    assert_eq!(phi(&report, IdentifierKind::Account), ["675984103431"]);
+    let report = scan("my iban is gb42nawi04454264788619");
+    assert_eq!(
+        phi(&report, IdentifierKind::Account),
+        ["gb42nawi04454264788619"]
+    );
+}
+
+#[test]
+fn street_addresses_with_more_street_words_and_their_blocks() {
+    for (text, address) in [
+        (
+            "Jacob lives on 90 Whitchurch Road street!",
+            "90 Whitchurch Road street",
+        ),
+        (
+            "Please use 420 Gairbekov Rapids\n Apt. 576\n Voormezele\n Belgium 92060 for this card",
+            "420 Gairbekov Rapids\n Apt. 576\n Voormezele\n Belgium 92060",
+        ),
+        (
+            "Please return to 2505 Heatherleigh Suite 620 Apt. 581, Paphos, Cyprus 13475 soon.",
+            "2505 Heatherleigh Suite 620 Apt. 581, Paphos, Cyprus 13475",
+        ),
+        (
+            "The bus drops you off at 518 Árpád fejedelem útja 62. Thanks!",
+            "518 Árpád fejedelem útja 62.",
+        ),
+        (
+            "I once lived in 416 Kiannonkatu 98 Apt. 934 OULU NO. I now live elsewhere.",
+            "416 Kiannonkatu 98 Apt. 934 OULU NO",
+        ),
+        (
+            "It is 9554 62 Rue Gafsa Apt. 981\nToronto\n, ON\n 82269",
+            "9554 62 Rue Gafsa Apt. 981\nToronto\n, ON\n 82269",
+        ),
+        (
+            "The Mint office is at 9243 Avenue d'Ouchy 109 Apt. 758",
+            "9243 Avenue d'Ouchy 109 Apt. 758",
+        ),
+    ] {
+        let report = scan(text);
+        assert_eq!(
+            phi(&report, IdentifierKind::Address),
+            [address],
+            "{text}: {:?}",
+            report.findings
+        );
+    }
+    // A number before ordinary capitalised words is no address.
+    let report = scan("Top 4 West. Views from the roof deck are amazing.");
+    assert!(phi(&report, IdentifierKind::Address).is_empty());
+}
+
+#[test]
+fn a_town_with_its_postcode_in_running_text() {
+    let report = scan("Looking to support Factset in Bjert 6091 in its mission.");
+    assert_eq!(phi(&report, IdentifierKind::City), ["Bjert"]);
+    assert_eq!(phi(&report, IdentifierKind::Zip), ["6091"]);
+    // A year after a town is not a postcode.
+    let report = scan("We met Maria in Lisbon 2024 and again in Porto 2025.");
+    assert!(phi(&report, IdentifierKind::Zip).is_empty());
+}
+
+#[test]
+fn staff_are_allowed_by_full_name_or_title_not_by_one_word_alone() {
+    // Full names and a title before the surname are the staff member.
+    let report = scan("Huge thanks to Dr. Raman and Jenna Ortiz, RN for a great shift!");
+    assert!(!has(&report, Category::Phi), "{:#?}", report.findings);
+    // The same first name as a patient's mother is a patient identifier, whatever the roster says.
+    let report =
+        scan("The little guy in bed 4 got his cast, and his mom Jenna hugged every nurse.");
+    assert_eq!(phi(&report, IdentifierKind::Name), ["Jenna"]);
+    assert!(report
+        .findings
+        .iter()
+        .any(|f| f.matched == "Jenna" && f.severity == Severity::Block));
+    // A colleague's first name alone is advice: it may be a patient of the same name.
+    let report = scan("Proud to work alongside you, Carlos!");
+    let carlos: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.matched == "Carlos")
+        .collect();
+    assert_eq!(carlos.len(), 1, "{:#?}", report.findings);
+    assert_eq!(carlos[0].severity, Severity::Advise);
+    assert_eq!(carlos[0].rule, "phi.name_staff");
+}
