@@ -5,6 +5,7 @@
 //! here today is the stateless part of the API: `POST /api/v1/check` (the composer's live
 //! check), `/healthz`, `/metrics` and the OpenAPI document.
 
+pub mod auth;
 mod check;
 mod config;
 mod error;
