@@ -42,6 +42,38 @@ enum Command {
     /// Settings come from --config (TOML), then POSTGUARD_* environment variables, then these
     /// flags. Logs go to standard error; RUST_LOG sets the level (default: info).
     Serve(ServeArgs),
+    /// Check the audit log's hash chain (the database of DATABASE_URL, else ./postguard.db).
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Manage users (the database of DATABASE_URL, else ./postguard.db).
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Verify the whole chain; names the first entry altered, removed or reordered. Exit 1 if
+    /// the chain is broken.
+    Verify,
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Create a user. The password is POSTGUARD_NEW_PASSWORD if set, else a one-time password
+    /// printed once.
+    CreateUser(CreateUserArgs),
+}
+
+#[derive(Debug, Args)]
+struct CreateUserArgs {
+    /// The username.
+    username: String,
+    /// staff, reviewer, compliance or admin.
+    #[arg(long, default_value = "staff")]
+    role: String,
+    /// The name shown in the interface.
+    #[arg(long)]
+    display_name: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -323,12 +355,50 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve(args) => serve(args),
+        Command::Audit(AuditCommand::Verify) => audit_verify(),
+        Command::Admin(AdminCommand::CreateUser(args)) => create_user(args),
         Command::Policy(PolicyCommand::Render { file }) => {
             let policy = load_policy_path(file.as_deref())?;
             print!("{}", postguard_policy::render_guidelines(&policy));
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Runs `$body` with `$store` bound to the database every data command uses: `DATABASE_URL`
+/// when set (PostgreSQL for a `postgres://` URL), else `postguard.db` in the working directory,
+/// created and migrated on first use.
+macro_rules! with_store {
+    (|$store:ident| $body:expr) => {{
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .context("cannot start the async runtime")?;
+        let setting = std::env::var("DATABASE_URL").ok();
+        runtime.block_on(async move {
+            match postguard_store::backend_for(setting.as_deref()) {
+                postguard_store::Backend::Sqlite { path } => {
+                    let $store = postguard_store::SqliteStore::open(&path)
+                        .await
+                        .map_err(|e| {
+                            UsageError(format!("cannot open the database {}: {e}", path.display()))
+                        })?;
+                    $body
+                }
+                postguard_store::Backend::Postgres { url } => {
+                    let $store = postguard_store::PostgresStore::connect(&url)
+                        .await
+                        .map_err(|e| {
+                            UsageError(format!(
+                                "cannot open the database {}: {e}",
+                                postguard_store::redact_url_password(&url)
+                            ))
+                        })?;
+                    $body
+                }
+            }
+        })
+    }};
 }
 
 fn serve(args: ServeArgs) -> Result<ExitCode> {
@@ -349,29 +419,140 @@ fn serve(args: ServeArgs) -> Result<ExitCode> {
         .with_writer(std::io::stderr)
         .init();
     let policy = load_policy_path(config.policy.as_deref())?;
-    let state = postguard_server::AppState::new(&policy, config.body_limit)
+    with_store!(|store| run_server(store, policy, config).await)
+}
+
+async fn run_server<S: postguard_store::Store + 'static>(
+    store: S,
+    policy: Policy,
+    config: postguard_server::Config,
+) -> Result<ExitCode> {
+    first_admin(&store).await?;
+    let listen = config.listen;
+    let name = policy.policy.name.clone();
+    let state = postguard_server::AppState::new(policy, store, config)
         .map_err(|e| UsageError(e.to_string()))?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind(config.listen)
-            .await
-            .map_err(|e| UsageError(format!("cannot listen on {}: {e}", config.listen)))?;
-        let addr = listener
-            .local_addr()
-            .context("cannot read the listening address")?;
-        tracing::info!(%addr, policy_version = %state.policy_version(), "listening");
-        eprintln!(
-            "postguard: listening on http://{addr} (policy {} version {})",
-            policy.policy.name,
-            state.policy_version()
-        );
-        postguard_server::serve(listener, postguard_server::router(state))
-            .await
-            .context("the server stopped")?;
-        Ok::<_, anyhow::Error>(())
-    })?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| UsageError(format!("cannot listen on {listen}: {e}")))?;
+    let addr = listener
+        .local_addr()
+        .context("cannot read the listening address")?;
+    tracing::info!(%addr, policy_version = %state.policy_version(), "listening");
+    eprintln!(
+        "postguard: listening on http://{addr} (policy {name} version {})",
+        state.policy_version()
+    );
+    tokio::spawn(postguard_server::expire_periodically(
+        state.clone(),
+        std::time::Duration::from_secs(30),
+    ));
+    postguard_server::serve(listener, postguard_server::router(state))
+        .await
+        .context("the server stopped")?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// On first start (no users yet) creates the `admin` account and prints its one-time password,
+/// once, on standard error.
+async fn first_admin<S: postguard_store::Store>(store: &S) -> Result<()> {
+    if !store
+        .list_users()
+        .await
+        .map_err(|e| UsageError(e.to_string()))?
+        .is_empty()
+    {
+        return Ok(());
+    }
+    let password = postguard_server::auth::random_hex(12);
+    let hash = postguard_server::auth::hash_password(&password).map_err(UsageError)?;
+    let admin = store
+        .create_user(postguard_store::NewUser {
+            username: "admin".to_owned(),
+            display_name: "Administrator".to_owned(),
+            role: postguard_store::Role::Admin,
+            password_hash: hash,
+        })
+        .await
+        .map_err(|e| UsageError(e.to_string()))?;
+    store
+        .append_audit(postguard_store::NewAuditEntry {
+            actor: None,
+            action: "user.created".to_owned(),
+            subject: Some(format!("user:{}", admin.id)),
+            details: serde_json::json!({ "username": "admin", "role": "admin", "by": "first start" }),
+        })
+        .await
+        .map_err(|e| UsageError(e.to_string()))?;
+    eprintln!(
+        "postguard: first start: created user `admin` with the one-time password {password}\n\
+         postguard: it is shown only now; sign in, enrol two-factor (POST /api/v1/totp/enrol) and change it"
+    );
+    Ok(())
+}
+
+fn audit_verify() -> Result<ExitCode> {
+    with_store!(|store| {
+        use postguard_store::Store as _;
+        match store.verify_chain().await {
+            Ok(count) => {
+                println!("audit log ok: {count} entries, chain intact");
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(postguard_store::StoreError::ChainBroken(b)) => {
+                println!("audit log BROKEN: {b}");
+                Ok(ExitCode::from(1))
+            }
+            Err(e) => Err(UsageError(format!("cannot read the audit log: {e}")).into()),
+        }
+    })
+}
+
+fn create_user(args: CreateUserArgs) -> Result<ExitCode> {
+    let password = match std::env::var("POSTGUARD_NEW_PASSWORD") {
+        Ok(p) => p,
+        Err(_) => postguard_server::auth::random_hex(12),
+    };
+    postguard_server::auth::check_strength(&password, &args.username)
+        .map_err(|e| UsageError(e.to_string()))?;
+    let hash = postguard_server::auth::hash_password(&password).map_err(UsageError)?;
+    let role: postguard_store::Role = args.role.parse().map_err(|_| {
+        UsageError(format!(
+            "--role: expected staff, reviewer, compliance or admin, got {:?}",
+            args.role
+        ))
+    })?;
+    with_store!(|store| {
+        use postguard_store::Store as _;
+        let user = store
+            .create_user(postguard_store::NewUser {
+                username: args.username.clone(),
+                display_name: args
+                    .display_name
+                    .clone()
+                    .unwrap_or_else(|| args.username.clone()),
+                role,
+                password_hash: hash,
+            })
+            .await
+            .map_err(|e| UsageError(format!("cannot create {}: {e}", args.username)))?;
+        store
+            .append_audit(postguard_store::NewAuditEntry {
+                actor: None,
+                action: "user.created".to_owned(),
+                subject: Some(format!("user:{}", user.id)),
+                details: serde_json::json!({ "username": user.username, "role": role, "by": "command line" }),
+            })
+            .await
+            .map_err(|e| UsageError(e.to_string()))?;
+        if std::env::var("POSTGUARD_NEW_PASSWORD").is_err() {
+            eprintln!(
+                "created {} ({role}) with the one-time password {password}",
+                user.username
+            );
+        } else {
+            eprintln!("created {} ({role})", user.username);
+        }
+        Ok(ExitCode::SUCCESS)
+    })
 }

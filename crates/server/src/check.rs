@@ -8,6 +8,7 @@ use axum::extract::State;
 use axum::Json;
 use postguard_scan::request::{answer, parse_line};
 use postguard_scan::Post;
+use postguard_store::Store;
 use serde_json::Value;
 
 /// Scans one text: the body is the same object as a line of `postguard check --jsonl`
@@ -23,8 +24,8 @@ use serde_json::Value;
     ),
     tag = "check"
 )]
-pub(crate) async fn check(
-    State(state): State<AppState>,
+pub(crate) async fn check<S: Store>(
+    State(state): State<AppState<S>>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, AppError> {
     let body = body.map_err(|e| match e {

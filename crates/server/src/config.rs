@@ -14,6 +14,26 @@ pub struct Config {
     pub body_limit: usize,
     /// Policy file (`POSTGUARD_POLICY`); the shipped default policy when unset.
     pub policy: Option<PathBuf>,
+    /// Minutes without a request after which a session ends (`POSTGUARD_SESSION_IDLE_MINUTES`).
+    /// Default 15.
+    pub session_idle_minutes: u32,
+    /// Mark the session cookie `Secure` (`POSTGUARD_SECURE_COOKIES`): set it when the server is
+    /// reached over TLS (behind a proxy that terminates it). Default false.
+    pub secure_cookies: bool,
+    /// Approval steps per official account; accounts not listed get a reviewer step, then a
+    /// compliance step when a consent or health information is involved.
+    #[serde(rename = "approval")]
+    pub approvals: Vec<AccountSteps>,
+}
+
+/// The approval steps of one official account.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountSteps {
+    /// The account's handle, as in the policy (`@AlderbrookRMC`).
+    pub account: String,
+    /// Its steps, in order.
+    pub steps: Vec<crate::workflow::ApprovalStep>,
 }
 
 impl Default for Config {
@@ -22,6 +42,9 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             body_limit: 1 << 20,
             policy: None,
+            session_idle_minutes: 15,
+            secure_cookies: false,
+            approvals: Vec::new(),
         }
     }
 }
@@ -88,6 +111,23 @@ impl Config {
         }
         if let Some(v) = env("POSTGUARD_POLICY") {
             config.policy = Some(PathBuf::from(v));
+        }
+        if let Some(v) = env("POSTGUARD_SESSION_IDLE_MINUTES") {
+            config.session_idle_minutes = v.parse().map_err(|_| ConfigError::Env {
+                name: "POSTGUARD_SESSION_IDLE_MINUTES",
+                message: format!("expected a number of minutes, got {v:?}"),
+            })?;
+        }
+        if let Some(v) = env("POSTGUARD_SECURE_COOKIES") {
+            config.secure_cookies = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        for account in &config.approvals {
+            crate::workflow::validate_steps(&account.steps).map_err(|message| {
+                ConfigError::Parse {
+                    path: file.map(Path::to_owned).unwrap_or_default(),
+                    message: format!(" approval for {}: {message}", account.account),
+                }
+            })?;
         }
         Ok(config)
     }

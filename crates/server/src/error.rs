@@ -18,9 +18,21 @@ pub enum AppError {
         /// The limit, in bytes.
         limit: usize,
     },
+    /// Missing or wrong credentials.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Signed in, but the role does not allow it.
+    #[error("{0}")]
+    Forbidden(String),
     /// Nothing here (or nothing this caller may know exists).
     #[error("not found")]
     NotFound,
+    /// The request conflicts with the current state (a stale revision, an expired post).
+    #[error("{0}")]
+    Conflict(String),
+    /// Too many failed sign-ins: try again later.
+    #[error("{0}")]
+    Locked(String),
     /// A failure of ours; the cause goes to the log, not to the client.
     #[error("internal error")]
     Internal(String),
@@ -31,7 +43,11 @@ impl AppError {
         match self {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Locked(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -50,4 +66,19 @@ impl IntoResponse for AppError {
 
 pub(crate) async fn not_found() -> AppError {
     AppError::NotFound
+}
+
+impl From<postguard_store::StoreError> for AppError {
+    fn from(e: postguard_store::StoreError) -> Self {
+        use postguard_store::StoreError;
+        match e {
+            StoreError::NotFound(_) => AppError::NotFound,
+            StoreError::Conflict(reason) => AppError::Conflict(format!(
+                "the post changed since you loaded it ({reason}); reload and try again"
+            )),
+            StoreError::Duplicate(what) => AppError::Conflict(format!("{what} already exists")),
+            // The store's messages never hold parameters or text; the log gets the kind only.
+            other => AppError::Internal(other.to_string()),
+        }
+    }
 }

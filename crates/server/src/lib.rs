@@ -1,60 +1,74 @@
-//! The Postguard service: an axum router over the scanner.
+//! The Postguard service: an axum router over the scanner and a [`Store`].
 //!
-//! This crate is a thin shell (see ARCHITECTURE.md): it turns HTTP requests into scanner calls
-//! and answers, counts what happened for `/metrics`, and never logs or echoes a text. What is
-//! here today is the stateless part of the API: `POST /api/v1/check` (the composer's live
-//! check), `/healthz`, `/metrics` and the OpenAPI document.
+//! A thin shell (see ARCHITECTURE.md): handlers turn HTTP requests into scanner calls, workflow
+//! decisions ([`workflow`]) and store writes, check roles in one place ([`authz`]), append every
+//! event to the audit log, count what happened for `/metrics`, and never log or echo a text.
 
 pub mod auth;
+pub mod authz;
 mod check;
 mod config;
+mod drafts;
 mod error;
 mod metrics;
 mod openapi;
+mod session;
+pub mod workflow;
 
-pub use config::{Config, ConfigError};
+pub use config::{AccountSteps, Config, ConfigError};
 pub use error::AppError;
 pub use metrics::Metrics;
+pub use session::CurrentUser;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;
 use postguard_policy::Policy;
 use postguard_scan::Scanner;
+use postguard_store::{Actor, NewAuditEntry, Store};
 use std::sync::Arc;
+use workflow::ApprovalStep;
 
 /// What every request handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    inner: Arc<Inner>,
+pub struct AppState<S> {
+    inner: Arc<Inner<S>>,
 }
 
-struct Inner {
+impl<S> Clone for AppState<S> {
+    fn clone(&self) -> Self {
+        AppState {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+struct Inner<S> {
     scanner: Scanner,
-    policy_version: String,
+    policy: Policy,
     metrics: Metrics,
-    body_limit: usize,
+    config: Config,
+    store: S,
 }
 
-impl AppState {
-    /// Compiles `policy` once; every request shares the compiled scanner. Request bodies over
-    /// `body_limit` bytes get 413.
-    pub fn new(policy: &Policy, body_limit: usize) -> Result<AppState, postguard_scan::BuildError> {
-        let scanner = Scanner::new(policy)?;
+impl<S: Store> AppState<S> {
+    /// Compiles `policy` once; every request shares the compiled scanner and `store`.
+    pub fn new(
+        policy: Policy,
+        store: S,
+        config: Config,
+    ) -> Result<AppState<S>, postguard_scan::BuildError> {
+        let scanner = Scanner::new(&policy)?;
         // The name lists load on first use: load them now, not on the first request.
         scanner.scan(&postguard_scan::Post::new("Warm up, Alex."));
         Ok(AppState {
             inner: Arc::new(Inner {
                 scanner,
-                policy_version: policy.policy.version.clone(),
+                policy,
                 metrics: Metrics::new(),
-                body_limit,
+                config,
+                store,
             }),
         })
-    }
-
-    pub(crate) fn body_limit(&self) -> usize {
-        self.inner.body_limit
     }
 
     pub(crate) fn scanner(&self) -> &Scanner {
@@ -65,32 +79,98 @@ impl AppState {
         &self.inner.metrics
     }
 
+    pub(crate) fn policy(&self) -> &Policy {
+        &self.inner.policy
+    }
+
+    /// The store.
+    pub fn store(&self) -> &S {
+        &self.inner.store
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
     /// The version of the policy the scanner was built from.
     pub fn policy_version(&self) -> &str {
-        &self.inner.policy_version
+        &self.inner.policy.policy.version
+    }
+
+    pub(crate) fn body_limit(&self) -> usize {
+        self.inner.config.body_limit
+    }
+
+    /// The approval steps of an official account (its own, else the default ones).
+    pub(crate) fn steps_for(&self, handle: &str) -> Vec<ApprovalStep> {
+        self.inner
+            .config
+            .approvals
+            .iter()
+            .find(|a| a.account.eq_ignore_ascii_case(handle))
+            .map_or_else(workflow::default_steps, |a| a.steps.clone())
+    }
+
+    /// Appends an audit entry; a failure to write the audit log fails the request.
+    pub(crate) async fn audit(
+        &self,
+        actor: Option<&CurrentUser>,
+        action: &str,
+        subject: Option<String>,
+        details: serde_json::Value,
+    ) -> Result<(), AppError> {
+        self.store()
+            .append_audit(NewAuditEntry {
+                actor: actor.map(|u| Actor {
+                    user_id: Some(u.id),
+                    name: u.username.clone(),
+                }),
+                action: action.to_owned(),
+                subject,
+                details,
+            })
+            .await?;
+        Ok(())
     }
 }
 
-impl std::fmt::Debug for AppState {
+impl<S> std::fmt::Debug for AppState<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppState")
-            .field("policy_version", &self.inner.policy_version)
+            .field("policy_version", &self.inner.policy.policy.version)
             .finish_non_exhaustive()
     }
 }
 
 /// The whole HTTP API.
-pub fn router(state: AppState) -> Router {
+pub fn router<S: Store + 'static>(state: AppState<S>) -> Router {
     let body_limit = state.body_limit();
     Router::new()
         .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics::render))
+        .route("/metrics", get(metrics::render::<S>))
         .route("/api/openapi.json", get(openapi::document))
-        .route("/api/v1/check", post(check::check))
+        .route("/api/v1/check", post(check::check::<S>))
+        .route("/api/v1/login", post(session::login::<S>))
+        .route("/api/v1/logout", post(session::logout::<S>))
+        .route("/api/v1/me", get(session::me::<S>))
+        .route("/api/v1/totp/enrol", post(session::enrol::<S>))
+        .route("/api/v1/totp/confirm", post(session::confirm::<S>))
+        .route(
+            "/api/v1/drafts",
+            post(drafts::submit::<S>).get(drafts::mine::<S>),
+        )
+        .route(
+            "/api/v1/drafts/{id}",
+            get(drafts::show::<S>).put(drafts::resubmit::<S>),
+        )
+        .route("/api/v1/drafts/{id}/decision", post(drafts::decide::<S>))
+        .route("/api/v1/queue", get(drafts::queue::<S>))
+        .route("/api/v1/audit/verify", get(drafts::verify_audit::<S>))
         // A route layer: the metrics see the matched route template, never a raw path.
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            metrics::track,
+            metrics::track::<S>,
         ))
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(body_limit))
@@ -99,6 +179,30 @@ pub fn router(state: AppState) -> Router {
 
 async fn healthz() -> &'static str {
     "ok\n"
+}
+
+/// Marks posts whose scheduled time has passed as expired, every `period`, with an audit entry
+/// for each; runs until the process ends.
+pub async fn expire_periodically<S: Store>(state: AppState<S>, period: std::time::Duration) {
+    let mut tick = tokio::time::interval(period);
+    loop {
+        tick.tick().await;
+        match state.store().expire_due(chrono::Utc::now()).await {
+            Ok(ids) => {
+                for id in ids {
+                    let _ = state
+                        .audit(
+                            None,
+                            "post.expired",
+                            Some(format!("post:{id}")),
+                            serde_json::json!({}),
+                        )
+                        .await;
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "expiring scheduled posts failed"),
+        }
+    }
 }
 
 /// Serves `router` on `listener` until Ctrl-C or SIGTERM, then lets open requests finish.

@@ -7,9 +7,11 @@ use axum::http::header::CONTENT_TYPE;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use postguard_scan::Report;
+use postguard_store::Store;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 use std::time::Instant;
@@ -37,6 +39,7 @@ pub struct Metrics {
     requests: Family<RequestLabels, Counter>,
     latency: Family<RouteLabels, Histogram>,
     findings: Family<CategoryLabels, Counter>,
+    queue: Gauge,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -67,6 +70,12 @@ impl Metrics {
             latency_histogram as fn() -> Histogram,
         );
         let findings = Family::<CategoryLabels, Counter>::default();
+        let queue = Gauge::default();
+        registry.register(
+            "review_queue_length",
+            "Drafts waiting for review, as last seen by the queue or a submission",
+            queue.clone(),
+        );
         registry.register(
             "http_requests",
             "HTTP requests by method, route and status",
@@ -87,7 +96,13 @@ impl Metrics {
             requests,
             latency,
             findings,
+            queue,
         }
+    }
+
+    /// Records the review queue's length.
+    pub fn set_queue_length(&self, length: usize) {
+        self.queue.set(i64::try_from(length).unwrap_or(i64::MAX));
     }
 
     /// Counts a report's findings by category.
@@ -110,7 +125,11 @@ impl Metrics {
 
 /// Middleware: counts and times every request by its route template (`/api/v1/check`), so
 /// ids in paths never become labels.
-pub(crate) async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub(crate) async fn track<S: Store>(
+    State(state): State<AppState<S>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let started = Instant::now();
     let method = request.method().to_string();
     let route = request
@@ -139,7 +158,7 @@ pub(crate) async fn track(State(state): State<AppState>, request: Request, next:
 }
 
 /// `GET /metrics`, in the Prometheus text format.
-pub(crate) async fn render(State(state): State<AppState>) -> Response {
+pub(crate) async fn render<S: Store>(State(state): State<AppState<S>>) -> Response {
     match state.metrics().encode() {
         Ok(body) => (
             [(

@@ -14,7 +14,19 @@ const PATIENT: &str = "Maria Gonzales";
 
 fn app_with_limit(limit: usize) -> Router {
     let policy = Policy::builtin_default().unwrap();
-    router(AppState::new(&policy, limit).unwrap())
+    let dir = tempfile::tempdir().unwrap();
+    let store = tokio::task::block_in_place(|| {
+        tokio::runtime::Handle::current()
+            .block_on(postguard_store::SqliteStore::open(dir.path().join("t.db")))
+    })
+    .unwrap();
+    // The directory lives as long as the test process: the database file must outlive the app.
+    std::mem::forget(dir);
+    let config = postguard_server::Config {
+        body_limit: limit,
+        ..Default::default()
+    };
+    router(AppState::new(policy, store, config).unwrap())
 }
 
 fn app() -> Router {
@@ -44,7 +56,7 @@ async fn check(app: &Router, body: &str) -> (StatusCode, Value) {
     (status, serde_json::from_str(&text).unwrap())
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn check_answers_like_a_line_of_check_jsonl() {
     let app = app();
     let body = json!({"id": "draft-7", "text": format!("Please pray for {PATIENT} in room 412"),
@@ -73,7 +85,7 @@ async fn check_answers_like_a_line_of_check_jsonl() {
     assert_eq!(clean["max_severity"], Value::Null);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_requests_name_the_field_and_never_echo_the_text() {
     let app = app();
     let cases = [
@@ -103,7 +115,7 @@ async fn bad_requests_name_the_field_and_never_echo_the_text() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_body_over_the_limit_gets_413_and_one_under_it_is_scanned() {
     let app = app_with_limit(1024);
     let big = json!({ "text": "a ".repeat(1000) }).to_string();
@@ -117,7 +129,7 @@ async fn a_body_over_the_limit_gets_413_and_one_under_it_is_scanned() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_and_unknown_routes() {
     let app = app();
     assert_eq!(
@@ -131,7 +143,7 @@ async fn health_and_unknown_routes() {
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_count_requests_and_findings_but_hold_no_text() {
     let app = app();
     let body =
@@ -170,7 +182,7 @@ async fn metrics_count_requests_and_findings_but_hold_no_text() {
 
 /// The OpenAPI document describes what the server accepts: the request schema's fields are the
 /// fields the server takes, and a request built from the schema is accepted.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_openapi_document_matches_what_the_server_accepts() {
     let app = app();
     let (status, text) = call(&app, "GET", "/api/openapi.json", Body::empty()).await;

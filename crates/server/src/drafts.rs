@@ -1,0 +1,507 @@
+//! Drafts and their review: submit (scanned with the current policy, recorded with its version),
+//! the author's list, one draft with every version and decision, resubmission, the review
+//! queue, verdicts, and the audit chain check. A draft that is not yours and not yours to
+//! review is "not found", never "forbidden": its existence is not disclosed.
+
+use crate::authz::{allowed, Action};
+use crate::error::AppError;
+use crate::session::CurrentUser;
+use crate::workflow::{self, Case, PastDecision, Refusal, Reviewer};
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::Json;
+use chrono::{DateTime, Utc};
+use postguard_scan::{Consent, Context, Post as ScanPost, Report};
+use postguard_store::{
+    Attachment, Channel, NewDecision, NewPost, NewVersion, Post, PostId, PostKind, PostStatus,
+    Store, Verdict,
+};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// Parses a JSON body; the error names the field and what was expected, never the value sent.
+pub(crate) fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let message = inner.to_string();
+        let what = if inner.is_syntax() || inner.is_eof() {
+            format!("not valid JSON (at column {})", inner.column())
+        } else if message.starts_with("unknown field") || message.starts_with("missing field") {
+            message.split(" at line").next().unwrap_or("").to_owned()
+        } else {
+            match message.split_once(", expected ") {
+                Some((_, expected)) => format!(
+                    "wrong type or value, expected {}",
+                    expected.split(" at line").next().unwrap_or("")
+                ),
+                None => "wrong type or value".to_owned(),
+            }
+        };
+        if path.is_empty() || path == "." {
+            AppError::BadRequest(what)
+        } else {
+            AppError::BadRequest(format!("field `{path}`: {what}"))
+        }
+    })
+}
+
+/// A draft as submitted.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Draft {
+    text: String,
+    #[serde(default = "default_kind")]
+    kind: PostKind,
+    /// `personal`, or the handle of an official account in the policy.
+    #[serde(default = "default_channel")]
+    channel: String,
+    #[serde(default)]
+    identifies_employer: bool,
+    #[serde(default)]
+    scheduled_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    attachments: Vec<Attachment>,
+    /// Patient consents the draft relies on (official accounts only).
+    #[serde(default)]
+    consents: Vec<Consent>,
+    /// For a resubmission: the revision the author edited.
+    #[serde(default)]
+    revision: Option<i64>,
+}
+
+fn default_kind() -> PostKind {
+    PostKind::Post
+}
+
+fn default_channel() -> String {
+    "personal".to_owned()
+}
+
+/// The scan of a draft and what it implies.
+struct Scanned {
+    channel: Channel,
+    report: Report,
+    stored: String,
+}
+
+fn scan<S: Store>(state: &AppState<S>, draft: &Draft) -> Result<Scanned, AppError> {
+    let channel = if draft.channel.eq_ignore_ascii_case("personal") {
+        Channel::Personal
+    } else {
+        let known = state
+            .policy()
+            .official_accounts
+            .iter()
+            .find(|a| a.handle.eq_ignore_ascii_case(&draft.channel))
+            .ok_or_else(|| {
+                let handles: Vec<&str> = state
+                    .policy()
+                    .official_accounts
+                    .iter()
+                    .map(|a| a.handle.as_str())
+                    .collect();
+                AppError::BadRequest(format!(
+                    "field `channel`: expected \"personal\" or an official account ({})",
+                    handles.join(", ")
+                ))
+            })?;
+        Channel::Official {
+            handle: known.handle.clone(),
+        }
+    };
+    let official = matches!(channel, Channel::Official { .. });
+    let context = Context {
+        channel: if official {
+            postguard_scan::Channel::Official
+        } else {
+            postguard_scan::Channel::Personal
+        },
+        identifies_employer: draft.identifies_employer,
+        kind: match draft.kind {
+            PostKind::Post => postguard_scan::PostKind::Post,
+            PostKind::Reply => postguard_scan::PostKind::Reply,
+            PostKind::Comment => postguard_scan::PostKind::Comment,
+        },
+        consents: if official {
+            draft.consents.clone()
+        } else {
+            Vec::new()
+        },
+    };
+    let mut report = state
+        .scanner()
+        .scan(&ScanPost::with_context(&draft.text, context.clone()));
+    // Alt text is published too: scan it, and a photo of a person needs a consent on file.
+    for (i, a) in draft.attachments.iter().enumerate() {
+        let alt = state
+            .scanner()
+            .scan(&ScanPost::with_context(&a.alt_text, context.clone()));
+        for mut f in alt.findings {
+            f.rule = format!("attachment[{i}].{}", f.rule);
+            report.findings.push(f);
+        }
+    }
+    state.metrics().count_findings(&report);
+    let stored = serde_json::to_string(&json!({
+        "report": report,
+        "consents": context.consents,
+        "photo_of_person": draft.attachments.iter().any(|a| a.shows_person),
+    }))
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(Scanned {
+        channel,
+        report,
+        stored,
+    })
+}
+
+fn summary(report: &Report) -> Value {
+    let mut by_category = serde_json::Map::new();
+    for f in &report.findings {
+        let n = by_category
+            .entry(f.category.to_string())
+            .or_insert(json!(0));
+        *n = json!(n.as_u64().unwrap_or(0) + 1);
+    }
+    json!({ "findings": report.findings.len(), "max_severity": report.max_severity(), "by_category": by_category })
+}
+
+fn post_json(post: &Post) -> Value {
+    json!({
+        "id": post.id, "status": post.status, "revision": post.revision, "kind": post.kind,
+        "channel": post.channel, "identifies_employer": post.identifies_employer,
+        "scheduled_at": post.scheduled_at, "legal_hold": post.legal_hold,
+        "created_at": post.created_at, "updated_at": post.updated_at, "author": post.author,
+    })
+}
+
+/// `POST /api/v1/drafts`: scans and stores a draft; a personal draft with nothing at review
+/// or block is cleared at once, anything else (and every official post) is queued.
+pub(crate) async fn submit<S: Store + 'static>(
+    State(state): State<AppState<S>>,
+    user: CurrentUser,
+    body: Bytes,
+) -> Result<(axum::http::StatusCode, Json<Value>), AppError> {
+    if !allowed(user.role, Action::SubmitDraft) {
+        return Err(AppError::Forbidden(
+            "your role cannot submit drafts".to_owned(),
+        ));
+    }
+    let draft: Draft = parse_json(&body)?;
+    let scanned = scan(&state, &draft)?;
+    let status = workflow::on_submit(
+        matches!(scanned.channel, Channel::Official { .. }),
+        &scanned.report,
+    );
+    let (post, _) = state
+        .store()
+        .create_post(NewPost {
+            author: user.id,
+            kind: draft.kind,
+            channel: scanned.channel.clone(),
+            identifies_employer: draft.identifies_employer,
+            scheduled_at: draft.scheduled_at,
+            status,
+            first_version: NewVersion {
+                text: draft.text,
+                attachments: draft.attachments,
+                policy_version: state.policy_version().to_owned(),
+                scan_result: scanned.stored,
+                author: user.id,
+            },
+        })
+        .await?;
+    let subject = Some(format!("post:{}", post.id));
+    state
+        .audit(
+            Some(&user),
+            "post.submitted",
+            subject.clone(),
+            json!({ "version": 1, "status": status }),
+        )
+        .await?;
+    state
+        .audit(Some(&user), "scan.result", subject, json!({ "version": 1, "policy_version": state.policy_version(), "summary": summary(&scanned.report) }))
+        .await?;
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(json!({ "post": post_json(&post), "findings": scanned.report.findings })),
+    ))
+}
+
+/// `GET /api/v1/drafts`: the signed-in user's drafts, newest first.
+pub(crate) async fn mine<S: Store + 'static>(
+    State(state): State<AppState<S>>,
+    user: CurrentUser,
+) -> Result<Json<Value>, AppError> {
+    let posts = state.store().posts_by_author(user.id).await?;
+    Ok(Json(
+        json!({ "drafts": posts.iter().map(post_json).collect::<Vec<_>>() }),
+    ))
+}
+
+/// The post if `user` may see it; "not found" otherwise.
+async fn visible<S: Store>(
+    state: &AppState<S>,
+    user: &CurrentUser,
+    id: i64,
+) -> Result<Post, AppError> {
+    let post = state
+        .store()
+        .get_post(PostId(id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if post.author != user.id && !allowed(user.role, Action::ViewAnyDraft) {
+        return Err(AppError::NotFound);
+    }
+    Ok(post)
+}
+
+/// `GET /api/v1/drafts/{id}`: the draft, every version with its findings, and the decisions.
+/// Reviewers' private notes are shown to reviewers only.
+pub(crate) async fn show<S: Store + 'static>(
+    State(state): State<AppState<S>>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, AppError> {
+    let post = visible(&state, &user, id).await?;
+    let store = state.store();
+    let versions = store.versions(post.id).await?;
+    let decisions = store.decisions(post.id).await?;
+    let reviewer = allowed(user.role, Action::ViewAnyDraft);
+    let versions: Vec<Value> = versions
+        .iter()
+        .map(|v| {
+            let scan: Value = serde_json::from_str(&v.scan_result).unwrap_or(Value::Null);
+            json!({ "version": v.version, "text": v.text, "attachments": v.attachments,
+                "policy_version": v.policy_version, "findings": scan["report"]["findings"],
+                "created_at": v.created_at })
+        })
+        .collect();
+    let decisions: Vec<Value> = decisions
+        .iter()
+        .map(|d| {
+            let mut v = json!({ "version": d.version, "step": d.step, "reviewer": d.reviewer,
+                "verdict": d.verdict, "created_at": d.created_at });
+            if reviewer {
+                v["note"] = json!(d.note);
+            }
+            v
+        })
+        .collect();
+    Ok(Json(
+        json!({ "post": post_json(&post), "versions": versions, "decisions": decisions }),
+    ))
+}
+
+/// `PUT /api/v1/drafts/{id}`: the author's new version (with the revision they edited); it is
+/// scanned again and goes back to the queue, or is cleared.
+pub(crate) async fn resubmit<S: Store + 'static>(
+    State(state): State<AppState<S>>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Json<Value>, AppError> {
+    let post = visible(&state, &user, id).await?;
+    if post.author != user.id {
+        return Err(AppError::Forbidden(
+            "only the author edits a draft".to_owned(),
+        ));
+    }
+    let draft: Draft = parse_json(&body)?;
+    let revision = draft.revision.ok_or_else(|| {
+        AppError::BadRequest("field `revision`: required, the revision you edited".to_owned())
+    })?;
+    if matches!(
+        post.status,
+        PostStatus::Approved | PostStatus::Rejected | PostStatus::Expired
+    ) {
+        return Err(AppError::Conflict(format!(
+            "the post is {}; submit a new draft instead",
+            workflow::describe(post.status)
+        )));
+    }
+    let scanned = scan(&state, &draft)?;
+    let status = workflow::on_submit(
+        matches!(post.channel, Channel::Official { .. }),
+        &scanned.report,
+    );
+    let (post, version) = state
+        .store()
+        .add_version(
+            post.id,
+            revision,
+            NewVersion {
+                text: draft.text,
+                attachments: draft.attachments,
+                policy_version: state.policy_version().to_owned(),
+                scan_result: scanned.stored,
+                author: user.id,
+            },
+            status,
+        )
+        .await?;
+    let subject = Some(format!("post:{}", post.id));
+    state
+        .audit(
+            Some(&user),
+            "post.resubmitted",
+            subject.clone(),
+            json!({ "version": version.version, "status": status }),
+        )
+        .await?;
+    state
+        .audit(Some(&user), "scan.result", subject, json!({ "version": version.version, "policy_version": state.policy_version(), "summary": summary(&scanned.report) }))
+        .await?;
+    Ok(Json(
+        json!({ "post": post_json(&post), "version": version.version, "findings": scanned.report.findings }),
+    ))
+}
+
+/// `GET /api/v1/queue`: drafts waiting for review, the longest waiting first.
+pub(crate) async fn queue<S: Store + 'static>(
+    State(state): State<AppState<S>>,
+    user: CurrentUser,
+) -> Result<Json<Value>, AppError> {
+    if !allowed(user.role, Action::Review) {
+        return Err(AppError::Forbidden(
+            "the review queue is for reviewers".to_owned(),
+        ));
+    }
+    let posts = state.store().review_queue(200).await?;
+    state.metrics().set_queue_length(posts.len());
+    Ok(Json(
+        json!({ "queue": posts.iter().map(post_json).collect::<Vec<_>>() }),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Decide {
+    verdict: Verdict,
+    /// The revision the reviewer looked at.
+    revision: i64,
+    /// A private note, never shown outside the organisation's reviewers.
+    #[serde(default)]
+    note: Option<String>,
+}
+
+/// `POST /api/v1/drafts/{id}/decision`: approve, reject or request changes, for the current
+/// approval step. Of two reviewers deciding at once, the second gets 409.
+pub(crate) async fn decide<S: Store + 'static>(
+    State(state): State<AppState<S>>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Json<Value>, AppError> {
+    if !allowed(user.role, Action::Review) {
+        return Err(if visible(&state, &user, id).await.is_ok() {
+            AppError::Forbidden("only reviewers decide on drafts".to_owned())
+        } else {
+            AppError::NotFound
+        });
+    }
+    let post = visible(&state, &user, id).await?;
+    let decide: Decide = parse_json(&body)?;
+    if post.scheduled_at.is_some_and(|t| t <= Utc::now())
+        && matches!(
+            post.status,
+            PostStatus::PendingReview | PostStatus::ChangesRequested
+        )
+    {
+        return Err(AppError::Conflict(
+            "the post's scheduled time has passed: it expired before it was approved".to_owned(),
+        ));
+    }
+    let store = state.store();
+    let versions = store.versions(post.id).await?;
+    let current = versions.last().ok_or(AppError::NotFound)?;
+    let stored: Value = serde_json::from_str(&current.scan_result).unwrap_or(Value::Null);
+    let report: Report = serde_json::from_value(stored["report"].clone()).unwrap_or_default();
+    let relies_on_consent = stored["consents"].as_array().is_some_and(|c| !c.is_empty())
+        || stored["photo_of_person"].as_bool().unwrap_or(false);
+    let steps = match &post.channel {
+        Channel::Official { handle } => state.steps_for(handle),
+        Channel::Personal => vec![workflow::default_steps().remove(0)],
+    };
+    let steps = workflow::applicable_steps(
+        &steps,
+        relies_on_consent,
+        workflow::gives_health_information(&report),
+    );
+    let mut past = Vec::new();
+    for d in store.decisions(post.id).await? {
+        if d.version != current.version {
+            continue;
+        }
+        let username = store
+            .get_user(d.reviewer)
+            .await?
+            .map(|u| u.username)
+            .unwrap_or_default();
+        past.push(PastDecision {
+            step: d.step,
+            reviewer: d.reviewer,
+            username,
+            verdict: d.verdict,
+        });
+    }
+    let case = Case {
+        author: post.author,
+        status: post.status,
+        steps: &steps,
+        decisions: &past,
+        report: &report,
+    };
+    let reviewer = Reviewer {
+        id: user.id,
+        username: &user.username,
+        role: user.role,
+    };
+    let (step, status) =
+        workflow::decide(&case, &reviewer, decide.verdict).map_err(|r| match r {
+            Refusal::Forbidden(m) => AppError::Forbidden(m),
+            Refusal::InvalidState(m) => AppError::Conflict(m),
+        })?;
+    let (post, _) = store
+        .decide(
+            post.id,
+            decide.revision,
+            NewDecision {
+                version: current.version,
+                step: step.clone(),
+                reviewer: user.id,
+                verdict: decide.verdict,
+                note: decide.note,
+            },
+            status,
+        )
+        .await?;
+    state
+        .audit(Some(&user), "post.decision", Some(format!("post:{}", post.id)), json!({ "version": current.version, "step": step, "verdict": decide.verdict, "status": status }))
+        .await?;
+    Ok(Json(json!({ "post": post_json(&post), "step": step })))
+}
+
+/// `GET /api/v1/audit/verify`: checks the whole audit chain.
+pub(crate) async fn verify_audit<S: Store + 'static>(
+    State(state): State<AppState<S>>,
+    user: CurrentUser,
+) -> Result<Json<Value>, AppError> {
+    if !allowed(user.role, Action::Audit) {
+        return Err(AppError::Forbidden(
+            "the audit log is for compliance and admins".to_owned(),
+        ));
+    }
+    match state.store().verify_chain().await {
+        Ok(entries) => Ok(Json(json!({ "ok": true, "entries": entries }))),
+        Err(postguard_store::StoreError::ChainBroken(b)) => Ok(Json(
+            json!({ "ok": false, "first_bad_entry": b.seq, "problem": b.to_string() }),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,431 @@
+//! Signing in: password, then a TOTP code or a recovery code for the roles that need one;
+//! session cookies with an idle timeout and a CSRF token; API tokens as bearer credentials.
+//! Every sign-in and failure goes to the audit log; no password, code or token ever does.
+
+use crate::auth::{self, Totp};
+use crate::authz::needs_two_factor;
+use crate::error::AppError;
+use crate::AppState;
+use axum::extract::{FromRequestParts, State};
+use axum::http::header::{AUTHORIZATION, COOKIE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::{Duration as ChronoDuration, Utc};
+use postguard_store::{NewSession, Role, Store, TotpSecret, User, UserId};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// The session cookie's name.
+pub const COOKIE_NAME: &str = "postguard_session";
+/// The header that carries the CSRF token on state-changing requests with a cookie.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+const ISSUER: &str = "Postguard";
+
+/// The signed-in user of a request.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    /// Their id.
+    pub id: UserId,
+    /// Their username.
+    pub username: String,
+    /// Their role.
+    pub role: Role,
+}
+
+impl CurrentUser {
+    fn of(user: &User) -> CurrentUser {
+        CurrentUser {
+            id: user.id,
+            username: user.username.clone(),
+            role: user.role,
+        }
+    }
+}
+
+fn cookie_value(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE_NAME)
+        .map(|(_, value)| value.to_owned())
+}
+
+fn unauthorized() -> AppError {
+    AppError::Unauthorized("sign in first: no valid session or API token".to_owned())
+}
+
+impl<S: Store + 'static> FromRequestParts<AppState<S>> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState<S>,
+    ) -> Result<Self, Self::Rejection> {
+        let store = state.store();
+        // An API token: `Authorization: Bearer pgt_...`. No cookie, so no CSRF risk.
+        if let Some(auth) = parts.headers.get(AUTHORIZATION) {
+            let token = auth
+                .to_str()
+                .ok()
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .ok_or_else(unauthorized)?;
+            let found = store
+                .get_api_token_by_hash(&auth::token_hash(token.trim()))
+                .await?
+                .ok_or_else(unauthorized)?;
+            let user = store
+                .get_user(found.user_id)
+                .await?
+                .ok_or_else(unauthorized)?;
+            if user.disabled {
+                return Err(unauthorized());
+            }
+            return Ok(CurrentUser::of(&user));
+        }
+        let cookie = cookie_value(&parts.headers).ok_or_else(unauthorized)?;
+        let id_hash = auth::token_hash(&cookie);
+        let session = store
+            .get_session(&id_hash)
+            .await?
+            .ok_or_else(unauthorized)?;
+        let idle = ChronoDuration::minutes(i64::from(state.config().session_idle_minutes));
+        if Utc::now() - session.last_seen_at > idle {
+            store.delete_session(&id_hash).await?;
+            return Err(AppError::Unauthorized(
+                "your session ended after a period without activity; sign in again".to_owned(),
+            ));
+        }
+        if !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
+            let sent = parts
+                .headers
+                .get(CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            if sent.is_empty() || !constant_time_eq(sent.as_bytes(), session.csrf_token.as_bytes())
+            {
+                return Err(AppError::Forbidden(format!(
+                    "missing or wrong {CSRF_HEADER} header (the token given at sign-in)"
+                )));
+            }
+        }
+        let user = store
+            .get_user(session.user_id)
+            .await?
+            .ok_or_else(unauthorized)?;
+        if user.disabled {
+            return Err(unauthorized());
+        }
+        store.touch_session(&id_hash).await?;
+        Ok(CurrentUser::of(&user))
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Sign-in request.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Login {
+    username: String,
+    password: String,
+    /// A TOTP code, for users with two-factor sign-in.
+    #[serde(default)]
+    code: Option<String>,
+    /// Or one of the recovery codes.
+    #[serde(default)]
+    recovery_code: Option<String>,
+}
+
+const WRONG: &str = "wrong username or password";
+
+/// Checks a username and password, counting failures; the user when they match.
+async fn password_ok<S: Store>(
+    state: &AppState<S>,
+    username: &str,
+    password: &str,
+) -> Result<User, AppError> {
+    let store = state.store();
+    let Some(user) = store.get_user_by_username(username).await? else {
+        // Same work as a real check, so timing does not tell which usernames exist.
+        let _ = auth::verify_password(dummy_hash(), password);
+        state
+            .audit(
+                None,
+                "login.failed",
+                None,
+                json!({ "reason": "unknown user" }),
+            )
+            .await?;
+        return Err(AppError::Unauthorized(WRONG.to_owned()));
+    };
+    let who = Some(CurrentUser::of(&user));
+    if let Some(until) = user.locked_until.filter(|t| *t > Utc::now()) {
+        state
+            .audit(
+                who.as_ref(),
+                "login.failed",
+                None,
+                json!({ "reason": "locked" }),
+            )
+            .await?;
+        return Err(AppError::Locked(format!(
+            "too many failed sign-ins; try again after {}",
+            until.format("%H:%M:%S UTC")
+        )));
+    }
+    if user.disabled || !auth::verify_password(&user.password_hash, password) {
+        let failures = user.failed_logins + 1;
+        let wait = auth::lockout_after(failures).unwrap_or_default();
+        let until = Utc::now() + ChronoDuration::from_std(wait).unwrap_or_default();
+        store.record_login_failure(user.id, 5, until).await?;
+        state
+            .audit(
+                who.as_ref(),
+                "login.failed",
+                None,
+                json!({ "reason": "password", "failures": failures }),
+            )
+            .await?;
+        return Err(AppError::Unauthorized(WRONG.to_owned()));
+    }
+    Ok(user)
+}
+
+/// An argon2id hash of a random password, for the same work on unknown usernames.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| auth::hash_password(&auth::random_hex(16)).unwrap_or_default())
+}
+
+fn session_cookie(value: &str, secure: bool, max_age: Option<i64>) -> HeaderValue {
+    let mut cookie = format!("{COOKIE_NAME}={value}; Path=/; HttpOnly; SameSite=Strict");
+    if secure {
+        cookie.push_str("; Secure");
+    }
+    if let Some(age) = max_age {
+        cookie.push_str(&format!("; Max-Age={age}"));
+    }
+    HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// `POST /api/v1/login`: password, then a code for two-factor users. Sets the session cookie
+/// and answers the CSRF token to send on state-changing requests.
+pub(crate) async fn login<S: Store>(
+    State(state): State<AppState<S>>,
+    body: axum::body::Bytes,
+) -> Result<Response, AppError> {
+    let login: Login = crate::drafts::parse_json(&body)?;
+    let user = password_ok(&state, &login.username, &login.password).await?;
+    let who = CurrentUser::of(&user);
+    let store = state.store();
+    if needs_two_factor(user.role) && !user.totp_enabled {
+        state
+            .audit(
+                Some(&who),
+                "login.failed",
+                None,
+                json!({ "reason": "two-factor not enrolled" }),
+            )
+            .await?;
+        return Err(AppError::Forbidden(
+            "your role signs in with a second factor: enrol first with POST /api/v1/totp/enrol and /api/v1/totp/confirm".to_owned(),
+        ));
+    }
+    if user.totp_enabled {
+        let ok = match (&login.code, &login.recovery_code, &user.totp_secret) {
+            (Some(code), _, Some(secret)) => {
+                let totp = Totp::from_secret(secret.as_bytes(), ISSUER, &user.username)
+                    .map_err(AppError::Internal)?;
+                let now = u64::try_from(Utc::now().timestamp()).unwrap_or(0);
+                match totp.matching_step(code, now) {
+                    Some(step) => {
+                        store
+                            .accept_totp_step(user.id, i64::try_from(step).unwrap_or(i64::MAX))
+                            .await?
+                    }
+                    None => false,
+                }
+            }
+            (None, Some(recovery), _) => {
+                let hash = auth::token_hash(&auth::normalise_recovery_code(recovery));
+                let used = store.consume_recovery_code(user.id, &hash).await?;
+                if used {
+                    state
+                        .audit(Some(&who), "login.recovery_code_used", None, json!({}))
+                        .await?;
+                }
+                used
+            }
+            _ => false,
+        };
+        if !ok {
+            let failures = user.failed_logins + 1;
+            let wait = auth::lockout_after(failures).unwrap_or_default();
+            let until = Utc::now() + ChronoDuration::from_std(wait).unwrap_or_default();
+            store.record_login_failure(user.id, 5, until).await?;
+            state
+                .audit(
+                    Some(&who),
+                    "login.failed",
+                    None,
+                    json!({ "reason": "second factor" }),
+                )
+                .await?;
+            return Err(AppError::Unauthorized(
+                "a valid, unused two-factor code (or a recovery code) is required".to_owned(),
+            ));
+        }
+    }
+    store.reset_login_failures(user.id).await?;
+    let cookie = auth::random_hex(32);
+    let csrf = auth::random_hex(16);
+    store
+        .create_session(NewSession {
+            id_hash: auth::token_hash(&cookie),
+            user_id: user.id,
+            csrf_token: csrf.clone(),
+        })
+        .await?;
+    state.audit(Some(&who), "login.ok", None, json!({})).await?;
+    let mut response = Json(json!({
+        "user": { "id": user.id, "username": user.username, "display_name": user.display_name, "role": user.role },
+        "csrf_token": csrf,
+    }))
+    .into_response();
+    response.headers_mut().insert(
+        SET_COOKIE,
+        session_cookie(&cookie, state.config().secure_cookies, None),
+    );
+    Ok(response)
+}
+
+/// `POST /api/v1/logout`.
+pub(crate) async fn logout<S: Store + 'static>(
+    State(state): State<AppState<S>>,
+    user: CurrentUser,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    if let Some(cookie) = cookie_value(&headers) {
+        state
+            .store()
+            .delete_session(&auth::token_hash(&cookie))
+            .await?;
+    }
+    state.audit(Some(&user), "logout", None, json!({})).await?;
+    let mut response = Json(json!({ "signed_out": true })).into_response();
+    response.headers_mut().insert(
+        SET_COOKIE,
+        session_cookie("", state.config().secure_cookies, Some(0)),
+    );
+    Ok(response)
+}
+
+/// `GET /api/v1/me`.
+// `S` is the state the `CurrentUser` extractor reads the session from.
+#[allow(clippy::extra_unused_type_parameters)]
+pub(crate) async fn me<S: Store + 'static>(user: CurrentUser) -> Json<Value> {
+    Json(json!({ "id": user.id, "username": user.username, "role": user.role }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Enrol {
+    username: String,
+    password: String,
+}
+
+/// `POST /api/v1/totp/enrol`: a new secret for the user (password required), with its
+/// `otpauth://` URI and QR code. Two-factor sign-in starts once a code confirms it.
+pub(crate) async fn enrol<S: Store>(
+    State(state): State<AppState<S>>,
+    body: axum::body::Bytes,
+) -> Result<Json<Value>, AppError> {
+    let enrol: Enrol = crate::drafts::parse_json(&body)?;
+    let user = password_ok(&state, &enrol.username, &enrol.password).await?;
+    if user.totp_enabled {
+        return Err(AppError::Conflict(
+            "two-factor sign-in is already on for this account; an admin can reset it".to_owned(),
+        ));
+    }
+    let totp = Totp::generate(ISSUER, &user.username).map_err(AppError::Internal)?;
+    state
+        .store()
+        .set_totp_secret(user.id, Some(&TotpSecret::new(totp.secret().to_vec())))
+        .await?;
+    state
+        .audit(
+            Some(&CurrentUser::of(&user)),
+            "totp.enrolment_started",
+            None,
+            json!({}),
+        )
+        .await?;
+    Ok(Json(json!({
+        "secret": totp.secret_base32(),
+        "otpauth_uri": totp.uri(),
+        "qr_svg": totp.qr_svg().map_err(AppError::Internal)?,
+    })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Confirm {
+    username: String,
+    password: String,
+    code: String,
+}
+
+/// `POST /api/v1/totp/confirm`: a code from the app turns two-factor sign-in on and answers
+/// ten recovery codes, shown this once.
+pub(crate) async fn confirm<S: Store>(
+    State(state): State<AppState<S>>,
+    body: axum::body::Bytes,
+) -> Result<Json<Value>, AppError> {
+    let confirm: Confirm = crate::drafts::parse_json(&body)?;
+    let user = password_ok(&state, &confirm.username, &confirm.password).await?;
+    let Some(secret) = &user.totp_secret else {
+        return Err(AppError::Conflict(
+            "start with POST /api/v1/totp/enrol".to_owned(),
+        ));
+    };
+    if user.totp_enabled {
+        return Err(AppError::Conflict(
+            "two-factor sign-in is already on".to_owned(),
+        ));
+    }
+    let totp =
+        Totp::from_secret(secret.as_bytes(), ISSUER, &user.username).map_err(AppError::Internal)?;
+    let now = u64::try_from(Utc::now().timestamp()).unwrap_or(0);
+    let step = totp
+        .matching_step(&confirm.code, now)
+        .ok_or_else(|| AppError::Unauthorized("that code is not the current one".to_owned()))?;
+    let store = state.store();
+    if !store
+        .accept_totp_step(user.id, i64::try_from(step).unwrap_or(i64::MAX))
+        .await?
+    {
+        return Err(AppError::Unauthorized(
+            "that code was already used".to_owned(),
+        ));
+    }
+    store.set_totp_enabled(user.id, true).await?;
+    let codes = auth::new_recovery_codes();
+    let hashes: Vec<String> = codes.iter().map(|c| auth::token_hash(c)).collect();
+    store.set_recovery_codes(user.id, &hashes).await?;
+    state
+        .audit(
+            Some(&CurrentUser::of(&user)),
+            "totp.enabled",
+            None,
+            json!({}),
+        )
+        .await?;
+    Ok(Json(json!({ "enabled": true, "recovery_codes": codes })))
+}

@@ -1,0 +1,553 @@
+//! The review workflow through the HTTP router on a real SQLite database: sign-in with two
+//! factors, roles, submit, review, resubmit, conflicts, expiry and the audit chain.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use postguard_policy::Policy;
+use postguard_server::auth::{hash_password, Totp};
+use postguard_server::{router, AppState, Config};
+use postguard_store::{NewUser, Role, SqliteStore, Store};
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+const PASSWORD: &str = "copper lantern orbit meadow";
+
+struct App {
+    router: Router,
+    store: SqliteStore,
+    db: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+async fn app() -> App {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("postguard.db");
+    let store = SqliteStore::open(&db).await.unwrap();
+    for (name, role) in [
+        ("sam", Role::Staff),
+        ("tess", Role::Staff),
+        ("rita", Role::Reviewer),
+        ("ray", Role::Reviewer),
+        ("carol", Role::Compliance),
+    ] {
+        store
+            .create_user(NewUser {
+                username: name.to_owned(),
+                display_name: name.to_owned(),
+                role,
+                password_hash: hash_password(PASSWORD).unwrap(),
+            })
+            .await
+            .unwrap();
+    }
+    let state = AppState::new(
+        Policy::builtin_default().unwrap(),
+        store.clone(),
+        Config::default(),
+    )
+    .unwrap();
+    App {
+        router: router(state),
+        store,
+        db,
+        _dir: dir,
+    }
+}
+
+/// A signed-in client: its cookie and CSRF token.
+#[derive(Clone)]
+struct Client {
+    cookie: String,
+    csrf: String,
+}
+
+async fn send(
+    app: &App,
+    method: &str,
+    uri: &str,
+    client: Option<&Client>,
+    body: Value,
+) -> (StatusCode, Value, Option<String>) {
+    let mut request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("content-type", "application/json");
+    if let Some(c) = client {
+        request = request
+            .header("cookie", format!("postguard_session={}", c.cookie))
+            .header("x-csrf-token", &c.csrf);
+    }
+    let body = if body.is_null() {
+        Body::empty()
+    } else {
+        Body::from(body.to_string())
+    };
+    let response = app
+        .router
+        .clone()
+        .oneshot(request.body(body).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .map(|v| v.to_str().unwrap().to_owned());
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    (status, value, cookie)
+}
+
+fn now() -> u64 {
+    u64::try_from(chrono::Utc::now().timestamp()).unwrap()
+}
+
+/// Enrols two-factor sign-in for a user, returning their TOTP settings.
+async fn enrol(app: &App, user: &str) -> Totp {
+    let (status, enrolment, _) = send(
+        app,
+        "POST",
+        "/api/v1/totp/enrol",
+        None,
+        json!({"username": user, "password": PASSWORD}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{enrolment}");
+    assert!(enrolment["qr_svg"].as_str().unwrap().contains("<svg"));
+    assert!(enrolment["otpauth_uri"]
+        .as_str()
+        .unwrap()
+        .starts_with("otpauth://totp/"));
+    let secret = totp_rs::Secret::Encoded(enrolment["secret"].as_str().unwrap().to_owned())
+        .to_bytes()
+        .unwrap();
+    let totp = Totp::from_secret(&secret, "Postguard", user).unwrap();
+    // The code of the previous step: the sign-in below uses the current one.
+    let code = totp.code_at(now() - 30);
+    let (status, confirmed, _) = send(
+        app,
+        "POST",
+        "/api/v1/totp/confirm",
+        None,
+        json!({"username": user, "password": PASSWORD, "code": code}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{confirmed}");
+    assert_eq!(confirmed["recovery_codes"].as_array().unwrap().len(), 10);
+    totp
+}
+
+async fn login(app: &App, user: &str, code: Option<String>) -> Client {
+    let mut body = json!({"username": user, "password": PASSWORD});
+    if let Some(code) = code {
+        body["code"] = json!(code);
+    }
+    let (status, answer, cookie) = send(app, "POST", "/api/v1/login", None, body).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let cookie = cookie.unwrap();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    let value = cookie
+        .split(';')
+        .next()
+        .unwrap()
+        .split_once('=')
+        .unwrap()
+        .1
+        .to_owned();
+    Client {
+        cookie: value,
+        csrf: answer["csrf_token"].as_str().unwrap().to_owned(),
+    }
+}
+
+#[tokio::test]
+async fn two_factor_sign_in_refuses_a_reused_code_and_staff_sign_in_with_a_password() {
+    let app = app().await;
+    // A reviewer must enrol first.
+    let (status, answer, _) = send(
+        &app,
+        "POST",
+        "/api/v1/login",
+        None,
+        json!({"username": "rita", "password": PASSWORD}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{answer}");
+    let totp = enrol(&app, "rita").await;
+    let (status, _, _) = send(
+        &app,
+        "POST",
+        "/api/v1/login",
+        None,
+        json!({"username": "rita", "password": PASSWORD}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let code = totp.code_at(now());
+    let rita = login(&app, "rita", Some(code.clone())).await;
+    let (status, me, _) = send(&app, "GET", "/api/v1/me", Some(&rita), Value::Null).await;
+    assert_eq!(
+        (status, me["role"].as_str()),
+        (StatusCode::OK, Some("reviewer"))
+    );
+    // The same code again: refused.
+    let (status, answer, _) = send(
+        &app,
+        "POST",
+        "/api/v1/login",
+        None,
+        json!({"username": "rita", "password": PASSWORD, "code": code}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{answer}");
+    // Staff sign in with a password; a wrong one is 401 and says nothing about which part was wrong.
+    login(&app, "sam", None).await;
+    let (status, answer, _) = send(
+        &app,
+        "POST",
+        "/api/v1/login",
+        None,
+        json!({"username": "sam", "password": "nope"}),
+    )
+    .await;
+    assert_eq!(
+        (status, answer["error"]["message"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("wrong username or password"))
+    );
+    // Five failures lock the account.
+    for _ in 0..5 {
+        send(
+            &app,
+            "POST",
+            "/api/v1/login",
+            None,
+            json!({"username": "tess", "password": "wrong"}),
+        )
+        .await;
+    }
+    let (status, _, _) = send(
+        &app,
+        "POST",
+        "/api/v1/login",
+        None,
+        json!({"username": "tess", "password": PASSWORD}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn submit_review_resubmit_approve_with_roles_conflicts_and_an_intact_audit_chain() {
+    let app = app().await;
+    let sam = login(&app, "sam", None).await;
+    let tess = login(&app, "tess", None).await;
+    let rita_totp = enrol(&app, "rita").await;
+    let rita = login(&app, "rita", Some(rita_totp.code_at(now()))).await;
+    let ray_totp = enrol(&app, "ray").await;
+    let ray = login(&app, "ray", Some(ray_totp.code_at(now()))).await;
+
+    let (status, _, _) = send(
+        &app,
+        "POST",
+        "/api/v1/login",
+        None,
+        json!({"username": "sam", "password": "guess"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // No session, no CSRF token: refused.
+    let (status, _, _) = send(&app, "POST", "/api/v1/drafts", None, json!({"text": "hi"})).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let no_csrf = Client {
+        csrf: "wrong".to_owned(),
+        ..sam.clone()
+    };
+    let (status, _, _) = send(
+        &app,
+        "POST",
+        "/api/v1/drafts",
+        Some(&no_csrf),
+        json!({"text": "hi"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // A clean personal post is cleared at once.
+    let (status, cleared, _) = send(
+        &app,
+        "POST",
+        "/api/v1/drafts",
+        Some(&sam),
+        json!({"text": "Flu shots are free at every clinic this week."}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{cleared}");
+    assert_eq!(cleared["post"]["status"], "cleared");
+
+    // An official post goes to the queue; one that names a patient must be fixed first.
+    let (status, draft, _) = send(&app, "POST", "/api/v1/drafts", Some(&sam), json!({
+        "text": "Wishing a speedy recovery to Maria Gonzales in room 412!", "channel": "@AlderbrookHealth", "kind": "post"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{draft}");
+    assert_eq!(draft["post"]["status"], "pending_review");
+    assert!(draft["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["category"] == "phi"));
+    let id = draft["post"]["id"].as_i64().unwrap();
+    let uri = format!("/api/v1/drafts/{id}");
+    let decision = format!("{uri}/decision");
+
+    // Another staff member cannot see it, nor tell it exists; staff cannot see the queue.
+    assert_eq!(
+        send(&app, "GET", &uri, Some(&tess), Value::Null).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        send(
+            &app,
+            "GET",
+            "/api/v1/drafts/99999",
+            Some(&tess),
+            Value::Null
+        )
+        .await
+        .0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        send(&app, "GET", "/api/v1/queue", Some(&tess), Value::Null)
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        send(
+            &app,
+            "POST",
+            &decision,
+            Some(&tess),
+            json!({"verdict": "approve", "revision": 1})
+        )
+        .await
+        .0,
+        StatusCode::NOT_FOUND
+    );
+
+    let (status, queue, _) = send(&app, "GET", "/api/v1/queue", Some(&rita), Value::Null).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(queue["queue"][0]["id"].as_i64(), Some(id));
+
+    // Block findings: approval refused until the author fixes them.
+    let (status, answer, _) = send(
+        &app,
+        "POST",
+        &decision,
+        Some(&rita),
+        json!({"verdict": "approve", "revision": 1}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{answer}");
+    assert!(answer["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("block"));
+    let (status, _, _) = send(
+        &app,
+        "POST",
+        &decision,
+        Some(&rita),
+        json!({"verdict": "request_changes", "revision": 1, "note": "Name and room: remove both."}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // The author sees the decision but not the private note; the reviewer sees both.
+    let (_, mine, _) = send(&app, "GET", &uri, Some(&sam), Value::Null).await;
+    assert_eq!(mine["post"]["status"], "changes_requested");
+    assert_eq!(mine["decisions"][0]["verdict"], "request_changes");
+    assert!(mine["decisions"][0].get("note").is_none(), "{mine}");
+    let (_, theirs, _) = send(&app, "GET", &uri, Some(&rita), Value::Null).await;
+    assert_eq!(
+        theirs["decisions"][0]["note"],
+        "Name and room: remove both."
+    );
+
+    // Resubmit with the revision edited; a stale revision is a conflict.
+    let revision = mine["post"]["revision"].as_i64().unwrap();
+    let fixed = json!({"text": "Wishing all our patients a speedy recovery!", "channel": "@AlderbrookHealth", "revision": revision});
+    let (status, answer, _) = send(
+        &app,
+        "PUT",
+        &uri,
+        Some(&sam),
+        json!({"text": "x", "channel": "@AlderbrookHealth", "revision": revision - 1}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{answer}");
+    let (status, resubmitted, _) = send(&app, "PUT", &uri, Some(&sam), fixed).await;
+    assert_eq!(status, StatusCode::OK, "{resubmitted}");
+    assert_eq!(resubmitted["version"], 2);
+    let (_, history, _) = send(&app, "GET", &uri, Some(&rita), Value::Null).await;
+    assert_eq!(
+        history["versions"].as_array().unwrap().len(),
+        2,
+        "every version is kept"
+    );
+    let revision = history["post"]["revision"].as_i64().unwrap();
+
+    // Nobody approves their own post (a reviewer's own draft), and two reviewers at once: one wins.
+    let (status, own, _) = send(
+        &app,
+        "POST",
+        "/api/v1/drafts",
+        Some(&rita),
+        json!({"text": "Join us at the health fair!", "channel": "@AlderbrookHealth"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let own_id = own["post"]["id"].as_i64().unwrap();
+    let (status, _, _) = send(
+        &app,
+        "POST",
+        &format!("/api/v1/drafts/{own_id}/decision"),
+        Some(&rita),
+        json!({"verdict": "approve", "revision": 1}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let body = json!({"verdict": "approve", "revision": revision});
+    let (a, b) = tokio::join!(
+        send(&app, "POST", &decision, Some(&rita), body.clone()),
+        send(&app, "POST", &decision, Some(&ray), body.clone())
+    );
+    let mut statuses = [a.0, b.0];
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [StatusCode::OK, StatusCode::CONFLICT],
+        "{} {}",
+        a.1,
+        b.1
+    );
+    let (_, done, _) = send(&app, "GET", &uri, Some(&sam), Value::Null).await;
+    assert_eq!(done["post"]["status"], "approved");
+
+    // Compliance verifies the audit chain; staff may not.
+    let carol_totp = enrol(&app, "carol").await;
+    let carol = login(&app, "carol", Some(carol_totp.code_at(now()))).await;
+    assert_eq!(
+        send(&app, "GET", "/api/v1/audit/verify", Some(&sam), Value::Null)
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    let (status, verified, _) = send(
+        &app,
+        "GET",
+        "/api/v1/audit/verify",
+        Some(&carol),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(verified["ok"], true, "{verified}");
+    assert!(verified["entries"].as_u64().unwrap() > 15);
+    let entries = app.store.audit_entries(0, 1000).await.unwrap();
+    for action in [
+        "login.ok",
+        "login.failed",
+        "post.submitted",
+        "scan.result",
+        "post.decision",
+        "post.resubmitted",
+        "totp.enabled",
+    ] {
+        assert!(
+            entries.iter().any(|e| e.action == action),
+            "no {action} in the audit log"
+        );
+    }
+    // No text, password or code in the audit log.
+    let dump = serde_json::to_string(&entries).unwrap();
+    assert!(
+        !dump.contains("Gonzales") && !dump.contains(PASSWORD),
+        "{dump}"
+    );
+
+    // Tamper with the database directly (an attacker first drops the append-only trigger): the
+    // chain names the entry.
+    drop(app.router);
+    app.store.close().await;
+    let conn = rusqlite_free_update(
+        &app.db,
+        "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET details = '{\"status\":\"rejected\"}' WHERE seq = 7",
+    )
+    .await;
+    assert!(conn);
+    let store = SqliteStore::open(&app.db).await.unwrap();
+    let err = store.verify_chain().await.unwrap_err().to_string();
+    assert!(err.contains("entry 7 was altered"), "{err}");
+}
+
+#[tokio::test]
+async fn a_draft_past_its_scheduled_time_cannot_be_approved() {
+    let app = app().await;
+    let sam = login(&app, "sam", None).await;
+    let rita_totp = enrol(&app, "rita").await;
+    let rita = login(&app, "rita", Some(rita_totp.code_at(now()))).await;
+    let soon = chrono::Utc::now() + chrono::Duration::milliseconds(300);
+    let (status, draft, _) = send(&app, "POST", "/api/v1/drafts", Some(&sam), json!({
+        "text": "Our new parking garage opens Monday!", "channel": "@AlderbrookHealth", "scheduled_at": soon})).await;
+    assert_eq!(status, StatusCode::CREATED, "{draft}");
+    let id = draft["post"]["id"].as_i64().unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let (status, answer, _) = send(
+        &app,
+        "POST",
+        &format!("/api/v1/drafts/{id}/decision"),
+        Some(&rita),
+        json!({"verdict": "approve", "revision": 1}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{answer}");
+    assert!(answer["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("expired"));
+    // The periodic sweep marks it expired.
+    let expired = app.store.expire_due(chrono::Utc::now()).await.unwrap();
+    assert_eq!(expired.len(), 1);
+    let (_, shown, _) = send(
+        &app,
+        "GET",
+        &format!("/api/v1/drafts/{id}"),
+        Some(&sam),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(shown["post"]["status"], "expired");
+}
+
+/// Runs one SQL statement on the SQLite file with sqlx directly (outside the store).
+async fn rusqlite_free_update(db: &std::path::Path, sql: &str) -> bool {
+    use postguard_store::sqlx::{self, ConnectOptions as _};
+    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(db)
+        .connect()
+        .await
+        .unwrap();
+    sqlx::raw_sql(sql)
+        .execute(&mut conn)
+        .await
+        .unwrap()
+        .rows_affected()
+        == 1
+}

@@ -1,0 +1,41 @@
+//! The column lists of each table, shared by both backends (the tables have the same columns;
+//! only their types differ). Macros, not constants, so that `concat!` can build each query as one
+//! `&'static str`.
+
+macro_rules! user_columns {
+    () => {
+        "id, username, display_name, role, password_hash, totp_secret, totp_enabled, \
+         totp_last_step, failed_logins, locked_until, disabled, created_at"
+    };
+}
+macro_rules! session_columns {
+    () => {
+        "id_hash, user_id, csrf_token, created_at, last_seen_at"
+    };
+}
+macro_rules! token_columns {
+    () => {
+        "id, user_id, name, token_hash, scopes, created_at, revoked_at"
+    };
+}
+macro_rules! post_columns {
+    () => {
+        "id, author, kind, official_account, identifies_employer, scheduled_at, status, \
+         legal_hold, revision, created_at, updated_at"
+    };
+}
+macro_rules! version_columns {
+    () => {
+        "post_id, version, text, attachments, policy_version, scan_result, author, created_at"
+    };
+}
+macro_rules! decision_columns {
+    () => {
+        "id, post_id, version, step, reviewer, verdict, note, created_at"
+    };
+}
+macro_rules! audit_columns {
+    () => {
+        "seq, at, actor_user_id, actor_name, action, subject, details, prev_hash, hash"
+    };
+}

@@ -1,0 +1,873 @@
+//! The SQLite implementation: one file, WAL mode, foreign keys on.
+//!
+//! Every write transaction starts with `BEGIN IMMEDIATE`, taking SQLite's single write lock up
+//! front: two writers queue on the busy timeout instead of both reading, then one failing to
+//! upgrade its lock (`SQLITE_BUSY` in a deferred transaction is not retried). That makes the
+//! revision checks and the audit chain's "read the last hash, append" race-free.
+
+use std::path::Path;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::{Row, Sqlite, Transaction};
+
+use crate::audit::{canonical_json, HashInput, GENESIS_HASH};
+use crate::error::StoreError;
+use crate::model::{
+    Actor, ApiToken, ApiTokenId, Attachment, AuditEntry, Channel, Decision, DecisionId,
+    LoginFailures, NewApiToken, NewAuditEntry, NewDecision, NewPost, NewSession, NewUser,
+    NewVersion, Post, PostId, PostStatus, PostVersion, Role, Session, TotpSecret, User, UserId,
+};
+use crate::store::{Result, Store};
+use crate::{conflict, from_json, json_text, now, truncate_micros, username_key};
+
+type SqliteQuery<'q> = sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
+/// How long a writer waits for another writer's transaction before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The store on a SQLite file.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating it if missing) the database file at `path` and brings its schema up to
+    /// date: WAL journal, foreign keys on, full sync (a commit survives a power cut), a 10 s busy
+    /// timeout.
+    pub async fn open(path: impl AsRef<Path>) -> Result<Self> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(BUSY_TIMEOUT);
+        Self::open_with(options).await
+    }
+
+    /// Opens with the caller's connection options (foreign keys must stay on) and migrates.
+    pub async fn open_with(options: SqliteConnectOptions) -> Result<Self> {
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        MIGRATOR.run(&pool).await.map_err(StoreError::Migration)?;
+        Ok(SqliteStore { pool })
+    }
+
+    /// Closes every connection (waiting for those in use to be returned).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// After a conditional update matched nothing: `NotFound` if the post is gone, else
+    /// `Conflict` naming the revision it is at.
+    async fn revision_mismatch(
+        tx: &mut Transaction<'static, Sqlite>,
+        id: PostId,
+        expected: i64,
+    ) -> StoreError {
+        let current: std::result::Result<Option<i64>, _> =
+            sqlx::query_scalar("SELECT revision FROM posts WHERE id = ?")
+                .bind(id.0)
+                .fetch_optional(&mut **tx)
+                .await;
+        match current {
+            Ok(None) => StoreError::NotFound("post"),
+            Ok(Some(current)) => conflict(id, expected, current),
+            Err(error) => error.into(),
+        }
+    }
+
+    async fn bump_revision(
+        tx: &mut Transaction<'static, Sqlite>,
+        id: PostId,
+        expected_revision: i64,
+        new_status: PostStatus,
+    ) -> Result<Post> {
+        let row = sqlx::query(concat!(
+            "UPDATE posts SET revision = revision + 1, status = ?, updated_at = ? ",
+            "WHERE id = ? AND revision = ? RETURNING ",
+            post_columns!()
+        ))
+        .bind(new_status.as_str())
+        .bind(micros(now()))
+        .bind(id.0)
+        .bind(expected_revision)
+        .fetch_optional(&mut **tx)
+        .await?;
+        match row {
+            Some(row) => post_from_row(&row),
+            None => Err(Self::revision_mismatch(tx, id, expected_revision).await),
+        }
+    }
+
+    /// Runs one update of a user row in its own write transaction; `NotFound` if no row matched.
+    async fn update_user(&self, query: SqliteQuery<'_>) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let done = query.execute(&mut *tx).await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("user"));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+fn micros(t: DateTime<Utc>) -> i64 {
+    t.timestamp_micros()
+}
+
+fn time(v: i64) -> Result<DateTime<Utc>> {
+    DateTime::from_timestamp_micros(v)
+        .ok_or_else(|| StoreError::Corrupt(format!("time out of range: {v}")))
+}
+
+fn opt_time(v: Option<i64>) -> Result<Option<DateTime<Utc>>> {
+    v.map(time).transpose()
+}
+
+fn user_from_row(row: &SqliteRow) -> Result<User> {
+    let failed_logins: i64 = row.try_get("failed_logins")?;
+    Ok(User {
+        id: UserId(row.try_get("id")?),
+        username: row.try_get("username")?,
+        display_name: row.try_get("display_name")?,
+        role: row.try_get::<&str, _>("role")?.parse()?,
+        password_hash: row.try_get("password_hash")?,
+        totp_secret: row
+            .try_get::<Option<Vec<u8>>, _>("totp_secret")?
+            .map(TotpSecret::new),
+        totp_enabled: row.try_get("totp_enabled")?,
+        totp_last_step: row.try_get("totp_last_step")?,
+        failed_logins: u32::try_from(failed_logins).unwrap_or(u32::MAX),
+        locked_until: opt_time(row.try_get("locked_until")?)?,
+        disabled: row.try_get("disabled")?,
+        created_at: time(row.try_get("created_at")?)?,
+    })
+}
+
+fn session_from_row(row: &SqliteRow) -> Result<Session> {
+    Ok(Session {
+        id_hash: row.try_get("id_hash")?,
+        user_id: UserId(row.try_get("user_id")?),
+        csrf_token: row.try_get("csrf_token")?,
+        created_at: time(row.try_get("created_at")?)?,
+        last_seen_at: time(row.try_get("last_seen_at")?)?,
+    })
+}
+
+fn token_from_row(row: &SqliteRow) -> Result<ApiToken> {
+    Ok(ApiToken {
+        id: ApiTokenId(row.try_get("id")?),
+        user_id: UserId(row.try_get("user_id")?),
+        name: row.try_get("name")?,
+        token_hash: row.try_get("token_hash")?,
+        scopes: from_json(row.try_get("scopes")?, "scopes")?,
+        created_at: time(row.try_get("created_at")?)?,
+        revoked_at: opt_time(row.try_get("revoked_at")?)?,
+    })
+}
+
+fn post_from_row(row: &SqliteRow) -> Result<Post> {
+    Ok(Post {
+        id: PostId(row.try_get("id")?),
+        author: UserId(row.try_get("author")?),
+        kind: row.try_get::<&str, _>("kind")?.parse()?,
+        channel: Channel::from_official_handle(row.try_get("official_account")?),
+        identifies_employer: row.try_get("identifies_employer")?,
+        scheduled_at: opt_time(row.try_get("scheduled_at")?)?,
+        status: row.try_get::<&str, _>("status")?.parse()?,
+        legal_hold: row.try_get("legal_hold")?,
+        revision: row.try_get("revision")?,
+        created_at: time(row.try_get("created_at")?)?,
+        updated_at: time(row.try_get("updated_at")?)?,
+    })
+}
+
+fn version_from_row(row: &SqliteRow) -> Result<PostVersion> {
+    Ok(PostVersion {
+        post_id: PostId(row.try_get("post_id")?),
+        version: row.try_get("version")?,
+        text: row.try_get("text")?,
+        attachments: from_json::<Vec<Attachment>>(row.try_get("attachments")?, "attachments")?,
+        policy_version: row.try_get("policy_version")?,
+        scan_result: row.try_get("scan_result")?,
+        author: UserId(row.try_get("author")?),
+        created_at: time(row.try_get("created_at")?)?,
+    })
+}
+
+fn decision_from_row(row: &SqliteRow) -> Result<Decision> {
+    Ok(Decision {
+        id: DecisionId(row.try_get("id")?),
+        post_id: PostId(row.try_get("post_id")?),
+        version: row.try_get("version")?,
+        step: row.try_get("step")?,
+        reviewer: UserId(row.try_get("reviewer")?),
+        verdict: row.try_get::<&str, _>("verdict")?.parse()?,
+        note: row.try_get("note")?,
+        created_at: time(row.try_get("created_at")?)?,
+    })
+}
+
+fn audit_from_row(row: &SqliteRow) -> Result<AuditEntry> {
+    let actor_name: Option<String> = row.try_get("actor_name")?;
+    let actor_user_id: Option<i64> = row.try_get("actor_user_id")?;
+    Ok(AuditEntry {
+        seq: row.try_get("seq")?,
+        at: time(row.try_get("at")?)?,
+        actor: actor_name.map(|name| Actor {
+            user_id: actor_user_id.map(UserId),
+            name,
+        }),
+        action: row.try_get("action")?,
+        subject: row.try_get("subject")?,
+        details: row.try_get("details")?,
+        prev_hash: row.try_get("prev_hash")?,
+        hash: row.try_get("hash")?,
+    })
+}
+
+async fn insert_version(
+    tx: &mut Transaction<'static, Sqlite>,
+    post: PostId,
+    version: &NewVersion,
+) -> Result<PostVersion> {
+    let row = sqlx::query(concat!(
+        "INSERT INTO post_versions (post_id, version, text, attachments, policy_version, ",
+        "scan_result, author, created_at) VALUES (?1, ",
+        "(SELECT COALESCE(MAX(version), 0) + 1 FROM post_versions WHERE post_id = ?1), ",
+        "?2, ?3, ?4, ?5, ?6, ?7) RETURNING ",
+        version_columns!()
+    ))
+    .bind(post.0)
+    .bind(&version.text)
+    .bind(json_text(&version.attachments)?)
+    .bind(&version.policy_version)
+    .bind(&version.scan_result)
+    .bind(version.author.0)
+    .bind(micros(now()))
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(|e| StoreError::from_write(e, "post version", "user"))?;
+    version_from_row(&row)
+}
+
+impl Store for SqliteStore {
+    async fn create_user(&self, user: NewUser) -> Result<User> {
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query(concat!(
+            "INSERT INTO users (username, username_key, display_name, role, password_hash, ",
+            "created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING ",
+            user_columns!()
+        ))
+        .bind(&user.username)
+        .bind(username_key(&user.username))
+        .bind(&user.display_name)
+        .bind(user.role.as_str())
+        .bind(&user.password_hash)
+        .bind(micros(now()))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| StoreError::from_write(e, "username", "user"))?;
+        let created = user_from_row(&row)?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    async fn get_user(&self, id: UserId) -> Result<Option<User>> {
+        sqlx::query(concat!(
+            "SELECT ",
+            user_columns!(),
+            " FROM users WHERE id = ?"
+        ))
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(user_from_row)
+        .transpose()
+    }
+
+    async fn get_user_by_username(&self, username: &str) -> Result<Option<User>> {
+        sqlx::query(concat!(
+            "SELECT ",
+            user_columns!(),
+            " FROM users WHERE username_key = ?"
+        ))
+        .bind(username_key(username))
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(user_from_row)
+        .transpose()
+    }
+
+    async fn list_users(&self) -> Result<Vec<User>> {
+        sqlx::query(concat!(
+            "SELECT ",
+            user_columns!(),
+            " FROM users ORDER BY id"
+        ))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(user_from_row)
+        .collect()
+    }
+
+    async fn set_role(&self, id: UserId, role: Role) -> Result<()> {
+        self.update_user(
+            sqlx::query("UPDATE users SET role = ? WHERE id = ?")
+                .bind(role.as_str())
+                .bind(id.0),
+        )
+        .await
+    }
+
+    async fn set_password_hash(&self, id: UserId, password_hash: &str) -> Result<()> {
+        self.update_user(
+            sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
+                .bind(password_hash)
+                .bind(id.0),
+        )
+        .await
+    }
+
+    async fn set_disabled(&self, id: UserId, disabled: bool) -> Result<()> {
+        self.update_user(
+            sqlx::query("UPDATE users SET disabled = ? WHERE id = ?")
+                .bind(disabled)
+                .bind(id.0),
+        )
+        .await
+    }
+
+    async fn set_totp_secret(&self, id: UserId, secret: Option<&TotpSecret>) -> Result<()> {
+        self.update_user(
+            sqlx::query(
+                "UPDATE users SET totp_secret = ?, totp_enabled = 0, totp_last_step = NULL \
+                 WHERE id = ?",
+            )
+            .bind(secret.map(|s| s.as_bytes().to_vec()))
+            .bind(id.0),
+        )
+        .await
+    }
+
+    async fn set_totp_enabled(&self, id: UserId, enabled: bool) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let has_secret: Option<bool> =
+            sqlx::query_scalar("SELECT totp_secret IS NOT NULL FROM users WHERE id = ?")
+                .bind(id.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+        match has_secret {
+            None => return Err(StoreError::NotFound("user")),
+            Some(false) if enabled => return Err(StoreError::NotFound("totp secret")),
+            Some(_) => {}
+        }
+        sqlx::query("UPDATE users SET totp_enabled = ? WHERE id = ?")
+            .bind(enabled)
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn accept_totp_step(&self, id: UserId, step: i64) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE users SET totp_last_step = ?1 WHERE id = ?2 AND totp_secret IS NOT NULL \
+             AND (totp_last_step IS NULL OR totp_last_step < ?1)",
+        )
+        .bind(step)
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn set_recovery_codes(&self, id: UserId, code_hashes: &[String]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM recovery_codes WHERE user_id = ?")
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        for hash in code_hashes {
+            sqlx::query("INSERT OR IGNORE INTO recovery_codes (user_id, code_hash) VALUES (?, ?)")
+                .bind(id.0)
+                .bind(hash)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| StoreError::from_write(e, "recovery code", "user"))?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn consume_recovery_code(&self, id: UserId, code_hash: &str) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query("DELETE FROM recovery_codes WHERE user_id = ? AND code_hash = ?")
+            .bind(id.0)
+            .bind(code_hash)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn recovery_codes_left(&self, id: UserId) -> Result<u32> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM recovery_codes WHERE user_id = ?")
+            .bind(id.0)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    }
+
+    async fn record_login_failure(
+        &self,
+        id: UserId,
+        max_failures: u32,
+        lock_until: DateTime<Utc>,
+    ) -> Result<LoginFailures> {
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query(
+            "UPDATE users SET failed_logins = failed_logins + 1, \
+             locked_until = CASE WHEN failed_logins + 1 >= ?1 THEN ?2 ELSE locked_until END \
+             WHERE id = ?3 RETURNING failed_logins, locked_until",
+        )
+        .bind(i64::from(max_failures))
+        .bind(micros(truncate_micros(lock_until)))
+        .bind(id.0)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound("user"))?;
+        tx.commit().await?;
+        let failed_logins: i64 = row.try_get("failed_logins")?;
+        Ok(LoginFailures {
+            failed_logins: u32::try_from(failed_logins).unwrap_or(u32::MAX),
+            locked_until: opt_time(row.try_get("locked_until")?)?,
+        })
+    }
+
+    async fn reset_login_failures(&self, id: UserId) -> Result<()> {
+        self.update_user(
+            sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?")
+                .bind(id.0),
+        )
+        .await
+    }
+
+    async fn create_session(&self, session: NewSession) -> Result<Session> {
+        let mut tx = self.begin_write().await?;
+        let at = micros(now());
+        let row = sqlx::query(concat!(
+            "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at) ",
+            "VALUES (?1, ?2, ?3, ?4, ?4) RETURNING ",
+            session_columns!()
+        ))
+        .bind(&session.id_hash)
+        .bind(session.user_id.0)
+        .bind(&session.csrf_token)
+        .bind(at)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| StoreError::from_write(e, "session", "user"))?;
+        let created = session_from_row(&row)?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    async fn get_session(&self, id_hash: &str) -> Result<Option<Session>> {
+        sqlx::query(concat!(
+            "SELECT ",
+            session_columns!(),
+            " FROM sessions WHERE id_hash = ?"
+        ))
+        .bind(id_hash)
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(session_from_row)
+        .transpose()
+    }
+
+    async fn touch_session(&self, id_hash: &str) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?")
+            .bind(micros(now()))
+            .bind(id_hash)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("session"));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn delete_session(&self, id_hash: &str) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query("DELETE FROM sessions WHERE id_hash = ?")
+            .bind(id_hash)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn delete_user_sessions(&self, user: UserId) -> Result<u64> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+            .bind(user.0)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected())
+    }
+
+    async fn create_api_token(&self, token: NewApiToken) -> Result<ApiToken> {
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query(concat!(
+            "INSERT INTO api_tokens (user_id, name, token_hash, scopes, created_at) ",
+            "VALUES (?, ?, ?, ?, ?) RETURNING ",
+            token_columns!()
+        ))
+        .bind(token.user_id.0)
+        .bind(&token.name)
+        .bind(&token.token_hash)
+        .bind(json_text(&token.scopes)?)
+        .bind(micros(now()))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| StoreError::from_write(e, "api token", "user"))?;
+        let created = token_from_row(&row)?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    async fn get_api_token_by_hash(&self, token_hash: &str) -> Result<Option<ApiToken>> {
+        sqlx::query(concat!(
+            "SELECT ",
+            token_columns!(),
+            " FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL"
+        ))
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(token_from_row)
+        .transpose()
+    }
+
+    async fn list_api_tokens(&self, user: UserId) -> Result<Vec<ApiToken>> {
+        sqlx::query(concat!(
+            "SELECT ",
+            token_columns!(),
+            " FROM api_tokens WHERE user_id = ? ORDER BY id"
+        ))
+        .bind(user.0)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(token_from_row)
+        .collect()
+    }
+
+    async fn revoke_api_token(&self, id: ApiTokenId) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let done =
+            sqlx::query("UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?")
+                .bind(micros(now()))
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("api token"));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn create_post(&self, post: NewPost) -> Result<(Post, PostVersion)> {
+        let mut tx = self.begin_write().await?;
+        let at = micros(now());
+        let row = sqlx::query(concat!(
+            "INSERT INTO posts (author, kind, official_account, identifies_employer, ",
+            "scheduled_at, status, legal_hold, revision, created_at, updated_at) ",
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, 1, ?7, ?7) RETURNING ",
+            post_columns!()
+        ))
+        .bind(post.author.0)
+        .bind(post.kind.as_str())
+        .bind(post.channel.official_handle())
+        .bind(post.identifies_employer)
+        .bind(post.scheduled_at.map(|t| micros(truncate_micros(t))))
+        .bind(post.status.as_str())
+        .bind(at)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| StoreError::from_write(e, "post", "user"))?;
+        let created = post_from_row(&row)?;
+        let version = insert_version(&mut tx, created.id, &post.first_version).await?;
+        tx.commit().await?;
+        Ok((created, version))
+    }
+
+    async fn get_post(&self, id: PostId) -> Result<Option<Post>> {
+        sqlx::query(concat!(
+            "SELECT ",
+            post_columns!(),
+            " FROM posts WHERE id = ?"
+        ))
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(post_from_row)
+        .transpose()
+    }
+
+    async fn add_version(
+        &self,
+        id: PostId,
+        expected_revision: i64,
+        version: NewVersion,
+        new_status: PostStatus,
+    ) -> Result<(Post, PostVersion)> {
+        let mut tx = self.begin_write().await?;
+        let post = Self::bump_revision(&mut tx, id, expected_revision, new_status).await?;
+        let version = insert_version(&mut tx, id, &version).await?;
+        tx.commit().await?;
+        Ok((post, version))
+    }
+
+    async fn set_status(
+        &self,
+        id: PostId,
+        expected_revision: i64,
+        new_status: PostStatus,
+    ) -> Result<Post> {
+        let mut tx = self.begin_write().await?;
+        let post = Self::bump_revision(&mut tx, id, expected_revision, new_status).await?;
+        tx.commit().await?;
+        Ok(post)
+    }
+
+    async fn decide(
+        &self,
+        id: PostId,
+        expected_revision: i64,
+        decision: NewDecision,
+        new_status: PostStatus,
+    ) -> Result<(Post, Decision)> {
+        let mut tx = self.begin_write().await?;
+        let post = Self::bump_revision(&mut tx, id, expected_revision, new_status).await?;
+        let row = sqlx::query(concat!(
+            "INSERT INTO decisions (post_id, version, step, reviewer, verdict, note, created_at) ",
+            "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING ",
+            decision_columns!()
+        ))
+        .bind(id.0)
+        .bind(decision.version)
+        .bind(&decision.step)
+        .bind(decision.reviewer.0)
+        .bind(decision.verdict.as_str())
+        .bind(&decision.note)
+        .bind(micros(post.updated_at))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| StoreError::from_write(e, "decision", "post version or reviewer"))?;
+        let decision = decision_from_row(&row)?;
+        tx.commit().await?;
+        Ok((post, decision))
+    }
+
+    async fn set_legal_hold(&self, id: PostId, hold: bool) -> Result<Post> {
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query(concat!(
+            "UPDATE posts SET legal_hold = ? WHERE id = ? RETURNING ",
+            post_columns!()
+        ))
+        .bind(hold)
+        .bind(id.0)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound("post"))?;
+        let post = post_from_row(&row)?;
+        tx.commit().await?;
+        Ok(post)
+    }
+
+    async fn posts_by_author(&self, author: UserId) -> Result<Vec<Post>> {
+        sqlx::query(concat!(
+            "SELECT ",
+            post_columns!(),
+            " FROM posts WHERE author = ? ORDER BY created_at DESC, id DESC"
+        ))
+        .bind(author.0)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(post_from_row)
+        .collect()
+    }
+
+    async fn review_queue(&self, limit: u32) -> Result<Vec<Post>> {
+        sqlx::query(concat!(
+            "SELECT ",
+            post_columns!(),
+            " FROM posts WHERE status = 'pending_review' ORDER BY updated_at, id LIMIT ?"
+        ))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(post_from_row)
+        .collect()
+    }
+
+    async fn versions(&self, id: PostId) -> Result<Vec<PostVersion>> {
+        sqlx::query(concat!(
+            "SELECT ",
+            version_columns!(),
+            " FROM post_versions WHERE post_id = ? ORDER BY version"
+        ))
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(version_from_row)
+        .collect()
+    }
+
+    async fn decisions(&self, id: PostId) -> Result<Vec<Decision>> {
+        sqlx::query(concat!(
+            "SELECT ",
+            decision_columns!(),
+            " FROM decisions WHERE post_id = ? ORDER BY id"
+        ))
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(decision_from_row)
+        .collect()
+    }
+
+    async fn expire_due(&self, as_of: DateTime<Utc>) -> Result<Vec<PostId>> {
+        let mut tx = self.begin_write().await?;
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "UPDATE posts SET status = 'expired', revision = revision + 1, updated_at = ?1 \
+             WHERE status IN ('pending_review', 'changes_requested') \
+             AND scheduled_at IS NOT NULL AND scheduled_at <= ?2 RETURNING id",
+        )
+        .bind(micros(now()))
+        .bind(micros(truncate_micros(as_of)))
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let mut ids: Vec<PostId> = ids.into_iter().map(PostId).collect();
+        ids.sort();
+        Ok(ids)
+    }
+
+    async fn purge(
+        &self,
+        older_than: DateTime<Utc>,
+        statuses: &[PostStatus],
+    ) -> Result<Vec<PostId>> {
+        if statuses.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Only placeholders are spliced in; the values are bound.
+        let placeholders = vec!["?"; statuses.len()].join(", ");
+        let sql = format!(
+            "DELETE FROM posts WHERE legal_hold = 0 AND updated_at < ? \
+             AND status IN ({placeholders}) RETURNING id"
+        );
+        let mut query =
+            sqlx::query_scalar::<_, i64>(&sql).bind(micros(truncate_micros(older_than)));
+        for status in statuses {
+            query = query.bind(status.as_str());
+        }
+        let mut tx = self.begin_write().await?;
+        let ids = query.fetch_all(&mut *tx).await?;
+        tx.commit().await?;
+        let mut ids: Vec<PostId> = ids.into_iter().map(PostId).collect();
+        ids.sort();
+        Ok(ids)
+    }
+
+    async fn append_audit(&self, entry: NewAuditEntry) -> Result<AuditEntry> {
+        let mut tx = self.begin_write().await?;
+        let last: Option<(i64, String)> =
+            sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+                .fetch_optional(&mut *tx)
+                .await?;
+        let (seq, prev_hash) = match last {
+            Some((seq, hash)) => (seq + 1, hash),
+            None => (1, GENESIS_HASH.to_owned()),
+        };
+        let mut stored = AuditEntry {
+            seq,
+            at: now(),
+            actor: entry.actor,
+            action: entry.action,
+            subject: entry.subject,
+            details: canonical_json(&entry.details),
+            prev_hash,
+            hash: String::new(),
+        };
+        stored.hash = HashInput::of(&stored).hash();
+        sqlx::query(concat!(
+            "INSERT INTO audit_log (",
+            audit_columns!(),
+            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        ))
+        .bind(stored.seq)
+        .bind(micros(stored.at))
+        .bind(stored.actor.as_ref().and_then(|a| a.user_id).map(|id| id.0))
+        .bind(stored.actor.as_ref().map(|a| a.name.as_str()))
+        .bind(&stored.action)
+        .bind(&stored.subject)
+        .bind(&stored.details)
+        .bind(&stored.prev_hash)
+        .bind(&stored.hash)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    async fn audit_entries(&self, after_seq: i64, limit: u32) -> Result<Vec<AuditEntry>> {
+        sqlx::query(concat!(
+            "SELECT ",
+            audit_columns!(),
+            " FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?"
+        ))
+        .bind(after_seq)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(audit_from_row)
+        .collect()
+    }
+}
