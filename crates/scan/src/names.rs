@@ -715,7 +715,12 @@ pub(crate) fn find(
         };
         let starts_name = if after_title {
             match mode {
-                CaseMode::Mixed => word.is_capitalised() || lower_after_title(),
+                // "Patient Relations", "Nurse Manager": an ordinary word in no name list is not a
+                // name, even after a title.
+                CaseMode::Mixed => {
+                    word.is_capitalised() && !(c.english && !c.first && !c.surname)
+                        || lower_after_title()
+                }
                 _ => !c.function_word() && (c.first || c.surname || !c.common),
             }
         } else if after_relation {
@@ -846,35 +851,46 @@ fn repeated_names(
     if before == 0 {
         return;
     }
-    let mut known: FxHashSet<String> = FxHashSet::default();
-    // Words inside names found so far (`out` is in text order).
-    let mut inside = vec![false; words.len()];
-    let mut f = 0;
-    for (k, w) in words.iter().enumerate() {
-        while f < before && out[f].end <= w.start {
-            f += 1;
+    // Words inside the names found so far (`out` is in text order), with a pointer into `out`.
+    let inside = |f: &mut usize, w: &Word, out: &[Found]| {
+        while *f < before && out[*f].end <= w.start {
+            *f += 1;
         }
-        let Some(n) = out.get(f) else { break };
-        if !n.city && n.start <= w.start && w.end <= n.end {
-            inside[k] = true;
+        out.get(*f)
+            .filter(|_| *f < before)
+            .is_some_and(|n| !n.city && n.start <= w.start && w.end <= n.end)
+    };
+    // A few distinct words are enough (a text naming dozens of people is flagged anyway).
+    let mut known: Vec<String> = Vec::new();
+    for n in out.iter().filter(|n| !n.city) {
+        let from = words.partition_point(|w| w.start < n.start);
+        for (k, w) in words.iter().enumerate().skip(from) {
+            if w.end > n.end || known.len() >= 16 {
+                break;
+            }
             if w.end - w.start > 2 && name_word(&class[k]) {
-                known.insert(lower.of(w.text(text)).to_owned());
+                let l = lower.of(w.text(text));
+                if !known.iter().any(|n| n == l) {
+                    known.push(l.to_owned());
+                }
             }
         }
     }
     if known.is_empty() {
         return;
     }
+    let mut f = 0;
     for (k, w) in words.iter().enumerate() {
-        if inside[k]
-            || w.prefix != Prefix::None
+        if w.prefix != Prefix::None
             || w.end - w.start <= 2
             || !name_shape(w, mode)
             || !name_word(&class[k])
+            || inside(&mut f, w, out)
         {
             continue;
         }
-        if known.contains(lower.of(w.text(text))) {
+        let l = lower.of(w.text(text));
+        if known.iter().any(|n| n == l) {
             out.push(Found {
                 start: w.start,
                 end: w.end,
@@ -925,9 +941,6 @@ fn postcode_towns(
     mode: CaseMode,
     out: &mut Vec<Found>,
 ) {
-    if !text.bytes().any(|b| b.is_ascii_digit()) {
-        return;
-    }
     let mut found: Vec<Found> = Vec::new();
     let mut i = 1;
     while i < words.len() {
@@ -1842,12 +1855,119 @@ fn ends_with_any(list: &[&str], word: &str) -> bool {
     let lower_tail = |w: &str| {
         word.len() >= w.len()
             && word.is_char_boundary(word.len() - w.len())
-            && word
-                .get(word.len() - w.len()..)
-                .is_some_and(|t| t.to_lowercase() == *w)
+            && word.get(word.len() - w.len()..).is_some_and(|t| {
+                // Lower-casing allocates: only for tails that are not ASCII.
+                t.eq_ignore_ascii_case(w) || !t.is_ascii() && t.to_lowercase() == *w
+            })
     };
     list.iter().any(|w| lower_tail(w))
 }
+
+/// More street words, standard US street suffixes (USPS Publication 28, appendix C1) that are
+/// also ordinary words: a street only after a building number and at least one name word
+/// ("420 Gairbekov Rapids", "41 Popović Dam"). ("Street", "Hill" and the like are in the patterns.)
+const STREET_SUFFIX_NAMED: &[&str] = &[
+    "bluff",
+    "bluffs",
+    "brook",
+    "brooks",
+    "bypass",
+    "canyon",
+    "causeway",
+    "cliff",
+    "cliffs",
+    "cove",
+    "coves",
+    "creek",
+    "crest",
+    "dale",
+    "dam",
+    "divide",
+    "estate",
+    "estates",
+    "expressway",
+    "falls",
+    "ferry",
+    "flat",
+    "flats",
+    "ford",
+    "fords",
+    "forest",
+    "forge",
+    "fork",
+    "forks",
+    "fort",
+    "freeway",
+    "gateway",
+    "glen",
+    "glens",
+    "greens",
+    "groves",
+    "harbor",
+    "harbors",
+    "harbour",
+    "haven",
+    "hills",
+    "hollow",
+    "inlet",
+    "island",
+    "islands",
+    "isle",
+    "junction",
+    "knoll",
+    "knolls",
+    "lakes",
+    "landing",
+    "lodge",
+    "manor",
+    "manors",
+    "meadow",
+    "meadows",
+    "mill",
+    "mills",
+    "motorway",
+    "mountain",
+    "mountains",
+    "neck",
+    "orchard",
+    "oval",
+    "overpass",
+    "pass",
+    "passage",
+    "pines",
+    "plain",
+    "plains",
+    "prairie",
+    "radial",
+    "ranch",
+    "rapid",
+    "rapids",
+    "ridges",
+    "shoal",
+    "shoals",
+    "shore",
+    "shores",
+    "skyway",
+    "springs",
+    "spur",
+    "spurs",
+    "stravenue",
+    "stream",
+    "summit",
+    "throughway",
+    "trace",
+    "trafficway",
+    "tunnel",
+    "turnpike",
+    "underpass",
+    "valley",
+    "valleys",
+    "viaduct",
+    "village",
+    "villages",
+    "ville",
+    "vista",
+];
 
 /// Digits (1 to `max` of them) that end `gap` after at least one space, starting at a boundary:
 /// returns where the digits start.
@@ -1983,6 +2103,12 @@ pub(crate) fn street_seeds(
     for k in 0..words.len() {
         // A house number right after this word: the only per-word cost.
         let Some(end) = number_after(text, words[k].end) else {
+            if k > consumed {
+                if let Some(span) = named_suffix_street(text, words, k, &word_ok) {
+                    out.push(span);
+                    consumed = k + 1;
+                }
+            }
             continue;
         };
         let mut first = k;
@@ -1992,7 +2118,9 @@ pub(crate) fn street_seeds(
         let last = words[k].text(text);
         // "2505 Heatherleigh Suite 620": a flat after a one-word street with a building number.
         let unit_last = k > first && eq_any(&["suite", "apt", "apartment", "unit", "flat"], last);
-        let ending = ends_with_any(STREET_ENDINGS, last);
+        // The street ending is read only when a lower-case word needs it, or at the end.
+        let lower_inside = (first..=k).any(|j| words[j].shape == Shape::Lower);
+        let ending = lower_inside && ends_with_any(STREET_ENDINGS, last);
         for i in first..=k {
             if unit_last && i == k {
                 break;
@@ -2015,7 +2143,11 @@ pub(crate) fn street_seeds(
             let gap = text.get(gap_start..words[i].start).unwrap_or("");
             let found = if let Some(s) = number_before(gap, gap_start, 5) {
                 Some((s, end))
-            } else if !unit_last && (ending || eq_any(STREET_STARTS, words[i].text(text))) {
+            } else if !unit_last
+                && (ending
+                    || !lower_inside && ends_with_any(STREET_ENDINGS, last)
+                    || eq_any(STREET_STARTS, words[i].text(text)))
+            {
                 Some((words[i].start, end))
             } else {
                 None
@@ -2026,6 +2158,35 @@ pub(crate) fn street_seeds(
                 break;
             }
         }
+    }
+}
+
+/// A building number, one to three street words and a street word of [`STREET_SUFFIX_NAMED`]
+/// ending at word `k`, all on one line: "420 Gairbekov Rapids", "41 Popović Dam". A few byte
+/// checks for most words; the list is read only after a number and a capitalised word.
+fn named_suffix_street(
+    text: &str,
+    words: &[Word],
+    k: usize,
+    word_ok: &dyn Fn(&Word, bool) -> bool,
+) -> Option<(usize, usize)> {
+    let w = &words[k];
+    if k == 0 || w.shape != Shape::Title || !w.joined_to_previous {
+        return None;
+    }
+    let mut i = k - 1;
+    loop {
+        let gap_start = if i == 0 { 0 } else { words[i - 1].end };
+        let gap = text.get(gap_start..words[i].start)?;
+        if let Some(s) = number_before(gap, gap_start, 6) {
+            let ok = eq_any(STREET_SUFFIX_NAMED, w.text(text))
+                && (i..k).all(|j| word_ok(&words[j], j == i));
+            return ok.then_some((s, w.end));
+        }
+        if i == 0 || i + 3 <= k || !words[i].joined_to_previous {
+            return None;
+        }
+        i -= 1;
     }
 }
 

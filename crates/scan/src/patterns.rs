@@ -62,11 +62,6 @@ const DAY: &str = r"(?:0?[1-9]|[12][0-9]|3[01])(?:st|nd|rd|th)?";
 const YEAR: &str = r"(?:19|20)[0-9]{2}";
 const STREET_SUFFIX: &str = r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|place|pl|way|terrace|ter|circle|cir|parkway|pkwy|highway|hwy|trail|trl|square|sq|loop|row|crescent|cres|alley|pike|plaza|path|walk|grove|gardens|mews|close|hill|heights|point|ridge|run|crossing|view|street|strasse|straße|gata|gatan|vej|weg|calle|rua|rue|via|avenida)";
 
-/// More street words from the USPS street suffix list (Publication 28, appendix C1), that are
-/// also ordinary words: only after a number and at least one street-name word ("176 Pinto Hill" is
-/// found by [`STREET_SUFFIX`], "420 Gairbekov Rapids" by this).
-const STREET_SUFFIX_NAMED: &str = r"(?:bluffs?|brooks?|bypass|canyon|causeway|cliffs?|coves?|creek|crest|dale|dam|divide|estates?|expressway|falls|ferry|flats?|fords?|forest|forge|forks?|fort|freeway|gateway|glens?|greens|groves|harbou?rs?|haven|hills|hollow|inlet|islands?|isle|junction|knolls?|lakes|landing|lodge|manors?|meadows?|mills?|motorway|mountains?|neck|orchard|oval|overpass|pass|passage|pines|plains?|prairie|radial|ranch|rapids?|ridges|shoals?|shores?|skyway|springs|spurs?|stravenue|stream|summit|throughway|trace|trafficway|tunnel|turnpike|underpass|valleys?|viaduct|villages?|ville|vista)";
-
 fn built_in() -> Vec<(IdentifierKind, &'static str, Needs, Keep, Check, String)> {
     use Check as C;
     use IdentifierKind as K;
@@ -139,8 +134,6 @@ fn built_in() -> Vec<(IdentifierKind, &'static str, Needs, Keep, Check, String)>
             format!(r"(?i)\b[0-9]{{1,6}}[a-z]?,?\s+(?:[nsew]\.?\s+|(?:north|south|east|west)\s+)?(?:[a-z0-9'.-]+\s+){{0,3}}{STREET_SUFFIX}\b\.?(?:,?\s*(?:apt|apartment|unit|suite|ste|#)\.?\s*#?[a-z0-9-]+)?")),
         (K::Address, "phi.address", Nothing, Whole, C::Address,
             format!(r"(?i)\b(?:[a-z'.-]+\s+){{1,3}}{STREET_SUFFIX}\.?,?\s+[0-9]{{1,5}}[a-z]?\b(?:,?\s*(?:apt|apartment|unit|suite|ste|#)\.?\s*#?[a-z0-9-]+)?")),
-        (K::Address, "phi.address", Nothing, Whole, C::Address,
-            format!(r"(?i)\b[0-9]{{1,6}}[a-z]?,?\s+(?:[nsew]\.?\s+|(?:north|south|east|west)\s+)?(?:[a-z0-9'-]+\s+){{1,3}}{STREET_SUFFIX_NAMED}\b\.?(?:,?\s*(?:apt|apartment|unit|suite|ste|#)\.?\s*#?[a-z0-9-]+)?")),
         (K::Address, "phi.address", Nothing, Whole, C::None,
             r"(?i)\b(?:psc|unit|cmr)\s+[0-9]{3,5},?\s+box\s+[0-9]{3,5}(?:\s+[ad]po\s+a[aep]\s+[0-9]{5})?\b|\b(?:USNS|USNV|USS|USCGC)\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s+FPO\s+A[AEP]\s+[0-9]{5}\b".into()),
         (K::Zip, "phi.zip", Nothing, Value, C::None,

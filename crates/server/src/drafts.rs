@@ -215,17 +215,15 @@ pub(crate) async fn submit<S: Store + 'static>(
             },
         })
         .await?;
-    let subject = Some(format!("post:{}", post.id));
+    // One entry for the submission and its scan result: one write, not two.
     state
         .audit(
             Some(&user),
             "post.submitted",
-            subject.clone(),
-            json!({ "version": 1, "status": status }),
+            Some(format!("post:{}", post.id)),
+            json!({ "version": 1, "status": status, "scan": {
+                "policy_version": state.policy_version(), "summary": summary(&scanned.report) } }),
         )
-        .await?;
-    state
-        .audit(Some(&user), "scan.result", subject, json!({ "version": 1, "policy_version": state.policy_version(), "summary": summary(&scanned.report) }))
         .await?;
     Ok((
         axum::http::StatusCode::CREATED,
@@ -345,17 +343,15 @@ pub(crate) async fn resubmit<S: Store + 'static>(
             status,
         )
         .await?;
-    let subject = Some(format!("post:{}", post.id));
+    // One entry for the submission and its scan result: one write, not two.
     state
         .audit(
             Some(&user),
             "post.resubmitted",
-            subject.clone(),
-            json!({ "version": version.version, "status": status }),
+            Some(format!("post:{}", post.id)),
+            json!({ "version": version.version, "status": status, "scan": {
+                "policy_version": state.policy_version(), "summary": summary(&scanned.report) } }),
         )
-        .await?;
-    state
-        .audit(Some(&user), "scan.result", subject, json!({ "version": version.version, "policy_version": state.policy_version(), "summary": summary(&scanned.report) }))
         .await?;
     Ok(Json(
         json!({ "post": post_json(&post), "version": version.version, "findings": scanned.report.findings }),

@@ -120,7 +120,10 @@ impl<S: Store + 'static> FromRequestParts<AppState<S>> for CurrentUser {
         if user.disabled {
             return Err(unauthorized());
         }
-        store.touch_session(&id_hash).await?;
+        // The idle clock needs minute precision, not a write on every request.
+        if Utc::now() - session.last_seen_at > ChronoDuration::seconds(30) {
+            store.touch_session(&id_hash).await?;
+        }
         Ok(CurrentUser::of(&user))
     }
 }

@@ -465,7 +465,6 @@ async fn submit_review_resubmit_approve_with_roles_conflicts_and_an_intact_audit
         "login.ok",
         "login.failed",
         "post.submitted",
-        "scan.result",
         "post.decision",
         "post.resubmitted",
         "totp.enabled",
