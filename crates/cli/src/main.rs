@@ -447,6 +447,10 @@ async fn run_server<S: postguard_store::Store + 'static>(
         state.clone(),
         std::time::Duration::from_secs(30),
     ));
+    tokio::spawn(postguard_server::purge_periodically(
+        state.clone(),
+        std::time::Duration::from_secs(60 * 60),
+    ));
     postguard_server::serve(listener, postguard_server::router(state))
         .await
         .context("the server stopped")?;

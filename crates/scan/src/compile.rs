@@ -57,6 +57,7 @@ struct Texts {
     phi: Vec<String>,
     city_unattributed: String,
     name_staff: String,
+    name_family: String,
     medical_advice: String,
     security: String,
 }
@@ -86,6 +87,9 @@ impl Texts {
             ),
             name_staff: format!(
                 "This is also a colleague's name in the staff directory; if it is a patient or a patient's relative, remove it (policy section \"{phi}\")."
+            ),
+            name_family: format!(
+                "A name after \"my sister\", \"our son\": fine for your own family in a text that speaks of no patient, but never for a patient or a patient's relative (policy section \"{phi}\")."
             ),
             medical_advice: format!(
                 "This reads as medical advice to one person; online, staff give general information only and point people to their own clinician (policy section \"{}\").",
@@ -622,6 +626,10 @@ impl Scanner {
                 kind: IdentifierKind::Name,
                 rule: if staff_alone.contains(&(s, e)) {
                     "phi.name_staff"
+                } else if !patient_context && names::own_family_before(text, s) {
+                    // "Happy birthday to my little sister Chloé!": the author's own family, in
+                    // a text that speaks of no patient.
+                    "phi.name_family"
                 } else {
                     "phi.name"
                 },
@@ -716,6 +724,9 @@ impl Scanner {
                 } else if c.rule == "phi.name_staff" {
                     severity = Severity::Advise;
                     self.texts.name_staff.clone()
+                } else if c.rule == "phi.name_family" {
+                    severity = Severity::Advise;
+                    self.texts.name_family.clone()
                 } else {
                     self.texts.phi(c.kind)
                 };

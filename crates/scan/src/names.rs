@@ -2324,6 +2324,29 @@ fn find_cities(
     }
 }
 
+/// True when the name at `start` follows the author's own relation: "my sister Chloé", "our
+/// son Leo", "my little brother Sam" ("my" or "our", at most two words, a relation word).
+pub(crate) fn own_family_before(text: &str, start: usize) -> bool {
+    let head = text.get(..start).unwrap_or("");
+    let mut words = head
+        .rsplit(|c: char| !c.is_alphabetic() && c != '\'')
+        .filter(|w| !w.is_empty())
+        .take(4);
+    let Some(relation) = words.next() else {
+        return false;
+    };
+    // Only spaces between the relation and the name.
+    if !head.ends_with(' ') {
+        return false;
+    }
+    if !RELATIONS.iter().any(|r| r.eq_ignore_ascii_case(relation)) {
+        return false;
+    }
+    words
+        .take(3)
+        .any(|w| w.eq_ignore_ascii_case("my") || w.eq_ignore_ascii_case("our"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

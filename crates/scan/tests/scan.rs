@@ -645,3 +645,33 @@ fn staff_are_allowed_by_full_name_or_title_not_by_one_word_alone() {
     assert_eq!(carlos[0].severity, Severity::Advise);
     assert_eq!(carlos[0].rule, "phi.name_staff");
 }
+
+#[test]
+fn the_authors_own_family_is_advice_unless_the_text_speaks_of_a_patient() {
+    let report = scan("Happy birthday to my little sister Chloé! 🎂");
+    let chloe: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.matched == "Chloé")
+        .collect();
+    assert_eq!(chloe.len(), 1, "{:#?}", report.findings);
+    assert_eq!(
+        (chloe[0].severity, chloe[0].rule.as_str()),
+        (Severity::Advise, "phi.name_family")
+    );
+    // A patient's relative, or anyone's relative in patient context, is still blocked.
+    for text in [
+        "My patient in bed 4 was so brave, and her sister Chloé never left her side.",
+        "Admitted my patient tonight; my sister Chloé says hi to the night shift.",
+    ] {
+        let report = scan(text);
+        assert!(
+            report
+                .findings
+                .iter()
+                .any(|f| f.matched == "Chloé" && f.severity == Severity::Block),
+            "{text}: {:#?}",
+            report.findings
+        );
+    }
+}

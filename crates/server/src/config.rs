@@ -20,6 +20,10 @@ pub struct Config {
     /// Mark the session cookie `Secure` (`POSTGUARD_SECURE_COOKIES`): set it when the server is
     /// reached over TLS (behind a proxy that terminates it). Default false.
     pub secure_cookies: bool,
+    /// Days after their last change that rejected and expired posts are purged, with their
+    /// versions and decisions, unless under legal hold (`POSTGUARD_RETENTION_DAYS`). At least 1.
+    /// Default 365.
+    pub retention_days: u32,
     /// Approval steps per official account; accounts not listed get a reviewer step, then a
     /// compliance step when a consent or health information is involved.
     #[serde(rename = "approval")]
@@ -44,6 +48,7 @@ impl Default for Config {
             policy: None,
             session_idle_minutes: 15,
             secure_cookies: false,
+            retention_days: 365,
             approvals: Vec::new(),
         }
     }
@@ -121,6 +126,22 @@ impl Config {
         if let Some(v) = env("POSTGUARD_SECURE_COOKIES") {
             config.secure_cookies = matches!(v.as_str(), "1" | "true" | "yes");
         }
+        if let Some(v) = env("POSTGUARD_RETENTION_DAYS") {
+            config.retention_days =
+                v.parse()
+                    .ok()
+                    .filter(|days| *days > 0)
+                    .ok_or_else(|| ConfigError::Env {
+                        name: "POSTGUARD_RETENTION_DAYS",
+                        message: format!("expected a number of days of at least 1, got {v:?}"),
+                    })?;
+        } else if config.retention_days == 0 {
+            return Err(ConfigError::Parse {
+                path: file.map(Path::to_owned).unwrap_or_default(),
+                message: " retention_days: expected a number of days of at least 1, got 0"
+                    .to_owned(),
+            });
+        }
         for account in &config.approvals {
             crate::workflow::validate_steps(&account.steps).map_err(|message| {
                 ConfigError::Parse {
@@ -163,6 +184,21 @@ mod tests {
         let config = config.ok().unwrap_or_default();
         assert_eq!(config.listen.port(), 9000);
         assert_eq!(config.body_limit, 4096);
+        assert_eq!(config.retention_days, 365);
+        let config = Config::load(None, |k| {
+            (k == "POSTGUARD_RETENTION_DAYS").then(|| "30".to_owned())
+        });
+        assert_eq!(config.ok().map(|c| c.retention_days), Some(30));
+        let err = Config::load(None, |k| {
+            (k == "POSTGUARD_RETENTION_DAYS").then(|| "0".to_owned())
+        });
+        assert!(matches!(
+            err,
+            Err(ConfigError::Env {
+                name: "POSTGUARD_RETENTION_DAYS",
+                ..
+            })
+        ));
         let err = Config::load(None, |k| {
             (k == "POSTGUARD_LISTEN").then(|| "nowhere".to_owned())
         });

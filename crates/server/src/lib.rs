@@ -4,6 +4,7 @@
 //! decisions ([`workflow`]) and store writes, check roles in one place ([`authz`]), append every
 //! event to the audit log, count what happened for `/metrics`, and never log or echo a text.
 
+mod admin;
 pub mod auth;
 pub mod authz;
 mod check;
@@ -21,11 +22,11 @@ pub use metrics::Metrics;
 pub use session::CurrentUser;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post, put};
 use axum::Router;
 use postguard_policy::Policy;
 use postguard_scan::Scanner;
-use postguard_store::{Actor, NewAuditEntry, Store};
+use postguard_store::{Actor, NewAuditEntry, PostId, PostStatus, Store};
 use std::sync::Arc;
 use workflow::ApprovalStep;
 
@@ -167,6 +168,26 @@ pub fn router<S: Store + 'static>(state: AppState<S>) -> Router {
         .route("/api/v1/drafts/{id}/decision", post(drafts::decide::<S>))
         .route("/api/v1/queue", get(drafts::queue::<S>))
         .route("/api/v1/audit/verify", get(drafts::verify_audit::<S>))
+        .route("/api/v1/audit/export", get(admin::export_audit::<S>))
+        .route(
+            "/api/v1/drafts/{id}/legal-hold",
+            post(admin::legal_hold::<S>),
+        )
+        .route(
+            "/api/v1/drafts/{id}/history",
+            get(admin::export_history::<S>),
+        )
+        .route(
+            "/api/v1/tokens",
+            post(admin::create_token::<S>).get(admin::list_tokens::<S>),
+        )
+        .route("/api/v1/tokens/{id}", delete(admin::revoke_token::<S>))
+        .route(
+            "/api/v1/users",
+            post(admin::create_user::<S>).get(admin::list_users::<S>),
+        )
+        .route("/api/v1/users/{id}/role", put(admin::set_role::<S>))
+        .route("/api/v1/users/{id}/disable", post(admin::disable_user::<S>))
         // A route layer: the metrics see the matched route template, never a raw path.
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -201,6 +222,54 @@ pub async fn expire_periodically<S: Store>(state: AppState<S>, period: std::time
                 }
             }
             Err(e) => tracing::warn!(error = %e, "expiring scheduled posts failed"),
+        }
+    }
+}
+
+/// The post statuses the retention policy purges.
+pub const PURGED_STATUSES: &[PostStatus] = &[PostStatus::Rejected, PostStatus::Expired];
+
+/// Applies the retention policy once: deletes the rejected and expired posts last changed more
+/// than `retention_days` ago (the store spares those under legal hold) and appends one
+/// `retention.purged` entry with the count and ids (never any text). Returns the ids purged.
+pub async fn purge_due<S: Store>(state: &AppState<S>) -> Result<Vec<PostId>, AppError> {
+    let days = i64::from(state.config().retention_days);
+    // A retention so long it predates chrono's calendar purges nothing (and never panics).
+    let older_than = chrono::TimeDelta::try_days(days)
+        .and_then(|d| chrono::Utc::now().checked_sub_signed(d))
+        .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC);
+    let ids = state.store().purge(older_than, PURGED_STATUSES).await?;
+    state
+        .audit(
+            None,
+            "retention.purged",
+            None,
+            serde_json::json!({
+                "count": ids.len(),
+                "posts": ids,
+                "older_than": older_than,
+                "retention_days": days,
+                "statuses": PURGED_STATUSES,
+            }),
+        )
+        .await?;
+    Ok(ids)
+}
+
+/// Applies the retention policy ([`purge_due`]) every `period`, the first time at once; runs
+/// until the process ends. A failed run is logged (without details of posts) and retried at
+/// the next tick.
+pub async fn purge_periodically<S: Store>(state: AppState<S>, period: std::time::Duration) {
+    let mut tick = tokio::time::interval(period);
+    loop {
+        tick.tick().await;
+        if let Err(e) = purge_due(&state).await {
+            // The store's messages never hold parameters or text.
+            let cause = match e {
+                AppError::Internal(cause) => cause,
+                other => other.to_string(),
+            };
+            tracing::warn!(error = %cause, "purging posts past retention failed");
         }
     }
 }

@@ -55,6 +55,21 @@ fn cookie_value(headers: &HeaderMap) -> Option<String> {
         .map(|(_, value)| value.to_owned())
 }
 
+/// API token scope: read only. A token with only this scope may make `GET` (and `HEAD`)
+/// requests, as its user; every other method is refused with 403.
+pub const SCOPE_READ: &str = "read";
+/// API token scope: read and write. A token with this scope may make any request its user's
+/// role allows (`authz::allowed` still decides what the user may do).
+pub const SCOPE_WRITE: &str = "write";
+/// Every API token scope, as accepted by `POST /api/v1/tokens`.
+pub const SCOPES: &[&str] = &[SCOPE_READ, SCOPE_WRITE];
+
+/// Whether a token with `scopes` may make a request with `method`: reads always, anything
+/// else only with [`SCOPE_WRITE`]. Scopes never widen a role, they only narrow a token.
+fn token_may(scopes: &[String], method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD) || scopes.iter().any(|s| s == SCOPE_WRITE)
+}
+
 fn unauthorized() -> AppError {
     AppError::Unauthorized("sign in first: no valid session or API token".to_owned())
 }
@@ -84,6 +99,11 @@ impl<S: Store + 'static> FromRequestParts<AppState<S>> for CurrentUser {
                 .ok_or_else(unauthorized)?;
             if user.disabled {
                 return Err(unauthorized());
+            }
+            if !token_may(&found.scopes, &parts.method) {
+                return Err(AppError::Forbidden(format!(
+                    "this API token lacks the `{SCOPE_WRITE}` scope: it may only read (GET)"
+                )));
             }
             return Ok(CurrentUser::of(&user));
         }

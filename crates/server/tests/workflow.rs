@@ -125,8 +125,9 @@ async fn enrol(app: &App, user: &str) -> Totp {
         .to_bytes()
         .unwrap();
     let totp = Totp::from_secret(&secret, "Postguard", user).unwrap();
-    // The code of the previous step: the sign-in below uses the current one.
-    let code = totp.code_at(now() - 30);
+    // The current step's code; sign-ins use the next step's (the server accepts one step either
+    // side), so neither fails when a slow request crosses a 30-second boundary.
+    let code = totp.code_at(now());
     let (status, confirmed, _) = send(
         app,
         "POST",
@@ -189,7 +190,7 @@ async fn two_factor_sign_in_refuses_a_reused_code_and_staff_sign_in_with_a_passw
     )
     .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let code = totp.code_at(now());
+    let code = totp.code_at(now() + 30);
     let rita = login(&app, "rita", Some(code.clone())).await;
     let (status, me, _) = send(&app, "GET", "/api/v1/me", Some(&rita), Value::Null).await;
     assert_eq!(
@@ -248,9 +249,9 @@ async fn submit_review_resubmit_approve_with_roles_conflicts_and_an_intact_audit
     let sam = login(&app, "sam", None).await;
     let tess = login(&app, "tess", None).await;
     let rita_totp = enrol(&app, "rita").await;
-    let rita = login(&app, "rita", Some(rita_totp.code_at(now()))).await;
+    let rita = login(&app, "rita", Some(rita_totp.code_at(now() + 30))).await;
     let ray_totp = enrol(&app, "ray").await;
-    let ray = login(&app, "ray", Some(ray_totp.code_at(now()))).await;
+    let ray = login(&app, "ray", Some(ray_totp.code_at(now() + 30))).await;
 
     let (status, _, _) = send(
         &app,
@@ -442,7 +443,7 @@ async fn submit_review_resubmit_approve_with_roles_conflicts_and_an_intact_audit
 
     // Compliance verifies the audit chain; staff may not.
     let carol_totp = enrol(&app, "carol").await;
-    let carol = login(&app, "carol", Some(carol_totp.code_at(now()))).await;
+    let carol = login(&app, "carol", Some(carol_totp.code_at(now() + 30))).await;
     assert_eq!(
         send(&app, "GET", "/api/v1/audit/verify", Some(&sam), Value::Null)
             .await
@@ -501,7 +502,7 @@ async fn a_draft_past_its_scheduled_time_cannot_be_approved() {
     let app = app().await;
     let sam = login(&app, "sam", None).await;
     let rita_totp = enrol(&app, "rita").await;
-    let rita = login(&app, "rita", Some(rita_totp.code_at(now()))).await;
+    let rita = login(&app, "rita", Some(rita_totp.code_at(now() + 30))).await;
     let soon = chrono::Utc::now() + chrono::Duration::milliseconds(300);
     let (status, draft, _) = send(&app, "POST", "/api/v1/drafts", Some(&sam), json!({
         "text": "Our new parking garage opens Monday!", "channel": "@AlderbrookHealth", "scheduled_at": soon})).await;

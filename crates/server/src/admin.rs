@@ -1,0 +1,715 @@
+//! Administration: a user's own API tokens, user accounts (admins), legal hold (compliance),
+//! and the exports for legal: the whole audit log and one post's history, as JSON lines or CSV.
+//!
+//! Every handler asks [`allowed`] first and appends an audit entry for what it changed or
+//! exported; no token, password, hash or post text ever goes into an audit entry, a log line or
+//! an error message. A draft the caller may not see is "not found", never "forbidden".
+
+use crate::auth;
+use crate::authz::{allowed, Action};
+use crate::drafts::parse_json;
+use crate::error::AppError;
+use crate::session::{CurrentUser, SCOPES};
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::{DateTime, SecondsFormat, Utc};
+use postguard_store::{
+    ApiToken, ApiTokenId, HistoryEvent, NewApiToken, NewUser, Post, PostId, Role, Store, User,
+    UserId,
+};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+
+/// How many audit entries an export reads per query.
+const EXPORT_PAGE: u32 = 1000;
+/// Longest token name, username and display name accepted.
+const MAX_NAME_CHARS: usize = 100;
+
+/// A required, non-blank, single-line name of at most [`MAX_NAME_CHARS`] characters.
+fn check_name(field: &str, value: &str) -> Result<String, AppError> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err(AppError::BadRequest(format!(
+            "field `{field}`: must not be empty"
+        )));
+    }
+    if trimmed.chars().count() > MAX_NAME_CHARS || trimmed.chars().any(char::is_control) {
+        return Err(AppError::BadRequest(format!(
+            "field `{field}`: at most {MAX_NAME_CHARS} characters, on one line"
+        )));
+    }
+    Ok(trimmed.to_owned())
+}
+
+// ----- API tokens -----
+
+/// `POST /api/v1/tokens` body.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NewToken {
+    name: String,
+    /// `read` and/or `write` (see [`crate::session::SCOPE_WRITE`]).
+    scopes: Vec<String>,
+}
+
+fn token_json(token: &ApiToken) -> Value {
+    // Never the hash.
+    json!({ "id": token.id, "name": token.name, "scopes": token.scopes,
+        "created_at": token.created_at, "revoked_at": token.revoked_at })
+}
+
+fn may_manage_tokens(user: &CurrentUser) -> Result<(), AppError> {
+    if allowed(user.role, Action::ManageOwnTokens) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "your role cannot manage API tokens".to_owned(),
+        ))
+    }
+}
+
+/// `POST /api/v1/tokens`: a new API token for the signed-in user. The token is in this answer
+/// only; the store keeps its hash.
+pub(crate) async fn create_token<S: Store + 'static>(
+    State(state): State<AppState<S>>,
+    user: CurrentUser,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Value>), AppError> {
+    may_manage_tokens(&user)?;
+    let request: NewToken = parse_json(&body)?;
+    let name = check_name("name", &request.name)?;
+    let mut scopes: Vec<String> = Vec::new();
+    for scope in &request.scopes {
+        if !SCOPES.contains(&scope.as_str()) {
+            return Err(AppError::BadRequest(format!(
+                "field `scopes`: each scope must be one of {}",
+                SCOPES.join(", ")
+            )));
+        }
+        if !scopes.contains(scope) {
+            scopes.push(scope.clone());
+        }
+    }
+    if scopes.is_empty() {
+        return Err(AppError::BadRequest(format!(
+            "field `scopes`: at least one of {}",
+            SCOPES.join(", ")
+        )));
+    }
+    let token = auth::new_api_token();
+    let stored = state
+        .store()
+        .create_api_token(NewApiToken {
+            user_id: user.id,
+            name,
+            token_hash: auth::token_hash(&token),
+            scopes,
+        })
+        .await?;
+    state
+        .audit(
+            Some(&user),
+            "token.created",
+            Some(format!("token:{}", stored.id)),
+            json!({ "name": stored.name, "scopes": stored.scopes }),
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            json!({ "id": stored.id, "name": stored.name, "scopes": stored.scopes, "token": token }),
+        ),
+    ))
+}
+
+/// `GET /api/v1/tokens`: the signed-in user's tokens, revoked ones included (never the token or
+/// its hash).
+pub(crate) async fn list_tokens<S: Store + 'static>(
+    State(state): State<AppState<S>>,
+    user: CurrentUser,
+) -> Result<Json<Value>, AppError> {
+    may_manage_tokens(&user)?;
+    let tokens = state.store().list_api_tokens(user.id).await?;
+    Ok(Json(
+        json!({ "tokens": tokens.iter().map(token_json).collect::<Vec<_>>() }),
+    ))
+}
+
+/// `DELETE /api/v1/tokens/{id}`: revokes one of the signed-in user's tokens; someone else's is
+/// "not found". Revoking a revoked token changes nothing and answers the same.
+pub(crate) async fn revoke_token<S: Store + 'static>(
+    State(state): State<AppState<S>>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, AppError> {
+    may_manage_tokens(&user)?;
+    let store = state.store();
+    let token = store
+        .list_api_tokens(user.id)
+        .await?
+        .into_iter()
+        .find(|t| t.id == ApiTokenId(id))
+        .ok_or(AppError::NotFound)?;
+    if token.revoked_at.is_none() {
+        store.revoke_api_token(token.id).await?;
+        state
+            .audit(
+                Some(&user),
+                "token.revoked",
+                Some(format!("token:{}", token.id)),
+                json!({ "name": token.name }),
+            )
+            .await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+// ----- users -----
+
+fn may_manage_users(user: &CurrentUser) -> Result<(), AppError> {
+    if allowed(user.role, Action::ManageUsers) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("only admins manage users".to_owned()))
+    }
+}
+
+fn user_json(user: &User) -> Value {
+    // Never the password hash, TOTP secret or its last step.
+    json!({ "id": user.id, "username": user.username, "display_name": user.display_name,
+        "role": user.role, "disabled": user.disabled, "totp_enabled": user.totp_enabled,
+        "locked_until": user.locked_until, "created_at": user.created_at })
+}
+
+/// `POST /api/v1/users` body. No `Debug`: it holds a password.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CreateUser {
+    username: String,
+    display_name: String,
+    role: Role,
+    password: String,
+}
+
+/// `POST /api/v1/users`: creates an account (admins). The password must pass
+/// [`auth::check_strength`]; a taken username (ignoring case) is 409.
+pub(crate) async fn create_user<S: Store + 'static>(
+    State(state): State<AppState<S>>,
+    admin: CurrentUser,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Value>), AppError> {
+    may_manage_users(&admin)?;
+    let request: CreateUser = parse_json(&body)?;
+    let username = check_name("username", &request.username)?;
+    if username.chars().any(char::is_whitespace) {
+        return Err(AppError::BadRequest(
+            "field `username`: must not contain spaces".to_owned(),
+        ));
+    }
+    let display_name = check_name("display_name", &request.display_name)?;
+    auth::check_strength(&request.password, &username)
+        .map_err(|e| AppError::BadRequest(format!("field `password`: {e}")))?;
+    let password_hash = auth::hash_password(&request.password).map_err(AppError::Internal)?;
+    let user = state
+        .store()
+        .create_user(NewUser {
+            username,
+            display_name,
+            role: request.role,
+            password_hash,
+        })
+        .await?;
+    state
+        .audit(
+            Some(&admin),
+            "user.created",
+            Some(format!("user:{}", user.id)),
+            json!({ "username": user.username, "role": user.role }),
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "user": user_json(&user) })),
+    ))
+}
+
+/// `GET /api/v1/users`: every account, by id (admins).
+pub(crate) async fn list_users<S: Store + 'static>(
+    State(state): State<AppState<S>>,
+    admin: CurrentUser,
+) -> Result<Json<Value>, AppError> {
+    may_manage_users(&admin)?;
+    let users = state.store().list_users().await?;
+    Ok(Json(
+        json!({ "users": users.iter().map(user_json).collect::<Vec<_>>() }),
+    ))
+}
+
+/// Refuses a change that would leave no enabled admin: nobody could manage users any more.
+async fn keep_an_admin<S: Store>(state: &AppState<S>, target: &User) -> Result<(), AppError> {
+    if target.role != Role::Admin || target.disabled {
+        return Ok(());
+    }
+    let admins = state
+        .store()
+        .list_users()
+        .await?
+        .iter()
+        .filter(|u| u.role == Role::Admin && !u.disabled)
+        .count();
+    if admins <= 1 {
+        return Err(AppError::Conflict(
+            "this is the last enabled admin; make another admin first".to_owned(),
+        ));
+    }
+    Ok(())
+}
+
+/// `PUT /api/v1/users/{id}/role` body.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SetRole {
+    role: Role,
+}
+
+/// `PUT /api/v1/users/{id}/role`: changes a user's role (admins), effective at their next
+/// request. Audited with the old and the new role.
+pub(crate) async fn set_role<S: Store + 'static>(
+    State(state): State<AppState<S>>,
+    admin: CurrentUser,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Json<Value>, AppError> {
+    may_manage_users(&admin)?;
+    let request: SetRole = parse_json(&body)?;
+    let store = state.store();
+    let target = store
+        .get_user(UserId(id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if request.role != target.role {
+        if request.role != Role::Admin {
+            keep_an_admin(&state, &target).await?;
+        }
+        store.set_role(target.id, request.role).await?;
+        state
+            .audit(
+                Some(&admin),
+                "role.changed",
+                Some(format!("user:{}", target.id)),
+                json!({ "username": target.username, "old_role": target.role, "new_role": request.role }),
+            )
+            .await?;
+    }
+    let user = store.get_user(target.id).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(json!({ "user": user_json(&user) })))
+}
+
+/// `POST /api/v1/users/{id}/disable`: disables an account and ends its sessions (admins). Its
+/// API tokens stop working too (the extractor refuses disabled users).
+pub(crate) async fn disable_user<S: Store + 'static>(
+    State(state): State<AppState<S>>,
+    admin: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, AppError> {
+    may_manage_users(&admin)?;
+    let store = state.store();
+    let target = store
+        .get_user(UserId(id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    keep_an_admin(&state, &target).await?;
+    store.set_disabled(target.id, true).await?;
+    let sessions = store.delete_user_sessions(target.id).await?;
+    state
+        .audit(
+            Some(&admin),
+            "user.disabled",
+            Some(format!("user:{}", target.id)),
+            json!({ "username": target.username, "sessions_ended": sessions }),
+        )
+        .await?;
+    let user = store.get_user(target.id).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(
+        json!({ "user": user_json(&user), "sessions_ended": sessions }),
+    ))
+}
+
+// ----- legal hold -----
+
+/// The post if it exists and `user` may act on it for `action`; otherwise "not found" when
+/// they may not even see it, "forbidden" when they may see it but not do this.
+async fn post_for<S: Store>(
+    state: &AppState<S>,
+    user: &CurrentUser,
+    id: i64,
+    action: Action,
+    refusal: &str,
+) -> Result<Post, AppError> {
+    let post = state
+        .store()
+        .get_post(PostId(id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if allowed(user.role, action) {
+        return Ok(post);
+    }
+    if post.author == user.id || allowed(user.role, Action::ViewAnyDraft) {
+        Err(AppError::Forbidden(refusal.to_owned()))
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// `POST /api/v1/drafts/{id}/legal-hold` body.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct LegalHold {
+    hold: bool,
+}
+
+/// `POST /api/v1/drafts/{id}/legal-hold`: puts a post under legal hold (never purged) or
+/// releases it (compliance and admins).
+pub(crate) async fn legal_hold<S: Store + 'static>(
+    State(state): State<AppState<S>>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Json<Value>, AppError> {
+    let post = post_for(
+        &state,
+        &user,
+        id,
+        Action::LegalHold,
+        "legal hold is for compliance and admins",
+    )
+    .await?;
+    let request: LegalHold = parse_json(&body)?;
+    let post = state.store().set_legal_hold(post.id, request.hold).await?;
+    state
+        .audit(
+            Some(&user),
+            "legal_hold.set",
+            Some(format!("post:{}", post.id)),
+            json!({ "hold": request.hold }),
+        )
+        .await?;
+    Ok(Json(json!({ "post": {
+        "id": post.id, "status": post.status, "revision": post.revision,
+        "legal_hold": post.legal_hold, "updated_at": post.updated_at } })))
+}
+
+// ----- exports -----
+
+/// An export's format, from `?format=jsonl|csv` (JSON lines when absent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    JsonLines,
+    Csv,
+}
+
+impl Format {
+    fn from_query(query: Option<&str>) -> Result<Format, AppError> {
+        let mut format = Format::JsonLines;
+        for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            if key != "format" {
+                continue;
+            }
+            format = match value {
+                "jsonl" => Format::JsonLines,
+                "csv" => Format::Csv,
+                _ => {
+                    return Err(AppError::BadRequest(
+                        "query parameter `format`: expected jsonl or csv".to_owned(),
+                    ))
+                }
+            };
+        }
+        Ok(format)
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Format::JsonLines => "jsonl",
+            Format::Csv => "csv",
+        }
+    }
+
+    /// The response: the body with its type, as a download that no cache keeps.
+    fn respond(self, file_stem: &str, body: Vec<u8>) -> Response {
+        let content_type = match self {
+            Format::JsonLines => "application/x-ndjson",
+            Format::Csv => "text/csv; charset=utf-8",
+        };
+        (
+            [
+                (CONTENT_TYPE, content_type.to_owned()),
+                (
+                    CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{file_stem}.{}\"", self.name()),
+                ),
+                (CACHE_CONTROL, "no-store".to_owned()),
+            ],
+            body,
+        )
+            .into_response()
+    }
+}
+
+/// Rows written one at a time as JSON lines or CSV (header first).
+enum Rows {
+    JsonLines(Vec<u8>),
+    Csv(Box<csv::Writer<Vec<u8>>>),
+}
+
+impl Rows {
+    fn new(format: Format, header: &[&str]) -> Result<Rows, AppError> {
+        match format {
+            Format::JsonLines => Ok(Rows::JsonLines(Vec::new())),
+            Format::Csv => {
+                let mut writer = csv::Writer::from_writer(Vec::new());
+                writer.write_record(header).map_err(csv_error)?;
+                Ok(Rows::Csv(Box::new(writer)))
+            }
+        }
+    }
+
+    /// Appends a row: the JSON object as one line, or `cells` as one CSV record.
+    fn push(&mut self, object: &Value, cells: &[String]) -> Result<(), AppError> {
+        match self {
+            Rows::JsonLines(out) => {
+                serde_json::to_writer(&mut *out, object)
+                    .map_err(|e| AppError::Internal(e.to_string()))?;
+                out.push(b'\n');
+                Ok(())
+            }
+            Rows::Csv(writer) => writer.write_record(cells).map_err(csv_error),
+        }
+    }
+
+    fn finish(self) -> Result<Vec<u8>, AppError> {
+        match self {
+            Rows::JsonLines(out) => Ok(out),
+            Rows::Csv(writer) => writer
+                .into_inner()
+                .map_err(|e| AppError::Internal(e.error().to_string())),
+        }
+    }
+}
+
+fn csv_error(e: csv::Error) -> AppError {
+    AppError::Internal(format!("writing CSV: {e}"))
+}
+
+fn time(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+fn opt<T: ToString>(value: Option<T>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_default()
+}
+
+const AUDIT_HEADER: &[&str] = &[
+    "seq",
+    "at",
+    "actor_user_id",
+    "actor_name",
+    "action",
+    "subject",
+    "details",
+    "prev_hash",
+    "hash",
+];
+
+/// `GET /api/v1/audit/export?format=jsonl|csv`: every audit entry in seq order, with its hash
+/// and the previous one's, so the chain can be checked outside Postguard (compliance and
+/// admins). `details` is the canonical JSON text exactly as hashed.
+pub(crate) async fn export_audit<S: Store + 'static>(
+    State(state): State<AppState<S>>,
+    user: CurrentUser,
+    RawQuery(query): RawQuery,
+) -> Result<Response, AppError> {
+    if !allowed(user.role, Action::Audit) {
+        return Err(AppError::Forbidden(
+            "the audit log is for compliance and admins".to_owned(),
+        ));
+    }
+    let format = Format::from_query(query.as_deref())?;
+    let mut rows = Rows::new(format, AUDIT_HEADER)?;
+    let mut after = 0;
+    let mut count: u64 = 0;
+    loop {
+        let page = state.store().audit_entries(after, EXPORT_PAGE).await?;
+        let Some(last) = page.last() else {
+            break;
+        };
+        after = last.seq;
+        for entry in &page {
+            let object =
+                serde_json::to_value(entry).map_err(|e| AppError::Internal(e.to_string()))?;
+            let cells = [
+                entry.seq.to_string(),
+                time(entry.at),
+                opt(entry.actor.as_ref().and_then(|a| a.user_id)),
+                opt(entry.actor.as_ref().map(|a| &a.name)),
+                entry.action.clone(),
+                opt(entry.subject.as_ref()),
+                entry.details.clone(),
+                entry.prev_hash.clone(),
+                entry.hash.clone(),
+            ];
+            rows.push(&object, &cells)?;
+            count += 1;
+        }
+    }
+    let body = rows.finish()?;
+    state
+        .audit(
+            Some(&user),
+            "export.audit",
+            None,
+            json!({ "format": format.name(), "entries": count, "through_seq": after }),
+        )
+        .await?;
+    Ok(format.respond("audit-log", body))
+}
+
+const HISTORY_HEADER: &[&str] = &[
+    "event",
+    "post_id",
+    "version",
+    "at",
+    "user_id",
+    "username",
+    "text",
+    "attachments",
+    "policy_version",
+    "scan",
+    "step",
+    "verdict",
+    "note",
+];
+
+/// `GET /api/v1/drafts/{id}/history?format=jsonl|csv`: every version (with its text,
+/// attachments and scan) and every decision (with the reviewer's note) of a post, in the order
+/// they happened, for legal (compliance and admins).
+pub(crate) async fn export_history<S: Store + 'static>(
+    State(state): State<AppState<S>>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, AppError> {
+    let post = post_for(
+        &state,
+        &user,
+        id,
+        Action::Audit,
+        "history exports are for compliance and admins",
+    )
+    .await?;
+    let format = Format::from_query(query.as_deref())?;
+    let store = state.store();
+    let names: HashMap<UserId, String> = store
+        .list_users()
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.username))
+        .collect();
+    let name_of = |id: UserId| names.get(&id).cloned().unwrap_or_default();
+    let events = store.post_history(post.id).await?;
+    let mut rows = Rows::new(format, HISTORY_HEADER)?;
+    for event in &events {
+        let (object, cells) = match event {
+            HistoryEvent::Version(v) => {
+                let scan: Value = serde_json::from_str(&v.scan_result).unwrap_or(Value::Null);
+                let attachments = serde_json::to_value(&v.attachments)
+                    .map_err(|e| AppError::Internal(e.to_string()))?;
+                let object = json!({ "event": "version", "post_id": v.post_id,
+                    "version": v.version, "at": v.created_at, "user_id": v.author,
+                    "username": name_of(v.author), "text": v.text, "attachments": attachments,
+                    "policy_version": v.policy_version, "scan": scan });
+                let cells = [
+                    "version".to_owned(),
+                    v.post_id.to_string(),
+                    v.version.to_string(),
+                    time(v.created_at),
+                    v.author.to_string(),
+                    name_of(v.author),
+                    v.text.clone(),
+                    attachments.to_string(),
+                    v.policy_version.clone(),
+                    v.scan_result.clone(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                ];
+                (object, cells)
+            }
+            HistoryEvent::Decision(d) => {
+                let object = json!({ "event": "decision", "post_id": d.post_id,
+                    "version": d.version, "at": d.created_at, "user_id": d.reviewer,
+                    "username": name_of(d.reviewer), "step": d.step, "verdict": d.verdict,
+                    "note": d.note });
+                let cells = [
+                    "decision".to_owned(),
+                    d.post_id.to_string(),
+                    d.version.to_string(),
+                    time(d.created_at),
+                    d.reviewer.to_string(),
+                    name_of(d.reviewer),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    d.step.clone(),
+                    d.verdict.to_string(),
+                    opt(d.note.as_ref()),
+                ];
+                (object, cells)
+            }
+        };
+        rows.push(&object, &cells)?;
+    }
+    let body = rows.finish()?;
+    state
+        .audit(
+            Some(&user),
+            "export.history",
+            Some(format!("post:{}", post.id)),
+            json!({ "format": format.name(), "events": events.len() }),
+        )
+        .await?;
+    Ok(format.respond(&format!("post-{}-history", post.id), body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_format_comes_from_the_query_and_an_unknown_one_is_named() {
+        assert_eq!(Format::from_query(None).ok(), Some(Format::JsonLines));
+        assert_eq!(
+            Format::from_query(Some("format=csv")).ok(),
+            Some(Format::Csv)
+        );
+        assert_eq!(
+            Format::from_query(Some("x=1&format=jsonl")).ok(),
+            Some(Format::JsonLines)
+        );
+        let err = Format::from_query(Some("format=xml"))
+            .err()
+            .map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some("query parameter `format`: expected jsonl or csv")
+        );
+    }
+}
