@@ -87,6 +87,10 @@ struct ServeArgs {
     /// The policy file (TOML). Default: the policy shipped with Postguard (env POSTGUARD_POLICY).
     #[arg(long, short = 'p', value_name = "FILE")]
     policy: Option<PathBuf>,
+    /// Also create demo users (staff, reviewer, compliance) and submit demo drafts, so the
+    /// queue has something in it. Skipped if the demo users exist.
+    #[arg(long)]
+    demo: bool,
 }
 
 #[derive(Debug, Args)]
@@ -419,19 +423,40 @@ fn serve(args: ServeArgs) -> Result<ExitCode> {
         .with_writer(std::io::stderr)
         .init();
     let policy = load_policy_path(config.policy.as_deref())?;
-    with_store!(|store| run_server(store, policy, config).await)
+    let demo = args.demo;
+    with_store!(|store| run_server(store, policy, config, demo).await)
 }
 
 async fn run_server<S: postguard_store::Store + 'static>(
     store: S,
     policy: Policy,
     config: postguard_server::Config,
+    demo: bool,
 ) -> Result<ExitCode> {
     first_admin(&store).await?;
     let listen = config.listen;
     let name = policy.policy.name.clone();
     let state = postguard_server::AppState::new(policy, store, config)
         .map_err(|e| UsageError(e.to_string()))?;
+    if demo {
+        let drafts = postguard_server::demo::load(state.clone())
+            .await
+            .map_err(|e| UsageError(format!("cannot load the demo: {e}")))?;
+        if drafts > 0 {
+            let users: Vec<String> = postguard_server::demo::DEMO_USERS
+                .iter()
+                .map(|(name, _, role)| format!("{name} ({role})"))
+                .collect();
+            eprintln!(
+                "postguard: demo: users {} with the password {:?}; {drafts} drafts submitted as sam.\n\
+                 postguard: demo: reviewers and compliance enrol two-factor first (POST /api/v1/totp/enrol).",
+                users.join(", "),
+                postguard_server::demo::DEMO_PASSWORD
+            );
+        } else {
+            eprintln!("postguard: demo: the demo users exist already; nothing added");
+        }
+    }
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| UsageError(format!("cannot listen on {listen}: {e}")))?;

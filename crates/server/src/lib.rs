@@ -9,6 +9,7 @@ pub mod auth;
 pub mod authz;
 mod check;
 mod config;
+pub mod demo;
 mod drafts;
 mod error;
 mod metrics;
