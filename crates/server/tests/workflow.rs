@@ -1,5 +1,6 @@
-//! The review workflow through the HTTP router on a real SQLite database: sign-in with two
-//! factors, roles, submit, review, resubmit, conflicts, expiry and the audit chain.
+//! The review workflow through the HTTP router, on a real SQLite file and on a real PostgreSQL
+//! (a fresh database per test; `POSTGUARD_TEST_POSTGRES_URL`, set by `./scripts/test`): sign-in
+//! with two factors, roles, submit, review, resubmit, conflicts, expiry and the audit chain.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use axum::body::Body;
@@ -9,23 +10,26 @@ use http_body_util::BodyExt;
 use postguard_policy::Policy;
 use postguard_server::auth::{hash_password, Totp};
 use postguard_server::{router, AppState, Config};
-use postguard_store::{NewUser, Role, SqliteStore, Store};
+use postguard_store::{NewUser, PostgresStore, Role, SqliteStore, Store};
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
 const PASSWORD: &str = "copper lantern orbit meadow";
 
-struct App {
-    router: Router,
-    store: SqliteStore,
-    db: std::path::PathBuf,
-    _dir: tempfile::TempDir,
+/// Where the test's database is, for tampering with it directly.
+enum Db {
+    // The directory is kept until the test ends: the database file lives in it.
+    Sqlite(std::path::PathBuf, #[allow(dead_code)] tempfile::TempDir),
+    Postgres(String),
 }
 
-async fn app() -> App {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("postguard.db");
-    let store = SqliteStore::open(&db).await.unwrap();
+struct App<S> {
+    router: Router,
+    store: S,
+    db: Db,
+}
+
+async fn with_users<S: Store + Clone + 'static>(store: S, db: Db) -> App<S> {
     for (name, role) in [
         ("sam", Role::Staff),
         ("tess", Role::Staff),
@@ -53,9 +57,78 @@ async fn app() -> App {
         router: router(state),
         store,
         db,
-        _dir: dir,
     }
 }
+
+async fn sqlite_app() -> App<SqliteStore> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("postguard.db");
+    let store = SqliteStore::open(&path).await.unwrap();
+    with_users(store, Db::Sqlite(path, dir)).await
+}
+
+/// A fresh database on the test PostgreSQL, or None (said on stderr) when there is none and
+/// none is required.
+async fn postgres_app() -> Option<App<PostgresStore>> {
+    use postguard_store::sqlx::{self, ConnectOptions as _};
+    use std::str::FromStr as _;
+    let Ok(url) = std::env::var("POSTGUARD_TEST_POSTGRES_URL") else {
+        assert_ne!(
+            std::env::var("POSTGUARD_REQUIRE_POSTGRES").as_deref(),
+            Ok("1"),
+            "POSTGUARD_REQUIRE_POSTGRES=1 but POSTGUARD_TEST_POSTGRES_URL is not set: run ./scripts/test"
+        );
+        eprintln!("SKIPPED: the server workflow on PostgreSQL (POSTGUARD_TEST_POSTGRES_URL is not set; ./scripts/test sets it)");
+        return None;
+    };
+    static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let name = format!(
+        "postguard_server_test_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
+    let admin = sqlx::postgres::PgConnectOptions::from_str(&url).unwrap();
+    let mut conn = admin.connect().await.unwrap();
+    sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {name}"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    sqlx::raw_sql(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let store = PostgresStore::connect_with(admin.clone().database(&name))
+        .await
+        .unwrap();
+    Some(with_users(store, Db::Postgres(name)).await)
+}
+
+/// Each workflow test, on both backends.
+macro_rules! on_both_databases {
+    ($($test:ident),* $(,)?) => {
+        $(
+            mod $test {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$test(super::sqlite_app().await).await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    if let Some(app) = super::postgres_app().await {
+                        super::$test(app).await;
+                    }
+                }
+            }
+        )*
+    };
+}
+
+on_both_databases!(
+    two_factor_sign_in_refuses_a_reused_code_and_staff_sign_in_with_a_password,
+    submit_review_resubmit_approve_with_roles_conflicts_and_an_intact_audit_chain,
+    a_draft_past_its_scheduled_time_cannot_be_approved,
+);
 
 /// A signed-in client: its cookie and CSRF token.
 #[derive(Clone)]
@@ -64,8 +137,8 @@ struct Client {
     csrf: String,
 }
 
-async fn send(
-    app: &App,
+async fn send<S>(
+    app: &App<S>,
     method: &str,
     uri: &str,
     client: Option<&Client>,
@@ -106,7 +179,7 @@ fn now() -> u64 {
 }
 
 /// Enrols two-factor sign-in for a user, returning their TOTP settings.
-async fn enrol(app: &App, user: &str) -> Totp {
+async fn enrol<S>(app: &App<S>, user: &str) -> Totp {
     let (status, enrolment, _) = send(
         app,
         "POST",
@@ -141,7 +214,7 @@ async fn enrol(app: &App, user: &str) -> Totp {
     totp
 }
 
-async fn login(app: &App, user: &str, code: Option<String>) -> Client {
+async fn login<S>(app: &App<S>, user: &str, code: Option<String>) -> Client {
     let mut body = json!({"username": user, "password": PASSWORD});
     if let Some(code) = code {
         body["code"] = json!(code);
@@ -167,9 +240,11 @@ async fn login(app: &App, user: &str, code: Option<String>) -> Client {
     }
 }
 
-#[tokio::test]
-async fn two_factor_sign_in_refuses_a_reused_code_and_staff_sign_in_with_a_password() {
-    let app = app().await;
+async fn two_factor_sign_in_refuses_a_reused_code_and_staff_sign_in_with_a_password<
+    S: Store + Clone + 'static,
+>(
+    app: App<S>,
+) {
     // A reviewer must enrol first.
     let (status, answer, _) = send(
         &app,
@@ -243,9 +318,11 @@ async fn two_factor_sign_in_refuses_a_reused_code_and_staff_sign_in_with_a_passw
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
 }
 
-#[tokio::test]
-async fn submit_review_resubmit_approve_with_roles_conflicts_and_an_intact_audit_chain() {
-    let app = app().await;
+async fn submit_review_resubmit_approve_with_roles_conflicts_and_an_intact_audit_chain<
+    S: Store + Clone + 'static,
+>(
+    app: App<S>,
+) {
     let sam = login(&app, "sam", None).await;
     let tess = login(&app, "tess", None).await;
     let rita_totp = enrol(&app, "rita").await;
@@ -485,21 +562,14 @@ async fn submit_review_resubmit_approve_with_roles_conflicts_and_an_intact_audit
     // Tamper with the database directly (an attacker first drops the append-only trigger): the
     // chain names the entry.
     drop(app.router);
-    app.store.close().await;
-    let conn = rusqlite_free_update(
-        &app.db,
-        "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET details = '{\"status\":\"rejected\"}' WHERE seq = 7",
-    )
-    .await;
-    assert!(conn);
-    let store = SqliteStore::open(&app.db).await.unwrap();
-    let err = store.verify_chain().await.unwrap_err().to_string();
+    tamper(&app.db, 7).await;
+    let err = app.store.verify_chain().await.unwrap_err().to_string();
     assert!(err.contains("entry 7 was altered"), "{err}");
 }
 
-#[tokio::test]
-async fn a_draft_past_its_scheduled_time_cannot_be_approved() {
-    let app = app().await;
+async fn a_draft_past_its_scheduled_time_cannot_be_approved<S: Store + Clone + 'static>(
+    app: App<S>,
+) {
     let sam = login(&app, "sam", None).await;
     let rita_totp = enrol(&app, "rita").await;
     let rita = login(&app, "rita", Some(rita_totp.code_at(now() + 30))).await;
@@ -536,18 +606,42 @@ async fn a_draft_past_its_scheduled_time_cannot_be_approved() {
     assert_eq!(shown["post"]["status"], "expired");
 }
 
-/// Runs one SQL statement on the SQLite file with sqlx directly (outside the store).
-async fn rusqlite_free_update(db: &std::path::Path, sql: &str) -> bool {
+/// Changes audit entry `seq` with SQL, outside the store, as an attacker with database access
+/// would: first the append-only trigger goes.
+async fn tamper(db: &Db, seq: i64) {
     use postguard_store::sqlx::{self, ConnectOptions as _};
-    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(db)
-        .connect()
-        .await
-        .unwrap();
-    sqlx::raw_sql(sql)
-        .execute(&mut conn)
-        .await
-        .unwrap()
-        .rows_affected()
-        == 1
+    use std::str::FromStr as _;
+    let update =
+        format!("UPDATE audit_log SET details = '{{\"status\":\"rejected\"}}' WHERE seq = {seq}");
+    let changed = match db {
+        Db::Sqlite(path, _) => {
+            let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+                .filename(path)
+                .connect()
+                .await
+                .unwrap();
+            sqlx::raw_sql(&format!("DROP TRIGGER audit_log_no_update; {update}"))
+                .execute(&mut conn)
+                .await
+                .unwrap()
+                .rows_affected()
+        }
+        Db::Postgres(name) => {
+            let url = std::env::var("POSTGUARD_TEST_POSTGRES_URL").unwrap();
+            let options = sqlx::postgres::PgConnectOptions::from_str(&url)
+                .unwrap()
+                .database(name);
+            let mut conn = options.connect().await.unwrap();
+            sqlx::raw_sql("DROP TRIGGER audit_log_append_only ON audit_log")
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            sqlx::raw_sql(&update)
+                .execute(&mut conn)
+                .await
+                .unwrap()
+                .rows_affected()
+        }
+    };
+    assert_eq!(changed, 1);
 }

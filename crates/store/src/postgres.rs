@@ -609,6 +609,37 @@ impl Store for PostgresStore {
         Ok((created, version))
     }
 
+    async fn create_post_audited(
+        &self,
+        post: NewPost,
+        mut audit: NewAuditEntry,
+    ) -> Result<(Post, PostVersion, AuditEntry)> {
+        let mut tx = self.begin_write().await?;
+        let at = now();
+        let row = sqlx::query(concat!(
+            "INSERT INTO posts (author, kind, official_account, identifies_employer, ",
+            "scheduled_at, status, legal_hold, revision, created_at, updated_at) ",
+            "VALUES ($1, $2, $3, $4, $5, $6, FALSE, 1, $7, $7) RETURNING ",
+            post_columns!()
+        ))
+        .bind(post.author.0)
+        .bind(post.kind.as_str())
+        .bind(post.channel.official_handle())
+        .bind(post.identifies_employer)
+        .bind(post.scheduled_at.map(truncate_micros))
+        .bind(post.status.as_str())
+        .bind(at)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| StoreError::from_write(e, "post", "user"))?;
+        let created = post_from_row(&row)?;
+        let version = insert_version(&mut tx, created.id, &post.first_version).await?;
+        audit.subject = Some(format!("post:{}", created.id));
+        let entry = append_in(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok((created, version, entry))
+    }
+
     async fn get_post(&self, id: PostId) -> Result<Option<Post>> {
         sqlx::query(concat!(
             "SELECT ",
@@ -793,44 +824,7 @@ impl Store for PostgresStore {
 
     async fn append_audit(&self, entry: NewAuditEntry) -> Result<AuditEntry> {
         let mut tx = self.begin_write().await?;
-        sqlx::query("LOCK TABLE audit_log IN EXCLUSIVE MODE")
-            .execute(&mut *tx)
-            .await?;
-        let last: Option<(i64, String)> =
-            sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-                .fetch_optional(&mut *tx)
-                .await?;
-        let (seq, prev_hash) = match last {
-            Some((seq, hash)) => (seq + 1, hash),
-            None => (1, GENESIS_HASH.to_owned()),
-        };
-        let mut stored = AuditEntry {
-            seq,
-            at: now(),
-            actor: entry.actor,
-            action: entry.action,
-            subject: entry.subject,
-            details: canonical_json(&entry.details),
-            prev_hash,
-            hash: String::new(),
-        };
-        stored.hash = HashInput::of(&stored).hash();
-        sqlx::query(concat!(
-            "INSERT INTO audit_log (",
-            audit_columns!(),
-            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
-        ))
-        .bind(stored.seq)
-        .bind(stored.at)
-        .bind(stored.actor.as_ref().and_then(|a| a.user_id).map(|id| id.0))
-        .bind(stored.actor.as_ref().map(|a| a.name.as_str()))
-        .bind(&stored.action)
-        .bind(&stored.subject)
-        .bind(&stored.details)
-        .bind(&stored.prev_hash)
-        .bind(&stored.hash)
-        .execute(&mut *tx)
-        .await?;
+        let stored = append_in(&mut tx, entry).await?;
         tx.commit().await?;
         Ok(stored)
     }
@@ -849,4 +843,50 @@ impl Store for PostgresStore {
         .map(audit_from_row)
         .collect()
     }
+}
+
+/// Appends an audit entry inside `tx`, chained to the last one; the caller commits.
+async fn append_in(
+    tx: &mut Transaction<'static, Postgres>,
+    entry: NewAuditEntry,
+) -> Result<AuditEntry> {
+    sqlx::query("LOCK TABLE audit_log IN EXCLUSIVE MODE")
+        .execute(&mut **tx)
+        .await?;
+    let last: Option<(i64, String)> =
+        sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut **tx)
+            .await?;
+    let (seq, prev_hash) = match last {
+        Some((seq, hash)) => (seq + 1, hash),
+        None => (1, GENESIS_HASH.to_owned()),
+    };
+    let mut stored = AuditEntry {
+        seq,
+        at: now(),
+        actor: entry.actor,
+        action: entry.action,
+        subject: entry.subject,
+        details: canonical_json(&entry.details),
+        prev_hash,
+        hash: String::new(),
+    };
+    stored.hash = HashInput::of(&stored).hash();
+    sqlx::query(concat!(
+        "INSERT INTO audit_log (",
+        audit_columns!(),
+        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+    ))
+    .bind(stored.seq)
+    .bind(stored.at)
+    .bind(stored.actor.as_ref().and_then(|a| a.user_id).map(|id| id.0))
+    .bind(stored.actor.as_ref().map(|a| a.name.as_str()))
+    .bind(&stored.action)
+    .bind(&stored.subject)
+    .bind(&stored.details)
+    .bind(&stored.prev_hash)
+    .bind(&stored.hash)
+    .execute(&mut **tx)
+    .await?;
+    Ok(stored)
 }

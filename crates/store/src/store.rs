@@ -156,6 +156,14 @@ pub trait Store: Send + Sync {
         post: NewPost,
     ) -> impl Future<Output = Result<(Post, PostVersion)>> + Send;
 
+    /// Creates a post with its version 1 and appends `audit` (its subject set to `post:<id>`)
+    /// in one transaction: one commit for a submission and its record.
+    fn create_post_audited(
+        &self,
+        post: NewPost,
+        audit: NewAuditEntry,
+    ) -> impl Future<Output = Result<(Post, PostVersion, AuditEntry)>> + Send;
+
     /// The post with this id.
     fn get_post(&self, id: PostId) -> impl Future<Output = Result<Option<Post>>> + Send;
 

@@ -83,6 +83,7 @@ macro_rules! all_tests {
             purge_spares_legal_hold,
             post_history_in_order,
             audit_append_and_verify,
+            post_and_its_audit_entry_in_one_transaction,
             concurrent_audit_appends_keep_one_chain,
             tampered_details_are_found,
             deleted_entry_is_found,
@@ -786,6 +787,59 @@ pub async fn post_history_in_order<H: Harness>(h: &H) {
 }
 
 // ----- audit log -----
+
+pub async fn post_and_its_audit_entry_in_one_transaction<H: Harness>(h: &H) {
+    let s = h.store();
+    let author = user(s, "ann", Role::Staff).await;
+    s.append_audit(entry("login.succeeded", 1)).await.unwrap();
+    let (created, first, logged) = s
+        .create_post_audited(
+            NewPost {
+                author: author.id,
+                kind: PostKind::Post,
+                channel: Channel::Official {
+                    handle: "@AlderbrookHealth".into(),
+                },
+                identifies_employer: true,
+                scheduled_at: None,
+                status: PostStatus::PendingReview,
+                first_version: version(author.id, "Health fair on Saturday"),
+            },
+            NewAuditEntry {
+                actor: None,
+                action: "post.submitted".into(),
+                subject: None,
+                details: json!({"version": 1}),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(first.version, 1);
+    assert_eq!(logged.seq, 2);
+    assert_eq!(
+        logged.subject.as_deref(),
+        Some(format!("post:{}", created.id).as_str())
+    );
+    assert_eq!(s.versions(created.id).await.unwrap().len(), 1);
+    assert_eq!(s.verify_chain().await.unwrap(), 2);
+    // A post that cannot be stored (unknown author) leaves no audit entry behind.
+    let orphan = s
+        .create_post_audited(
+            NewPost {
+                author: UserId(9999),
+                kind: PostKind::Post,
+                channel: Channel::Personal,
+                identifies_employer: false,
+                scheduled_at: None,
+                status: PostStatus::Cleared,
+                first_version: version(UserId(9999), "x"),
+            },
+            entry("post.submitted", 3),
+        )
+        .await;
+    assert!(orphan.is_err());
+    assert_eq!(s.verify_chain().await.unwrap(), 2);
+}
 
 pub async fn audit_append_and_verify<H: Harness>(h: &H) {
     let s = h.store();
