@@ -49,12 +49,14 @@ fn check_name(field: &str, value: &str) -> Result<String, AppError> {
 
 // ----- API tokens -----
 
-/// `POST /api/v1/tokens` body.
-#[derive(Deserialize)]
+/// A new API token for the signed-in user.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = NewTokenRequest)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewToken {
+    /// A label: non-blank, one line, at most 100 characters.
     name: String,
-    /// `read` and/or `write` (see [`crate::session::SCOPE_WRITE`]).
+    /// `read` and/or `write`: a token without `write` may only make GET requests.
     scopes: Vec<String>,
 }
 
@@ -76,6 +78,20 @@ fn may_manage_tokens(user: &CurrentUser) -> Result<(), AppError> {
 
 /// `POST /api/v1/tokens`: a new API token for the signed-in user. The token is in this answer
 /// only; the store keeps its hash.
+#[utoipa::path(
+    post,
+    path = "/api/v1/tokens",
+    request_body(content = NewToken, description = "The token's label and scopes"),
+    responses(
+        (status = 201, description = "The token, shown this once", body = crate::openapi::CreatedToken),
+        (status = 400, description = "Malformed JSON, a missing or unknown field, a wrong type, a bad name, or no or an unknown scope; the message names the field", body = crate::openapi::ErrorBody),
+        (status = 401, description = "No valid session or API token", body = crate::openapi::ErrorBody),
+        (status = 403, description = "The role cannot manage API tokens; or a missing or wrong X-CSRF-Token header with the cookie, or a read-only API token", body = crate::openapi::ErrorBody),
+        (status = 413, description = "The body is larger than the configured limit (a plain-text answer)"),
+    ),
+    security(("session_cookie" = [], "csrf_token" = []), ("bearer_token" = ["write"])),
+    tag = "admin"
+)]
 pub(crate) async fn create_token<S: Store + 'static>(
     State(state): State<AppState<S>>,
     user: CurrentUser,
@@ -130,6 +146,17 @@ pub(crate) async fn create_token<S: Store + 'static>(
 
 /// `GET /api/v1/tokens`: the signed-in user's tokens, revoked ones included (never the token or
 /// its hash).
+#[utoipa::path(
+    get,
+    path = "/api/v1/tokens",
+    responses(
+        (status = 200, description = "The tokens", body = crate::openapi::TokenList),
+        (status = 401, description = "No valid session or API token", body = crate::openapi::ErrorBody),
+        (status = 403, description = "The role cannot manage API tokens", body = crate::openapi::ErrorBody),
+    ),
+    security(("session_cookie" = []), ("bearer_token" = [])),
+    tag = "admin"
+)]
 pub(crate) async fn list_tokens<S: Store + 'static>(
     State(state): State<AppState<S>>,
     user: CurrentUser,
@@ -143,6 +170,20 @@ pub(crate) async fn list_tokens<S: Store + 'static>(
 
 /// `DELETE /api/v1/tokens/{id}`: revokes one of the signed-in user's tokens; someone else's is
 /// "not found". Revoking a revoked token changes nothing and answers the same.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/tokens/{id}",
+    params(("id" = i64, Path, description = "The token's id")),
+    responses(
+        (status = 204, description = "Revoked (or already revoked)"),
+        (status = 400, description = "The id is not an integer (a plain-text answer)"),
+        (status = 401, description = "No valid session or API token", body = crate::openapi::ErrorBody),
+        (status = 403, description = "The role cannot manage API tokens; or a missing or wrong X-CSRF-Token header with the cookie, or a read-only API token", body = crate::openapi::ErrorBody),
+        (status = 404, description = "None of the signed-in user's tokens has this id", body = crate::openapi::ErrorBody),
+    ),
+    security(("session_cookie" = [], "csrf_token" = []), ("bearer_token" = ["write"])),
+    tag = "admin"
+)]
 pub(crate) async fn revoke_token<S: Store + 'static>(
     State(state): State<AppState<S>>,
     user: CurrentUser,
@@ -187,18 +228,39 @@ fn user_json(user: &User) -> Value {
         "locked_until": user.locked_until, "created_at": user.created_at })
 }
 
-/// `POST /api/v1/users` body. No `Debug`: it holds a password.
-#[derive(Deserialize)]
+/// A new user account.
+// No `Debug`: it holds a password.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = CreateUserRequest)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct CreateUser {
+    /// Unique (ignoring case), without spaces, at most 100 characters.
     username: String,
+    /// Non-blank, one line, at most 100 characters.
     display_name: String,
+    #[schema(value_type = crate::openapi::RoleSchema)]
     role: Role,
+    /// At least 12 characters, not containing the username, and not easy to guess.
     password: String,
 }
 
 /// `POST /api/v1/users`: creates an account (admins). The password must pass
 /// [`auth::check_strength`]; a taken username (ignoring case) is 409.
+#[utoipa::path(
+    post,
+    path = "/api/v1/users",
+    request_body(content = CreateUser, description = "The new account"),
+    responses(
+        (status = 201, description = "Created", body = crate::openapi::UserEnvelope),
+        (status = 400, description = "Malformed JSON, a missing or unknown field, a wrong type, a bad name or a weak password; the message names the field", body = crate::openapi::ErrorBody),
+        (status = 401, description = "No valid session or API token", body = crate::openapi::ErrorBody),
+        (status = 403, description = "Only admins manage users; or a missing or wrong X-CSRF-Token header with the cookie, or a read-only API token", body = crate::openapi::ErrorBody),
+        (status = 409, description = "The username is taken", body = crate::openapi::ErrorBody),
+        (status = 413, description = "The body is larger than the configured limit (a plain-text answer)"),
+    ),
+    security(("session_cookie" = [], "csrf_token" = []), ("bearer_token" = ["write"])),
+    tag = "admin"
+)]
 pub(crate) async fn create_user<S: Store + 'static>(
     State(state): State<AppState<S>>,
     admin: CurrentUser,
@@ -240,6 +302,17 @@ pub(crate) async fn create_user<S: Store + 'static>(
 }
 
 /// `GET /api/v1/users`: every account, by id (admins).
+#[utoipa::path(
+    get,
+    path = "/api/v1/users",
+    responses(
+        (status = 200, description = "The accounts", body = crate::openapi::UserList),
+        (status = 401, description = "No valid session or API token", body = crate::openapi::ErrorBody),
+        (status = 403, description = "Only admins manage users", body = crate::openapi::ErrorBody),
+    ),
+    security(("session_cookie" = []), ("bearer_token" = [])),
+    tag = "admin"
+)]
 pub(crate) async fn list_users<S: Store + 'static>(
     State(state): State<AppState<S>>,
     admin: CurrentUser,
@@ -271,15 +344,35 @@ async fn keep_an_admin<S: Store>(state: &AppState<S>, target: &User) -> Result<(
     Ok(())
 }
 
-/// `PUT /api/v1/users/{id}/role` body.
-#[derive(Deserialize)]
+/// A user's new role.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = SetRoleRequest)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct SetRole {
+    /// The new role.
+    #[schema(value_type = crate::openapi::RoleSchema)]
     role: Role,
 }
 
 /// `PUT /api/v1/users/{id}/role`: changes a user's role (admins), effective at their next
 /// request. Audited with the old and the new role.
+#[utoipa::path(
+    put,
+    path = "/api/v1/users/{id}/role",
+    params(("id" = i64, Path, description = "The user's id")),
+    request_body(content = SetRole, description = "The new role"),
+    responses(
+        (status = 200, description = "The user with the new role", body = crate::openapi::UserEnvelope),
+        (status = 400, description = "Malformed JSON, a missing or unknown field, a wrong type, or an id that is not an integer; the message names the field", body = crate::openapi::ErrorBody),
+        (status = 401, description = "No valid session or API token", body = crate::openapi::ErrorBody),
+        (status = 403, description = "Only admins manage users; or a missing or wrong X-CSRF-Token header with the cookie, or a read-only API token", body = crate::openapi::ErrorBody),
+        (status = 404, description = "No such user", body = crate::openapi::ErrorBody),
+        (status = 409, description = "The user is the last enabled admin", body = crate::openapi::ErrorBody),
+        (status = 413, description = "The body is larger than the configured limit (a plain-text answer)"),
+    ),
+    security(("session_cookie" = [], "csrf_token" = []), ("bearer_token" = ["write"])),
+    tag = "admin"
+)]
 pub(crate) async fn set_role<S: Store + 'static>(
     State(state): State<AppState<S>>,
     admin: CurrentUser,
@@ -313,6 +406,21 @@ pub(crate) async fn set_role<S: Store + 'static>(
 
 /// `POST /api/v1/users/{id}/disable`: disables an account and ends its sessions (admins). Its
 /// API tokens stop working too (the extractor refuses disabled users).
+#[utoipa::path(
+    post,
+    path = "/api/v1/users/{id}/disable",
+    params(("id" = i64, Path, description = "The user's id")),
+    responses(
+        (status = 200, description = "Disabled; its sessions ended", body = crate::openapi::UserDisabled),
+        (status = 400, description = "The id is not an integer (a plain-text answer)"),
+        (status = 401, description = "No valid session or API token", body = crate::openapi::ErrorBody),
+        (status = 403, description = "Only admins manage users; or a missing or wrong X-CSRF-Token header with the cookie, or a read-only API token", body = crate::openapi::ErrorBody),
+        (status = 404, description = "No such user", body = crate::openapi::ErrorBody),
+        (status = 409, description = "The user is the last enabled admin", body = crate::openapi::ErrorBody),
+    ),
+    security(("session_cookie" = [], "csrf_token" = []), ("bearer_token" = ["write"])),
+    tag = "admin"
+)]
 pub(crate) async fn disable_user<S: Store + 'static>(
     State(state): State<AppState<S>>,
     admin: CurrentUser,
@@ -367,15 +475,33 @@ async fn post_for<S: Store>(
     }
 }
 
-/// `POST /api/v1/drafts/{id}/legal-hold` body.
-#[derive(Deserialize)]
+/// Putting a post under legal hold, or releasing it.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = LegalHoldRequest)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct LegalHold {
+    /// `true` puts the post under legal hold, `false` releases it.
     hold: bool,
 }
 
 /// `POST /api/v1/drafts/{id}/legal-hold`: puts a post under legal hold (never purged) or
 /// releases it (compliance and admins).
+#[utoipa::path(
+    post,
+    path = "/api/v1/drafts/{id}/legal-hold",
+    params(("id" = i64, Path, description = "The post's id")),
+    request_body(content = LegalHold, description = "Hold or release"),
+    responses(
+        (status = 200, description = "The post with its legal hold", body = crate::openapi::LegalHoldResponse),
+        (status = 400, description = "Malformed JSON, a missing or unknown field, a wrong type, or an id that is not an integer; the message names the field", body = crate::openapi::ErrorBody),
+        (status = 401, description = "No valid session or API token", body = crate::openapi::ErrorBody),
+        (status = 403, description = "Legal hold is for compliance and admins; or a missing or wrong X-CSRF-Token header with the cookie, or a read-only API token", body = crate::openapi::ErrorBody),
+        (status = 404, description = "No such post, or one the caller may not see", body = crate::openapi::ErrorBody),
+        (status = 413, description = "The body is larger than the configured limit (a plain-text answer)"),
+    ),
+    security(("session_cookie" = [], "csrf_token" = []), ("bearer_token" = ["write"])),
+    tag = "audit"
+)]
 pub(crate) async fn legal_hold<S: Store + 'static>(
     State(state): State<AppState<S>>,
     user: CurrentUser,
@@ -531,6 +657,19 @@ const AUDIT_HEADER: &[&str] = &[
 /// `GET /api/v1/audit/export?format=jsonl|csv`: every audit entry in seq order, with its hash
 /// and the previous one's, so the chain can be checked outside Postguard (compliance and
 /// admins). `details` is the canonical JSON text exactly as hashed.
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit/export",
+    params(("format" = Option<crate::openapi::ExportFormat>, Query, description = "`jsonl` (JSON lines, the default) or `csv`")),
+    responses(
+        (status = 200, description = "A download (`Content-Disposition: attachment`): JSON lines, one audit entry each, or CSV with the columns seq, at, actor_user_id, actor_name, action, subject, details, prev_hash, hash", content((String = "application/x-ndjson"), (String = "text/csv"))),
+        (status = 400, description = "A `format` other than jsonl or csv", body = crate::openapi::ErrorBody),
+        (status = 401, description = "No valid session or API token", body = crate::openapi::ErrorBody),
+        (status = 403, description = "The audit log is for compliance and admins", body = crate::openapi::ErrorBody),
+    ),
+    security(("session_cookie" = []), ("bearer_token" = [])),
+    tag = "audit"
+)]
 pub(crate) async fn export_audit<S: Store + 'static>(
     State(state): State<AppState<S>>,
     user: CurrentUser,
@@ -600,6 +739,23 @@ const HISTORY_HEADER: &[&str] = &[
 /// `GET /api/v1/drafts/{id}/history?format=jsonl|csv`: every version (with its text,
 /// attachments and scan) and every decision (with the reviewer's note) of a post, in the order
 /// they happened, for legal (compliance and admins).
+#[utoipa::path(
+    get,
+    path = "/api/v1/drafts/{id}/history",
+    params(
+        ("id" = i64, Path, description = "The post's id"),
+        ("format" = Option<crate::openapi::ExportFormat>, Query, description = "`jsonl` (JSON lines, the default) or `csv`"),
+    ),
+    responses(
+        (status = 200, description = "A download (`Content-Disposition: attachment`): JSON lines, one event (`version` or `decision`) each, or CSV with the columns event, post_id, version, at, user_id, username, text, attachments, policy_version, scan, step, verdict, note", content((String = "application/x-ndjson"), (String = "text/csv"))),
+        (status = 400, description = "A `format` other than jsonl or csv, or an id that is not an integer", body = crate::openapi::ErrorBody),
+        (status = 401, description = "No valid session or API token", body = crate::openapi::ErrorBody),
+        (status = 403, description = "History exports are for compliance and admins", body = crate::openapi::ErrorBody),
+        (status = 404, description = "No such post, or one the caller may not see", body = crate::openapi::ErrorBody),
+    ),
+    security(("session_cookie" = []), ("bearer_token" = [])),
+    tag = "audit"
+)]
 pub(crate) async fn export_history<S: Store + 'static>(
     State(state): State<AppState<S>>,
     user: CurrentUser,

@@ -14,8 +14,8 @@ use axum::Json;
 use chrono::{DateTime, Utc};
 use postguard_scan::{Consent, Context, Post as ScanPost, Report};
 use postguard_store::{
-    Attachment, Channel, NewDecision, NewPost, NewVersion, Post, PostId, PostKind, PostStatus,
-    Store, Verdict,
+    Actor, Attachment, Channel, NewAuditEntry, NewDecision, NewPost, NewVersion, Post, PostId,
+    PostKind, PostStatus, Store, Verdict,
 };
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -50,25 +50,35 @@ pub(crate) fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError
 }
 
 /// A draft as submitted.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = DraftRequest)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Draft {
+    /// The text, as it will be published.
     text: String,
+    /// Post (the default), reply or comment.
     #[serde(default = "default_kind")]
+    #[schema(value_type = postguard_scan::PostKind)]
     kind: PostKind,
-    /// `personal`, or the handle of an official account in the policy.
+    /// `personal` (the default), or the handle of an official account in the policy.
     #[serde(default = "default_channel")]
     channel: String,
+    /// The author identifies their employer (false by default; also inferred from the text).
     #[serde(default)]
     identifies_employer: bool,
+    /// When it is to be published; a post not approved by then expires.
     #[serde(default)]
+    #[schema(value_type = Option<String>, format = DateTime)]
     scheduled_at: Option<DateTime<Utc>>,
+    /// Images or videos; their alt texts are scanned too.
     #[serde(default)]
+    #[schema(value_type = Vec<crate::openapi::AttachmentSchema>)]
     attachments: Vec<Attachment>,
     /// Patient consents the draft relies on (official accounts only).
     #[serde(default)]
     consents: Vec<Consent>,
-    /// For a resubmission: the revision the author edited.
+    /// For a resubmission (`PUT`, where it is required): the revision the author edited.
+    /// Ignored on a first submission.
     #[serde(default)]
     revision: Option<i64>,
 }
@@ -181,6 +191,20 @@ fn post_json(post: &Post) -> Value {
 
 /// `POST /api/v1/drafts`: scans and stores a draft; a personal draft with nothing at review
 /// or block is cleared at once, anything else (and every official post) is queued.
+#[utoipa::path(
+    post,
+    path = "/api/v1/drafts",
+    request_body(content = Draft, description = "The draft; only `text` is required"),
+    responses(
+        (status = 201, description = "Stored and scanned: cleared, or pending review", body = crate::openapi::Submitted),
+        (status = 400, description = "Malformed JSON, a missing or unknown field, a wrong type, or an unknown channel; the message names the field", body = crate::openapi::ErrorBody),
+        (status = 401, description = "No valid session or API token", body = crate::openapi::ErrorBody),
+        (status = 403, description = "A missing or wrong X-CSRF-Token header with the cookie, or a read-only API token", body = crate::openapi::ErrorBody),
+        (status = 413, description = "The body is larger than the configured limit (a plain-text answer)"),
+    ),
+    security(("session_cookie" = [], "csrf_token" = []), ("bearer_token" = ["write"])),
+    tag = "drafts"
+)]
 pub(crate) async fn submit<S: Store + 'static>(
     State(state): State<AppState<S>>,
     user: CurrentUser,
@@ -197,32 +221,35 @@ pub(crate) async fn submit<S: Store + 'static>(
         matches!(scanned.channel, Channel::Official { .. }),
         &scanned.report,
     );
-    let (post, _) = state
+    let (post, _, _) = state
         .store()
-        .create_post(NewPost {
-            author: user.id,
-            kind: draft.kind,
-            channel: scanned.channel.clone(),
-            identifies_employer: draft.identifies_employer,
-            scheduled_at: draft.scheduled_at,
-            status,
-            first_version: NewVersion {
-                text: draft.text,
-                attachments: draft.attachments,
-                policy_version: state.policy_version().to_owned(),
-                scan_result: scanned.stored,
+        .create_post_audited(
+            NewPost {
                 author: user.id,
+                kind: draft.kind,
+                channel: scanned.channel.clone(),
+                identifies_employer: draft.identifies_employer,
+                scheduled_at: draft.scheduled_at,
+                status,
+                first_version: NewVersion {
+                    text: draft.text,
+                    attachments: draft.attachments,
+                    policy_version: state.policy_version().to_owned(),
+                    scan_result: scanned.stored,
+                    author: user.id,
+                },
             },
-        })
-        .await?;
-    // One entry for the submission and its scan result: one write, not two.
-    state
-        .audit(
-            Some(&user),
-            "post.submitted",
-            Some(format!("post:{}", post.id)),
-            json!({ "version": 1, "status": status, "scan": {
-                "policy_version": state.policy_version(), "summary": summary(&scanned.report) } }),
+            // The submission and its scan result, in the same transaction as the post.
+            NewAuditEntry {
+                actor: Some(Actor {
+                    user_id: Some(user.id),
+                    name: user.username.clone(),
+                }),
+                action: "post.submitted".to_owned(),
+                subject: None,
+                details: json!({ "version": 1, "status": status, "scan": {
+                    "policy_version": state.policy_version(), "summary": summary(&scanned.report) } }),
+            },
         )
         .await?;
     Ok((
@@ -232,6 +259,16 @@ pub(crate) async fn submit<S: Store + 'static>(
 }
 
 /// `GET /api/v1/drafts`: the signed-in user's drafts, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/drafts",
+    responses(
+        (status = 200, description = "The drafts", body = crate::openapi::DraftList),
+        (status = 401, description = "No valid session or API token", body = crate::openapi::ErrorBody),
+    ),
+    security(("session_cookie" = []), ("bearer_token" = [])),
+    tag = "drafts"
+)]
 pub(crate) async fn mine<S: Store + 'static>(
     State(state): State<AppState<S>>,
     user: CurrentUser,
@@ -261,6 +298,19 @@ async fn visible<S: Store>(
 
 /// `GET /api/v1/drafts/{id}`: the draft, every version with its findings, and the decisions.
 /// Reviewers' private notes are shown to reviewers only.
+#[utoipa::path(
+    get,
+    path = "/api/v1/drafts/{id}",
+    params(("id" = i64, Path, description = "The post's id")),
+    responses(
+        (status = 200, description = "The draft with its versions and decisions", body = crate::openapi::DraftDetail),
+        (status = 400, description = "The id is not an integer (a plain-text answer)"),
+        (status = 401, description = "No valid session or API token", body = crate::openapi::ErrorBody),
+        (status = 404, description = "No such post, or one the caller may not see", body = crate::openapi::ErrorBody),
+    ),
+    security(("session_cookie" = []), ("bearer_token" = [])),
+    tag = "drafts"
+)]
 pub(crate) async fn show<S: Store + 'static>(
     State(state): State<AppState<S>>,
     user: CurrentUser,
@@ -298,6 +348,23 @@ pub(crate) async fn show<S: Store + 'static>(
 
 /// `PUT /api/v1/drafts/{id}`: the author's new version (with the revision they edited); it is
 /// scanned again and goes back to the queue, or is cleared.
+#[utoipa::path(
+    put,
+    path = "/api/v1/drafts/{id}",
+    params(("id" = i64, Path, description = "The post's id")),
+    request_body(content = Draft, description = "The new version; `revision` (the revision edited) is required here"),
+    responses(
+        (status = 200, description = "Stored and scanned", body = crate::openapi::Resubmitted),
+        (status = 400, description = "Malformed JSON, a missing (including `revision`) or unknown field, a wrong type, an unknown channel, or an id that is not an integer; the message names the field", body = crate::openapi::ErrorBody),
+        (status = 401, description = "No valid session or API token", body = crate::openapi::ErrorBody),
+        (status = 403, description = "Not the author; or a missing or wrong X-CSRF-Token header with the cookie, or a read-only API token", body = crate::openapi::ErrorBody),
+        (status = 404, description = "No such post, or one the caller may not see", body = crate::openapi::ErrorBody),
+        (status = 409, description = "The post changed since that revision, or it is approved, rejected or expired", body = crate::openapi::ErrorBody),
+        (status = 413, description = "The body is larger than the configured limit (a plain-text answer)"),
+    ),
+    security(("session_cookie" = [], "csrf_token" = []), ("bearer_token" = ["write"])),
+    tag = "drafts"
+)]
 pub(crate) async fn resubmit<S: Store + 'static>(
     State(state): State<AppState<S>>,
     user: CurrentUser,
@@ -359,6 +426,17 @@ pub(crate) async fn resubmit<S: Store + 'static>(
 }
 
 /// `GET /api/v1/queue`: drafts waiting for review, the longest waiting first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/queue",
+    responses(
+        (status = 200, description = "The queue (at most 200 posts)", body = crate::openapi::Queue),
+        (status = 401, description = "No valid session or API token", body = crate::openapi::ErrorBody),
+        (status = 403, description = "The role does not review", body = crate::openapi::ErrorBody),
+    ),
+    security(("session_cookie" = []), ("bearer_token" = [])),
+    tag = "drafts"
+)]
 pub(crate) async fn queue<S: Store + 'static>(
     State(state): State<AppState<S>>,
     user: CurrentUser,
@@ -375,9 +453,13 @@ pub(crate) async fn queue<S: Store + 'static>(
     ))
 }
 
-#[derive(Deserialize)]
+/// A reviewer's decision on the current version of a post.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = DecisionRequest)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Decide {
+    /// Approve, reject or request changes.
+    #[schema(value_type = crate::openapi::VerdictSchema)]
     verdict: Verdict,
     /// The revision the reviewer looked at.
     revision: i64,
@@ -388,6 +470,23 @@ pub(crate) struct Decide {
 
 /// `POST /api/v1/drafts/{id}/decision`: approve, reject or request changes, for the current
 /// approval step. Of two reviewers deciding at once, the second gets 409.
+#[utoipa::path(
+    post,
+    path = "/api/v1/drafts/{id}/decision",
+    params(("id" = i64, Path, description = "The post's id")),
+    request_body(content = Decide, description = "The verdict and the revision looked at"),
+    responses(
+        (status = 200, description = "Recorded; the post's new status is in `post`", body = crate::openapi::Decided),
+        (status = 400, description = "Malformed JSON, a missing or unknown field, a wrong type, or an id that is not an integer; the message names the field", body = crate::openapi::ErrorBody),
+        (status = 401, description = "No valid session or API token", body = crate::openapi::ErrorBody),
+        (status = 403, description = "Not a reviewer, or not one who may decide this step (e.g. the author); or a missing or wrong X-CSRF-Token header with the cookie, or a read-only API token", body = crate::openapi::ErrorBody),
+        (status = 404, description = "No such post, or one the caller may not see", body = crate::openapi::ErrorBody),
+        (status = 409, description = "The post changed since that revision, is not waiting for a decision, or its scheduled time has passed", body = crate::openapi::ErrorBody),
+        (status = 413, description = "The body is larger than the configured limit (a plain-text answer)"),
+    ),
+    security(("session_cookie" = [], "csrf_token" = []), ("bearer_token" = ["write"])),
+    tag = "drafts"
+)]
 pub(crate) async fn decide<S: Store + 'static>(
     State(state): State<AppState<S>>,
     user: CurrentUser,
@@ -484,6 +583,17 @@ pub(crate) async fn decide<S: Store + 'static>(
 }
 
 /// `GET /api/v1/audit/verify`: checks the whole audit chain.
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit/verify",
+    responses(
+        (status = 200, description = "Whether the chain is intact, and where it breaks if not", body = crate::openapi::AuditVerification),
+        (status = 401, description = "No valid session or API token", body = crate::openapi::ErrorBody),
+        (status = 403, description = "The audit log is for compliance and admins", body = crate::openapi::ErrorBody),
+    ),
+    security(("session_cookie" = []), ("bearer_token" = [])),
+    tag = "audit"
+)]
 pub(crate) async fn verify_audit<S: Store + 'static>(
     State(state): State<AppState<S>>,
     user: CurrentUser,

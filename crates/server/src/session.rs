@@ -152,8 +152,10 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// Sign-in request.
-#[derive(Deserialize)]
+/// Sign-in request: the password, and for users with two-factor sign-in a TOTP `code` or a
+/// `recovery_code`.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = LoginRequest)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Login {
     username: String,
@@ -240,6 +242,21 @@ fn session_cookie(value: &str, secure: bool, max_age: Option<i64>) -> HeaderValu
 
 /// `POST /api/v1/login`: password, then a code for two-factor users. Sets the session cookie
 /// and answers the CSRF token to send on state-changing requests.
+#[utoipa::path(
+    post,
+    path = "/api/v1/login",
+    request_body(content = Login, description = "The username and password, with a TOTP code or a recovery code for users with two-factor sign-in"),
+    responses(
+        (status = 200, description = "Signed in: the session cookie is set and the CSRF token answered", body = crate::openapi::LoginResponse,
+            headers(("set-cookie" = String, description = "`postguard_session=...; Path=/; HttpOnly; SameSite=Strict`"))),
+        (status = 400, description = "Malformed JSON, a missing or unknown field, or a wrong type; the message names the field", body = crate::openapi::ErrorBody),
+        (status = 401, description = "Wrong username or password, or a missing, wrong or already used two-factor code", body = crate::openapi::ErrorBody),
+        (status = 403, description = "The user's role signs in with a second factor that is not enrolled yet", body = crate::openapi::ErrorBody),
+        (status = 413, description = "The body is larger than the configured limit (a plain-text answer)"),
+        (status = 429, description = "Too many failed sign-ins: locked until the time in the message", body = crate::openapi::ErrorBody),
+    ),
+    tag = "session"
+)]
 pub(crate) async fn login<S: Store>(
     State(state): State<AppState<S>>,
     body: axum::body::Bytes,
@@ -329,7 +346,18 @@ pub(crate) async fn login<S: Store>(
     Ok(response)
 }
 
-/// `POST /api/v1/logout`.
+/// `POST /api/v1/logout`: ends the session of the cookie sent, if any, and clears the cookie.
+#[utoipa::path(
+    post,
+    path = "/api/v1/logout",
+    responses(
+        (status = 200, description = "Signed out; the cookie is cleared", body = crate::openapi::SignedOut),
+        (status = 401, description = "No valid session or API token", body = crate::openapi::ErrorBody),
+        (status = 403, description = "A missing or wrong X-CSRF-Token header with the cookie, or a read-only API token", body = crate::openapi::ErrorBody),
+    ),
+    security(("session_cookie" = [], "csrf_token" = []), ("bearer_token" = ["write"])),
+    tag = "session"
+)]
 pub(crate) async fn logout<S: Store + 'static>(
     State(state): State<AppState<S>>,
     user: CurrentUser,
@@ -350,14 +378,26 @@ pub(crate) async fn logout<S: Store + 'static>(
     Ok(response)
 }
 
-/// `GET /api/v1/me`.
+/// `GET /api/v1/me`: the signed-in user.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    responses(
+        (status = 200, description = "The signed-in user", body = crate::openapi::Me),
+        (status = 401, description = "No valid session or API token", body = crate::openapi::ErrorBody),
+    ),
+    security(("session_cookie" = []), ("bearer_token" = [])),
+    tag = "session"
+)]
 // `S` is the state the `CurrentUser` extractor reads the session from.
 #[allow(clippy::extra_unused_type_parameters)]
 pub(crate) async fn me<S: Store + 'static>(user: CurrentUser) -> Json<Value> {
     Json(json!({ "id": user.id, "username": user.username, "role": user.role }))
 }
 
-#[derive(Deserialize)]
+/// Starting two-factor enrolment: the user's password.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = TotpEnrolRequest)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Enrol {
     username: String,
@@ -366,6 +406,20 @@ pub(crate) struct Enrol {
 
 /// `POST /api/v1/totp/enrol`: a new secret for the user (password required), with its
 /// `otpauth://` URI and QR code. Two-factor sign-in starts once a code confirms it.
+#[utoipa::path(
+    post,
+    path = "/api/v1/totp/enrol",
+    request_body(content = Enrol, description = "The username and password"),
+    responses(
+        (status = 200, description = "A new secret, not yet in use: confirm it with a code", body = crate::openapi::TotpEnrolment),
+        (status = 400, description = "Malformed JSON, a missing or unknown field, or a wrong type; the message names the field", body = crate::openapi::ErrorBody),
+        (status = 401, description = "Wrong username or password", body = crate::openapi::ErrorBody),
+        (status = 409, description = "Two-factor sign-in is already on for this account", body = crate::openapi::ErrorBody),
+        (status = 413, description = "The body is larger than the configured limit (a plain-text answer)"),
+        (status = 429, description = "Too many failed sign-ins: locked until the time in the message", body = crate::openapi::ErrorBody),
+    ),
+    tag = "session"
+)]
 pub(crate) async fn enrol<S: Store>(
     State(state): State<AppState<S>>,
     body: axum::body::Bytes,
@@ -397,16 +451,33 @@ pub(crate) async fn enrol<S: Store>(
     })))
 }
 
-#[derive(Deserialize)]
+/// Confirming two-factor enrolment: the password and the current code from the app.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = TotpConfirmRequest)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Confirm {
     username: String,
     password: String,
+    /// The current code from the authenticator app.
     code: String,
 }
 
 /// `POST /api/v1/totp/confirm`: a code from the app turns two-factor sign-in on and answers
 /// ten recovery codes, shown this once.
+#[utoipa::path(
+    post,
+    path = "/api/v1/totp/confirm",
+    request_body(content = Confirm, description = "The username, password and the current code"),
+    responses(
+        (status = 200, description = "Two-factor sign-in is on; the recovery codes are shown this once", body = crate::openapi::TotpEnabled),
+        (status = 400, description = "Malformed JSON, a missing or unknown field, or a wrong type; the message names the field", body = crate::openapi::ErrorBody),
+        (status = 401, description = "Wrong username or password, or a code that is not the current one or was already used", body = crate::openapi::ErrorBody),
+        (status = 409, description = "Enrolment was not started, or two-factor sign-in is already on", body = crate::openapi::ErrorBody),
+        (status = 413, description = "The body is larger than the configured limit (a plain-text answer)"),
+        (status = 429, description = "Too many failed sign-ins: locked until the time in the message", body = crate::openapi::ErrorBody),
+    ),
+    tag = "session"
+)]
 pub(crate) async fn confirm<S: Store>(
     State(state): State<AppState<S>>,
     body: axum::body::Bytes,
