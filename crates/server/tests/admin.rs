@@ -9,23 +9,40 @@ use http_body_util::BodyExt;
 use postguard_policy::Policy;
 use postguard_server::auth::{hash_password, Totp};
 use postguard_server::{router, AppState, Config};
-use postguard_store::{NewUser, PostId, PostStatus, Role, SqliteStore, Store};
+use postguard_store::{NewUser, PostId, PostStatus, PostgresStore, Role, SqliteStore, Store};
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
+#[macro_use]
+mod common;
+
 const PASSWORD: &str = "copper lantern orbit meadow";
 
-struct App {
+struct App<S> {
     router: Router,
-    store: SqliteStore,
-    state: AppState<SqliteStore>,
-    _dir: tempfile::TempDir,
+    store: S,
+    state: AppState<S>,
+    /// The SQLite file's directory, kept until the test ends.
+    _dir: Option<tempfile::TempDir>,
 }
 
-async fn app() -> App {
+async fn sqlite_app() -> App<SqliteStore> {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("postguard.db");
-    let store = SqliteStore::open(&db).await.unwrap();
+    let store = SqliteStore::open(dir.path().join("postguard.db"))
+        .await
+        .unwrap();
+    with_users(store, Some(dir)).await
+}
+
+async fn postgres_app() -> Option<App<PostgresStore>> {
+    let (store, _) = common::fresh_postgres().await?;
+    Some(with_users(store, None).await)
+}
+
+async fn with_users<S: Store + Clone + 'static>(
+    store: S,
+    dir: Option<tempfile::TempDir>,
+) -> App<S> {
     for (name, role) in [
         ("sam", Role::Staff),
         ("tess", Role::Staff),
@@ -57,6 +74,13 @@ async fn app() -> App {
     }
 }
 
+on_both_databases!(
+    api_tokens_are_shown_once_scoped_listed_without_secrets_and_revocable,
+    admins_create_list_promote_and_disable_users_and_staff_cannot,
+    a_post_under_legal_hold_survives_the_retention_purge,
+    compliance_exports_the_audit_log_and_a_post_history_and_staff_cannot,
+);
+
 /// How a request authenticates.
 #[derive(Clone)]
 enum Auth {
@@ -66,8 +90,8 @@ enum Auth {
     Bearer(String),
 }
 
-async fn send_raw(
-    app: &App,
+async fn send_raw<S: Store + Clone + 'static>(
+    app: &App<S>,
     method: &str,
     uri: &str,
     auth: Option<&Auth>,
@@ -105,8 +129,8 @@ async fn send_raw(
     (status, headers, bytes.to_vec())
 }
 
-async fn send(
-    app: &App,
+async fn send<S: Store + Clone + 'static>(
+    app: &App<S>,
     method: &str,
     uri: &str,
     auth: Option<&Auth>,
@@ -124,7 +148,7 @@ fn now() -> u64 {
 }
 
 /// Enrols two-factor sign-in for a user, returning their TOTP settings.
-async fn enrol(app: &App, user: &str) -> Totp {
+async fn enrol<S: Store + Clone + 'static>(app: &App<S>, user: &str) -> Totp {
     let (status, enrolment) = send(
         app,
         "POST",
@@ -153,7 +177,12 @@ async fn enrol(app: &App, user: &str) -> Totp {
     totp
 }
 
-async fn login_with(app: &App, user: &str, password: &str, code: Option<String>) -> Auth {
+async fn login_with<S: Store + Clone + 'static>(
+    app: &App<S>,
+    user: &str,
+    password: &str,
+    code: Option<String>,
+) -> Auth {
     let mut body = json!({"username": user, "password": password});
     if let Some(code) = code {
         body["code"] = json!(code);
@@ -176,25 +205,29 @@ async fn login_with(app: &App, user: &str, password: &str, code: Option<String>)
     }
 }
 
-async fn login(app: &App, user: &str, code: Option<String>) -> Auth {
+async fn login<S: Store + Clone + 'static>(app: &App<S>, user: &str, code: Option<String>) -> Auth {
     login_with(app, user, PASSWORD, code).await
 }
 
 /// Enrols a user who needs two factors and signs them in.
-async fn login_2fa(app: &App, user: &str) -> Auth {
+async fn login_2fa<S: Store + Clone + 'static>(app: &App<S>, user: &str) -> Auth {
     let totp = enrol(app, user).await;
     login(app, user, Some(totp.code_at(now() + 30))).await
 }
 
-async fn audit_dump(app: &App) -> (Vec<postguard_store::AuditEntry>, String) {
+async fn audit_dump<S: Store + Clone + 'static>(
+    app: &App<S>,
+) -> (Vec<postguard_store::AuditEntry>, String) {
     let entries = app.store.audit_entries(0, 10_000).await.unwrap();
     let dump = serde_json::to_string(&entries).unwrap();
     (entries, dump)
 }
 
-#[tokio::test]
-async fn api_tokens_are_shown_once_scoped_listed_without_secrets_and_revocable() {
-    let app = app().await;
+async fn api_tokens_are_shown_once_scoped_listed_without_secrets_and_revocable<
+    S: Store + Clone + 'static,
+>(
+    app: App<S>,
+) {
     let sam = login(&app, "sam", None).await;
     let tess = login(&app, "tess", None).await;
 
@@ -345,9 +378,11 @@ async fn api_tokens_are_shown_once_scoped_listed_without_secrets_and_revocable()
     );
 }
 
-#[tokio::test]
-async fn admins_create_list_promote_and_disable_users_and_staff_cannot() {
-    let app = app().await;
+async fn admins_create_list_promote_and_disable_users_and_staff_cannot<
+    S: Store + Clone + 'static,
+>(
+    app: App<S>,
+) {
     let sam = login(&app, "sam", None).await;
     let ada = login_2fa(&app, "ada").await;
     let nora = json!({"username": "nora", "display_name": "Nora N.", "role": "staff",
@@ -473,7 +508,12 @@ async fn admins_create_list_promote_and_disable_users_and_staff_cannot() {
 }
 
 /// Submits an official draft as `author` and has `reviewer` decide on it; its id.
-async fn rejected_draft(app: &App, author: &Auth, reviewer: &Auth, text: &str) -> i64 {
+async fn rejected_draft<S: Store + Clone + 'static>(
+    app: &App<S>,
+    author: &Auth,
+    reviewer: &Auth,
+    text: &str,
+) -> i64 {
     let (status, draft) = send(
         app,
         "POST",
@@ -497,9 +537,9 @@ async fn rejected_draft(app: &App, author: &Auth, reviewer: &Auth, text: &str) -
     id
 }
 
-#[tokio::test]
-async fn a_post_under_legal_hold_survives_the_retention_purge() {
-    let app = app().await;
+async fn a_post_under_legal_hold_survives_the_retention_purge<S: Store + Clone + 'static>(
+    app: App<S>,
+) {
     let sam = login(&app, "sam", None).await;
     let tess = login(&app, "tess", None).await;
     let rita = login_2fa(&app, "rita").await;
@@ -563,9 +603,11 @@ async fn a_post_under_legal_hold_survives_the_retention_purge() {
     assert_eq!(details["count"], 0);
 }
 
-#[tokio::test]
-async fn compliance_exports_the_audit_log_and_a_post_history_and_staff_cannot() {
-    let app = app().await;
+async fn compliance_exports_the_audit_log_and_a_post_history_and_staff_cannot<
+    S: Store + Clone + 'static,
+>(
+    app: App<S>,
+) {
     let sam = login(&app, "sam", None).await;
     let tess = login(&app, "tess", None).await;
     let rita = login_2fa(&app, "rita").await;

@@ -14,6 +14,9 @@ use postguard_store::{NewUser, PostgresStore, Role, SqliteStore, Store};
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
+#[macro_use]
+mod common;
+
 const PASSWORD: &str = "copper lantern orbit meadow";
 
 /// Where the test's database is, for tampering with it directly.
@@ -67,61 +70,9 @@ async fn sqlite_app() -> App<SqliteStore> {
     with_users(store, Db::Sqlite(path, dir)).await
 }
 
-/// A fresh database on the test PostgreSQL, or None (said on stderr) when there is none and
-/// none is required.
 async fn postgres_app() -> Option<App<PostgresStore>> {
-    use postguard_store::sqlx::{self, ConnectOptions as _};
-    use std::str::FromStr as _;
-    let Ok(url) = std::env::var("POSTGUARD_TEST_POSTGRES_URL") else {
-        assert_ne!(
-            std::env::var("POSTGUARD_REQUIRE_POSTGRES").as_deref(),
-            Ok("1"),
-            "POSTGUARD_REQUIRE_POSTGRES=1 but POSTGUARD_TEST_POSTGRES_URL is not set: run ./scripts/test"
-        );
-        eprintln!("SKIPPED: the server workflow on PostgreSQL (POSTGUARD_TEST_POSTGRES_URL is not set; ./scripts/test sets it)");
-        return None;
-    };
-    static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let name = format!(
-        "postguard_server_test_{}_{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-    );
-    let admin = sqlx::postgres::PgConnectOptions::from_str(&url).unwrap();
-    let mut conn = admin.connect().await.unwrap();
-    sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {name}"))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    sqlx::raw_sql(&format!("CREATE DATABASE {name}"))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    let store = PostgresStore::connect_with(admin.clone().database(&name))
-        .await
-        .unwrap();
+    let (store, name) = common::fresh_postgres().await?;
     Some(with_users(store, Db::Postgres(name)).await)
-}
-
-/// Each workflow test, on both backends.
-macro_rules! on_both_databases {
-    ($($test:ident),* $(,)?) => {
-        $(
-            mod $test {
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn sqlite() {
-                    super::$test(super::sqlite_app().await).await;
-                }
-
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn postgres() {
-                    if let Some(app) = super::postgres_app().await {
-                        super::$test(app).await;
-                    }
-                }
-            }
-        )*
-    };
 }
 
 on_both_databases!(

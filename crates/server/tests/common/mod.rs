@@ -1,0 +1,63 @@
+//! What the router tests share: a fresh PostgreSQL database per test, and running each test on
+//! both backends.
+#![allow(dead_code)]
+
+use postguard_store::sqlx::{self, ConnectOptions as _};
+use postguard_store::PostgresStore;
+use std::str::FromStr as _;
+
+/// A store on a fresh database of the test PostgreSQL (`POSTGUARD_TEST_POSTGRES_URL`, set by
+/// `./scripts/test`) and the database's name; None (said on stderr) when there is none and none
+/// is required.
+pub async fn fresh_postgres() -> Option<(PostgresStore, String)> {
+    let Ok(url) = std::env::var("POSTGUARD_TEST_POSTGRES_URL") else {
+        assert_ne!(
+            std::env::var("POSTGUARD_REQUIRE_POSTGRES").as_deref(),
+            Ok("1"),
+            "POSTGUARD_REQUIRE_POSTGRES=1 but POSTGUARD_TEST_POSTGRES_URL is not set: run ./scripts/test"
+        );
+        eprintln!("SKIPPED: a server test on PostgreSQL (POSTGUARD_TEST_POSTGRES_URL is not set; ./scripts/test sets it)");
+        return None;
+    };
+    static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let name = format!(
+        "postguard_server_test_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
+    let admin = sqlx::postgres::PgConnectOptions::from_str(&url).unwrap();
+    let mut conn = admin.connect().await.unwrap();
+    for sql in [
+        format!("DROP DATABASE IF EXISTS {name}"),
+        format!("CREATE DATABASE {name}"),
+    ] {
+        sqlx::raw_sql(&sql).execute(&mut conn).await.unwrap();
+    }
+    let store = PostgresStore::connect_with(admin.clone().database(&name))
+        .await
+        .unwrap();
+    Some((store, name))
+}
+
+/// Each named test (an `async fn(App<S>)`) on SQLite and on PostgreSQL; the file defines
+/// `sqlite_app()` and `postgres_app()`.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($test:ident),* $(,)?) => {
+        $(
+            mod $test {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$test(super::sqlite_app().await).await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    if let Some(app) = super::postgres_app().await {
+                        super::$test(app).await;
+                    }
+                }
+            }
+        )*
+    };
+}
