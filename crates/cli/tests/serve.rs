@@ -1,0 +1,227 @@
+//! `postguard serve`, `audit verify` and `admin create-user` as a user runs them: the real
+//! binary, a real SQLite file in a fresh directory, HTTP over loopback.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn bin() -> std::path::PathBuf {
+    assert_cmd::cargo::cargo_bin("postguard")
+}
+
+/// A free port on loopback.
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// One HTTP/1.1 request; the status and the body.
+fn http(port: u16, method: &str, path: &str, body: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+struct Server {
+    child: Child,
+    port: u16,
+    stderr: Vec<String>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `postguard serve` in `dir` and waits until it listens; its first stderr lines.
+fn serve(dir: &Path) -> Server {
+    let port = free_port();
+    let mut child = Command::new(bin())
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .env_remove("POSTGUARD_POLICY")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut stderr = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        let listening = line.contains("listening on");
+        stderr.push(line);
+        if listening || Instant::now() > deadline {
+            break;
+        }
+    }
+    // Keep draining stderr so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    Server {
+        child,
+        port,
+        stderr,
+    }
+}
+
+#[test]
+fn first_start_creates_the_database_and_an_admin_the_api_answers_and_the_audit_chain_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = serve(dir.path());
+    assert!(
+        dir.path().join("postguard.db").exists(),
+        "{:?}",
+        server.stderr
+    );
+    let password = server
+        .stderr
+        .iter()
+        .find_map(|l| l.split("one-time password ").nth(1))
+        .map(|rest| rest.split_whitespace().next().unwrap().to_owned())
+        .unwrap_or_else(|| panic!("no one-time password in {:?}", server.stderr));
+    assert_eq!(
+        http(server.port, "GET", "/healthz", ""),
+        (200, "ok\n".to_owned())
+    );
+
+    // The live check, stateless.
+    let (status, body) = http(
+        server.port,
+        "POST",
+        "/api/v1/check",
+        r#"{"text": "Please pray for Maria Gonzales in room 412"}"#,
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains(r#""identifier":"NAME""#), "{body}");
+
+    // The admin must enrol a second factor before signing in; a wrong password is 401.
+    let login = format!(r#"{{"username": "admin", "password": "{password}"}}"#);
+    let (status, body) = http(server.port, "POST", "/api/v1/login", &login);
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("enrol"), "{body}");
+    let (status, _) = http(
+        server.port,
+        "POST",
+        "/api/v1/login",
+        r#"{"username": "admin", "password": "wrong"}"#,
+    );
+    assert_eq!(status, 401);
+
+    // A staff user made on the command line signs in with a password.
+    let created = Command::new(bin())
+        .args(["admin", "create-user", "sam", "--role", "staff"])
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .env("POSTGUARD_NEW_PASSWORD", "copper lantern orbit meadow")
+        .output()
+        .unwrap();
+    assert!(created.status.success(), "{created:?}");
+    let (status, body) = http(
+        server.port,
+        "POST",
+        "/api/v1/login",
+        r#"{"username": "sam", "password": "copper lantern orbit meadow"}"#,
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("csrf_token"), "{body}");
+
+    // A weak password is refused with the reason, and nothing is created.
+    let weak = Command::new(bin())
+        .args(["admin", "create-user", "tess"])
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .env("POSTGUARD_NEW_PASSWORD", "password1234")
+        .output()
+        .unwrap();
+    assert_eq!(weak.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("too easy to guess"));
+
+    // Every event so far is in the audit chain, which verifies.
+    drop(server);
+    let verify = Command::new(bin())
+        .args(["audit", "verify"])
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&verify.stdout);
+    assert!(verify.status.success(), "{out}");
+    assert!(out.contains("chain intact"), "{out}");
+
+    // A second start creates no second admin.
+    let again = serve(dir.path());
+    assert!(
+        !again.stderr.iter().any(|l| l.contains("one-time password")),
+        "{:?}",
+        again.stderr
+    );
+}
+
+#[test]
+fn audit_verify_names_the_entry_changed_behind_the_stores_back_and_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    for user in ["ann", "bob", "cy"] {
+        let created = Command::new(bin())
+            .args(["admin", "create-user", user])
+            .current_dir(dir.path())
+            .env_remove("DATABASE_URL")
+            .env("POSTGUARD_NEW_PASSWORD", "copper lantern orbit meadow")
+            .output()
+            .unwrap();
+        assert!(created.status.success(), "{created:?}");
+    }
+    // An attacker with the file drops the append-only trigger and edits entry 2.
+    let db = dir.path().join("postguard.db");
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        use postguard_store::sqlx::{self, ConnectOptions as _};
+        let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&db)
+            .connect()
+            .await
+            .unwrap();
+        sqlx::raw_sql(
+            "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET details = '{\"role\":\"admin\"}' WHERE seq = 2",
+        )
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    });
+    let verify = Command::new(bin())
+        .args(["audit", "verify"])
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&verify.stdout);
+    assert_eq!(verify.status.code(), Some(1), "{out}");
+    assert!(out.contains("entry 2 was altered"), "{out}");
+}
