@@ -7,7 +7,7 @@
 
 use crate::auth;
 use crate::authz::{allowed, Action};
-use crate::drafts::parse_json;
+use crate::drafts::{parse_json, post_for};
 use crate::error::AppError;
 use crate::session::{CurrentUser, SCOPES};
 use crate::AppState;
@@ -19,8 +19,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, SecondsFormat, Utc};
 use postguard_store::{
-    ApiToken, ApiTokenId, HistoryEvent, NewApiToken, NewUser, Post, PostId, Role, Store, User,
-    UserId,
+    ApiToken, ApiTokenId, HistoryEvent, NewApiToken, NewUser, Role, Store, User, UserId,
 };
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -450,30 +449,6 @@ pub(crate) async fn disable_user<S: Store + 'static>(
 }
 
 // ----- legal hold -----
-
-/// The post if it exists and `user` may act on it for `action`; otherwise "not found" when
-/// they may not even see it, "forbidden" when they may see it but not do this.
-async fn post_for<S: Store>(
-    state: &AppState<S>,
-    user: &CurrentUser,
-    id: i64,
-    action: Action,
-    refusal: &str,
-) -> Result<Post, AppError> {
-    let post = state
-        .store()
-        .get_post(PostId(id))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if allowed(user.role, action) {
-        return Ok(post);
-    }
-    if post.author == user.id || allowed(user.role, Action::ViewAnyDraft) {
-        Err(AppError::Forbidden(refusal.to_owned()))
-    } else {
-        Err(AppError::NotFound)
-    }
-}
 
 /// Putting a post under legal hold, or releasing it.
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -67,13 +67,16 @@ pub fn verify_password(hash: &str, password: &str) -> bool {
     })
 }
 
-/// How long an account waits after `failures` failed sign-ins in a row: nothing for the first
-/// four, then 1 minute doubling up to an hour.
+/// Failed sign-ins in a row after which an account waits.
+pub const LOCK_AFTER_FAILURES: u32 = 5;
+
+/// How long an account waits after `failures` failed sign-ins in a row: nothing before
+/// [`LOCK_AFTER_FAILURES`], then 1 minute doubling up to an hour.
 pub fn lockout_after(failures: u32) -> Option<Duration> {
-    if failures < 5 {
+    if failures < LOCK_AFTER_FAILURES {
         return None;
     }
-    let minutes = 1u64 << (failures - 5).min(6);
+    let minutes = 1u64 << (failures - LOCK_AFTER_FAILURES).min(6);
     Some(Duration::from_secs(minutes.min(60) * 60))
 }
 

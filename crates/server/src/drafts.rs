@@ -296,6 +296,30 @@ async fn visible<S: Store>(
     Ok(post)
 }
 
+/// The post if it exists and `user` may act on it for `action`; otherwise "not found" when
+/// they may not even see it, "forbidden" when they may see it but not do this.
+pub(crate) async fn post_for<S: Store>(
+    state: &AppState<S>,
+    user: &CurrentUser,
+    id: i64,
+    action: Action,
+    refusal: &str,
+) -> Result<Post, AppError> {
+    let post = state
+        .store()
+        .get_post(PostId(id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if allowed(user.role, action) {
+        return Ok(post);
+    }
+    if post.author == user.id || allowed(user.role, Action::ViewAnyDraft) {
+        Err(AppError::Forbidden(refusal.to_owned()))
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
 /// `GET /api/v1/drafts/{id}`: the draft, every version with its findings, and the decisions.
 /// Reviewers' private notes are shown to reviewers only.
 #[utoipa::path(
@@ -493,14 +517,14 @@ pub(crate) async fn decide<S: Store + 'static>(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Json<Value>, AppError> {
-    if !allowed(user.role, Action::Review) {
-        return Err(if visible(&state, &user, id).await.is_ok() {
-            AppError::Forbidden("only reviewers decide on drafts".to_owned())
-        } else {
-            AppError::NotFound
-        });
-    }
-    let post = visible(&state, &user, id).await?;
+    let post = post_for(
+        &state,
+        &user,
+        id,
+        Action::Review,
+        "only reviewers decide on drafts",
+    )
+    .await?;
     let decide: Decide = parse_json(&body)?;
     if post.scheduled_at.is_some_and(|t| t <= Utc::now())
         && matches!(

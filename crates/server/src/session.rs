@@ -206,10 +206,7 @@ async fn password_ok<S: Store>(
         )));
     }
     if user.disabled || !auth::verify_password(&user.password_hash, password) {
-        let failures = user.failed_logins + 1;
-        let wait = auth::lockout_after(failures).unwrap_or_default();
-        let until = Utc::now() + ChronoDuration::from_std(wait).unwrap_or_default();
-        store.record_login_failure(user.id, 5, until).await?;
+        let failures = count_failure(store, &user).await?;
         state
             .audit(
                 who.as_ref(),
@@ -221,6 +218,36 @@ async fn password_ok<S: Store>(
         return Err(AppError::Unauthorized(WRONG.to_owned()));
     }
     Ok(user)
+}
+
+/// Counts a failed sign-in, locking the account per [`auth::lockout_after`]; the new count.
+async fn count_failure<S: Store>(store: &S, user: &User) -> Result<u32, AppError> {
+    let failures = user.failed_logins + 1;
+    let wait = auth::lockout_after(failures).unwrap_or_default();
+    let until = Utc::now() + ChronoDuration::from_std(wait).unwrap_or_default();
+    store
+        .record_login_failure(user.id, auth::LOCK_AFTER_FAILURES, until)
+        .await?;
+    Ok(failures)
+}
+
+/// Whether `code` is the user's current TOTP code (one step of skew) and its time step has not
+/// been used before; accepting it uses the step up.
+async fn code_accepted<S: Store>(
+    store: &S,
+    user: &User,
+    secret: &TotpSecret,
+    code: &str,
+) -> Result<bool, AppError> {
+    let totp =
+        Totp::from_secret(secret.as_bytes(), ISSUER, &user.username).map_err(AppError::Internal)?;
+    let now = u64::try_from(Utc::now().timestamp()).unwrap_or(0);
+    match totp.matching_step(code, now) {
+        Some(step) => Ok(store
+            .accept_totp_step(user.id, i64::try_from(step).unwrap_or(i64::MAX))
+            .await?),
+        None => Ok(false),
+    }
 }
 
 /// An argon2id hash of a random password, for the same work on unknown usernames.
@@ -280,19 +307,7 @@ pub(crate) async fn login<S: Store>(
     }
     if user.totp_enabled {
         let ok = match (&login.code, &login.recovery_code, &user.totp_secret) {
-            (Some(code), _, Some(secret)) => {
-                let totp = Totp::from_secret(secret.as_bytes(), ISSUER, &user.username)
-                    .map_err(AppError::Internal)?;
-                let now = u64::try_from(Utc::now().timestamp()).unwrap_or(0);
-                match totp.matching_step(code, now) {
-                    Some(step) => {
-                        store
-                            .accept_totp_step(user.id, i64::try_from(step).unwrap_or(i64::MAX))
-                            .await?
-                    }
-                    None => false,
-                }
-            }
+            (Some(code), _, Some(secret)) => code_accepted(store, &user, secret, code).await?,
             (None, Some(recovery), _) => {
                 let hash = auth::token_hash(&auth::normalise_recovery_code(recovery));
                 let used = store.consume_recovery_code(user.id, &hash).await?;
@@ -306,10 +321,7 @@ pub(crate) async fn login<S: Store>(
             _ => false,
         };
         if !ok {
-            let failures = user.failed_logins + 1;
-            let wait = auth::lockout_after(failures).unwrap_or_default();
-            let until = Utc::now() + ChronoDuration::from_std(wait).unwrap_or_default();
-            store.record_login_failure(user.id, 5, until).await?;
+            count_failure(store, &user).await?;
             state
                 .audit(
                     Some(&who),
@@ -494,19 +506,10 @@ pub(crate) async fn confirm<S: Store>(
             "two-factor sign-in is already on".to_owned(),
         ));
     }
-    let totp =
-        Totp::from_secret(secret.as_bytes(), ISSUER, &user.username).map_err(AppError::Internal)?;
-    let now = u64::try_from(Utc::now().timestamp()).unwrap_or(0);
-    let step = totp
-        .matching_step(&confirm.code, now)
-        .ok_or_else(|| AppError::Unauthorized("that code is not the current one".to_owned()))?;
     let store = state.store();
-    if !store
-        .accept_totp_step(user.id, i64::try_from(step).unwrap_or(i64::MAX))
-        .await?
-    {
+    if !code_accepted(store, &user, secret, &confirm.code).await? {
         return Err(AppError::Unauthorized(
-            "that code was already used".to_owned(),
+            "that code is not the current one, or was already used".to_owned(),
         ));
     }
     store.set_totp_enabled(user.id, true).await?;
