@@ -102,6 +102,17 @@ impl Texts {
         }
     }
 
+    /// The explanation of a phi rule that is only advice (the identifier may be the author's
+    /// own: a town, a colleague, their family), or None for a rule that keeps its severity.
+    fn advice(&self, rule: &str) -> Option<&str> {
+        match rule {
+            "phi.city_unattributed" => Some(&self.city_unattributed),
+            "phi.name_staff" => Some(&self.name_staff),
+            "phi.name_family" => Some(&self.name_family),
+            _ => None,
+        }
+    }
+
     fn phi(&self, kind: IdentifierKind) -> String {
         IdentifierKind::ALL
             .iter()
@@ -717,18 +728,9 @@ impl Scanner {
         if phi_rule.enabled {
             for c in &phi {
                 let matched = text.get(c.start..c.end).unwrap_or("").to_owned();
-                let mut severity = phi_rule.severity;
-                let mut explanation = if c.rule == "phi.city_unattributed" {
-                    severity = Severity::Advise;
-                    self.texts.city_unattributed.clone()
-                } else if c.rule == "phi.name_staff" {
-                    severity = Severity::Advise;
-                    self.texts.name_staff.clone()
-                } else if c.rule == "phi.name_family" {
-                    severity = Severity::Advise;
-                    self.texts.name_family.clone()
-                } else {
-                    self.texts.phi(c.kind)
+                let (mut severity, mut explanation) = match self.texts.advice(c.rule) {
+                    Some(text) => (Severity::Advise, text.to_owned()),
+                    None => (phi_rule.severity, self.texts.phi(c.kind)),
                 };
                 if ctx.channel == Channel::Official {
                     if let Some(consent) = ctx.consents.iter().find(|k| covers(&k.covers, &matched))
