@@ -15,6 +15,7 @@ mod error;
 mod metrics;
 mod openapi;
 mod session;
+pub mod ui;
 pub mod workflow;
 
 pub use config::{AccountSteps, Config, ConfigError};
@@ -189,6 +190,8 @@ pub fn router<S: Store + 'static>(state: AppState<S>) -> Router {
         )
         .route("/api/v1/users/{id}/role", put(admin::set_role::<S>))
         .route("/api/v1/users/{id}/disable", post(admin::disable_user::<S>))
+        // The web UI's static files at `/` and `GET /api/v1/accounts` (see ui.rs).
+        .merge(ui::routes::<S>())
         // A route layer: the metrics see the matched route template, never a raw path.
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),

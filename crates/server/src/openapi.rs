@@ -308,6 +308,28 @@ pub(crate) struct Decided {
     step: String,
 }
 
+/// An official account of the organisation, from the policy.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub(crate) struct AccountView {
+    /// The handle or page name: what a draft sends as `channel`. One handle may be on several
+    /// platforms.
+    handle: String,
+    /// `x`, `instagram`, `facebook`, `linkedin`, ...
+    platform: String,
+    /// What the account is for.
+    purpose: String,
+}
+
+/// The official accounts a draft may go to (`channel`), besides `personal`.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub(crate) struct AccountList {
+    accounts: Vec<AccountView>,
+    /// The version of the policy they come from.
+    policy_version: String,
+}
+
 /// The audit chain check: `{"ok": true, "entries": n}` or `{"ok": false, "first_bad_entry":
 /// seq, "problem": "..."}`.
 #[derive(ToSchema)]
@@ -508,6 +530,7 @@ impl Modify for SecuritySchemes {
         crate::drafts::resubmit,
         crate::drafts::decide,
         crate::drafts::queue,
+        crate::ui::accounts,
         crate::drafts::verify_audit,
         crate::admin::export_audit,
         crate::admin::legal_hold,

@@ -254,6 +254,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("PUT", "/api/v1/drafts/{id}"),
     ("POST", "/api/v1/drafts/{id}/decision"),
     ("GET", "/api/v1/queue"),
+    ("GET", "/api/v1/accounts"),
     ("GET", "/api/v1/audit/verify"),
     ("GET", "/api/v1/audit/export"),
     ("POST", "/api/v1/drafts/{id}/legal-hold"),
