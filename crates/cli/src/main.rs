@@ -433,6 +433,18 @@ async fn run_server<S: postguard_store::Store + 'static>(
     config: postguard_server::Config,
     demo: bool,
 ) -> Result<ExitCode> {
+    let mut config = config;
+    let (key, created) =
+        postguard_server::secrets::SecretKey::load_or_create(&config.secret_key_file)
+            .map_err(UsageError)?;
+    if created {
+        eprintln!(
+            "postguard: created {} (the key that encrypts two-factor secrets in the database); \
+             back it up apart from the database: without it, enrolled users must enrol again",
+            config.secret_key_file.display()
+        );
+    }
+    config.secret_key = Some(key);
     first_admin(&store).await?;
     let listen = config.listen;
     let name = policy.policy.name.clone();

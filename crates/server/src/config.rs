@@ -28,6 +28,15 @@ pub struct Config {
     /// compliance step when a consent or health information is involved.
     #[serde(rename = "approval")]
     pub approvals: Vec<AccountSteps>,
+    /// The file holding the key that encrypts two-factor secrets at rest
+    /// (`POSTGUARD_SECRET_KEY_FILE`); `postguard serve` creates it (mode 0600) when it is missing.
+    /// Back it up apart from the database: without it, enrolled users must enrol again.
+    /// Default `postguard.key` in the working directory.
+    pub secret_key_file: PathBuf,
+    /// The key itself, read from `secret_key_file` by whoever starts the server; when unset the
+    /// server makes a random one that lasts as long as the process (tests).
+    #[serde(skip)]
+    pub secret_key: Option<crate::secrets::SecretKey>,
 }
 
 /// The approval steps of one official account.
@@ -50,6 +59,8 @@ impl Default for Config {
             secure_cookies: false,
             retention_days: 365,
             approvals: Vec::new(),
+            secret_key_file: PathBuf::from("postguard.key"),
+            secret_key: None,
         }
     }
 }
@@ -122,6 +133,9 @@ impl Config {
                 name: "POSTGUARD_SESSION_IDLE_MINUTES",
                 message: format!("expected a number of minutes, got {v:?}"),
             })?;
+        }
+        if let Some(v) = env("POSTGUARD_SECRET_KEY_FILE") {
+            config.secret_key_file = PathBuf::from(v);
         }
         if let Some(v) = env("POSTGUARD_SECURE_COOKIES") {
             config.secure_cookies = matches!(v.as_str(), "1" | "true" | "yes");

@@ -14,6 +14,7 @@ mod drafts;
 mod error;
 mod metrics;
 mod openapi;
+pub mod secrets;
 mod session;
 pub mod ui;
 pub mod workflow;
@@ -50,6 +51,7 @@ struct Inner<S> {
     policy: Policy,
     metrics: Metrics,
     config: Config,
+    secret_key: secrets::SecretKey,
     store: S,
 }
 
@@ -63,12 +65,17 @@ impl<S: Store> AppState<S> {
         let scanner = Scanner::new(&policy)?;
         // The name lists load on first use: load them now, not on the first request.
         scanner.scan(&postguard_scan::Post::new("Warm up, Alex."));
+        let secret_key = config
+            .secret_key
+            .clone()
+            .unwrap_or_else(secrets::SecretKey::random);
         Ok(AppState {
             inner: Arc::new(Inner {
                 scanner,
                 policy,
                 metrics: Metrics::new(),
                 config,
+                secret_key,
                 store,
             }),
         })
@@ -80,6 +87,11 @@ impl<S: Store> AppState<S> {
 
     pub(crate) fn metrics(&self) -> &Metrics {
         &self.inner.metrics
+    }
+
+    /// The key that seals two-factor secrets at rest.
+    pub(crate) fn secret_key(&self) -> &secrets::SecretKey {
+        &self.inner.secret_key
     }
 
     pub(crate) fn policy(&self) -> &Policy {

@@ -234,20 +234,32 @@ async fn count_failure<S: Store>(store: &S, user: &User) -> Result<u32, AppError
 /// Whether `code` is the user's current TOTP code (one step of skew) and its time step has not
 /// been used before; accepting it uses the step up.
 async fn code_accepted<S: Store>(
-    store: &S,
+    state: &AppState<S>,
     user: &User,
     secret: &TotpSecret,
     code: &str,
 ) -> Result<bool, AppError> {
-    let totp =
-        Totp::from_secret(secret.as_bytes(), ISSUER, &user.username).map_err(AppError::Internal)?;
+    let store = state.store();
+    let (key, unsealed) = state
+        .secret_key()
+        .open(user.id, secret.as_bytes())
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let totp = Totp::from_secret(&key, ISSUER, &user.username).map_err(AppError::Internal)?;
     let now = u64::try_from(Utc::now().timestamp()).unwrap_or(0);
-    match totp.matching_step(code, now) {
-        Some(step) => Ok(store
-            .accept_totp_step(user.id, i64::try_from(step).unwrap_or(i64::MAX))
-            .await?),
-        None => Ok(false),
+    let accepted = match totp.matching_step(code, now) {
+        Some(step) => {
+            store
+                .accept_totp_step(user.id, i64::try_from(step).unwrap_or(i64::MAX))
+                .await?
+        }
+        None => false,
+    };
+    // A secret stored before encryption at rest is sealed at its first good use.
+    if accepted && unsealed {
+        let sealed = TotpSecret::new(state.secret_key().seal(user.id, &key));
+        store.set_totp_secret(user.id, Some(&sealed)).await?;
     }
+    Ok(accepted)
 }
 
 /// An argon2id hash of a random password, for the same work on unknown usernames.
@@ -307,7 +319,7 @@ pub(crate) async fn login<S: Store>(
     }
     if user.totp_enabled {
         let ok = match (&login.code, &login.recovery_code, &user.totp_secret) {
-            (Some(code), _, Some(secret)) => code_accepted(store, &user, secret, code).await?,
+            (Some(code), _, Some(secret)) => code_accepted(&state, &user, secret, code).await?,
             (None, Some(recovery), _) => {
                 let hash = auth::token_hash(&auth::normalise_recovery_code(recovery));
                 let used = store.consume_recovery_code(user.id, &hash).await?;
@@ -446,7 +458,12 @@ pub(crate) async fn enrol<S: Store>(
     let totp = Totp::generate(ISSUER, &user.username).map_err(AppError::Internal)?;
     state
         .store()
-        .set_totp_secret(user.id, Some(&TotpSecret::new(totp.secret().to_vec())))
+        .set_totp_secret(
+            user.id,
+            Some(&TotpSecret::new(
+                state.secret_key().seal(user.id, totp.secret()),
+            )),
+        )
         .await?;
     state
         .audit(
@@ -507,7 +524,7 @@ pub(crate) async fn confirm<S: Store>(
         ));
     }
     let store = state.store();
-    if !code_accepted(store, &user, secret, &confirm.code).await? {
+    if !code_accepted(&state, &user, secret, &confirm.code).await? {
         return Err(AppError::Unauthorized(
             "that code is not the current one, or was already used".to_owned(),
         ));
