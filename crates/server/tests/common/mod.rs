@@ -27,6 +27,7 @@ pub async fn fresh_postgres() -> Option<(PostgresStore, String)> {
     );
     let admin = sqlx::postgres::PgConnectOptions::from_str(&url).unwrap();
     let mut conn = admin.connect().await.unwrap();
+    drop_leftovers(&mut conn).await;
     for sql in [
         format!("DROP DATABASE IF EXISTS {name}"),
         format!("CREATE DATABASE {name}"),
@@ -37,6 +38,38 @@ pub async fn fresh_postgres() -> Option<(PostgresStore, String)> {
         .await
         .unwrap();
     Some((store, name))
+}
+
+/// Drops, once per test process, the databases that earlier runs of `fresh_postgres` left behind
+/// (a test's database outlives the test): those whose process (the pid in the name) is no longer
+/// running (Linux: no `/proc/{pid}`). Best effort: a database still in use stays.
+async fn drop_leftovers(conn: &mut sqlx::PgConnection) {
+    static DONE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if DONE.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        return;
+    }
+    let names: Vec<String> = sqlx::query_scalar(
+        "SELECT datname FROM pg_database WHERE datname LIKE 'postguard\\_server\\_test\\_%'",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap();
+    for name in names {
+        let Some(pid) = name
+            .strip_prefix("postguard_server_test_")
+            .and_then(|rest| rest.split('_').next())
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid == std::process::id() || std::path::Path::new(&format!("/proc/{pid}")).exists() {
+            continue;
+        }
+        // Best effort: a database someone is connected to stays.
+        let _ = sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {name}"))
+            .execute(&mut *conn)
+            .await;
+    }
 }
 
 /// Each named test (an `async fn(App<S>)`) on SQLite and on PostgreSQL; the file defines
