@@ -709,10 +709,11 @@ const HISTORY_HEADER: &[&str] = &[
     "step",
     "verdict",
     "note",
+    "reason",
 ];
 
 /// `GET /api/v1/drafts/{id}/history?format=jsonl|csv`: every version (with its text,
-/// attachments and scan) and every decision (with the reviewer's note) of a post, in the order
+/// attachments and scan) and every decision (with the reviewer's note and reason) of a post, in the order
 /// they happened, for legal (compliance and admins).
 #[utoipa::path(
     get,
@@ -722,7 +723,7 @@ const HISTORY_HEADER: &[&str] = &[
         ("format" = Option<crate::openapi::ExportFormat>, Query, description = "`jsonl` (JSON lines, the default) or `csv`"),
     ),
     responses(
-        (status = 200, description = "A download (`Content-Disposition: attachment`): JSON lines, one event (`version` or `decision`) each, or CSV with the columns event, post_id, version, at, user_id, username, text, attachments, policy_version, scan, step, verdict, note", content((String = "application/x-ndjson"), (String = "text/csv"))),
+        (status = 200, description = "A download (`Content-Disposition: attachment`): JSON lines, one event (`version` or `decision`) each, or CSV with the columns event, post_id, version, at, user_id, username, text, attachments, policy_version, scan, step, verdict, note, reason", content((String = "application/x-ndjson"), (String = "text/csv"))),
         (status = 400, description = "A `format` other than jsonl or csv, or an id that is not an integer", body = crate::openapi::ErrorBody),
         (status = 401, description = "No valid session or API token", body = crate::openapi::ErrorBody),
         (status = 403, description = "History exports are for compliance and admins", body = crate::openapi::ErrorBody),
@@ -780,6 +781,7 @@ pub(crate) async fn export_history<S: Store + 'static>(
                     String::new(),
                     String::new(),
                     String::new(),
+                    String::new(),
                 ];
                 (object, cells)
             }
@@ -787,7 +789,7 @@ pub(crate) async fn export_history<S: Store + 'static>(
                 let object = json!({ "event": "decision", "post_id": d.post_id,
                     "version": d.version, "at": d.created_at, "user_id": d.reviewer,
                     "username": name_of(d.reviewer), "step": d.step, "verdict": d.verdict,
-                    "note": d.note });
+                    "note": d.note, "reason": d.reason });
                 let cells = [
                     "decision".to_owned(),
                     d.post_id.to_string(),
@@ -802,6 +804,7 @@ pub(crate) async fn export_history<S: Store + 'static>(
                     d.step.clone(),
                     d.verdict.to_string(),
                     opt(d.note.as_ref()),
+                    opt(d.reason.as_ref()),
                 ];
                 (object, cells)
             }

@@ -320,8 +320,8 @@ pub(crate) async fn post_for<S: Store>(
     }
 }
 
-/// `GET /api/v1/drafts/{id}`: the draft, every version with its findings, and the decisions.
-/// Reviewers' private notes are shown to reviewers only.
+/// `GET /api/v1/drafts/{id}`: the draft, every version with its findings, and the decisions with
+/// their reasons. Reviewers' private notes are shown to reviewers only.
 #[utoipa::path(
     get,
     path = "/api/v1/drafts/{id}",
@@ -358,7 +358,7 @@ pub(crate) async fn show<S: Store + 'static>(
         .iter()
         .map(|d| {
             let mut v = json!({ "version": d.version, "step": d.step, "reviewer": d.reviewer,
-                "verdict": d.verdict, "created_at": d.created_at });
+                "verdict": d.verdict, "reason": d.reason, "created_at": d.created_at });
             if reviewer {
                 v["note"] = json!(d.note);
             }
@@ -490,6 +490,9 @@ pub(crate) struct Decide {
     /// A private note, never shown outside the organisation's reviewers.
     #[serde(default)]
     note: Option<String>,
+    /// The reason for the author: what to change, or why it was rejected. Shown to the author.
+    #[serde(default)]
+    reason: Option<String>,
 }
 
 /// `POST /api/v1/drafts/{id}/decision`: approve, reject or request changes, for the current
@@ -596,6 +599,7 @@ pub(crate) async fn decide<S: Store + 'static>(
                 reviewer: user.id,
                 verdict: decide.verdict,
                 note: decide.note,
+                reason: decide.reason,
             },
             status,
         )

@@ -269,6 +269,9 @@ pub(crate) struct DecisionView {
     verdict: (),
     #[schema(value_type = String, format = DateTime)]
     created_at: (),
+    /// The reason given to the author (what to change, why it was rejected); shown to everyone
+    /// who may see the draft.
+    reason: Option<String>,
     /// The reviewer's private note: present for reviewers only.
     note: Option<String>,
 }

@@ -623,7 +623,8 @@ async fn compliance_exports_the_audit_log_and_a_post_history_and_staff_cannot<
         "POST",
         &format!("/api/v1/drafts/{id}/decision"),
         Some(&rita),
-        json!({"verdict": "request_changes", "revision": 1, "note": "Remove the name, \"please\"."}),
+        json!({"verdict": "request_changes", "revision": 1, "note": "Remove the name, \"please\".",
+            "reason": "Leave out the patient's name."}),
     )
     .await;
     assert_eq!(status, StatusCode::OK);
@@ -723,6 +724,7 @@ async fn compliance_exports_the_audit_log_and_a_post_history_and_staff_cannot<
     assert!(events[0]["text"].as_str().unwrap().contains("Gonzales"));
     assert_eq!(events[0]["username"], "sam");
     assert_eq!(events[1]["note"], "Remove the name, \"please\".");
+    assert_eq!(events[1]["reason"], "Leave out the patient's name.");
     assert_eq!(events[1]["username"], "rita");
     assert!(events[2]["text"]
         .as_str()
@@ -749,6 +751,10 @@ async fn compliance_exports_the_audit_log_and_a_post_history_and_staff_cannot<
     assert_eq!(records.len(), 3);
     assert!(records[0][column("text")].contains("Maria Gonzales in room 412"));
     assert_eq!(&records[1][column("note")], "Remove the name, \"please\".");
+    assert_eq!(
+        &records[1][column("reason")],
+        "Leave out the patient's name."
+    );
     assert_eq!(&records[2][column("version")], "2");
 
     // The exports are audited, without their content.

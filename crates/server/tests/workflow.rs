@@ -392,15 +392,21 @@ async fn submit_review_resubmit_approve_with_roles_conflicts_and_an_intact_audit
         "POST",
         &decision,
         Some(&rita),
-        json!({"verdict": "request_changes", "revision": 1, "note": "Name and room: remove both."}),
+        json!({"verdict": "request_changes", "revision": 1, "note": "Name and room: remove both.",
+            "reason": "Please take out the patient's name and room number."}),
     )
     .await;
     assert_eq!(status, StatusCode::OK);
 
-    // The author sees the decision but not the private note; the reviewer sees both.
+    // The author sees the decision and its reason but not the private note; the reviewer sees
+    // both.
     let (_, mine, _) = send(&app, "GET", &uri, Some(&sam), Value::Null).await;
     assert_eq!(mine["post"]["status"], "changes_requested");
     assert_eq!(mine["decisions"][0]["verdict"], "request_changes");
+    assert_eq!(
+        mine["decisions"][0]["reason"],
+        "Please take out the patient's name and room number."
+    );
     assert!(mine["decisions"][0].get("note").is_none(), "{mine}");
     let (_, theirs, _) = send(&app, "GET", &uri, Some(&rita), Value::Null).await;
     assert_eq!(

@@ -923,7 +923,7 @@
     parts.push(el('section', { class: 'card', id: 'decisions' },
       el('h2', { text: 'Decisions' }),
       decisions.length ? el('div', { class: 'table-wrap' }, el('table', {},
-        el('thead', {}, el('tr', {}, ['Version', 'Step', 'Decision', 'Reviewer', 'When', canReview() ? 'Private note' : null]
+        el('thead', {}, el('tr', {}, ['Version', 'Step', 'Decision', 'Reviewer', 'When', 'Reason', canReview() ? 'Private note' : null]
           .filter(Boolean).map((h) => el('th', { scope: 'col', text: h })))),
         el('tbody', {}, decisions.map((d) => el('tr', {},
           el('td', { text: String(d.version) }),
@@ -931,6 +931,7 @@
           el('td', { text: VERDICT_LABELS[d.verdict] || d.verdict }),
           el('td', { text: state.me && d.reviewer === state.me.id ? 'you' : `user #${d.reviewer}` }),
           el('td', { text: fmtTime(d.created_at) }),
+          el('td', { class: 'reason', text: d.reason || '' }),
           canReview() ? el('td', { text: d.note || '' }) : null)))))
         : el('p', { class: 'muted', text: 'No decisions yet.' })));
     if (versions.length > 1) {
@@ -945,6 +946,7 @@
   }
 
   function decisionCard(post) {
+    const reason = el('textarea', { id: 'decision-reason', rows: '3' });
     const note = el('textarea', { id: 'decision-note', rows: '3' });
     const result = el('div', { id: 'decision-result' });
     const buttons = [];
@@ -952,6 +954,7 @@
       result.replaceChildren();
       for (const b of buttons) b.disabled = true;
       const body = { verdict, revision: post.revision };
+      if (reason.value.trim()) body.reason = reason.value.trim();
       if (note.value.trim()) body.note = note.value.trim();
       try {
         const answer = await call('POST', `/api/v1/drafts/${post.id}/decision`, body);
@@ -975,6 +978,7 @@
     };
     return el('section', { class: 'card', id: 'decision', 'aria-labelledby': 'decision-title' },
       el('h2', { id: 'decision-title', text: 'Your decision' }),
+      field('Reason for the author (optional)', reason, 'What to change, or why it cannot go out. The author sees it with the decision.'),
       field('Private note (optional)', note, 'Seen by reviewers, compliance and administrators only, never by the author.'),
       el('div', { class: 'actions' },
         make('approve', 'Approve', 'approve'),

@@ -31,7 +31,7 @@ macro_rules! version_columns {
 }
 macro_rules! decision_columns {
     () => {
-        "id, post_id, version, step, reviewer, verdict, note, created_at"
+        "id, post_id, version, step, reviewer, verdict, note, reason, created_at"
     };
 }
 macro_rules! audit_columns {

@@ -220,6 +220,7 @@ mod tests {
             reviewer: UserId(2),
             verdict: Verdict::Reject,
             note: Some("patient is Mrs. Alvarez".into()),
+            reason: Some("leave out Mr. Smith's room".into()),
         };
         let shown = format!(
             "{user:?} {version:?} {session:?} {decision:?} {:?}",

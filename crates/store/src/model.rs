@@ -501,6 +501,8 @@ pub struct NewDecision {
     pub verdict: Verdict,
     /// A note only reviewers and compliance see.
     pub note: Option<String>,
+    /// The reason given to the author ("please leave out the room number").
+    pub reason: Option<String>,
 }
 
 impl fmt::Debug for NewDecision {
@@ -511,6 +513,7 @@ impl fmt::Debug for NewDecision {
             .field("reviewer", &self.reviewer)
             .field("verdict", &self.verdict)
             .field("note", &self.note.as_ref().map(|_| REDACTED))
+            .field("reason", &self.reason.as_ref().map(|_| REDACTED))
             .finish()
     }
 }
@@ -532,6 +535,8 @@ pub struct Decision {
     pub verdict: Verdict,
     /// A note only reviewers and compliance see.
     pub note: Option<String>,
+    /// The reason given to the author.
+    pub reason: Option<String>,
     /// When it was recorded.
     pub created_at: DateTime<Utc>,
 }
@@ -546,6 +551,7 @@ impl fmt::Debug for Decision {
             .field("reviewer", &self.reviewer)
             .field("verdict", &self.verdict)
             .field("note", &self.note.as_ref().map(|_| REDACTED))
+            .field("reason", &self.reason.as_ref().map(|_| REDACTED))
             .field("created_at", &self.created_at)
             .finish()
     }

@@ -194,6 +194,7 @@ fn decision_from_row(row: &PgRow) -> Result<Decision> {
         reviewer: UserId(row.try_get("reviewer")?),
         verdict: row.try_get::<&str, _>("verdict")?.parse()?,
         note: row.try_get("note")?,
+        reason: row.try_get("reason")?,
         created_at: row.try_get("created_at")?,
     })
 }
@@ -690,8 +691,8 @@ impl Store for PostgresStore {
         let mut tx = self.begin_write().await?;
         let post = Self::bump_revision(&mut tx, id, expected_revision, new_status).await?;
         let row = sqlx::query(concat!(
-            "INSERT INTO decisions (post_id, version, step, reviewer, verdict, note, created_at) ",
-            "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ",
+            "INSERT INTO decisions (post_id, version, step, reviewer, verdict, note, reason, created_at) ",
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ",
             decision_columns!()
         ))
         .bind(id.0)
@@ -700,6 +701,7 @@ impl Store for PostgresStore {
         .bind(decision.reviewer.0)
         .bind(decision.verdict.as_str())
         .bind(&decision.note)
+        .bind(&decision.reason)
         .bind(post.updated_at)
         .fetch_one(&mut *tx)
         .await

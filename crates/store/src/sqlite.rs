@@ -245,6 +245,7 @@ fn decision_from_row(row: &SqliteRow) -> Result<Decision> {
         reviewer: UserId(row.try_get("reviewer")?),
         verdict: row.try_get::<&str, _>("verdict")?.parse()?,
         note: row.try_get("note")?,
+        reason: row.try_get("reason")?,
         created_at: time(row.try_get("created_at")?)?,
     })
 }
@@ -796,8 +797,8 @@ impl Store for SqliteStore {
             Box::pin(async move {
                 let post = Self::bump_revision(&mut tx.conn, id, expected_revision, new_status).await?;
                 let row = sqlx::query(concat!(
-                    "INSERT INTO decisions (post_id, version, step, reviewer, verdict, note, created_at) ",
-                    "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING ",
+                    "INSERT INTO decisions (post_id, version, step, reviewer, verdict, note, reason, created_at) ",
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING ",
                     decision_columns!()
                 ))
                 .bind(id.0)
@@ -806,6 +807,7 @@ impl Store for SqliteStore {
                 .bind(decision.reviewer.0)
                 .bind(decision.verdict.as_str())
                 .bind(&decision.note)
+                .bind(&decision.reason)
                 .bind(micros(post.updated_at))
                 .fetch_one(&mut *tx.conn)
                 .await

@@ -148,6 +148,7 @@ fn decision(reviewer: UserId, version: i64, verdict: Verdict) -> NewDecision {
         reviewer,
         verdict,
         note: Some("checked with the unit manager".into()),
+        reason: Some("please leave out the room number".into()),
     }
 }
 
@@ -520,6 +521,10 @@ pub async fn post_versions_are_kept_and_stale_writes_conflict<H: Harness>(h: &H)
     assert_eq!(post.status, PostStatus::ChangesRequested);
     assert_eq!(d1.verdict, Verdict::RequestChanges);
     assert_eq!(d1.note.as_deref(), Some("checked with the unit manager"));
+    assert_eq!(
+        d1.reason.as_deref(),
+        Some("please leave out the room number")
+    );
 
     // A second decision still naming revision 1 is refused and changes nothing.
     let stale = s
