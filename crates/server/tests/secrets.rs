@@ -24,12 +24,23 @@ fn now() -> u64 {
         .as_secs()
 }
 
-fn app(store: &SqliteStore, key: &SecretKey) -> Router {
+fn app_with(store: &SqliteStore, key: &SecretKey) -> Router {
     let config = Config {
         secret_key: Some(key.clone()),
         ..Config::default()
     };
     router(AppState::new(Policy::builtin_default().unwrap(), store.clone(), config).unwrap())
+}
+
+/// A server on a fresh SQLite file with a random key (the directory lives as long as the test).
+async fn server() -> (tempfile::TempDir, SqliteStore, SecretKey, Router) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("postguard.db"))
+        .await
+        .unwrap();
+    let key = SecretKey::random();
+    let app = app_with(&store, &key);
+    (dir, store, key, app)
 }
 
 async fn post(app: &Router, path: &str, body: Value) -> (StatusCode, Value) {
@@ -69,12 +80,7 @@ fn login(name: &str, code: String) -> Value {
 
 #[tokio::test]
 async fn the_database_holds_only_ciphertext_of_a_two_factor_key() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("postguard.db"))
-        .await
-        .unwrap();
-    let key = SecretKey::random();
-    let app = app(&store, &key);
+    let (_dir, store, key, app) = server().await;
     let rita = reviewer(&store, "rita").await;
 
     let (status, enrolment) = post(
@@ -122,7 +128,7 @@ async fn the_database_holds_only_ciphertext_of_a_two_factor_key() {
 
     // A server started with another key (the key file lost or replaced) cannot check the code,
     // and says so without showing any secret.
-    let other = app_with_other_key(&store);
+    let other = app_with(&store, &SecretKey::random());
     let (status, body) = post(
         &other,
         "/api/v1/login",
@@ -135,18 +141,9 @@ async fn the_database_holds_only_ciphertext_of_a_two_factor_key() {
         .contains(enrolment["secret"].as_str().unwrap()));
 }
 
-fn app_with_other_key(store: &SqliteStore) -> Router {
-    app(store, &SecretKey::random())
-}
-
 #[tokio::test]
 async fn a_key_stored_before_encryption_is_sealed_at_its_first_use() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("postguard.db"))
-        .await
-        .unwrap();
-    let key = SecretKey::random();
-    let app = app(&store, &key);
+    let (_dir, store, key, app) = server().await;
     let ray = reviewer(&store, "ray").await;
     // As an earlier version stored it: the raw key bytes.
     let totp = Totp::generate("Postguard", "ray").unwrap();

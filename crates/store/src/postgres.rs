@@ -217,6 +217,32 @@ fn audit_from_row(row: &PgRow) -> Result<AuditEntry> {
     })
 }
 
+/// Inserts a new post and its first version (revision 1).
+async fn insert_post(
+    tx: &mut Transaction<'static, Postgres>,
+    post: &NewPost,
+) -> Result<(Post, PostVersion)> {
+    let row = sqlx::query(concat!(
+        "INSERT INTO posts (author, kind, official_account, identifies_employer, ",
+        "scheduled_at, status, legal_hold, revision, created_at, updated_at) ",
+        "VALUES ($1, $2, $3, $4, $5, $6, FALSE, 1, $7, $7) RETURNING ",
+        post_columns!()
+    ))
+    .bind(post.author.0)
+    .bind(post.kind.as_str())
+    .bind(post.channel.official_handle())
+    .bind(post.identifies_employer)
+    .bind(post.scheduled_at.map(truncate_micros))
+    .bind(post.status.as_str())
+    .bind(now())
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(|e| StoreError::from_write(e, "post", "user"))?;
+    let created = post_from_row(&row)?;
+    let version = insert_version(tx, created.id, &post.first_version).await?;
+    Ok((created, version))
+}
+
 async fn insert_version(
     tx: &mut Transaction<'static, Postgres>,
     post: PostId,
@@ -587,25 +613,7 @@ impl Store for PostgresStore {
 
     async fn create_post(&self, post: NewPost) -> Result<(Post, PostVersion)> {
         let mut tx = self.begin_write().await?;
-        let at = now();
-        let row = sqlx::query(concat!(
-            "INSERT INTO posts (author, kind, official_account, identifies_employer, ",
-            "scheduled_at, status, legal_hold, revision, created_at, updated_at) ",
-            "VALUES ($1, $2, $3, $4, $5, $6, FALSE, 1, $7, $7) RETURNING ",
-            post_columns!()
-        ))
-        .bind(post.author.0)
-        .bind(post.kind.as_str())
-        .bind(post.channel.official_handle())
-        .bind(post.identifies_employer)
-        .bind(post.scheduled_at.map(truncate_micros))
-        .bind(post.status.as_str())
-        .bind(at)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| StoreError::from_write(e, "post", "user"))?;
-        let created = post_from_row(&row)?;
-        let version = insert_version(&mut tx, created.id, &post.first_version).await?;
+        let (created, version) = insert_post(&mut tx, &post).await?;
         tx.commit().await?;
         Ok((created, version))
     }
@@ -616,25 +624,7 @@ impl Store for PostgresStore {
         mut audit: NewAuditEntry,
     ) -> Result<(Post, PostVersion, AuditEntry)> {
         let mut tx = self.begin_write().await?;
-        let at = now();
-        let row = sqlx::query(concat!(
-            "INSERT INTO posts (author, kind, official_account, identifies_employer, ",
-            "scheduled_at, status, legal_hold, revision, created_at, updated_at) ",
-            "VALUES ($1, $2, $3, $4, $5, $6, FALSE, 1, $7, $7) RETURNING ",
-            post_columns!()
-        ))
-        .bind(post.author.0)
-        .bind(post.kind.as_str())
-        .bind(post.channel.official_handle())
-        .bind(post.identifies_employer)
-        .bind(post.scheduled_at.map(truncate_micros))
-        .bind(post.status.as_str())
-        .bind(at)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| StoreError::from_write(e, "post", "user"))?;
-        let created = post_from_row(&row)?;
-        let version = insert_version(&mut tx, created.id, &post.first_version).await?;
+        let (created, version) = insert_post(&mut tx, &post).await?;
         audit.subject = Some(format!("post:{}", created.id));
         let entry = append_in(&mut tx, audit).await?;
         tx.commit().await?;

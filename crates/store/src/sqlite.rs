@@ -268,6 +268,29 @@ fn audit_from_row(row: &SqliteRow) -> Result<AuditEntry> {
     })
 }
 
+/// Inserts a new post and its first version (revision 1).
+async fn insert_post(conn: &mut SqliteConnection, post: &NewPost) -> Result<(Post, PostVersion)> {
+    let row = sqlx::query(concat!(
+        "INSERT INTO posts (author, kind, official_account, identifies_employer, ",
+        "scheduled_at, status, legal_hold, revision, created_at, updated_at) ",
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, 1, ?7, ?7) RETURNING ",
+        post_columns!()
+    ))
+    .bind(post.author.0)
+    .bind(post.kind.as_str())
+    .bind(post.channel.official_handle())
+    .bind(post.identifies_employer)
+    .bind(post.scheduled_at.map(|t| micros(truncate_micros(t))))
+    .bind(post.status.as_str())
+    .bind(micros(now()))
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(|e| StoreError::from_write(e, "post", "user"))?;
+    let created = post_from_row(&row)?;
+    let version = insert_version(conn, created.id, &post.first_version).await?;
+    Ok((created, version))
+}
+
 async fn insert_version(
     conn: &mut SqliteConnection,
     post: PostId,
@@ -679,25 +702,7 @@ impl Store for SqliteStore {
     async fn create_post(&self, post: NewPost) -> Result<(Post, PostVersion)> {
         self.write(move |tx| {
             Box::pin(async move {
-                let at = micros(now());
-                let row = sqlx::query(concat!(
-                    "INSERT INTO posts (author, kind, official_account, identifies_employer, ",
-                    "scheduled_at, status, legal_hold, revision, created_at, updated_at) ",
-                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, 1, ?7, ?7) RETURNING ",
-                    post_columns!()
-                ))
-                .bind(post.author.0)
-                .bind(post.kind.as_str())
-                .bind(post.channel.official_handle())
-                .bind(post.identifies_employer)
-                .bind(post.scheduled_at.map(|t| micros(truncate_micros(t))))
-                .bind(post.status.as_str())
-                .bind(at)
-                .fetch_one(&mut *tx.conn)
-                .await
-                .map_err(|e| StoreError::from_write(e, "post", "user"))?;
-                let created = post_from_row(&row)?;
-                let version = insert_version(&mut tx.conn, created.id, &post.first_version).await?;
+                let (created, version) = insert_post(&mut tx.conn, &post).await?;
                 Ok((created, version))
             })
         })
@@ -711,25 +716,7 @@ impl Store for SqliteStore {
     ) -> Result<(Post, PostVersion, AuditEntry)> {
         self.write(move |tx| {
             Box::pin(async move {
-                let at = micros(now());
-                let row = sqlx::query(concat!(
-                    "INSERT INTO posts (author, kind, official_account, identifies_employer, ",
-                    "scheduled_at, status, legal_hold, revision, created_at, updated_at) ",
-                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, 1, ?7, ?7) RETURNING ",
-                    post_columns!()
-                ))
-                .bind(post.author.0)
-                .bind(post.kind.as_str())
-                .bind(post.channel.official_handle())
-                .bind(post.identifies_employer)
-                .bind(post.scheduled_at.map(|t| micros(truncate_micros(t))))
-                .bind(post.status.as_str())
-                .bind(at)
-                .fetch_one(&mut *tx.conn)
-                .await
-                .map_err(|e| StoreError::from_write(e, "post", "user"))?;
-                let created = post_from_row(&row)?;
-                let version = insert_version(&mut tx.conn, created.id, &post.first_version).await?;
+                let (created, version) = insert_post(&mut tx.conn, &post).await?;
                 audit.subject = Some(format!("post:{}", created.id));
                 let entry = append_in(tx, audit).await?;
                 Ok((created, version, entry))
