@@ -6,7 +6,17 @@
 //! first name followed by a surname, capitals where the rest of the text is in sentence case,
 //! and not being an ordinary English word.
 
-use crate::text::{eq_any, CaseMode, Prefix, Shape, Word};
+use crate::text::{eq_any, word_set, CaseMode, Prefix, Shape, Word};
+
+word_set!(PERSON_VERBS_SET = PERSON_VERBS);
+word_set!(AFTER_VOCATIVE_SET = AFTER_VOCATIVE);
+word_set!(NAME_BEFORE_SET = NAME_BEFORE);
+word_set!(NAME_PARTICLES_SET = NAME_PARTICLES);
+word_set!(STREET_STARTS_SET = STREET_STARTS);
+word_set!(LOWER_STREET_WORDS_SET = LOWER_STREET_WORDS);
+word_set!(NOT_STREET_SET = NOT_STREET);
+word_set!(CALENDAR_WORDS_SET = CALENDAR_WORDS);
+word_set!(STREET_SUFFIX_NAMED_SET = STREET_SUFFIX_NAMED);
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::OnceLock;
 
@@ -332,9 +342,16 @@ const PLACE_VERBS: &[&str] = &[
 /// Prepositions between such a verb and the place.
 const PLACE_PREPS: &[&str] = &["in", "to", "at", "from"];
 
-/// What the lists say about one lower-case word (or multi-word city).
+/// What the lists say about one lower-case word (or multi-word city): its flags, with the two
+/// rank thresholds folded in ([`FIRST_RANK_OK`], [`SURNAME_RANK_OK`]).
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Entry {
+    flags: u32,
+}
+
+/// Ranks while the lists are read; only whether they pass a threshold is kept.
+#[derive(Debug, Clone, Copy, Default)]
+struct Building {
     flags: u32,
     first_rank: u32,
     surname_rank: u32,
@@ -365,6 +382,13 @@ const INTL: u32 = 1 << 15;
 const ENTITY: u32 = 1 << 16;
 /// An ordinary English word in no name list ("pleasures", "therapy").
 const ENGLISH: u32 = 1 << 17;
+/// The first word of a city of several words ("salt" of "salt lake city"): only then are the
+/// words after it looked up with it.
+const CITY_START: u32 = 1 << 18;
+/// A first name among the 1,500 most common.
+const FIRST_RANK_OK: u32 = 1 << 19;
+/// A surname among the 40,000 most common (or from the international lists).
+const SURNAME_RANK_OK: u32 = 1 << 20;
 
 const ENTITY_WORDS: &[&str] = &[
     "award",
@@ -450,7 +474,7 @@ const FUNCTION_WORDS: &[&str] = &[
 
 /// The lists, built once per process: one hash lookup tells everything about a word.
 pub(crate) struct NameData {
-    entries: FxHashMap<Box<str>, Entry>,
+    entries: WordTable,
     /// Two-letter US state codes, upper case.
     state_codes: FxHashSet<Box<str>>,
 }
@@ -468,13 +492,13 @@ impl NameData {
     }
 
     fn build() -> NameData {
-        let mut entries: FxHashMap<Box<str>, Entry> = FxHashMap::default();
+        let mut entries: FxHashMap<Box<str>, Building> = FxHashMap::default();
         entries.reserve(200_000);
         fn set<'m>(
-            entries: &'m mut FxHashMap<Box<str>, Entry>,
+            entries: &'m mut FxHashMap<Box<str>, Building>,
             word: &str,
             flag: u32,
-        ) -> &'m mut Entry {
+        ) -> &'m mut Building {
             let e = entries.entry(word.into()).or_default();
             e.flags |= flag;
             e
@@ -535,6 +559,9 @@ impl NameData {
         }
         for w in lines(CITIES) {
             set(&mut entries, w, CITY);
+            if let Some((first, _)) = w.split_once(' ') {
+                set(&mut entries, first, CITY_START);
+            }
         }
         for w in lines(COUNTRIES) {
             set(&mut entries, w, REGION);
@@ -549,6 +576,16 @@ impl NameData {
                 state_codes.insert(code.trim().into());
             }
         }
+        let entries = WordTable::new(entries.into_iter().map(|(word, b)| {
+            let mut flags = b.flags;
+            if flags & FIRST != 0 && b.first_rank <= 1500 {
+                flags |= FIRST_RANK_OK;
+            }
+            if flags & SURNAME != 0 && b.surname_rank <= 40_000 {
+                flags |= SURNAME_RANK_OK;
+            }
+            (word, flags)
+        }));
         NameData {
             entries,
             state_codes,
@@ -556,7 +593,9 @@ impl NameData {
     }
 
     fn entry(&self, lower: &str) -> Entry {
-        self.entries.get(lower).copied().unwrap_or_default()
+        Entry {
+            flags: self.entries.get(lower),
+        }
     }
 
     pub(crate) fn is_first(&self, lower: &str) -> bool {
@@ -604,6 +643,90 @@ pub(crate) struct Found {
     pub city: bool,
     /// Found with strong evidence (a title, a first name and a surname).
     pub strong: bool,
+}
+
+/// The word lists as one open-addressing table of 16-byte slots, a word of up to 12 bytes stored
+/// in its slot, so a lookup reads one cache line, not a bucket and then a string elsewhere (the
+/// lists hold some 190,000 words and the scan looks words up all the time). Longer words, which
+/// are few, are in a map of their own.
+struct WordTable {
+    slots: Box<[Slot]>,
+    mask: usize,
+    long: FxHashMap<Box<str>, u32>,
+}
+
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    /// The word, zero-padded; all zeros for an empty slot.
+    key: [u8; INLINE],
+    flags: u32,
+}
+
+const INLINE: usize = 12;
+
+impl WordTable {
+    fn new(entries: impl ExactSizeIterator<Item = (Box<str>, u32)>) -> WordTable {
+        // At most a third full: a miss (most words of a post) ends within a probe or two.
+        let size = (entries.len() * 3).next_power_of_two().max(16);
+        let mut table = WordTable {
+            slots: vec![Slot::default(); size].into_boxed_slice(),
+            mask: size - 1,
+            long: FxHashMap::default(),
+        };
+        for (word, flags) in entries {
+            match Self::inline_key(&word) {
+                Some(key) => {
+                    let mut i = Self::hash(&key) & table.mask;
+                    while table.slots[i].key != [0; INLINE] && table.slots[i].key != key {
+                        i = (i + 1) & table.mask;
+                    }
+                    table.slots[i] = Slot { key, flags };
+                }
+                None => {
+                    table.long.insert(word, flags);
+                }
+            }
+        }
+        table
+    }
+
+    fn inline_key(word: &str) -> Option<[u8; INLINE]> {
+        let bytes = word.as_bytes();
+        if bytes.is_empty() || bytes.len() > INLINE || bytes.contains(&0) {
+            return None;
+        }
+        let mut key = [0u8; INLINE];
+        key[..bytes.len()].copy_from_slice(bytes);
+        Some(key)
+    }
+
+    fn hash(key: &[u8; INLINE]) -> usize {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(&key[..8]);
+        let mut b = [0u8; 4];
+        b.copy_from_slice(&key[8..]);
+        let h = (u64::from_le_bytes(a) ^ u64::from(u32::from_le_bytes(b)).rotate_left(29))
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        (h >> 20) as usize
+    }
+
+    /// The flags of `word`, 0 when no list has it.
+    fn get(&self, word: &str) -> u32 {
+        let Some(key) = Self::inline_key(word) else {
+            return self.long.get(word).copied().unwrap_or(0);
+        };
+        let mut i = Self::hash(&key) & self.mask;
+        loop {
+            let slot = &self.slots[i];
+            if slot.key == key {
+                return slot.flags;
+            }
+            if slot.key == [0; INLINE] {
+                return 0;
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
 }
 
 /// What the caller allows: staff, public figures, the organisation's own words.
@@ -1315,18 +1438,18 @@ fn person_cue(text: &str, words: &[Word], class: &[Class], i: usize, mode: CaseM
         if let Some(n) = words.get(i + 1) {
             let nt = n.text(text);
             if n.joined_to_previous
-                && (eq_any(PERSON_VERBS, nt) || c.first && !c.place && eq_any(WEAK_VERBS, nt))
+                && (PERSON_VERBS_SET.contains(nt) || c.first && !c.place && eq_any(WEAK_VERBS, nt))
             {
                 return true;
             }
-            if text.get(w.end..n.start) == Some(", ") && eq_any(AFTER_VOCATIVE, nt) {
+            if text.get(w.end..n.start) == Some(", ") && AFTER_VOCATIVE_SET.contains(nt) {
                 return true;
             }
         }
     }
     i > 0 && {
         let p = &words[i - 1];
-        w.joined_to_previous && eq_any(NAME_BEFORE, p.text(text))
+        w.joined_to_previous && NAME_BEFORE_SET.contains(p.text(text))
     }
 }
 
@@ -1403,7 +1526,9 @@ fn particles_before_name(
     let mut k = j;
     while k < j + 2 {
         let w = words.get(k)?;
-        if w.shape != Shape::Lower || !w.joined_to_previous || !eq_any(NAME_PARTICLES, w.text(text))
+        if w.shape != Shape::Lower
+            || !w.joined_to_previous
+            || !NAME_PARTICLES_SET.contains(w.text(text))
         {
             break;
         }
@@ -1476,6 +1601,8 @@ struct Class {
     english: bool,
     /// A country or US state.
     region: bool,
+    /// The first word of a city of several words.
+    city_start: bool,
 }
 
 impl Class {
@@ -1507,10 +1634,11 @@ fn classify(
         name_link: f & NAME_LINK != 0,
         call: f & CALL != 0,
         first: f & FIRST != 0,
-        first_rank_ok: f & FIRST != 0 && e.first_rank <= 1500,
+        first_rank_ok: f & FIRST_RANK_OK != 0,
         intl: f & INTL != 0,
         surname: f & SURNAME != 0,
-        surname_rank_ok: f & SURNAME != 0 && e.surname_rank <= 40_000,
+        surname_rank_ok: f & SURNAME_RANK_OK != 0,
+        city_start: f & CITY_START != 0,
         common: f & COMMON != 0 && f & NAME_FIRST == 0,
         place: f & (CITY | REGION) != 0,
         entity: f & ENTITY != 0,
@@ -2061,12 +2189,13 @@ pub(crate) fn street_seeds(
         let t = w.text(text);
         // "Trenerys gate 232", "Luite tee 87", "ul. Słowicza 10": a lower-case street word.
         let street_word = w.shape == Shape::Lower
-            && (first && eq_any(STREET_STARTS, t)
-                || !first && (eq_any(LOWER_STREET_WORDS, t) || ends_with_any(STREET_ENDINGS, t)));
+            && (first && STREET_STARTS_SET.contains(t)
+                || !first
+                    && (LOWER_STREET_WORDS_SET.contains(t) || ends_with_any(STREET_ENDINGS, t)));
         if street_word {
             return true;
         }
-        if eq_any(NOT_STREET, t) || eq_any(CALENDAR_WORDS, t) {
+        if NOT_STREET_SET.contains(t) || CALENDAR_WORDS_SET.contains(t) {
             return false;
         }
         match mode {
@@ -2134,7 +2263,7 @@ pub(crate) fn street_seeds(
                         && ending
                         && w.shape == Shape::Lower
                         && w.prefix == Prefix::None
-                        && !eq_any(NOT_STREET, w.text(text))
+                        && !NOT_STREET_SET.contains(w.text(text))
             });
             if !ok {
                 continue;
@@ -2146,7 +2275,7 @@ pub(crate) fn street_seeds(
             } else if !unit_last
                 && (ending
                     || !lower_inside && ends_with_any(STREET_ENDINGS, last)
-                    || eq_any(STREET_STARTS, words[i].text(text)))
+                    || STREET_STARTS_SET.contains(words[i].text(text)))
             {
                 Some((words[i].start, end))
             } else {
@@ -2179,7 +2308,7 @@ fn named_suffix_street(
         let gap_start = if i == 0 { 0 } else { words[i - 1].end };
         let gap = text.get(gap_start..words[i].start)?;
         if let Some(s) = number_before(gap, gap_start, 6) {
-            let ok = eq_any(STREET_SUFFIX_NAMED, w.text(text))
+            let ok = STREET_SUFFIX_NAMED_SET.contains(w.text(text))
                 && (i..k).all(|j| word_ok(&words[j], j == i));
             return ok.then_some((s, w.end));
         }
@@ -2280,6 +2409,10 @@ fn find_cities(
         }
         let mut matched = None;
         for len in (1..=3).rev() {
+            // A city of several words starts with a word that begins one.
+            if len > 1 && !class[i].city_start {
+                continue;
+            }
             let Some(last) = words.get(i + len - 1) else {
                 continue;
             };
@@ -2373,6 +2506,36 @@ mod tests {
             .filter(|f| !f.city)
             .map(|f| &text[f.start..f.end])
             .collect()
+    }
+
+    #[test]
+    fn word_table_answers_every_word_it_was_built_from() {
+        let words = [
+            ("smith", FIRST),
+            ("garcia", SURNAME | CITY),
+            ("twelve bytes", CITY),
+            ("rancho santa margarita", CITY),
+            ("zoë", FIRST),
+        ];
+        let table = WordTable::new(words.iter().map(|&(w, f)| (Box::<str>::from(w), f)));
+        for (word, flags) in words {
+            assert_eq!(table.get(word), flags, "{word}");
+        }
+        for missing in [
+            "",
+            "smit",
+            "smiths",
+            "rancho santa",
+            "twelve bytes!",
+            "garcia\0",
+        ] {
+            assert_eq!(table.get(missing), 0, "{missing}");
+        }
+        // The real lists: a first name, a city of several words and the word that starts it.
+        let data = NameData::get();
+        assert!(data.is_first("maria"));
+        assert!(data.is_city("salt lake city"));
+        assert!(data.entry("salt").flags & CITY_START != 0);
     }
 
     #[test]

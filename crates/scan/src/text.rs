@@ -230,6 +230,51 @@ pub(crate) fn eq_any(list: &[&str], word: &str) -> bool {
         .any(|w| w.len() == word.len() && w.eq_ignore_ascii_case(word))
 }
 
+/// A word list looked up once per word, for the long lists that [`eq_any`] would walk entry by
+/// entry: the same answer (ASCII case ignored) from one hash lookup.
+pub(crate) struct WordSet {
+    set: rustc_hash::FxHashSet<Box<[u8]>>,
+    longest: usize,
+}
+
+/// The longest word a [`WordSet`] can hold.
+const WORD_SET_MAX: usize = 32;
+
+impl WordSet {
+    pub(crate) fn new(list: &[&str]) -> WordSet {
+        let set: rustc_hash::FxHashSet<Box<[u8]>> = list
+            .iter()
+            .filter(|w| w.len() <= WORD_SET_MAX)
+            .map(|w| w.as_bytes().to_ascii_lowercase().into_boxed_slice())
+            .collect();
+        let longest = set.iter().map(|w| w.len()).max().unwrap_or(0);
+        WordSet { set, longest }
+    }
+
+    pub(crate) fn contains(&self, word: &str) -> bool {
+        let bytes = word.as_bytes();
+        if bytes.len() > self.longest {
+            return false;
+        }
+        let mut buf = [0u8; WORD_SET_MAX];
+        let Some(lower) = buf.get_mut(..bytes.len()) else {
+            return false;
+        };
+        lower.copy_from_slice(bytes);
+        lower.make_ascii_lowercase();
+        self.set.contains(&*lower)
+    }
+}
+
+/// A static [`WordSet`] built from a list on first use.
+macro_rules! word_set {
+    ($name:ident = $list:expr) => {
+        static $name: std::sync::LazyLock<$crate::text::WordSet> =
+            std::sync::LazyLock::new(|| $crate::text::WordSet::new($list));
+    };
+}
+pub(crate) use word_set;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -246,6 +291,17 @@ mod tests {
             texts("Mrs. O'Brien's son @maria_gonzales #PrayForJohn"),
             ["Mrs", "O'Brien", "son", "maria", "gonzales", "PrayForJohn"]
         );
+    }
+
+    #[test]
+    fn word_sets_answer_as_the_list_does() {
+        let list = ["street", "Rue", "ul"];
+        let set = WordSet::new(&list);
+        for word in [
+            "STREET", "street", "rue", "RUE", "Ul", "streets", "", "straße", "u",
+        ] {
+            assert_eq!(set.contains(word), eq_any(&list, word), "{word}");
+        }
     }
 
     #[test]
