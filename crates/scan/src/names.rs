@@ -1603,6 +1603,8 @@ struct Class {
     region: bool,
     /// The first word of a city of several words.
     city_start: bool,
+    /// In the city list.
+    city: bool,
 }
 
 impl Class {
@@ -1639,6 +1641,7 @@ fn classify(
         surname: f & SURNAME != 0,
         surname_rank_ok: f & SURNAME_RANK_OK != 0,
         city_start: f & CITY_START != 0,
+        city: f & CITY != 0,
         common: f & COMMON != 0 && f & NAME_FIRST == 0,
         place: f & (CITY | REGION) != 0,
         entity: f & ENTITY != 0,
@@ -2427,11 +2430,17 @@ fn find_cities(
             {
                 continue;
             }
-            let Some(span) = text.get(w.start..last.end) else {
-                continue;
+            // One word: what the lists say of it is known already.
+            let city = if len == 1 {
+                class[i].city && !class[i].region
+            } else {
+                let Some(span) = text.get(w.start..last.end) else {
+                    continue;
+                };
+                let l = lower.of(span);
+                data.is_city(l) && !data.is_region(l)
             };
-            let l = lower.of(span);
-            if data.is_city(l) && !data.is_region(l) {
+            if city {
                 let single_common = len == 1 && (class[i].common || class[i].never);
                 if !single_common {
                     matched = Some(len);
