@@ -390,12 +390,28 @@ pub(crate) async fn set_role<S: Store + 'static>(
             keep_an_admin(&state, &target).await?;
         }
         store.set_role(target.id, request.role).await?;
+        // Sessions and tokens were granted under the old role, perhaps without the second
+        // factor the new one needs: the user signs in again (with it) and makes new tokens.
+        let sessions = store.delete_user_sessions(target.id).await?;
+        let mut tokens = 0u32;
+        for token in store.list_api_tokens(target.id).await? {
+            if token.revoked_at.is_none() {
+                store.revoke_api_token(token.id).await?;
+                tokens += 1;
+            }
+        }
         state
             .audit(
                 Some(&admin),
                 "role.changed",
                 Some(format!("user:{}", target.id)),
-                json!({ "username": target.username, "old_role": target.role, "new_role": request.role }),
+                json!({
+                    "username": target.username,
+                    "old_role": target.role,
+                    "new_role": request.role,
+                    "sessions_ended": sessions,
+                    "tokens_revoked": tokens,
+                }),
             )
             .await?;
     }

@@ -56,17 +56,21 @@ pub(crate) fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError
 pub(crate) struct Draft {
     /// The text, as it will be published.
     text: String,
-    /// Post (the default), reply or comment.
-    #[serde(default = "default_kind")]
-    #[schema(value_type = postguard_scan::PostKind)]
-    kind: PostKind,
-    /// `personal` (the default), or the handle of an official account in the policy.
-    #[serde(default = "default_channel")]
-    channel: String,
-    /// The author identifies their employer (false by default; also inferred from the text).
+    /// Post (the default), reply or comment. A resubmission keeps the post's: leave it out or
+    /// send the same.
     #[serde(default)]
-    identifies_employer: bool,
-    /// When it is to be published; a post not approved by then expires.
+    #[schema(value_type = Option<postguard_scan::PostKind>)]
+    kind: Option<PostKind>,
+    /// `personal` (the default), or the handle of an official account in the policy. A
+    /// resubmission keeps the post's: leave it out or send the same.
+    #[serde(default)]
+    channel: Option<String>,
+    /// The author identifies their employer (false by default; also inferred from the text). A
+    /// resubmission keeps the post's: leave it out or send the same.
+    #[serde(default)]
+    identifies_employer: Option<bool>,
+    /// When it is to be published; a post not approved by then expires. A resubmission keeps
+    /// the post's: leave it out or send the same.
     #[serde(default)]
     #[schema(value_type = Option<String>, format = DateTime)]
     scheduled_at: Option<DateTime<Utc>>,
@@ -83,12 +87,60 @@ pub(crate) struct Draft {
     revision: Option<i64>,
 }
 
-fn default_kind() -> PostKind {
-    PostKind::Post
-}
+impl Draft {
+    fn kind(&self) -> PostKind {
+        self.kind.unwrap_or(PostKind::Post)
+    }
 
-fn default_channel() -> String {
-    "personal".to_owned()
+    fn channel(&self) -> &str {
+        self.channel.as_deref().unwrap_or("personal")
+    }
+
+    fn identifies_employer(&self) -> bool {
+        self.identifies_employer.unwrap_or(false)
+    }
+
+    /// A resubmission is scanned as the post it revises: where it will be published, what kind
+    /// of text, whether it names the employer and when are the post's, fixed at its first
+    /// submission. A field left out takes the post's value; one that differs is refused.
+    fn revising(mut self, post: &Post) -> Result<Draft, AppError> {
+        let fixed = |field: &str, was: String| {
+            AppError::BadRequest(format!(
+                "field `{field}`: a resubmission keeps the post's ({was}); submit a new draft to change it"
+            ))
+        };
+        let channel = match &post.channel {
+            Channel::Personal => "personal".to_owned(),
+            Channel::Official { handle } => handle.clone(),
+        };
+        match &self.channel {
+            Some(c) if !c.eq_ignore_ascii_case(&channel) => return Err(fixed("channel", channel)),
+            _ => self.channel = Some(channel),
+        }
+        match self.kind {
+            Some(k) if k != post.kind => return Err(fixed("kind", post.kind.as_str().to_owned())),
+            _ => self.kind = Some(post.kind),
+        }
+        match self.identifies_employer {
+            Some(b) if b != post.identifies_employer => {
+                return Err(fixed(
+                    "identifies_employer",
+                    post.identifies_employer.to_string(),
+                ))
+            }
+            _ => self.identifies_employer = Some(post.identifies_employer),
+        }
+        match self.scheduled_at {
+            Some(at) if Some(at) != post.scheduled_at => {
+                let was = post
+                    .scheduled_at
+                    .map_or_else(|| "none".to_owned(), |t| t.to_rfc3339());
+                return Err(fixed("scheduled_at", was));
+            }
+            _ => self.scheduled_at = post.scheduled_at,
+        }
+        Ok(self)
+    }
 }
 
 /// The scan of a draft and what it implies.
@@ -99,14 +151,14 @@ struct Scanned {
 }
 
 fn scan<S: Store>(state: &AppState<S>, draft: &Draft) -> Result<Scanned, AppError> {
-    let channel = if draft.channel.eq_ignore_ascii_case("personal") {
+    let channel = if draft.channel().eq_ignore_ascii_case("personal") {
         Channel::Personal
     } else {
         let known = state
             .policy()
             .official_accounts
             .iter()
-            .find(|a| a.handle.eq_ignore_ascii_case(&draft.channel))
+            .find(|a| a.handle.eq_ignore_ascii_case(draft.channel()))
             .ok_or_else(|| {
                 let handles: Vec<&str> = state
                     .policy()
@@ -130,8 +182,8 @@ fn scan<S: Store>(state: &AppState<S>, draft: &Draft) -> Result<Scanned, AppErro
         } else {
             postguard_scan::Channel::Personal
         },
-        identifies_employer: draft.identifies_employer,
-        kind: match draft.kind {
+        identifies_employer: draft.identifies_employer(),
+        kind: match draft.kind() {
             PostKind::Post => postguard_scan::PostKind::Post,
             PostKind::Reply => postguard_scan::PostKind::Reply,
             PostKind::Comment => postguard_scan::PostKind::Comment,
@@ -226,9 +278,9 @@ pub(crate) async fn submit<S: Store + 'static>(
         .create_post_audited(
             NewPost {
                 author: user.id,
-                kind: draft.kind,
+                kind: draft.kind(),
                 channel: scanned.channel.clone(),
-                identifies_employer: draft.identifies_employer,
+                identifies_employer: draft.identifies_employer(),
                 scheduled_at: draft.scheduled_at,
                 status,
                 first_version: NewVersion {
@@ -401,7 +453,7 @@ pub(crate) async fn resubmit<S: Store + 'static>(
             "only the author edits a draft".to_owned(),
         ));
     }
-    let draft: Draft = parse_json(&body)?;
+    let draft = parse_json::<Draft>(&body)?.revising(&post)?;
     let revision = draft.revision.ok_or_else(|| {
         AppError::BadRequest("field `revision`: required, the revision you edited".to_owned())
     })?;

@@ -100,6 +100,7 @@ impl<S: Store + 'static> FromRequestParts<AppState<S>> for CurrentUser {
             if user.disabled {
                 return Err(unauthorized());
             }
+            second_factor_in_place(&user)?;
             if !token_may(&found.scopes, &parts.method) {
                 return Err(AppError::Forbidden(format!(
                     "this API token lacks the `{SCOPE_WRITE}` scope: it may only read (GET)"
@@ -140,12 +141,24 @@ impl<S: Store + 'static> FromRequestParts<AppState<S>> for CurrentUser {
         if user.disabled {
             return Err(unauthorized());
         }
+        second_factor_in_place(&user)?;
         // The idle clock needs minute precision, not a write on every request.
         if Utc::now() - session.last_seen_at > ChronoDuration::seconds(30) {
             store.touch_session(&id_hash).await?;
         }
         Ok(CurrentUser::of(&user))
     }
+}
+
+/// A role that signs in with a second factor acts only once one is enrolled, whatever
+/// credential is presented (a session or token made before the role changed, say).
+fn second_factor_in_place(user: &User) -> Result<(), AppError> {
+    if needs_two_factor(user.role) && !user.totp_enabled {
+        return Err(AppError::Unauthorized(
+            "your role signs in with a second factor: enrol it (POST /api/v1/totp/enrol) and sign in again".to_owned(),
+        ));
+    }
+    Ok(())
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

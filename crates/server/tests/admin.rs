@@ -434,6 +434,16 @@ async fn admins_create_list_promote_and_disable_users_and_staff_cannot<
 
     // The new user signs in; a role change is audited with both roles.
     let nora_session = login_with(&app, "nora", "violet harbour kettle sunrise", None).await;
+    let (status, token) = send(
+        &app,
+        "POST",
+        "/api/v1/tokens",
+        Some(&nora_session),
+        json!({"name": "ci", "scopes": ["read"]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{token}");
+    let nora_token = Auth::Bearer(token["token"].as_str().unwrap().to_owned());
     let role_uri = format!("/api/v1/users/{nora_id}/role");
     let (status, _) = send(&app, "PUT", &role_uri, Some(&sam), json!({"role": "admin"})).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
@@ -447,8 +457,29 @@ async fn admins_create_list_promote_and_disable_users_and_staff_cannot<
     .await;
     assert_eq!(status, StatusCode::OK, "{changed}");
     assert_eq!(changed["user"]["role"], "reviewer");
-    let (_, me) = send(&app, "GET", "/api/v1/me", Some(&nora_session), Value::Null).await;
-    assert_eq!(me["role"], "reviewer", "effective at the next request");
+    // Her session was granted to a staff member without a second factor: it has ended, and the
+    // new role acts only after she enrols one and signs in again.
+    let (status, answer) = send(&app, "GET", "/api/v1/me", Some(&nora_session), Value::Null).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{answer}");
+    let (status, answer) = send(
+        &app,
+        "POST",
+        "/api/v1/login",
+        None,
+        json!({"username": "nora", "password": "violet harbour kettle sunrise"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{answer}");
+    assert!(answer["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("enrol"));
+    let (status, _) = send(&app, "GET", "/api/v1/me", Some(&nora_token), Value::Null).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "tokens of the old role are revoked"
+    );
     let (status, _) = send(
         &app,
         "PUT",
@@ -478,7 +509,11 @@ async fn admins_create_list_promote_and_disable_users_and_staff_cannot<
     .await;
     assert_eq!(status, StatusCode::CONFLICT);
 
-    // Disabling ends the sessions at once.
+    // Back to staff, she signs in with her password alone again; disabling ends that session
+    // at once.
+    let (status, _) = send(&app, "PUT", &role_uri, Some(&ada), json!({"role": "staff"})).await;
+    assert_eq!(status, StatusCode::OK);
+    let nora_session = login_with(&app, "nora", "violet harbour kettle sunrise", None).await;
     let disable = format!("/api/v1/users/{nora_id}/disable");
     let (status, _) = send(&app, "POST", &disable, Some(&sam), Value::Null).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
@@ -502,6 +537,10 @@ async fn admins_create_list_promote_and_disable_users_and_staff_cannot<
     assert_eq!(
         (&details["old_role"], &details["new_role"]),
         (&json!("staff"), &json!("reviewer"))
+    );
+    assert_eq!(
+        (&details["sessions_ended"], &details["tokens_revoked"]),
+        (&json!(1), &json!(1))
     );
     assert!(entries.iter().any(|e| e.action == "user.disabled"));
     assert!(!dump.contains("violet harbour"), "{dump}");

@@ -426,9 +426,37 @@ async fn submit_review_resubmit_approve_with_roles_conflicts_and_an_intact_audit
     )
     .await;
     assert_eq!(status, StatusCode::CONFLICT, "{answer}");
+    // A resubmission is the same post: it cannot move to another channel, and one that leaves
+    // the channel out is still scanned and queued as the official post it is.
+    let (status, answer, _) = send(
+        &app,
+        "PUT",
+        &uri,
+        Some(&sam),
+        json!({"text": "Wishing all our patients a speedy recovery!", "channel": "personal", "revision": revision}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+    let message = answer["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("`channel`") && message.contains("@AlderbrookHealth"),
+        "{message}"
+    );
+    let (_, unchanged, _) = send(&app, "GET", &uri, Some(&sam), Value::Null).await;
+    assert_eq!(
+        unchanged["versions"].as_array().unwrap().len(),
+        1,
+        "nothing stored"
+    );
+    let mut fixed = fixed;
+    fixed.as_object_mut().unwrap().remove("channel");
     let (status, resubmitted, _) = send(&app, "PUT", &uri, Some(&sam), fixed).await;
     assert_eq!(status, StatusCode::OK, "{resubmitted}");
     assert_eq!(resubmitted["version"], 2);
+    assert_eq!(
+        resubmitted["post"]["status"], "pending_review",
+        "an official post goes to review even when clean: {resubmitted}"
+    );
     let (_, history, _) = send(&app, "GET", &uri, Some(&rita), Value::Null).await;
     assert_eq!(
         history["versions"].as_array().unwrap().len(),
