@@ -423,13 +423,26 @@ fn serve(args: ServeArgs) -> Result<ExitCode> {
         .with_writer(std::io::stderr)
         .init();
     let policy = load_policy_path(config.policy.as_deref())?;
+    // What the audit chain records of the policy: where it came from and its exact text.
+    let source = match config.policy.as_deref() {
+        Some(path) => {
+            let text = std::fs::read(path)
+                .with_context(|| format!("cannot read the policy {}", path.display()))?;
+            (path.display().to_string(), text)
+        }
+        None => (
+            postguard_policy::DEFAULT_POLICY_ORIGIN.to_owned(),
+            postguard_policy::DEFAULT_POLICY_TOML.as_bytes().to_vec(),
+        ),
+    };
     let demo = args.demo;
-    with_store!(|store| run_server(store, policy, config, demo).await)
+    with_store!(|store| run_server(store, policy, source, config, demo).await)
 }
 
 async fn run_server<S: postguard_store::Store + 'static>(
     store: S,
     policy: Policy,
+    source: (String, Vec<u8>),
     config: postguard_server::Config,
     demo: bool,
 ) -> Result<ExitCode> {
@@ -450,6 +463,10 @@ async fn run_server<S: postguard_store::Store + 'static>(
     let name = policy.policy.name.clone();
     let state = postguard_server::AppState::new(policy, store, config)
         .map_err(|e| UsageError(e.to_string()))?;
+    state
+        .record_policy(&source.0, &source.1)
+        .await
+        .map_err(|e| UsageError(format!("cannot record the policy in the audit log: {e}")))?;
     if demo {
         let drafts = postguard_server::demo::load(state.clone())
             .await

@@ -62,9 +62,15 @@ impl Drop for Server {
 
 /// Starts `postguard serve` in `dir` and waits until it listens; its first stderr lines.
 fn serve(dir: &Path) -> Server {
+    serve_with(dir, &[])
+}
+
+/// [`serve`] with more arguments.
+fn serve_with(dir: &Path, args: &[&str]) -> Server {
     let port = free_port();
     let mut child = Command::new(bin())
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .args(args)
         .current_dir(dir)
         .env_remove("DATABASE_URL")
         .env_remove("POSTGUARD_POLICY")
@@ -184,6 +190,66 @@ fn first_start_creates_the_database_and_an_admin_the_api_answers_and_the_audit_c
         "{:?}",
         again.stderr
     );
+}
+
+/// The `policy.loaded` entries of the audit log in `dir`'s database: (version, source, sha256).
+fn policies_loaded(dir: &Path) -> Vec<(String, String, String)> {
+    let db = dir.join("postguard.db");
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        use postguard_store::sqlx::{self, ConnectOptions as _, Row as _};
+        let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&db)
+            .connect()
+            .await
+            .unwrap();
+        sqlx::query("SELECT details FROM audit_log WHERE action = 'policy.loaded' ORDER BY seq")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| {
+                let details: serde_json::Value =
+                    serde_json::from_str(&row.get::<String, _>(0)).unwrap();
+                let field = |k: &str| details[k].as_str().unwrap().to_owned();
+                (field("version"), field("source"), field("sha256"))
+            })
+            .collect()
+    })
+}
+
+#[test]
+fn each_start_records_the_policy_it_enforces_so_a_change_of_policy_is_in_the_audit_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(serve(dir.path()));
+    let changed = dir.path().join("policy.toml");
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../policies/default.toml"
+    ))
+    .unwrap()
+    .replacen("version = \"2026.1\"", "version = \"2026.2\"", 1);
+    std::fs::write(&changed, text).unwrap();
+    drop(serve_with(
+        dir.path(),
+        &["--policy", changed.to_str().unwrap()],
+    ));
+    let loaded = policies_loaded(dir.path());
+    assert_eq!(loaded.len(), 2, "{loaded:?}");
+    assert_eq!(
+        (loaded[0].0.as_str(), loaded[1].0.as_str()),
+        ("2026.1", "2026.2")
+    );
+    assert!(loaded[0].1.contains("built in"), "{loaded:?}");
+    assert!(loaded[1].1.ends_with("policy.toml"), "{loaded:?}");
+    assert_ne!(loaded[0].2, loaded[1].2, "the digests tell the texts apart");
+    assert_eq!(loaded[0].2.len(), 64);
+    let verify = Command::new(bin())
+        .args(["audit", "verify"])
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(verify.status.success(), "{verify:?}");
 }
 
 #[test]

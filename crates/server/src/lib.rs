@@ -150,6 +150,29 @@ impl<S: Store> AppState<S> {
     }
 }
 
+impl<S: Store> AppState<S> {
+    /// Records in the audit chain which policy the server enforces from now on: its name,
+    /// version, where it was read from and the SHA-256 of its text, so that a change of policy
+    /// between two starts shows as two entries with different digests.
+    pub async fn record_policy(&self, source: &str, text: &[u8]) -> Result<(), AppError> {
+        use sha2::Digest;
+        let digest = hex::encode(sha2::Sha256::digest(text));
+        let policy = &self.inner.policy.policy;
+        self.audit(
+            None,
+            "policy.loaded",
+            Some(format!("policy:{}", policy.version)),
+            serde_json::json!({
+                "name": policy.name,
+                "version": policy.version,
+                "source": source,
+                "sha256": digest,
+            }),
+        )
+        .await
+    }
+}
+
 impl<S> std::fmt::Debug for AppState<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppState")
