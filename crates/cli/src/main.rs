@@ -379,6 +379,9 @@ macro_rules! with_store {
             .build()
             .context("cannot start the async runtime")?;
         let setting = std::env::var("DATABASE_URL").ok();
+        if let Some(setting) = setting.as_deref() {
+            check_database_scheme(setting)?;
+        }
         runtime.block_on(async move {
             match postguard_store::backend_for(setting.as_deref()) {
                 postguard_store::Backend::Sqlite { path } => {
@@ -403,6 +406,21 @@ macro_rules! with_store {
             }
         })
     }};
+}
+
+/// A `DATABASE_URL` with a scheme the stores do not know (`postgress://`, `mysql://`) is an
+/// error, not the name of a SQLite file. Only the scheme is quoted: the rest may hold a password.
+fn check_database_scheme(setting: &str) -> Result<()> {
+    let Some((scheme, _)) = setting.trim().split_once("://") else {
+        return Ok(());
+    };
+    if matches!(scheme, "postgres" | "postgresql" | "sqlite") {
+        return Ok(());
+    }
+    Err(UsageError(format!(
+        "DATABASE_URL: unknown scheme `{scheme}://`: use postgres:// (or postgresql://) for PostgreSQL, or a file path (or sqlite://path) for SQLite"
+    ))
+    .into())
 }
 
 fn serve(args: ServeArgs) -> Result<ExitCode> {

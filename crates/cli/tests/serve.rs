@@ -291,3 +291,26 @@ fn audit_verify_names_the_entry_changed_behind_the_stores_back_and_exits_1() {
     assert_eq!(verify.status.code(), Some(1), "{out}");
     assert!(out.contains("entry 2 was altered"), "{out}");
 }
+
+#[test]
+fn a_database_url_with_an_unknown_scheme_is_refused_without_quoting_the_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(bin())
+        .args(["audit", "verify"])
+        .current_dir(dir.path())
+        .env(
+            "DATABASE_URL",
+            "postgress://bob:hunter2@db.example/postguard",
+        )
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("unknown scheme `postgress://`"), "{err}");
+    assert!(!err.contains("hunter2"), "{err}");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "no SQLite file named after the URL"
+    );
+}

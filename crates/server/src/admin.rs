@@ -8,11 +8,11 @@
 use crate::auth;
 use crate::authz::{allowed, Action};
 use crate::drafts::{parse_json, post_for};
-use crate::error::AppError;
+use crate::error::{AppError, Id};
 use crate::session::{CurrentUser, SCOPES};
 use crate::AppState;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -175,7 +175,7 @@ pub(crate) async fn list_tokens<S: Store + 'static>(
     params(("id" = i64, Path, description = "The token's id")),
     responses(
         (status = 204, description = "Revoked (or already revoked)"),
-        (status = 400, description = "The id is not an integer (a plain-text answer)"),
+        (status = 400, description = "The id is not an integer", body = crate::openapi::ErrorBody),
         (status = 401, description = "No valid session or API token", body = crate::openapi::ErrorBody),
         (status = 403, description = "The role cannot manage API tokens; or a missing or wrong X-CSRF-Token header with the cookie, or a read-only API token", body = crate::openapi::ErrorBody),
         (status = 404, description = "None of the signed-in user's tokens has this id", body = crate::openapi::ErrorBody),
@@ -186,7 +186,7 @@ pub(crate) async fn list_tokens<S: Store + 'static>(
 pub(crate) async fn revoke_token<S: Store + 'static>(
     State(state): State<AppState<S>>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
 ) -> Result<StatusCode, AppError> {
     may_manage_tokens(&user)?;
     let store = state.store();
@@ -375,7 +375,7 @@ pub(crate) struct SetRole {
 pub(crate) async fn set_role<S: Store + 'static>(
     State(state): State<AppState<S>>,
     admin: CurrentUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
     body: Bytes,
 ) -> Result<Json<Value>, AppError> {
     may_manage_users(&admin)?;
@@ -427,7 +427,7 @@ pub(crate) async fn set_role<S: Store + 'static>(
     params(("id" = i64, Path, description = "The user's id")),
     responses(
         (status = 200, description = "Disabled; its sessions ended", body = crate::openapi::UserDisabled),
-        (status = 400, description = "The id is not an integer (a plain-text answer)"),
+        (status = 400, description = "The id is not an integer", body = crate::openapi::ErrorBody),
         (status = 401, description = "No valid session or API token", body = crate::openapi::ErrorBody),
         (status = 403, description = "Only admins manage users; or a missing or wrong X-CSRF-Token header with the cookie, or a read-only API token", body = crate::openapi::ErrorBody),
         (status = 404, description = "No such user", body = crate::openapi::ErrorBody),
@@ -439,7 +439,7 @@ pub(crate) async fn set_role<S: Store + 'static>(
 pub(crate) async fn disable_user<S: Store + 'static>(
     State(state): State<AppState<S>>,
     admin: CurrentUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
 ) -> Result<Json<Value>, AppError> {
     may_manage_users(&admin)?;
     let store = state.store();
@@ -496,7 +496,7 @@ pub(crate) struct LegalHold {
 pub(crate) async fn legal_hold<S: Store + 'static>(
     State(state): State<AppState<S>>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
     body: Bytes,
 ) -> Result<Json<Value>, AppError> {
     let post = post_for(
@@ -751,7 +751,7 @@ const HISTORY_HEADER: &[&str] = &[
 pub(crate) async fn export_history<S: Store + 'static>(
     State(state): State<AppState<S>>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
     RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
     let post = post_for(

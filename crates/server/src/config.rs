@@ -138,7 +138,16 @@ impl Config {
             config.secret_key_file = PathBuf::from(v);
         }
         if let Some(v) = env("POSTGUARD_SECURE_COOKIES") {
-            config.secure_cookies = matches!(v.as_str(), "1" | "true" | "yes");
+            config.secure_cookies = match v.trim().to_ascii_lowercase().as_str() {
+                "1" | "true" | "yes" | "on" => true,
+                "0" | "false" | "no" | "off" | "" => false,
+                _ => {
+                    return Err(ConfigError::Env {
+                        name: "POSTGUARD_SECURE_COOKIES",
+                        message: format!("expected true or false, got {v:?}"),
+                    })
+                }
+            };
         }
         if let Some(v) = env("POSTGUARD_RETENTION_DAYS") {
             config.retention_days =
@@ -223,6 +232,19 @@ mod tests {
                 ..
             })
         ));
+        let secure = |v: &str| {
+            let v = v.to_owned();
+            Config::load(None, move |k| {
+                (k == "POSTGUARD_SECURE_COOKIES").then(|| v.clone())
+            })
+            .map(|c| c.secure_cookies)
+            .ok()
+        };
+        assert_eq!(secure("TRUE"), Some(true));
+        assert_eq!(secure("on"), Some(true));
+        assert_eq!(secure("False"), Some(false));
+        assert_eq!(secure("0"), Some(false));
+        assert_eq!(secure("ture"), None, "a typo is an error, not false");
         std::fs::write(&file, "listen = \"0.0.0.0:9000\"\ncolour = 1\n").unwrap_or_default();
         let err = Config::load(Some(&file), |_| None)
             .err()

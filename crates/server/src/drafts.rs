@@ -4,12 +4,12 @@
 //! review is "not found", never "forbidden": its existence is not disclosed.
 
 use crate::authz::{allowed, Action};
-use crate::error::AppError;
+use crate::error::{AppError, Id};
 use crate::session::CurrentUser;
 use crate::workflow::{self, Case, PastDecision, Refusal, Reviewer};
 use crate::AppState;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use postguard_scan::{Consent, Context, Post as ScanPost, Report};
@@ -380,7 +380,7 @@ pub(crate) async fn post_for<S: Store>(
     params(("id" = i64, Path, description = "The post's id")),
     responses(
         (status = 200, description = "The draft with its versions and decisions", body = crate::openapi::DraftDetail),
-        (status = 400, description = "The id is not an integer (a plain-text answer)"),
+        (status = 400, description = "The id is not an integer", body = crate::openapi::ErrorBody),
         (status = 401, description = "No valid session or API token", body = crate::openapi::ErrorBody),
         (status = 404, description = "No such post, or one the caller may not see", body = crate::openapi::ErrorBody),
     ),
@@ -390,7 +390,7 @@ pub(crate) async fn post_for<S: Store>(
 pub(crate) async fn show<S: Store + 'static>(
     State(state): State<AppState<S>>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
 ) -> Result<Json<Value>, AppError> {
     let post = visible(&state, &user, id).await?;
     let store = state.store();
@@ -444,7 +444,7 @@ pub(crate) async fn show<S: Store + 'static>(
 pub(crate) async fn resubmit<S: Store + 'static>(
     State(state): State<AppState<S>>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
     body: Bytes,
 ) -> Result<Json<Value>, AppError> {
     let post = visible(&state, &user, id).await?;
@@ -569,7 +569,7 @@ pub(crate) struct Decide {
 pub(crate) async fn decide<S: Store + 'static>(
     State(state): State<AppState<S>>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
     body: Bytes,
 ) -> Result<Json<Value>, AppError> {
     let post = post_for(

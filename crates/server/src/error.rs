@@ -82,3 +82,21 @@ impl From<postguard_store::StoreError> for AppError {
         }
     }
 }
+
+/// The numeric id of a path (`/api/v1/drafts/{id}`). A value that is not one is a 400 with the
+/// JSON error body of every other 400, and the message does not quote what was sent.
+pub(crate) struct Id(pub(crate) i64);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Id {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<i64>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(id)| Id(id))
+            .map_err(|_| AppError::BadRequest("the id in the path must be an integer".to_owned()))
+    }
+}

@@ -270,7 +270,7 @@ async fn code_accepted<S: Store>(
     // A secret stored before encryption at rest is sealed at its first good use.
     if accepted && unsealed {
         let sealed = TotpSecret::new(state.secret_key().seal(user.id, &key));
-        store.set_totp_secret(user.id, Some(&sealed)).await?;
+        store.reseal_totp_secret(user.id, &sealed).await?;
     }
     Ok(accepted)
 }

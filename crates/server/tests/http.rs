@@ -130,6 +130,32 @@ async fn a_body_over_the_limit_gets_413_and_one_under_it_is_scanned() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_id_in_the_path_that_is_not_a_number_is_a_json_400_that_does_not_echo_it() {
+    let (app, token) = app_with_admin_token().await;
+    for uri in [
+        "/api/v1/drafts/abc%3Cscript%3E",
+        "/api/v1/users/Maria%20Gonzales/disable",
+    ] {
+        let method = if uri.ends_with("disable") {
+            "POST"
+        } else {
+            "GET"
+        };
+        let (status, body) = call_as(&app, &token, method, uri, String::new()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {body}");
+        let answer: Value = serde_json::from_str(&body).unwrap_or_else(|_| panic!("{body}"));
+        assert_eq!(
+            answer["error"]["message"],
+            "the id in the path must be an integer"
+        );
+        assert!(
+            !body.contains("script") && !body.contains("Gonzales"),
+            "{body}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_and_unknown_routes() {
     let app = app();
     assert_eq!(
@@ -404,6 +430,15 @@ async fn app_with_admin_token() -> (Router, String) {
         })
         .await
         .unwrap();
+    // An admin's credentials act only with a second factor on the account.
+    store
+        .set_totp_secret(
+            admin.id,
+            Some(&postguard_store::TotpSecret::new(vec![7; 20])),
+        )
+        .await
+        .unwrap();
+    store.set_totp_enabled(admin.id, true).await.unwrap();
     let token = "pgt_openapi_test_token";
     store
         .create_api_token(postguard_store::NewApiToken {

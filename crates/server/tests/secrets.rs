@@ -165,4 +165,21 @@ async fn a_key_stored_before_encryption_is_sealed_at_its_first_use() {
         .unwrap();
     assert_ne!(stored.as_bytes(), raw.as_slice(), "still stored readable");
     assert_eq!(key.open(ray.id, stored.as_bytes()).unwrap(), (raw, false));
+    // Sealing changes how the key is stored, nothing else: two-factor stays on, the code just
+    // used stays spent, and the session works.
+    let after = store.get_user(ray.id).await.unwrap().unwrap();
+    assert!(after.totp_enabled, "sealing turned two-factor sign-in off");
+    let (status, body) = post(&app, "/api/v1/login", login("ray", totp.code_at(now()))).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "a spent code signed in: {body}"
+    );
+    let (status, body) = post(
+        &app,
+        "/api/v1/login",
+        login("ray", totp.code_at(now() + 30)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
 }

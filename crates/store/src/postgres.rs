@@ -358,6 +358,15 @@ impl Store for PostgresStore {
         .await
     }
 
+    async fn reseal_totp_secret(&self, id: UserId, secret: &TotpSecret) -> Result<()> {
+        self.update_user(
+            sqlx::query("UPDATE users SET totp_secret = $1 WHERE id = $2")
+                .bind(secret.as_bytes().to_vec())
+                .bind(id.0),
+        )
+        .await
+    }
+
     async fn set_totp_secret(&self, id: UserId, secret: Option<&TotpSecret>) -> Result<()> {
         self.update_user(
             sqlx::query(

@@ -409,6 +409,15 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn reseal_totp_secret(&self, id: UserId, secret: &TotpSecret) -> Result<()> {
+        self.update_user(
+            sqlx::query("UPDATE users SET totp_secret = ? WHERE id = ?")
+                .bind(secret.as_bytes().to_vec())
+                .bind(id.0),
+        )
+        .await
+    }
+
     async fn set_totp_secret(&self, id: UserId, secret: Option<&TotpSecret>) -> Result<()> {
         self.update_user(
             sqlx::query(

@@ -63,6 +63,14 @@ pub trait Store: Send + Sync {
     /// Disables or re-enables a user.
     fn set_disabled(&self, id: UserId, disabled: bool) -> impl Future<Output = Result<()>> + Send;
 
+    /// Replaces the stored form of a user's TOTP secret (the same key, sealed anew) and keeps
+    /// everything else: whether TOTP is on and the last accepted step.
+    fn reseal_totp_secret(
+        &self,
+        id: UserId,
+        secret: &TotpSecret,
+    ) -> impl Future<Output = Result<()>> + Send;
+
     /// Stores (or with `None` removes) a user's TOTP secret. Either way TOTP is left disabled and
     /// the last accepted step is forgotten: a new secret must be confirmed with a code.
     fn set_totp_secret(

@@ -275,6 +275,19 @@ pub async fn totp_step_is_accepted_once<H: Harness>(h: &H) {
         "exactly one of two concurrent uses"
     );
 
+    // The same key stored anew (sealed with the server's key) changes nothing else.
+    let resealed = TotpSecret::new(vec![1; 40]);
+    s.reseal_totp_secret(carol.id, &resealed).await.unwrap();
+    let stored = s.get_user(carol.id).await.unwrap().unwrap();
+    assert_eq!(stored.totp_secret.as_ref(), Some(&resealed));
+    assert!(stored.totp_enabled, "still on");
+    assert_eq!(
+        stored.totp_last_step,
+        Some(101),
+        "the last step is still spent"
+    );
+    assert!(!s.accept_totp_step(carol.id, 101).await.unwrap());
+
     // A new secret must be confirmed again and forgets the last step.
     s.set_totp_secret(carol.id, Some(&TotpSecret::new(vec![9; 20])))
         .await
