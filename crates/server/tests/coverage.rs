@@ -377,6 +377,24 @@ async fn a_session_idle_longer_than_the_configured_timeout_is_refused_and_one_in
     .unwrap();
     assert_eq!(config.session_idle_minutes, 1);
     let short = app.with_config(config);
+    // No timeout of 0, which would end every session at its first request after sign-in.
+    let err = Config::load(None, |k| {
+        (k == "POSTGUARD_SESSION_IDLE_MINUTES").then(|| "0".to_owned())
+    })
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.starts_with("POSTGUARD_SESSION_IDLE_MINUTES: ") && err.contains("at least 1"),
+        "{err}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("postguard.toml");
+    std::fs::write(&file, "session_idle_minutes = 0\n").unwrap();
+    let err = Config::load(Some(&file), |_| None).unwrap_err().to_string();
+    assert!(
+        err.contains("session_idle_minutes") && err.contains("at least 1"),
+        "{err}"
+    );
 
     // Used 50 seconds after the last request: still signed in, and the request restarts the
     // clock, so another 50 seconds later it is still fine (100 seconds after the first).
@@ -518,12 +536,36 @@ async fn the_session_cookie_is_http_only_and_strict_always_and_secure_exactly_wh
             Config::load(Some(&off_file), |_| None).unwrap(),
             false,
         ),
+        // As an operator might write it.
+        (
+            "POSTGUARD_SECURE_COOKIES=TRUE",
+            Config::load(None, env("TRUE")).unwrap(),
+            true,
+        ),
+        (
+            "POSTGUARD_SECURE_COOKIES=on",
+            Config::load(None, env("on")).unwrap(),
+            true,
+        ),
+        (
+            "POSTGUARD_SECURE_COOKIES=Off",
+            Config::load(None, env("Off")).unwrap(),
+            false,
+        ),
         (
             "the file's true overridden by POSTGUARD_SECURE_COOKIES=0",
             Config::load(Some(&on_file), env("0")).unwrap(),
             false,
         ),
     ];
+    // A value that is neither yes nor no is refused at start, not taken for "no".
+    for value in ["maybe", "ture", ""] {
+        let err = Config::load(None, env(value)).unwrap_err().to_string();
+        assert!(
+            err.starts_with("POSTGUARD_SECURE_COOKIES: "),
+            "{value:?}: {err}"
+        );
+    }
     for (what, config, secure) in cases {
         assert_eq!(config.secure_cookies, secure, "{what}");
         let server = app.with_config(config);
@@ -901,6 +943,10 @@ async fn alt_text_with_a_patient_identifier_gets_a_finding_and_clean_alt_text_do
 
 // ----- 6. approval steps per official account -----
 
+/// Approval steps for two official accounts, in both of the TOML forms: a reviewer then
+/// compliance for @AlderbrookHealth; for @AlderbrookCareers (as in the README) a reviewer, then
+/// every one of two listed users, then compliance when a consent or health information is
+/// involved.
 const APPROVALS_TOML: &str = r#"
 [[approval]]
 account = "@AlderbrookHealth"
@@ -915,12 +961,36 @@ role = "compliance"
 
 [[approval]]
 account = "@AlderbrookCareers"
-
-[[approval.steps]]
-name = "recruiting leads"
-users = ["rita", "ray"]
-mode = "all"
+steps = [
+  { name = "social media review", role = "reviewer" },
+  { name = "recruiting leads", users = ["rita", "ray"], mode = "all" },
+  { name = "compliance", role = "compliance", when = "consent_or_health_info" },
+]
 "#;
+
+/// Approves `id` as each of `approvers` in turn, expecting the step each approval is recorded
+/// for and the post's status after it.
+async fn approve_in_turn<S: Store>(app: &App<S>, id: i64, approvers: &[(&Client, &str, &str)]) {
+    for (who, step, status) in approvers {
+        let (code, answer) = decide(app, who, id, "approve").await;
+        assert_eq!(code, StatusCode::OK, "{step}: {answer}");
+        assert_eq!(
+            (answer["step"].as_str(), answer["post"]["status"].as_str()),
+            (Some(*step), Some(*status)),
+            "{answer}"
+        );
+    }
+}
+
+/// The steps of the decisions on a post, oldest first.
+async fn decided_steps<S>(app: &App<S>, client: &Client, id: i64) -> Vec<String> {
+    show(app, client, id).await["decisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["step"].as_str().unwrap().to_owned())
+        .collect()
+}
 
 async fn approval_steps_configured_per_account_keep_a_post_pending_until_every_step_is_satisfied<
     S: Store + Clone + 'static,
@@ -931,17 +1001,25 @@ async fn approval_steps_configured_per_account_keep_a_post_pending_until_every_s
     let path = dir.path().join("postguard.toml");
     std::fs::write(&path, APPROVALS_TOML).unwrap();
     let config = Config::load(Some(&path), |_| None).unwrap();
-    assert_eq!(config.approvals.len(), 2);
-    assert_eq!(config.approvals[1].steps[0].users, ["rita", "ray"]);
-    // A step of mode "all" without users is refused at load, naming the account and step.
+    let accounts: Vec<(&str, usize)> = config
+        .approvals
+        .iter()
+        .map(|a| (a.account.as_str(), a.steps.len()))
+        .collect();
+    assert_eq!(
+        accounts,
+        [("@AlderbrookHealth", 2), ("@AlderbrookCareers", 3)]
+    );
+    // A step of mode "all" without users is refused at load, naming the account and the step.
     std::fs::write(
         &path,
-        "[[approval]]\naccount = \"@AlderbrookCareers\"\n[[approval.steps]]\nname = \"leads\"\nrole = \"reviewer\"\nmode = \"all\"\n",
+        "[[approval]]\naccount = \"@AlderbrookCareers\"\nsteps = [{ name = \"leads\", role = \"reviewer\", mode = \"all\" }]\n",
     )
     .unwrap();
     let err = Config::load(Some(&path), |_| None).unwrap_err().to_string();
     assert!(
-        err.contains("@AlderbrookCareers") && err.contains("\"leads\"") && err.contains("all"),
+        err.contains("approval for @AlderbrookCareers")
+            && err.contains("approval step \"leads\": mode \"all\" needs a list of users"),
         "{err}"
     );
     let app = app.with_config(config);
@@ -951,7 +1029,8 @@ async fn approval_steps_configured_per_account_keep_a_post_pending_until_every_s
     let ray = login_2fa(&app, "ray").await;
     let carol = login_2fa(&app, "carol").await;
 
-    // @AlderbrookHealth: a reviewer, then compliance, even for a clean post with no consent.
+    // @AlderbrookHealth: a reviewer, then compliance, even for a clean post with no consent
+    // (the default steps would approve it after the reviewer).
     let (id, status, _) = submit(
         &app,
         &sam,
@@ -965,13 +1044,13 @@ async fn approval_steps_configured_per_account_keep_a_post_pending_until_every_s
         message(&answer),
         "you are not an approver of the step \"social media review\""
     );
-    let (status, answer) = decide(&app, &rita, id, "approve").await;
-    assert_eq!(status, StatusCode::OK, "{answer}");
-    assert_eq!(
-        (answer["step"].as_str(), answer["post"]["status"].as_str()),
-        (Some("social media review"), Some("pending_review"))
-    );
-    // Still in the queue; another reviewer cannot do compliance's step.
+    approve_in_turn(
+        &app,
+        id,
+        &[(&rita, "social media review", "pending_review")],
+    )
+    .await;
+    // Still in the queue; no reviewer may do compliance's step.
     let (_, queue) = send(&app, "GET", "/api/v1/queue", Some(&carol), Value::Null).await;
     assert!(queue["queue"]
         .as_array()
@@ -986,47 +1065,69 @@ async fn approval_steps_configured_per_account_keep_a_post_pending_until_every_s
             "you are not an approver of the step \"compliance\""
         );
     }
-    let (status, answer) = decide(&app, &carol, id, "approve").await;
-    assert_eq!(status, StatusCode::OK, "{answer}");
+    approve_in_turn(&app, id, &[(&carol, "compliance", "approved")]).await;
     assert_eq!(
-        (answer["step"].as_str(), answer["post"]["status"].as_str()),
-        (Some("compliance"), Some("approved"))
+        decided_steps(&app, &sam, id).await,
+        ["social media review", "compliance"]
     );
-    let steps: Vec<Value> = show(&app, &sam, id).await["decisions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["step"].clone())
-        .collect();
-    assert_eq!(steps, [json!("social media review"), json!("compliance")]);
 
-    // @AlderbrookCareers: every listed user must approve; nobody else may.
+    // @AlderbrookCareers, a post without a consent: a reviewer, then both listed users (one
+    // approval each, nobody else); compliance does not apply.
+    let hiring = "We are hiring nurses for our new cardiac unit. Apply today!";
     let (id, _, _) = submit(
         &app,
         &sam,
-        json!({"text": "We are hiring nurses for our new cardiac unit. Apply today!",
-            "channel": "@AlderbrookCareers"}),
+        json!({"text": hiring, "channel": "@AlderbrookCareers"}),
     )
     .await;
+    approve_in_turn(&app, id, &[(&ray, "social media review", "pending_review")]).await;
     let (status, answer) = decide(&app, &carol, id, "approve").await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{answer}");
-    let (status, answer) = decide(&app, &rita, id, "approve").await;
-    assert_eq!(status, StatusCode::OK, "{answer}");
-    assert_eq!(answer["post"]["status"], "pending_review");
-    let (status, answer) = decide(&app, &rita, id, "approve").await;
+    assert_eq!(
+        message(&answer),
+        "you are not an approver of the step \"recruiting leads\""
+    );
+    approve_in_turn(&app, id, &[(&ray, "recruiting leads", "pending_review")]).await;
+    let (status, answer) = decide(&app, &ray, id, "approve").await;
     assert_eq!(status, StatusCode::CONFLICT, "{answer}");
     assert_eq!(
         message(&answer),
         "you have already approved the step \"recruiting leads\""
     );
-    let (status, answer) = decide(&app, &ray, id, "approve").await;
-    assert_eq!(status, StatusCode::OK, "{answer}");
+    approve_in_turn(&app, id, &[(&rita, "recruiting leads", "approved")]).await;
     assert_eq!(
-        (answer["step"].as_str(), answer["post"]["status"].as_str()),
-        (Some("recruiting leads"), Some("approved"))
+        decided_steps(&app, &sam, id).await,
+        [
+            "social media review",
+            "recruiting leads",
+            "recruiting leads"
+        ]
     );
 
-    // An account without its own steps keeps the default: one reviewer, then compliance only
+    // The same account, a post relying on a patient consent: compliance comes last.
+    let (id, _, answer) = submit(
+        &app,
+        &sam,
+        json!({"text": "Thank you, Rosa Delgado, for sharing your story with our community!",
+            "channel": "@AlderbrookCareers", "consents": [{"id": "C-2041", "covers": ["Rosa Delgado"]}]}),
+    )
+    .await;
+    assert_eq!(answer["post"]["status"], "pending_review", "{answer}");
+    approve_in_turn(
+        &app,
+        id,
+        &[
+            (&rita, "social media review", "pending_review"),
+            (&rita, "recruiting leads", "pending_review"),
+            (&ray, "recruiting leads", "pending_review"),
+        ],
+    )
+    .await;
+    let (status, answer) = decide(&app, &ray, id, "approve").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{answer}");
+    approve_in_turn(&app, id, &[(&carol, "compliance", "approved")]).await;
+
+    // An account without steps of its own keeps the default: a reviewer, then compliance only
     // when the post relies on a patient consent (or a photo of a person).
     let linkedin = "Alderbrook Regional Medical Center";
     let (plain, _, _) = submit(
@@ -1035,10 +1136,7 @@ async fn approval_steps_configured_per_account_keep_a_post_pending_until_every_s
         json!({"text": "Our new parking garage opens Monday!", "channel": linkedin}),
     )
     .await;
-    let (status, answer) = decide(&app, &rita, plain, "approve").await;
-    assert_eq!(status, StatusCode::OK, "{answer}");
-    assert_eq!(answer["post"]["status"], "approved", "{answer}");
-
+    approve_in_turn(&app, plain, &[(&rita, "social media review", "approved")]).await;
     let consented = json!({"text": "Thank you, Rosa Delgado, for sharing your story with our community!",
         "channel": linkedin, "consents": [{"id": "C-2041", "covers": ["Rosa Delgado"]}]});
     let photo = json!({"text": "Meet the team at our new front desk!", "channel": linkedin,
@@ -1048,21 +1146,15 @@ async fn approval_steps_configured_per_account_keep_a_post_pending_until_every_s
         assert_eq!(status, "pending_review", "{answer}");
         let (status, answer) = decide(&app, &carol, id, "approve").await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{answer}");
-        let (status, answer) = decide(&app, &rita, id, "approve").await;
-        assert_eq!(status, StatusCode::OK, "{answer}");
-        assert_eq!(
-            (answer["step"].as_str(), answer["post"]["status"].as_str()),
-            (Some("social media review"), Some("pending_review")),
-            "{answer}"
-        );
+        approve_in_turn(
+            &app,
+            id,
+            &[(&rita, "social media review", "pending_review")],
+        )
+        .await;
         let (status, answer) = decide(&app, &ray, id, "approve").await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{answer}");
-        let (status, answer) = decide(&app, &carol, id, "approve").await;
-        assert_eq!(status, StatusCode::OK, "{answer}");
-        assert_eq!(
-            (answer["step"].as_str(), answer["post"]["status"].as_str()),
-            (Some("compliance"), Some("approved"))
-        );
+        approve_in_turn(&app, id, &[(&carol, "compliance", "approved")]).await;
     }
 }
 
