@@ -1022,6 +1022,18 @@ async fn approval_steps_configured_per_account_keep_a_post_pending_until_every_s
             && err.contains("approval step \"leads\": mode \"all\" needs a list of users"),
         "{err}"
     );
+    // Two steps of one name are refused too: decisions are recorded by step name, so one
+    // reviewer's approval would satisfy both and the post would skip compliance.
+    std::fs::write(
+        &path,
+        "[[approval]]\naccount = \"@AlderbrookHealth\"\nsteps = [{ name = \"review\", role = \"reviewer\" }, { name = \"review\", role = \"compliance\" }]\n",
+    )
+    .unwrap();
+    let err = Config::load(Some(&path), |_| None).unwrap_err().to_string();
+    assert!(
+        err.contains("approval for @AlderbrookHealth") && err.contains("\"review\""),
+        "{err}"
+    );
     let app = app.with_config(config);
 
     let sam = login(&app, "sam").await;
