@@ -15,10 +15,11 @@ pub struct Config {
     /// Policy file (`POSTGUARD_POLICY`); the shipped default policy when unset.
     pub policy: Option<PathBuf>,
     /// Minutes without a request after which a session ends (`POSTGUARD_SESSION_IDLE_MINUTES`).
-    /// Default 15.
+    /// At least 1. Default 15.
     pub session_idle_minutes: u32,
     /// Mark the session cookie `Secure` (`POSTGUARD_SECURE_COOKIES`): set it when the server is
-    /// reached over TLS (behind a proxy that terminates it). Default false.
+    /// reached over TLS (behind a proxy that terminates it). The variable takes true/false,
+    /// 1/0, yes/no or on/off (any case); another value is an error. Default false.
     pub secure_cookies: bool,
     /// Days after their last change that rejected and expired posts are purged, with their
     /// versions and decisions, unless under legal hold (`POSTGUARD_RETENTION_DAYS`). At least 1.
@@ -129,22 +130,37 @@ impl Config {
             config.policy = Some(PathBuf::from(v));
         }
         if let Some(v) = env("POSTGUARD_SESSION_IDLE_MINUTES") {
-            config.session_idle_minutes = v.parse().map_err(|_| ConfigError::Env {
-                name: "POSTGUARD_SESSION_IDLE_MINUTES",
-                message: format!("expected a number of minutes, got {v:?}"),
-            })?;
+            config.session_idle_minutes = v
+                .parse()
+                .ok()
+                .filter(|minutes| *minutes > 0)
+                .ok_or_else(|| ConfigError::Env {
+                    name: "POSTGUARD_SESSION_IDLE_MINUTES",
+                    message: format!("expected a number of minutes of at least 1, got {v:?}"),
+                })?;
+        } else if config.session_idle_minutes == 0 {
+            // A timeout of 0 would end every session at its first request after sign-in.
+            return Err(ConfigError::Parse {
+                path: file.map(Path::to_owned).unwrap_or_default(),
+                message: " session_idle_minutes: expected a number of minutes of at least 1, got 0"
+                    .to_owned(),
+            });
         }
         if let Some(v) = env("POSTGUARD_SECRET_KEY_FILE") {
             config.secret_key_file = PathBuf::from(v);
         }
         if let Some(v) = env("POSTGUARD_SECURE_COOKIES") {
+            // Any other value is refused rather than taken for "no": a typo must not quietly
+            // send the session cookie over plain HTTP.
             config.secure_cookies = match v.trim().to_ascii_lowercase().as_str() {
                 "1" | "true" | "yes" | "on" => true,
-                "0" | "false" | "no" | "off" | "" => false,
+                "0" | "false" | "no" | "off" => false,
                 _ => {
                     return Err(ConfigError::Env {
                         name: "POSTGUARD_SECURE_COOKIES",
-                        message: format!("expected true or false, got {v:?}"),
+                        message: format!(
+                            "expected true or false (or 1/0, yes/no, on/off), got {v:?}"
+                        ),
                     })
                 }
             };

@@ -72,7 +72,15 @@ pub fn default_steps() -> Vec<ApprovalStep> {
 
 /// Checks a configured list of steps; the message names the step.
 pub fn validate_steps(steps: &[ApprovalStep]) -> Result<(), String> {
-    for step in steps {
+    for (i, step) in steps.iter().enumerate() {
+        // Decisions are recorded by step name: two steps of one name would both be satisfied
+        // by the same approvals.
+        if steps.iter().take(i).any(|s| s.name == step.name) {
+            return Err(format!(
+                "approval step \"{}\": another step has this name; give each step its own",
+                step.name
+            ));
+        }
         if step.role.is_none() && step.users.is_empty() {
             return Err(format!(
                 "approval step \"{}\": give a role or a list of users",
