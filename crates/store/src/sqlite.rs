@@ -37,7 +37,8 @@ type SqliteQuery<'q> = sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArgume
 
 mod writer;
 
-use writer::{Batch, BoxFuture, Writer};
+use crate::group_commit::BoxFuture;
+use writer::{Batch, Writer};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -75,7 +76,7 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         MIGRATOR.run(&pool).await.map_err(StoreError::Migration)?;
-        let writer = Writer::start(pool.clone());
+        let writer = writer::start(pool.clone());
         Ok(SqliteStore { pool, writer })
     }
 

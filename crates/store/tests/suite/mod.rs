@@ -141,6 +141,29 @@ pub async fn post<S: Store>(
         .0
 }
 
+/// A submission as the server makes it: the post and its audit entry in one write.
+pub fn submission(author: UserId, n: usize) -> (NewPost, NewAuditEntry) {
+    (
+        NewPost {
+            author,
+            kind: PostKind::Post,
+            channel: Channel::Official {
+                handle: "@AlderbrookHealth".into(),
+            },
+            identifies_employer: true,
+            scheduled_at: None,
+            status: PostStatus::PendingReview,
+            first_version: version(author, &format!("Health fair, stand {n}")),
+        },
+        NewAuditEntry {
+            actor: None,
+            action: "post.submitted".into(),
+            subject: None,
+            details: serde_json::json!({ "n": n }),
+        },
+    )
+}
+
 fn decision(reviewer: UserId, version: i64, verdict: Verdict) -> NewDecision {
     NewDecision {
         version,
