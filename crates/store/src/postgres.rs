@@ -646,10 +646,9 @@ impl Store for PostgresStore {
     ) -> Result<(Post, PostVersion, AuditEntry)> {
         self.write_audited(move |batch| {
             Box::pin(async move {
-                let (created, version) = insert_post(&mut batch.conn, &post).await?;
-                audit.subject = Some(format!("post:{}", created.id));
-                let entry = append_in(batch, audit).await?;
-                Ok((created, version, entry))
+                let id = batch.next_post_id().await?;
+                audit.subject = Some(format!("post:{id}"));
+                insert_submission(batch, PostId(id), &post, audit).await
             })
         })
         .await
@@ -859,10 +858,9 @@ impl Store for PostgresStore {
     }
 }
 
-/// Appends an audit entry in the batch's transaction, chained to the head the batch holds (the
-/// table lock is held: nobody else appends meanwhile), and advances the head; the writer
-/// commits, or puts the head back if the job fails.
-async fn append_in(batch: &mut Batch, entry: NewAuditEntry) -> Result<AuditEntry> {
+/// The audit entry that `entry` becomes when appended after the batch's head (the table lock is
+/// held: nobody else appends meanwhile).
+fn next_entry(batch: &Batch, entry: NewAuditEntry) -> AuditEntry {
     let mut stored = AuditEntry {
         seq: batch.tail.seq + 1,
         at: now(),
@@ -874,6 +872,13 @@ async fn append_in(batch: &mut Batch, entry: NewAuditEntry) -> Result<AuditEntry
         hash: String::new(),
     };
     stored.hash = HashInput::of(&stored).hash();
+    stored
+}
+
+/// Appends an audit entry in the batch's transaction, chained to the head the batch holds, and
+/// advances the head; the writer commits, or puts the head back if the job fails.
+async fn append_in(batch: &mut Batch, entry: NewAuditEntry) -> Result<AuditEntry> {
+    let stored = next_entry(batch, entry);
     sqlx::query(concat!(
         "INSERT INTO audit_log (",
         audit_columns!(),
@@ -893,4 +898,71 @@ async fn append_in(batch: &mut Batch, entry: NewAuditEntry) -> Result<AuditEntry
     batch.tail.seq = stored.seq;
     batch.tail.hash.clone_from(&stored.hash);
     Ok(stored)
+}
+
+/// A submission in one statement (one round trip): the post with the id the writer reserved,
+/// its first version and its audit entry (subject `post:<id>`, already set by the caller),
+/// chained to the batch's head, which it advances.
+async fn insert_submission(
+    batch: &mut Batch,
+    id: PostId,
+    post: &NewPost,
+    audit: NewAuditEntry,
+) -> Result<(Post, PostVersion, AuditEntry)> {
+    let stored = next_entry(batch, audit);
+    let first = &post.first_version;
+    let row = sqlx::query(concat!(
+        "WITH p AS (INSERT INTO posts (id, author, kind, official_account, identifies_employer, ",
+        "scheduled_at, status, legal_hold, revision, created_at, updated_at) ",
+        "OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5, $6, $7, FALSE, 1, $8, $8) RETURNING ",
+        post_columns!(),
+        "), v AS (INSERT INTO post_versions (post_id, version, text, attachments, policy_version, ",
+        "scan_result, author, created_at) SELECT id, 1, $9, $10, $11, $12, $13, $8 FROM p ",
+        "RETURNING version, text, attachments, policy_version, scan_result, author, created_at",
+        "), a AS (INSERT INTO audit_log (",
+        audit_columns!(),
+        ") VALUES ($14, $15, $16, $17, $18, $19, $20, $21, $22)) ",
+        "SELECT p.*, v.version AS v_version, v.text AS v_text, v.attachments AS v_attachments, ",
+        "v.policy_version AS v_policy_version, v.scan_result AS v_scan_result, ",
+        "v.author AS v_author, v.created_at AS v_created_at FROM p CROSS JOIN v"
+    ))
+    .bind(id.0)
+    .bind(post.author.0)
+    .bind(post.kind.as_str())
+    .bind(post.channel.official_handle())
+    .bind(post.identifies_employer)
+    .bind(post.scheduled_at.map(truncate_micros))
+    .bind(post.status.as_str())
+    .bind(now())
+    .bind(&first.text)
+    .bind(json_text(&first.attachments)?)
+    .bind(&first.policy_version)
+    .bind(&first.scan_result)
+    .bind(first.author.0)
+    .bind(stored.seq)
+    .bind(stored.at)
+    .bind(stored.actor.as_ref().and_then(|a| a.user_id).map(|id| id.0))
+    .bind(stored.actor.as_ref().map(|a| a.name.as_str()))
+    .bind(&stored.action)
+    .bind(&stored.subject)
+    .bind(&stored.details)
+    .bind(&stored.prev_hash)
+    .bind(&stored.hash)
+    .fetch_one(&mut *batch.conn)
+    .await
+    .map_err(|e| StoreError::from_write(e, "post", "user"))?;
+    let created = post_from_row(&row)?;
+    let version = PostVersion {
+        post_id: created.id,
+        version: row.try_get("v_version")?,
+        text: row.try_get("v_text")?,
+        attachments: from_json::<Vec<Attachment>>(row.try_get("v_attachments")?, "attachments")?,
+        policy_version: row.try_get("v_policy_version")?,
+        scan_result: row.try_get("v_scan_result")?,
+        author: UserId(row.try_get("v_author")?),
+        created_at: row.try_get("v_created_at")?,
+    };
+    batch.tail.seq = stored.seq;
+    batch.tail.hash.clone_from(&stored.hash);
+    Ok((created, version, stored))
 }

@@ -848,7 +848,13 @@ pub async fn post_and_its_audit_entry_in_one_transaction<H: Harness>(h: &H) {
         logged.subject.as_deref(),
         Some(format!("post:{}", created.id).as_str())
     );
-    assert_eq!(s.versions(created.id).await.unwrap().len(), 1);
+    // What the write answered is what was stored.
+    assert_eq!(s.get_post(created.id).await.unwrap().unwrap(), created);
+    assert!(s.versions(created.id).await.unwrap() == vec![first.clone()]);
+    assert_eq!(s.audit_entries(1, 10).await.unwrap(), vec![logged.clone()]);
+    assert_eq!(created.author, author.id);
+    assert_eq!(created.revision, 1);
+    assert_eq!(first.text, "Health fair on Saturday");
     assert_eq!(s.verify_chain().await.unwrap(), 2);
     // A post that cannot be stored (unknown author) leaves no audit entry behind.
     let orphan = s
