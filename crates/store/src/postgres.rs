@@ -14,7 +14,7 @@ use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgRow};
-use sqlx::{Postgres, Row, Transaction};
+use sqlx::{Connection as _, Postgres, Row, Transaction};
 
 use crate::audit::{canonical_json, HashInput};
 use crate::error::StoreError;
@@ -34,6 +34,9 @@ mod writer;
 use writer::{Batch, Writer};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// A pooled connection idle for longer than this is pinged before it is used.
+const PING_IF_IDLE_FOR: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// The store on a PostgreSQL database.
 #[derive(Debug, Clone)]
@@ -57,6 +60,19 @@ impl PostgresStore {
     pub async fn connect_with(options: PgConnectOptions) -> Result<Self> {
         let pool = PgPoolOptions::new()
             .max_connections(10)
+            // sqlx pings a connection when it goes back to the pool, and by default again when
+            // it is taken out: a round trip more for every query. Only a connection that has
+            // been idle a while (the server or the network may have dropped it meanwhile) is
+            // pinged before use.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for > PING_IF_IDLE_FOR {
+                        conn.ping().await?;
+                    }
+                    Ok(true)
+                })
+            })
             .connect_with(options)
             .await?;
         MIGRATOR.run(&pool).await.map_err(StoreError::Migration)?;
@@ -165,6 +181,17 @@ fn session_from_row(row: &PgRow) -> Result<Session> {
         csrf_token: row.try_get("csrf_token")?,
         created_at: row.try_get("created_at")?,
         last_seen_at: row.try_get("last_seen_at")?,
+    })
+}
+
+/// The session of a row from a query that joined its user (`session_columns_joined!`).
+fn joined_session_from_row(row: &PgRow) -> Result<Session> {
+    Ok(Session {
+        id_hash: row.try_get("s_id_hash")?,
+        user_id: UserId(row.try_get("s_user_id")?),
+        csrf_token: row.try_get("s_csrf_token")?,
+        created_at: row.try_get("s_created_at")?,
+        last_seen_at: row.try_get("s_last_seen_at")?,
     })
 }
 
@@ -532,6 +559,19 @@ impl Store for PostgresStore {
         .as_ref()
         .map(session_from_row)
         .transpose()
+    }
+
+    async fn get_session_with_user(&self, id_hash: &str) -> Result<Option<(Session, User)>> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            session_columns_joined!(),
+            ", u.* FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1"
+        ))
+        .bind(id_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| Ok((joined_session_from_row(&row)?, user_from_row(&row)?)))
+            .transpose()
     }
 
     async fn touch_session(&self, id_hash: &str) -> Result<()> {

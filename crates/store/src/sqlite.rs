@@ -196,6 +196,17 @@ fn session_from_row(row: &SqliteRow) -> Result<Session> {
     })
 }
 
+/// The session of a row from a query that joined its user (`session_columns_joined!`).
+fn joined_session_from_row(row: &SqliteRow) -> Result<Session> {
+    Ok(Session {
+        id_hash: row.try_get("s_id_hash")?,
+        user_id: UserId(row.try_get("s_user_id")?),
+        csrf_token: row.try_get("s_csrf_token")?,
+        created_at: time(row.try_get("s_created_at")?)?,
+        last_seen_at: time(row.try_get("s_last_seen_at")?)?,
+    })
+}
+
 fn token_from_row(row: &SqliteRow) -> Result<ApiToken> {
     Ok(ApiToken {
         id: ApiTokenId(row.try_get("id")?),
@@ -583,6 +594,19 @@ impl Store for SqliteStore {
         .as_ref()
         .map(session_from_row)
         .transpose()
+    }
+
+    async fn get_session_with_user(&self, id_hash: &str) -> Result<Option<(Session, User)>> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            session_columns_joined!(),
+            ", u.* FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = ?"
+        ))
+        .bind(id_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| Ok((joined_session_from_row(&row)?, user_from_row(&row)?)))
+            .transpose()
     }
 
     async fn touch_session(&self, id_hash: &str) -> Result<()> {

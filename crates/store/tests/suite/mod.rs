@@ -415,6 +415,11 @@ pub async fn sessions_touch_and_delete<H: Harness>(h: &H) {
     assert_eq!(got, first);
     assert_eq!(got.csrf_token, "csrf-hash-1");
     assert!(!format!("{got:?}").contains("csrf-hash-1"));
+    // With its user, in one query: the same as the two lookups.
+    let (with, its_user) = s.get_session_with_user("hash-1").await.unwrap().unwrap();
+    assert_eq!(with, first);
+    assert_eq!(its_user, s.get_user(first.user_id).await.unwrap().unwrap());
+    assert!(s.get_session_with_user("nope").await.unwrap().is_none());
 
     tokio::time::sleep(Duration::from_millis(5)).await;
     s.touch_session("hash-1").await.unwrap();
@@ -429,6 +434,7 @@ pub async fn sessions_touch_and_delete<H: Harness>(h: &H) {
     assert!(s.delete_session("hash-1").await.unwrap());
     assert!(!s.delete_session("hash-1").await.unwrap());
     assert!(s.get_session("hash-1").await.unwrap().is_none());
+    assert!(s.get_session_with_user("hash-1").await.unwrap().is_none());
     s.create_session(new("hash-3")).await.unwrap();
     assert_eq!(s.delete_user_sessions(gina.id).await.unwrap(), 2);
     assert!(s.get_session("hash-2").await.unwrap().is_none());
