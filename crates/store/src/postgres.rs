@@ -14,7 +14,7 @@ use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgRow};
-use sqlx::{Connection as _, Postgres, Row, Transaction};
+use sqlx::{Postgres, Row, Transaction};
 
 use crate::audit::{canonical_json, HashInput};
 use crate::error::StoreError;
@@ -34,9 +34,6 @@ mod writer;
 use writer::{Batch, Writer};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
-
-/// A pooled connection idle for longer than this is pinged before it is used.
-const PING_IF_IDLE_FOR: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// The store on a PostgreSQL database.
 #[derive(Debug, Clone)]
@@ -60,19 +57,6 @@ impl PostgresStore {
     pub async fn connect_with(options: PgConnectOptions) -> Result<Self> {
         let pool = PgPoolOptions::new()
             .max_connections(10)
-            // sqlx pings a connection when it goes back to the pool, and by default again when
-            // it is taken out: a round trip more for every query. Only a connection that has
-            // been idle a while (the server or the network may have dropped it meanwhile) is
-            // pinged before use.
-            .test_before_acquire(false)
-            .before_acquire(|conn, meta| {
-                Box::pin(async move {
-                    if meta.idle_for > PING_IF_IDLE_FOR {
-                        conn.ping().await?;
-                    }
-                    Ok(true)
-                })
-            })
             .connect_with(options)
             .await?;
         MIGRATOR.run(&pool).await.map_err(StoreError::Migration)?;

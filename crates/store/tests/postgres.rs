@@ -410,3 +410,44 @@ async fn two_stores_on_one_database_append_one_chain() {
     other.close().await;
     <PostgresHarness as suite::Harness>::finish(h).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_go_on_after_the_server_drops_the_stores_connections() {
+    let Some(h) = <PostgresHarness as suite::Harness>::start().await else {
+        return;
+    };
+    let name = format!("{}-dropped", h.schema);
+    let store = PostgresStore::connect_with(h.options.clone().application_name(&name))
+        .await
+        .unwrap();
+    let author = suite::user(&store, "ann", Role::Staff).await;
+    for round in 0..3 {
+        let tasks: Vec<_> = (0..20)
+            .map(|n| {
+                let store = store.clone();
+                let (post, audit) = suite::submission(author.id, 100 * round + n);
+                tokio::spawn(async move { store.create_post_audited(post, audit).await })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap().unwrap();
+        }
+        // What a restart or a failover does to the store's connections, the writer's included.
+        let mut admin = h.admin.connect().await.unwrap();
+        let dropped: i64 = sqlx::query_scalar(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
+             WHERE application_name = $1",
+        )
+        .bind(&name)
+        .fetch_one(&mut admin)
+        .await
+        .unwrap();
+        assert!(dropped > 0);
+        // The server takes a moment to end them.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(store.verify_chain().await.unwrap(), 60);
+    assert_eq!(store.posts_by_author(author.id).await.unwrap().len(), 60);
+    store.close().await;
+    <PostgresHarness as suite::Harness>::finish(h).await;
+}
