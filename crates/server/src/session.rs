@@ -110,8 +110,8 @@ impl<S: Store + 'static> FromRequestParts<AppState<S>> for CurrentUser {
         }
         let cookie = cookie_value(&parts.headers).ok_or_else(unauthorized)?;
         let id_hash = auth::token_hash(&cookie);
-        let session = store
-            .get_session(&id_hash)
+        let (session, user) = store
+            .get_session_with_user(&id_hash)
             .await?
             .ok_or_else(unauthorized)?;
         let idle = ChronoDuration::minutes(i64::from(state.config().session_idle_minutes));
@@ -134,10 +134,6 @@ impl<S: Store + 'static> FromRequestParts<AppState<S>> for CurrentUser {
                 )));
             }
         }
-        let user = store
-            .get_user(session.user_id)
-            .await?
-            .ok_or_else(unauthorized)?;
         if user.disabled {
             return Err(unauthorized());
         }

@@ -13,6 +13,13 @@ macro_rules! session_columns {
         "id_hash, user_id, csrf_token, created_at, last_seen_at"
     };
 }
+/// A session's columns prefixed `s_` (table alias `s`), for a query that joins its user (`u`).
+macro_rules! session_columns_joined {
+    () => {
+        "s.id_hash AS s_id_hash, s.user_id AS s_user_id, s.csrf_token AS s_csrf_token, \
+         s.created_at AS s_created_at, s.last_seen_at AS s_last_seen_at"
+    };
+}
 macro_rules! token_columns {
     () => {
         "id, user_id, name, token_hash, scopes, created_at, revoked_at"

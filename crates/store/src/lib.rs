@@ -11,6 +11,7 @@
 #[macro_use]
 mod columns;
 mod error;
+mod group_commit;
 mod model;
 mod postgres;
 mod sqlite;

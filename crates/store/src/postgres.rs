@@ -4,16 +4,21 @@
 //! second writer on the same post waits for the first's row lock, then re-evaluates
 //! `revision = $expected` against the committed row and matches nothing, so it gets `Conflict`.
 //! Audit appends take `LOCK TABLE audit_log IN EXCLUSIVE MODE` (readers still read) so that "read
-//! the last hash, insert the next entry" never interleaves.
+//! the last hash, insert the next entry" never interleaves, across processes too. The writes that
+//! append to the chain (`create_post_audited`, `append_audit`) are group-committed by one writer
+//! task per store ([`writer`]): the jobs waiting run in one transaction that takes the lock and
+//! reads the chain's head once, each job in its own savepoint, with one commit; every other write
+//! is a transaction of its own.
 
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgRow};
 use sqlx::{Postgres, Row, Transaction};
 
-use crate::audit::{canonical_json, HashInput, GENESIS_HASH};
+use crate::audit::{canonical_json, HashInput};
 use crate::error::StoreError;
+use crate::group_commit::BoxFuture;
 use crate::model::{
     Actor, ApiToken, ApiTokenId, Attachment, AuditEntry, Channel, Decision, DecisionId,
     LoginFailures, NewApiToken, NewAuditEntry, NewDecision, NewPost, NewSession, NewUser,
@@ -24,12 +29,19 @@ use crate::{conflict, from_json, json_text, now, truncate_micros, username_key};
 
 type PgQuery<'q> = sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments>;
 
+mod writer;
+
+use writer::{Batch, Writer};
+
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// The store on a PostgreSQL database.
 #[derive(Debug, Clone)]
 pub struct PostgresStore {
     pool: PgPool,
+    /// The writes that append to the audit chain are jobs for this one writer task, which runs
+    /// the jobs waiting in one transaction and commits them together (see [`writer`]).
+    writer: Writer,
 }
 
 impl PostgresStore {
@@ -48,7 +60,8 @@ impl PostgresStore {
             .connect_with(options)
             .await?;
         MIGRATOR.run(&pool).await.map_err(StoreError::Migration)?;
-        Ok(PostgresStore { pool })
+        let writer = writer::start(pool.clone());
+        Ok(PostgresStore { pool, writer })
     }
 
     /// Closes every connection (waiting for those in use to be returned).
@@ -58,6 +71,17 @@ impl PostgresStore {
 
     async fn begin_write(&self) -> Result<Transaction<'static, Postgres>> {
         Ok(self.pool.begin().await?)
+    }
+
+    /// Runs `work` as one job of the audit writer's next batch (see [`writer`]) and answers once
+    /// the transaction holding it has committed. An error from `work` rolls back its statements
+    /// and nothing else.
+    async fn write_audited<T, F>(&self, work: F) -> Result<T>
+    where
+        F: for<'c> FnOnce(&'c mut Batch) -> BoxFuture<'c, Result<T>> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.writer.write(work).await
     }
 
     /// After a conditional update matched nothing: `NotFound` if the post is gone, else
@@ -144,6 +168,17 @@ fn session_from_row(row: &PgRow) -> Result<Session> {
     })
 }
 
+/// The session of a row from a query that joined its user (`session_columns_joined!`).
+fn joined_session_from_row(row: &PgRow) -> Result<Session> {
+    Ok(Session {
+        id_hash: row.try_get("s_id_hash")?,
+        user_id: UserId(row.try_get("s_user_id")?),
+        csrf_token: row.try_get("s_csrf_token")?,
+        created_at: row.try_get("s_created_at")?,
+        last_seen_at: row.try_get("s_last_seen_at")?,
+    })
+}
+
 fn token_from_row(row: &PgRow) -> Result<ApiToken> {
     Ok(ApiToken {
         id: ApiTokenId(row.try_get("id")?),
@@ -218,10 +253,7 @@ fn audit_from_row(row: &PgRow) -> Result<AuditEntry> {
 }
 
 /// Inserts a new post and its first version (revision 1).
-async fn insert_post(
-    tx: &mut Transaction<'static, Postgres>,
-    post: &NewPost,
-) -> Result<(Post, PostVersion)> {
+async fn insert_post(conn: &mut PgConnection, post: &NewPost) -> Result<(Post, PostVersion)> {
     let row = sqlx::query(concat!(
         "INSERT INTO posts (author, kind, official_account, identifies_employer, ",
         "scheduled_at, status, legal_hold, revision, created_at, updated_at) ",
@@ -235,16 +267,16 @@ async fn insert_post(
     .bind(post.scheduled_at.map(truncate_micros))
     .bind(post.status.as_str())
     .bind(now())
-    .fetch_one(&mut **tx)
+    .fetch_one(&mut *conn)
     .await
     .map_err(|e| StoreError::from_write(e, "post", "user"))?;
     let created = post_from_row(&row)?;
-    let version = insert_version(tx, created.id, &post.first_version).await?;
+    let version = insert_version(conn, created.id, &post.first_version).await?;
     Ok((created, version))
 }
 
 async fn insert_version(
-    tx: &mut Transaction<'static, Postgres>,
+    conn: &mut PgConnection,
     post: PostId,
     version: &NewVersion,
 ) -> Result<PostVersion> {
@@ -262,7 +294,7 @@ async fn insert_version(
     .bind(&version.scan_result)
     .bind(version.author.0)
     .bind(now())
-    .fetch_one(&mut **tx)
+    .fetch_one(&mut *conn)
     .await
     .map_err(|e| StoreError::from_write(e, "post version", "user"))?;
     version_from_row(&row)
@@ -522,6 +554,19 @@ impl Store for PostgresStore {
         .transpose()
     }
 
+    async fn get_session_with_user(&self, id_hash: &str) -> Result<Option<(Session, User)>> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            session_columns_joined!(),
+            ", u.* FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1"
+        ))
+        .bind(id_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| Ok((joined_session_from_row(&row)?, user_from_row(&row)?)))
+            .transpose()
+    }
+
     async fn touch_session(&self, id_hash: &str) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let done = sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
@@ -632,12 +677,14 @@ impl Store for PostgresStore {
         post: NewPost,
         mut audit: NewAuditEntry,
     ) -> Result<(Post, PostVersion, AuditEntry)> {
-        let mut tx = self.begin_write().await?;
-        let (created, version) = insert_post(&mut tx, &post).await?;
-        audit.subject = Some(format!("post:{}", created.id));
-        let entry = append_in(&mut tx, audit).await?;
-        tx.commit().await?;
-        Ok((created, version, entry))
+        self.write_audited(move |batch| {
+            Box::pin(async move {
+                let id = batch.next_post_id().await?;
+                audit.subject = Some(format!("post:{id}"));
+                insert_submission(batch, PostId(id), &post, audit).await
+            })
+        })
+        .await
     }
 
     async fn get_post(&self, id: PostId) -> Result<Option<Post>> {
@@ -824,10 +871,8 @@ impl Store for PostgresStore {
     }
 
     async fn append_audit(&self, entry: NewAuditEntry) -> Result<AuditEntry> {
-        let mut tx = self.begin_write().await?;
-        let stored = append_in(&mut tx, entry).await?;
-        tx.commit().await?;
-        Ok(stored)
+        self.write_audited(move |batch| Box::pin(append_in(batch, entry)))
+            .await
     }
 
     async fn audit_entries(&self, after_seq: i64, limit: u32) -> Result<Vec<AuditEntry>> {
@@ -846,33 +891,27 @@ impl Store for PostgresStore {
     }
 }
 
-/// Appends an audit entry inside `tx`, chained to the last one; the caller commits.
-async fn append_in(
-    tx: &mut Transaction<'static, Postgres>,
-    entry: NewAuditEntry,
-) -> Result<AuditEntry> {
-    sqlx::query("LOCK TABLE audit_log IN EXCLUSIVE MODE")
-        .execute(&mut **tx)
-        .await?;
-    let last: Option<(i64, String)> =
-        sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut **tx)
-            .await?;
-    let (seq, prev_hash) = match last {
-        Some((seq, hash)) => (seq + 1, hash),
-        None => (1, GENESIS_HASH.to_owned()),
-    };
+/// The audit entry that `entry` becomes when appended after the batch's head (the table lock is
+/// held: nobody else appends meanwhile).
+fn next_entry(batch: &Batch, entry: NewAuditEntry) -> AuditEntry {
     let mut stored = AuditEntry {
-        seq,
+        seq: batch.tail.seq + 1,
         at: now(),
         actor: entry.actor,
         action: entry.action,
         subject: entry.subject,
         details: canonical_json(&entry.details),
-        prev_hash,
+        prev_hash: batch.tail.hash.clone(),
         hash: String::new(),
     };
     stored.hash = HashInput::of(&stored).hash();
+    stored
+}
+
+/// Appends an audit entry in the batch's transaction, chained to the head the batch holds, and
+/// advances the head; the writer commits, or puts the head back if the job fails.
+async fn append_in(batch: &mut Batch, entry: NewAuditEntry) -> Result<AuditEntry> {
+    let stored = next_entry(batch, entry);
     sqlx::query(concat!(
         "INSERT INTO audit_log (",
         audit_columns!(),
@@ -887,7 +926,76 @@ async fn append_in(
     .bind(&stored.details)
     .bind(&stored.prev_hash)
     .bind(&stored.hash)
-    .execute(&mut **tx)
+    .execute(&mut *batch.conn)
     .await?;
+    batch.tail.seq = stored.seq;
+    batch.tail.hash.clone_from(&stored.hash);
     Ok(stored)
+}
+
+/// A submission in one statement (one round trip): the post with the id the writer reserved,
+/// its first version and its audit entry (subject `post:<id>`, already set by the caller),
+/// chained to the batch's head, which it advances.
+async fn insert_submission(
+    batch: &mut Batch,
+    id: PostId,
+    post: &NewPost,
+    audit: NewAuditEntry,
+) -> Result<(Post, PostVersion, AuditEntry)> {
+    let stored = next_entry(batch, audit);
+    let first = &post.first_version;
+    let row = sqlx::query(concat!(
+        "WITH p AS (INSERT INTO posts (id, author, kind, official_account, identifies_employer, ",
+        "scheduled_at, status, legal_hold, revision, created_at, updated_at) ",
+        "OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5, $6, $7, FALSE, 1, $8, $8) RETURNING ",
+        post_columns!(),
+        "), v AS (INSERT INTO post_versions (post_id, version, text, attachments, policy_version, ",
+        "scan_result, author, created_at) SELECT id, 1, $9, $10, $11, $12, $13, $8 FROM p ",
+        "RETURNING version, text, attachments, policy_version, scan_result, author, created_at",
+        "), a AS (INSERT INTO audit_log (",
+        audit_columns!(),
+        ") VALUES ($14, $15, $16, $17, $18, $19, $20, $21, $22)) ",
+        "SELECT p.*, v.version AS v_version, v.text AS v_text, v.attachments AS v_attachments, ",
+        "v.policy_version AS v_policy_version, v.scan_result AS v_scan_result, ",
+        "v.author AS v_author, v.created_at AS v_created_at FROM p CROSS JOIN v"
+    ))
+    .bind(id.0)
+    .bind(post.author.0)
+    .bind(post.kind.as_str())
+    .bind(post.channel.official_handle())
+    .bind(post.identifies_employer)
+    .bind(post.scheduled_at.map(truncate_micros))
+    .bind(post.status.as_str())
+    .bind(now())
+    .bind(&first.text)
+    .bind(json_text(&first.attachments)?)
+    .bind(&first.policy_version)
+    .bind(&first.scan_result)
+    .bind(first.author.0)
+    .bind(stored.seq)
+    .bind(stored.at)
+    .bind(stored.actor.as_ref().and_then(|a| a.user_id).map(|id| id.0))
+    .bind(stored.actor.as_ref().map(|a| a.name.as_str()))
+    .bind(&stored.action)
+    .bind(&stored.subject)
+    .bind(&stored.details)
+    .bind(&stored.prev_hash)
+    .bind(&stored.hash)
+    .fetch_one(&mut *batch.conn)
+    .await
+    .map_err(|e| StoreError::from_write(e, "post", "user"))?;
+    let created = post_from_row(&row)?;
+    let version = PostVersion {
+        post_id: created.id,
+        version: row.try_get("v_version")?,
+        text: row.try_get("v_text")?,
+        attachments: from_json::<Vec<Attachment>>(row.try_get("v_attachments")?, "attachments")?,
+        policy_version: row.try_get("v_policy_version")?,
+        scan_result: row.try_get("v_scan_result")?,
+        author: UserId(row.try_get("v_author")?),
+        created_at: row.try_get("v_created_at")?,
+    };
+    batch.tail.seq = stored.seq;
+    batch.tail.hash.clone_from(&stored.hash);
+    Ok((created, version, stored))
 }

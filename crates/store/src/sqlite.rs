@@ -37,7 +37,8 @@ type SqliteQuery<'q> = sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArgume
 
 mod writer;
 
-use writer::{Batch, BoxFuture, Writer};
+use crate::group_commit::BoxFuture;
+use writer::{Batch, Writer};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -75,7 +76,7 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         MIGRATOR.run(&pool).await.map_err(StoreError::Migration)?;
-        let writer = Writer::start(pool.clone());
+        let writer = writer::start(pool.clone());
         Ok(SqliteStore { pool, writer })
     }
 
@@ -192,6 +193,17 @@ fn session_from_row(row: &SqliteRow) -> Result<Session> {
         csrf_token: row.try_get("csrf_token")?,
         created_at: time(row.try_get("created_at")?)?,
         last_seen_at: time(row.try_get("last_seen_at")?)?,
+    })
+}
+
+/// The session of a row from a query that joined its user (`session_columns_joined!`).
+fn joined_session_from_row(row: &SqliteRow) -> Result<Session> {
+    Ok(Session {
+        id_hash: row.try_get("s_id_hash")?,
+        user_id: UserId(row.try_get("s_user_id")?),
+        csrf_token: row.try_get("s_csrf_token")?,
+        created_at: time(row.try_get("s_created_at")?)?,
+        last_seen_at: time(row.try_get("s_last_seen_at")?)?,
     })
 }
 
@@ -591,6 +603,19 @@ impl Store for SqliteStore {
         .as_ref()
         .map(session_from_row)
         .transpose()
+    }
+
+    async fn get_session_with_user(&self, id_hash: &str) -> Result<Option<(Session, User)>> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            session_columns_joined!(),
+            ", u.* FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = ?"
+        ))
+        .bind(id_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| Ok((joined_session_from_row(&row)?, user_from_row(&row)?)))
+            .transpose()
     }
 
     async fn touch_session(&self, id_hash: &str) -> Result<()> {

@@ -129,6 +129,13 @@ pub trait Store: Send + Sync {
     /// The session whose cookie hashes to `id_hash`.
     fn get_session(&self, id_hash: &str) -> impl Future<Output = Result<Option<Session>>> + Send;
 
+    /// The session whose cookie hashes to `id_hash` with its user, in one query (what every
+    /// signed-in request needs; the same as `get_session` then `get_user`).
+    fn get_session_with_user(
+        &self,
+        id_hash: &str,
+    ) -> impl Future<Output = Result<Option<(Session, User)>>> + Send;
+
     /// Sets a session's `last_seen_at` to now. `NotFound("session")` if it is gone.
     fn touch_session(&self, id_hash: &str) -> impl Future<Output = Result<()>> + Send;
 

@@ -9,9 +9,7 @@ use std::path::PathBuf;
 
 use postguard_store::sqlx::sqlite::SqliteConnectOptions;
 use postguard_store::sqlx::{self, ConnectOptions as _};
-use postguard_store::{
-    Channel, NewAuditEntry, NewPost, PostKind, PostStatus, Role, SqliteStore, Store, StoreError,
-};
+use postguard_store::{NewAuditEntry, PostStatus, Role, SqliteStore, Store, StoreError};
 use tempfile::TempDir;
 
 pub struct SqliteHarness {
@@ -136,29 +134,6 @@ async fn opening_creates_a_wal_database_with_foreign_keys() {
     store.close().await;
 }
 
-/// A submission as the server makes it: the post and its audit entry in one write.
-fn submission(author: postguard_store::UserId, n: usize) -> (NewPost, NewAuditEntry) {
-    (
-        NewPost {
-            author,
-            kind: PostKind::Post,
-            channel: Channel::Official {
-                handle: "@AlderbrookHealth".into(),
-            },
-            identifies_employer: true,
-            scheduled_at: None,
-            status: PostStatus::PendingReview,
-            first_version: suite::version(author, &format!("Health fair, stand {n}")),
-        },
-        NewAuditEntry {
-            actor: None,
-            action: "post.submitted".into(),
-            subject: None,
-            details: serde_json::json!({ "n": n }),
-        },
-    )
-}
-
 /// Holds SQLite's write lock from a connection of its own (as another process would) until
 /// `release`, so that the store's writes queue up meanwhile and go in together afterwards.
 async fn hold_write_lock(path: &std::path::Path) -> sqlx::SqliteConnection {
@@ -189,7 +164,7 @@ async fn concurrent_submissions_are_all_committed_and_survive_reopening() {
     let tasks: Vec<_> = (0..N)
         .map(|n| {
             let store = store.clone();
-            let (post, audit) = submission(author.id, n);
+            let (post, audit) = suite::submission(author.id, n);
             tokio::spawn(async move { store.create_post_audited(post, audit).await })
         })
         .collect();
@@ -242,7 +217,7 @@ async fn failing_writes_among_concurrent_ones_change_nothing_and_lose_nothing() 
     let mut stale = Vec::new();
     for n in 0..GOOD {
         let s = store.clone();
-        let (post, audit) = submission(author.id, n);
+        let (post, audit) = suite::submission(author.id, n);
         good.push(tokio::spawn(async move {
             s.create_post_audited(post, audit).await
         }));
@@ -256,7 +231,7 @@ async fn failing_writes_among_concurrent_ones_change_nothing_and_lose_nothing() 
         }
     }
     let s = store.clone();
-    let (mut orphan, audit) = submission(postguard_store::UserId(9999), 99);
+    let (mut orphan, audit) = suite::submission(postguard_store::UserId(9999), 99);
     orphan.first_version.author = postguard_store::UserId(9999);
     let orphan = tokio::spawn(async move { s.create_post_audited(orphan, audit).await });
     let s = store.clone();

@@ -17,22 +17,14 @@
 //! revision checks and the audit chain ("read the last hash, append") stay race-free, and audit
 //! entries are appended in the order the jobs run.
 
-use std::future::Future;
-use std::pin::Pin;
-
 use sqlx::sqlite::SqlitePool;
 use sqlx::{Sqlite, Transaction};
-use tokio::sync::{mpsc, oneshot};
 
-use crate::error::StoreError;
-use crate::store::Result;
+use crate::group_commit::{again, answer_all, Job, Queue};
 
 /// The most jobs one transaction takes. Large enough to cover every request in flight on a
 /// busy server; small enough that one commit never holds back a queue of thousands.
 const MAX_BATCH: usize = 128;
-
-/// A boxed future that may borrow for `'a` (what a job returns).
-pub(super) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// What a job runs on: the batch's open transaction.
 pub(super) struct Batch {
@@ -44,95 +36,18 @@ pub(super) struct Batch {
     pub(super) audit_tail: Option<(i64, String)>,
 }
 
-/// A queued write with its caller's reply channel, its result type erased.
-trait Job: Send {
-    /// Runs the job's statements in the batch; says whether they succeeded and holds the answer
-    /// until the batch's fate is known.
-    fn run(self: Box<Self>, batch: &mut Batch) -> BoxFuture<'_, Ran>;
+/// The handle callers queue writes on (see [`crate::group_commit`]).
+pub(super) type Writer = crate::group_commit::Writer<Batch>;
 
-    /// Answers with an error without running (the batch failed before the job's turn).
-    fn fail(self: Box<Self>, error: StoreError);
-}
-
-/// A job that has run.
-struct Ran {
-    /// Whether its statements succeeded (kept) or failed (to be rolled back to its savepoint).
-    ok: bool,
-    /// Sends the caller its answer: its own result once the batch has committed, or the error
-    /// that stopped the batch from committing (`Some`).
-    answer: Box<dyn FnOnce(Option<StoreError>) + Send>,
-}
-
-struct Pending<F, T> {
-    work: F,
-    reply: oneshot::Sender<Result<T>>,
-}
-
-impl<F, T> Job for Pending<F, T>
-where
-    F: for<'c> FnOnce(&'c mut Batch) -> BoxFuture<'c, Result<T>> + Send + 'static,
-    T: Send + 'static,
-{
-    fn run(self: Box<Self>, batch: &mut Batch) -> BoxFuture<'_, Ran> {
-        let Pending { work, reply } = *self;
-        Box::pin(async move {
-            let result = work(batch).await;
-            Ran {
-                ok: result.is_ok(),
-                answer: Box::new(move |not_committed| {
-                    let answer = match (result, not_committed) {
-                        (Ok(_), Some(error)) => Err(error),
-                        (result, _) => result,
-                    };
-                    // The caller may have gone (its request was cancelled): nobody to tell.
-                    drop(reply.send(answer));
-                }),
-            }
-        })
-    }
-
-    fn fail(self: Box<Self>, error: StoreError) {
-        drop(self.reply.send(Err(error)));
-    }
-}
-
-/// The handle callers queue writes on. The writer task stops when the last handle is dropped.
-#[derive(Debug, Clone)]
-pub(super) struct Writer {
-    jobs: mpsc::UnboundedSender<Box<dyn Job>>,
-}
-
-impl Writer {
-    /// Starts the writer task on the current tokio runtime.
-    pub(super) fn start(pool: SqlitePool) -> Self {
-        let (jobs, queue) = mpsc::unbounded_channel();
-        tokio::spawn(run(pool, queue));
-        Writer { jobs }
-    }
-
-    /// Queues `work` and waits until it has run and its transaction has committed. `work`'s
-    /// error means its statements were rolled back (to its savepoint); an error from the batch
-    /// (begin or commit failed) means nothing of it was stored either.
-    pub(super) async fn write<T, F>(&self, work: F) -> Result<T>
-    where
-        F: for<'c> FnOnce(&'c mut Batch) -> BoxFuture<'c, Result<T>> + Send + 'static,
-        T: Send + 'static,
-    {
-        let (reply, answer) = oneshot::channel();
-        self.jobs
-            .send(Box::new(Pending { work, reply }))
-            .map_err(|_| writer_gone())?;
-        answer.await.map_err(|_| writer_gone())?
-    }
-}
-
-/// The writer task stopped (the runtime is shutting down).
-fn writer_gone() -> StoreError {
-    StoreError::from(sqlx::Error::WorkerCrashed)
+/// Starts the writer task on the current tokio runtime.
+pub(super) fn start(pool: SqlitePool) -> Writer {
+    let (writer, queue) = Writer::new();
+    tokio::spawn(run(pool, queue));
+    writer
 }
 
 /// The writer task: one batch at a time, each made of every job waiting when it starts.
-async fn run(pool: SqlitePool, mut queue: mpsc::UnboundedReceiver<Box<dyn Job>>) {
+async fn run(pool: SqlitePool, mut queue: Queue<Batch>) {
     loop {
         let mut jobs = Vec::with_capacity(MAX_BATCH);
         if queue.recv_many(&mut jobs, MAX_BATCH).await == 0 {
@@ -143,7 +58,7 @@ async fn run(pool: SqlitePool, mut queue: mpsc::UnboundedReceiver<Box<dyn Job>>)
 }
 
 /// Runs `jobs` in one transaction and answers each of them.
-async fn run_batch(pool: &SqlitePool, jobs: Vec<Box<dyn Job>>) {
+async fn run_batch(pool: &SqlitePool, jobs: Vec<Box<dyn Job<Batch>>>) {
     let mut queued = jobs.into_iter();
     let mut batch = match pool.begin_with("BEGIN IMMEDIATE").await {
         Ok(conn) => Batch {
@@ -168,8 +83,9 @@ async fn run_batch(pool: &SqlitePool, jobs: Vec<Box<dyn Job>>) {
             break;
         }
         let ran = job.run(&mut batch).await;
-        answers.push(ran.answer);
-        let end: &[&str] = if ran.ok {
+        let ok = ran.ok;
+        answers.push(ran);
+        let end: &[&str] = if ok {
             &["RELEASE job"]
         } else {
             batch.audit_tail = None;
@@ -189,21 +105,7 @@ async fn run_batch(pool: &SqlitePool, jobs: Vec<Box<dyn Job>>) {
             Some(error)
         }
     };
-    match failure {
-        None => {
-            for answer in answers {
-                answer(None);
-            }
-        }
-        Some(error) => {
-            for answer in answers {
-                answer(Some(again(&error)));
-            }
-            for job in queued {
-                job.fail(again(&error));
-            }
-        }
-    }
+    answer_all(answers, queued, failure.as_ref());
 }
 
 /// Runs statements that return nothing, in order.
@@ -212,15 +114,4 @@ async fn execute(batch: &mut Batch, statements: &[&'static str]) -> Result<(), s
         sqlx::query(sql).execute(&mut *batch.conn).await?;
     }
     Ok(())
-}
-
-/// The error that failed a whole batch, once for each job in it (sqlx errors cannot be
-/// cloned): the same kind where it carries nothing, else an I/O error with the same text.
-fn again(error: &sqlx::Error) -> StoreError {
-    StoreError::from(match error {
-        sqlx::Error::PoolClosed => sqlx::Error::PoolClosed,
-        sqlx::Error::PoolTimedOut => sqlx::Error::PoolTimedOut,
-        sqlx::Error::WorkerCrashed => sqlx::Error::WorkerCrashed,
-        other => sqlx::Error::Io(std::io::Error::other(other.to_string())),
-    })
 }

@@ -141,6 +141,29 @@ pub async fn post<S: Store>(
         .0
 }
 
+/// A submission as the server makes it: the post and its audit entry in one write.
+pub fn submission(author: UserId, n: usize) -> (NewPost, NewAuditEntry) {
+    (
+        NewPost {
+            author,
+            kind: PostKind::Post,
+            channel: Channel::Official {
+                handle: "@AlderbrookHealth".into(),
+            },
+            identifies_employer: true,
+            scheduled_at: None,
+            status: PostStatus::PendingReview,
+            first_version: version(author, &format!("Health fair, stand {n}")),
+        },
+        NewAuditEntry {
+            actor: None,
+            action: "post.submitted".into(),
+            subject: None,
+            details: serde_json::json!({ "n": n }),
+        },
+    )
+}
+
 fn decision(reviewer: UserId, version: i64, verdict: Verdict) -> NewDecision {
     NewDecision {
         version,
@@ -405,6 +428,11 @@ pub async fn sessions_touch_and_delete<H: Harness>(h: &H) {
     assert_eq!(got, first);
     assert_eq!(got.csrf_token, "csrf-hash-1");
     assert!(!format!("{got:?}").contains("csrf-hash-1"));
+    // With its user, in one query: the same as the two lookups.
+    let (with, its_user) = s.get_session_with_user("hash-1").await.unwrap().unwrap();
+    assert_eq!(with, first);
+    assert_eq!(its_user, s.get_user(first.user_id).await.unwrap().unwrap());
+    assert!(s.get_session_with_user("nope").await.unwrap().is_none());
 
     tokio::time::sleep(Duration::from_millis(5)).await;
     s.touch_session("hash-1").await.unwrap();
@@ -419,6 +447,7 @@ pub async fn sessions_touch_and_delete<H: Harness>(h: &H) {
     assert!(s.delete_session("hash-1").await.unwrap());
     assert!(!s.delete_session("hash-1").await.unwrap());
     assert!(s.get_session("hash-1").await.unwrap().is_none());
+    assert!(s.get_session_with_user("hash-1").await.unwrap().is_none());
     s.create_session(new("hash-3")).await.unwrap();
     assert_eq!(s.delete_user_sessions(gina.id).await.unwrap(), 2);
     assert!(s.get_session("hash-2").await.unwrap().is_none());
@@ -838,7 +867,13 @@ pub async fn post_and_its_audit_entry_in_one_transaction<H: Harness>(h: &H) {
         logged.subject.as_deref(),
         Some(format!("post:{}", created.id).as_str())
     );
-    assert_eq!(s.versions(created.id).await.unwrap().len(), 1);
+    // What the write answered is what was stored.
+    assert_eq!(s.get_post(created.id).await.unwrap().unwrap(), created);
+    assert!(s.versions(created.id).await.unwrap() == vec![first.clone()]);
+    assert_eq!(s.audit_entries(1, 10).await.unwrap(), vec![logged.clone()]);
+    assert_eq!(created.author, author.id);
+    assert_eq!(created.revision, 1);
+    assert_eq!(first.text, "Health fair on Saturday");
     assert_eq!(s.verify_chain().await.unwrap(), 2);
     // A post that cannot be stored (unknown author) leaves no audit entry behind.
     let orphan = s
