@@ -6,7 +6,7 @@
 //! Audit appends take `LOCK TABLE audit_log IN EXCLUSIVE MODE` (readers still read) so that "read
 //! the last hash, insert the next entry" never interleaves, across processes too. The writes that
 //! append to the chain (`create_post_audited`, `append_audit`) are group-committed by one writer
-//! task per store ([`writer`]): the jobs waiting run in one transaction that takes the lock and
+//! per store ([`writer`]): the jobs waiting run in one transaction that takes the lock and
 //! reads the chain's head once, each job in its own savepoint, with one commit; every other write
 //! is a transaction of its own.
 
@@ -39,8 +39,9 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres
 #[derive(Debug, Clone)]
 pub struct PostgresStore {
     pool: PgPool,
-    /// The writes that append to the audit chain are jobs for this one writer task, which runs
-    /// the jobs waiting in one transaction and commits them together (see [`writer`]).
+    /// The writes that append to the audit chain are jobs for this one writer (a thread with a
+    /// connection of its own), which runs the jobs waiting in one transaction and commits them
+    /// together (see [`writer`]).
     writer: Writer,
 }
 
@@ -57,15 +58,17 @@ impl PostgresStore {
     pub async fn connect_with(options: PgConnectOptions) -> Result<Self> {
         let pool = PgPoolOptions::new()
             .max_connections(10)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
         MIGRATOR.run(&pool).await.map_err(StoreError::Migration)?;
-        let writer = writer::start(pool.clone());
+        let writer = writer::start(options).map_err(writer::start_failed)?;
         Ok(PostgresStore { pool, writer })
     }
 
-    /// Closes every connection (waiting for those in use to be returned).
+    /// Closes every connection (waiting for those in use to be returned, and for the audit
+    /// writer's batch, if one is running).
     pub async fn close(&self) {
+        self.writer.close().await;
         self.pool.close().await;
     }
 
