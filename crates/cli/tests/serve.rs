@@ -192,16 +192,21 @@ fn first_start_creates_the_database_and_an_admin_the_api_answers_and_the_audit_c
     );
 }
 
+/// A raw connection to the SQLite database in `dir`, behind the store's back.
+async fn connect(dir: &Path) -> postguard_store::sqlx::SqliteConnection {
+    use postguard_store::sqlx::ConnectOptions as _;
+    postguard_store::sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(dir.join("postguard.db"))
+        .connect()
+        .await
+        .unwrap()
+}
+
 /// The `policy.loaded` entries of the audit log in `dir`'s database: (version, source, sha256).
 fn policies_loaded(dir: &Path) -> Vec<(String, String, String)> {
-    let db = dir.join("postguard.db");
     tokio::runtime::Runtime::new().unwrap().block_on(async {
-        use postguard_store::sqlx::{self, ConnectOptions as _, Row as _};
-        let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
-            .filename(&db)
-            .connect()
-            .await
-            .unwrap();
+        use postguard_store::sqlx::{self, Row as _};
+        let mut conn = connect(dir).await;
         sqlx::query("SELECT details FROM audit_log WHERE action = 'policy.loaded' ORDER BY seq")
             .fetch_all(&mut conn)
             .await
@@ -266,14 +271,9 @@ fn audit_verify_names_the_entry_changed_behind_the_stores_back_and_exits_1() {
         assert!(created.status.success(), "{created:?}");
     }
     // An attacker with the file drops the append-only trigger and edits entry 2.
-    let db = dir.path().join("postguard.db");
     tokio::runtime::Runtime::new().unwrap().block_on(async {
-        use postguard_store::sqlx::{self, ConnectOptions as _};
-        let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
-            .filename(&db)
-            .connect()
-            .await
-            .unwrap();
+        use postguard_store::sqlx;
+        let mut conn = connect(dir.path()).await;
         sqlx::raw_sql(
             "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET details = '{\"role\":\"admin\"}' WHERE seq = 2",
         )
