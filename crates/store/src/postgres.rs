@@ -915,25 +915,33 @@ fn next_entry(batch: &Batch, entry: NewAuditEntry) -> AuditEntry {
 /// advances the head; the writer commits, or puts the head back if the job fails.
 async fn append_in(batch: &mut Batch, entry: NewAuditEntry) -> Result<AuditEntry> {
     let stored = next_entry(batch, entry);
-    sqlx::query(concat!(
-        "INSERT INTO audit_log (",
-        audit_columns!(),
-        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
-    ))
-    .bind(stored.seq)
-    .bind(stored.at)
-    .bind(stored.actor.as_ref().and_then(|a| a.user_id).map(|id| id.0))
-    .bind(stored.actor.as_ref().map(|a| a.name.as_str()))
-    .bind(&stored.action)
-    .bind(&stored.subject)
-    .bind(&stored.details)
-    .bind(&stored.prev_hash)
-    .bind(&stored.hash)
+    bind_audit(
+        sqlx::query(concat!(
+            "INSERT INTO audit_log (",
+            audit_columns!(),
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        )),
+        &stored,
+    )
     .execute(&mut *batch.conn)
     .await?;
     batch.tail.seq = stored.seq;
     batch.tail.hash.clone_from(&stored.hash);
     Ok(stored)
+}
+
+/// Binds an audit entry's columns, in `audit_columns!()` order, as the query's last parameters.
+fn bind_audit<'q>(query: PgQuery<'q>, stored: &'q AuditEntry) -> PgQuery<'q> {
+    query
+        .bind(stored.seq)
+        .bind(stored.at)
+        .bind(stored.actor.as_ref().and_then(|a| a.user_id).map(|id| id.0))
+        .bind(stored.actor.as_ref().map(|a| a.name.as_str()))
+        .bind(&stored.action)
+        .bind(&stored.subject)
+        .bind(&stored.details)
+        .bind(&stored.prev_hash)
+        .bind(&stored.hash)
 }
 
 /// A submission in one statement (one round trip): the post with the id the writer reserved,
@@ -947,7 +955,7 @@ async fn insert_submission(
 ) -> Result<(Post, PostVersion, AuditEntry)> {
     let stored = next_entry(batch, audit);
     let first = &post.first_version;
-    let row = sqlx::query(concat!(
+    let query = sqlx::query(concat!(
         "WITH p AS (INSERT INTO posts (id, author, kind, official_account, identifies_employer, ",
         "scheduled_at, status, legal_hold, revision, created_at, updated_at) ",
         "OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5, $6, $7, FALSE, 1, $8, $8) RETURNING ",
@@ -974,19 +982,11 @@ async fn insert_submission(
     .bind(json_text(&first.attachments)?)
     .bind(&first.policy_version)
     .bind(&first.scan_result)
-    .bind(first.author.0)
-    .bind(stored.seq)
-    .bind(stored.at)
-    .bind(stored.actor.as_ref().and_then(|a| a.user_id).map(|id| id.0))
-    .bind(stored.actor.as_ref().map(|a| a.name.as_str()))
-    .bind(&stored.action)
-    .bind(&stored.subject)
-    .bind(&stored.details)
-    .bind(&stored.prev_hash)
-    .bind(&stored.hash)
-    .fetch_one(&mut *batch.conn)
-    .await
-    .map_err(|e| StoreError::from_write(e, "post", "user"))?;
+    .bind(first.author.0);
+    let row = bind_audit(query, &stored)
+        .fetch_one(&mut *batch.conn)
+        .await
+        .map_err(|e| StoreError::from_write(e, "post", "user"))?;
     let created = post_from_row(&row)?;
     let version = PostVersion {
         post_id: created.id,
