@@ -26,9 +26,9 @@ use chrono::{DateTime, Utc};
 
 pub use error::{ChainBreak, ChainProblem, DatabaseError, StoreError};
 pub use model::{
-    Actor, ApiToken, ApiTokenId, Attachment, AuditEntry, Channel, Decision, DecisionId,
+    Actor, ApiToken, ApiTokenId, Attachment, Audit, AuditEntry, Channel, Decision, DecisionId,
     HistoryEvent, LoginFailures, NewApiToken, NewAuditEntry, NewDecision, NewPost, NewSession,
-    NewUser, NewVersion, Post, PostId, PostKind, PostStatus, PostVersion, Role, Session,
+    NewUser, NewVersion, Post, PostId, PostKind, PostStatus, PostVersion, Role, Session, SignedOut,
     TotpSecret, User, UserId, Verdict,
 };
 pub use postgres::PostgresStore;

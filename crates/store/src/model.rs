@@ -619,3 +619,43 @@ pub struct AuditEntry {
     /// SHA-256 hex of this entry's canonical encoding, see [`crate::audit`].
     pub hash: String,
 }
+
+/// The audit entry a change appends in its own transaction, made from what the change did (the
+/// new user's id, how many sessions it ended, which posts it purged). Either the change and its
+/// entry are both committed, or neither is: no change goes unrecorded after a crash, and no
+/// entry records a change that did not happen.
+pub struct Audit<T: ?Sized>(Box<dyn FnOnce(&T) -> NewAuditEntry + Send>);
+
+impl<T: ?Sized> Audit<T> {
+    /// The entry `make` builds from the change's outcome, once the change's statements ran.
+    pub fn with(make: impl FnOnce(&T) -> NewAuditEntry + Send + 'static) -> Self {
+        Audit(Box::new(make))
+    }
+
+    /// The entry for this outcome.
+    pub(crate) fn entry_for(self, outcome: &T) -> NewAuditEntry {
+        (self.0)(outcome)
+    }
+}
+
+/// A fixed entry, whatever the outcome.
+impl<T: ?Sized> From<NewAuditEntry> for Audit<T> {
+    fn from(entry: NewAuditEntry) -> Self {
+        Audit::with(move |_| entry)
+    }
+}
+
+impl<T: ?Sized> fmt::Debug for Audit<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Audit(..)")
+    }
+}
+
+/// What a change to an account ended: its sessions and API tokens granted before it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct SignedOut {
+    /// Sessions deleted.
+    pub sessions: u64,
+    /// API tokens revoked.
+    pub tokens: u64,
+}

@@ -5,10 +5,10 @@
 //! `revision = $expected` against the committed row and matches nothing, so it gets `Conflict`.
 //! Audit appends take `LOCK TABLE audit_log IN EXCLUSIVE MODE` (readers still read) so that "read
 //! the last hash, insert the next entry" never interleaves, across processes too. The writes that
-//! append to the chain (`create_post_audited`, `append_audit`) are group-committed by one writer
-//! per store ([`writer`]): the jobs waiting run in one transaction that takes the lock and
+//! append to the chain (every audited change, and `append_audit`) are group-committed by one
+//! writer per store ([`writer`]): the jobs waiting run in one transaction that takes the lock and
 //! reads the chain's head once, each job in its own savepoint, with one commit; every other write
-//! is a transaction of its own.
+//! (sessions, failed sign-ins, TOTP steps) is a transaction of its own.
 
 use std::str::FromStr;
 
@@ -20,9 +20,10 @@ use crate::audit::{canonical_json, HashInput};
 use crate::error::StoreError;
 use crate::group_commit::BoxFuture;
 use crate::model::{
-    Actor, ApiToken, ApiTokenId, Attachment, AuditEntry, Channel, Decision, DecisionId,
+    Actor, ApiToken, ApiTokenId, Attachment, Audit, AuditEntry, Channel, Decision, DecisionId,
     LoginFailures, NewApiToken, NewAuditEntry, NewDecision, NewPost, NewSession, NewUser,
-    NewVersion, Post, PostId, PostStatus, PostVersion, Role, Session, TotpSecret, User, UserId,
+    NewVersion, Post, PostId, PostStatus, PostVersion, Role, Session, SignedOut, TotpSecret, User,
+    UserId,
 };
 use crate::store::{Result, Store};
 use crate::{conflict, from_json, json_text, now, truncate_micros, username_key};
@@ -79,7 +80,7 @@ impl PostgresStore {
     /// Runs `work` as one job of the audit writer's next batch (see [`writer`]) and answers once
     /// the transaction holding it has committed. An error from `work` rolls back its statements
     /// and nothing else.
-    async fn write_audited<T, F>(&self, work: F) -> Result<T>
+    async fn write_batched<T, F>(&self, work: F) -> Result<T>
     where
         F: for<'c> FnOnce(&'c mut Batch) -> BoxFuture<'c, Result<T>> + Send + 'static,
         T: Send + 'static,
@@ -87,17 +88,30 @@ impl PostgresStore {
         self.writer.write(work).await
     }
 
+    /// Runs `work` and then appends the audit entry made from its outcome, as one job of the
+    /// writer's next batch: both are committed, or (if either fails) neither.
+    async fn write_audited<T, F>(&self, audit: Audit<T>, work: F) -> Result<T>
+    where
+        F: for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, Result<T>> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.write_batched(move |batch| {
+            Box::pin(async move {
+                let outcome = work(&mut *batch.conn).await?;
+                append_in(batch, audit.entry_for(&outcome)).await?;
+                Ok(outcome)
+            })
+        })
+        .await
+    }
+
     /// After a conditional update matched nothing: `NotFound` if the post is gone, else
     /// `Conflict` naming the revision it is at.
-    async fn revision_mismatch(
-        tx: &mut Transaction<'static, Postgres>,
-        id: PostId,
-        expected: i64,
-    ) -> StoreError {
+    async fn revision_mismatch(conn: &mut PgConnection, id: PostId, expected: i64) -> StoreError {
         let current: std::result::Result<Option<i64>, _> =
             sqlx::query_scalar("SELECT revision FROM posts WHERE id = $1")
                 .bind(id.0)
-                .fetch_optional(&mut **tx)
+                .fetch_optional(&mut *conn)
                 .await;
         match current {
             Ok(None) => StoreError::NotFound("post"),
@@ -107,7 +121,7 @@ impl PostgresStore {
     }
 
     async fn bump_revision(
-        tx: &mut Transaction<'static, Postgres>,
+        conn: &mut PgConnection,
         id: PostId,
         expected_revision: i64,
         new_status: PostStatus,
@@ -121,21 +135,18 @@ impl PostgresStore {
         .bind(now())
         .bind(id.0)
         .bind(expected_revision)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut *conn)
         .await?;
         match row {
             Some(row) => post_from_row(&row),
-            None => Err(Self::revision_mismatch(tx, id, expected_revision).await),
+            None => Err(Self::revision_mismatch(conn, id, expected_revision).await),
         }
     }
 
     /// Runs one update of a user row in its own write transaction; `NotFound` if no row matched.
     async fn update_user(&self, query: PgQuery<'_>) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        let done = query.execute(&mut *tx).await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound("user"));
-        }
+        update_user_in(&mut tx, query).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -255,27 +266,24 @@ fn audit_from_row(row: &PgRow) -> Result<AuditEntry> {
     })
 }
 
-/// Inserts a new post and its first version (revision 1).
-async fn insert_post(conn: &mut PgConnection, post: &NewPost) -> Result<(Post, PostVersion)> {
-    let row = sqlx::query(concat!(
-        "INSERT INTO posts (author, kind, official_account, identifies_employer, ",
-        "scheduled_at, status, legal_hold, revision, created_at, updated_at) ",
-        "VALUES ($1, $2, $3, $4, $5, $6, FALSE, 1, $7, $7) RETURNING ",
-        post_columns!()
-    ))
-    .bind(post.author.0)
-    .bind(post.kind.as_str())
-    .bind(post.channel.official_handle())
-    .bind(post.identifies_employer)
-    .bind(post.scheduled_at.map(truncate_micros))
-    .bind(post.status.as_str())
-    .bind(now())
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(|e| StoreError::from_write(e, "post", "user"))?;
-    let created = post_from_row(&row)?;
-    let version = insert_version(conn, created.id, &post.first_version).await?;
-    Ok((created, version))
+/// Runs one update of a user row; `NotFound` if no row matched.
+async fn update_user_in(conn: &mut PgConnection, query: PgQuery<'_>) -> Result<()> {
+    let done = query.execute(&mut *conn).await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound("user"));
+    }
+    Ok(())
+}
+
+/// Deletes a user's sessions, but for `keep` (a session's id hash): how many.
+async fn end_sessions(conn: &mut PgConnection, user: UserId, keep: Option<&str>) -> Result<u64> {
+    let done =
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash IS DISTINCT FROM $2")
+            .bind(user.0)
+            .bind(keep)
+            .execute(&mut *conn)
+            .await?;
+    Ok(done.rows_affected())
 }
 
 async fn insert_version(
@@ -304,25 +312,27 @@ async fn insert_version(
 }
 
 impl Store for PostgresStore {
-    async fn create_user(&self, user: NewUser) -> Result<User> {
-        let mut tx = self.begin_write().await?;
-        let row = sqlx::query(concat!(
-            "INSERT INTO users (username, username_key, display_name, role, password_hash, ",
-            "created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ",
-            user_columns!()
-        ))
-        .bind(&user.username)
-        .bind(username_key(&user.username))
-        .bind(&user.display_name)
-        .bind(user.role.as_str())
-        .bind(&user.password_hash)
-        .bind(now())
-        .fetch_one(&mut *tx)
+    async fn create_user(&self, user: NewUser, audit: Audit<User>) -> Result<User> {
+        self.write_audited(audit, move |conn| {
+            Box::pin(async move {
+                let row = sqlx::query(concat!(
+                    "INSERT INTO users (username, username_key, display_name, role, password_hash, ",
+                    "created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ",
+                    user_columns!()
+                ))
+                .bind(&user.username)
+                .bind(username_key(&user.username))
+                .bind(&user.display_name)
+                .bind(user.role.as_str())
+                .bind(&user.password_hash)
+                .bind(now())
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(|e| StoreError::from_write(e, "username", "user"))?;
+                user_from_row(&row)
+            })
+        })
         .await
-        .map_err(|e| StoreError::from_write(e, "username", "user"))?;
-        let created = user_from_row(&row)?;
-        tx.commit().await?;
-        Ok(created)
     }
 
     async fn get_user(&self, id: UserId) -> Result<Option<User>> {
@@ -366,30 +376,84 @@ impl Store for PostgresStore {
         .collect()
     }
 
-    async fn set_role(&self, id: UserId, role: Role) -> Result<()> {
-        self.update_user(
-            sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
-                .bind(role.as_str())
-                .bind(id.0),
-        )
+    async fn set_role(&self, id: UserId, role: Role, audit: Audit<SignedOut>) -> Result<SignedOut> {
+        self.write_audited(audit, move |conn| {
+            Box::pin(async move {
+                let update = sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
+                    .bind(role.as_str())
+                    .bind(id.0);
+                update_user_in(conn, update).await?;
+                let sessions = end_sessions(conn, id, None).await?;
+                let tokens = sqlx::query(
+                    "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+                )
+                .bind(now())
+                .bind(id.0)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
+                Ok(SignedOut { sessions, tokens })
+            })
+        })
         .await
     }
 
-    async fn set_password_hash(&self, id: UserId, password_hash: &str) -> Result<()> {
-        self.update_user(
-            sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+    async fn set_password_hash(
+        &self,
+        id: UserId,
+        password_hash: &str,
+        keep_session: Option<&str>,
+        audit: Audit<SignedOut>,
+    ) -> Result<SignedOut> {
+        let password_hash = password_hash.to_owned();
+        let keep_session = keep_session.map(str::to_owned);
+        self.write_audited(audit, move |conn| {
+            Box::pin(async move {
+                let update = sqlx::query(
+                    "UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL \
+                     WHERE id = $2",
+                )
                 .bind(password_hash)
-                .bind(id.0),
-        )
+                .bind(id.0);
+                update_user_in(conn, update).await?;
+                let sessions = end_sessions(conn, id, keep_session.as_deref()).await?;
+                Ok(SignedOut {
+                    sessions,
+                    tokens: 0,
+                })
+            })
+        })
         .await
     }
 
-    async fn set_disabled(&self, id: UserId, disabled: bool) -> Result<()> {
-        self.update_user(
-            sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
-                .bind(disabled)
-                .bind(id.0),
-        )
+    async fn set_disabled(
+        &self,
+        id: UserId,
+        disabled: bool,
+        audit: Audit<SignedOut>,
+    ) -> Result<SignedOut> {
+        self.write_audited(audit, move |conn| {
+            Box::pin(async move {
+                let update = if disabled {
+                    sqlx::query("UPDATE users SET disabled = TRUE WHERE id = $1")
+                } else {
+                    sqlx::query(
+                        "UPDATE users SET disabled = FALSE, failed_logins = 0, \
+                         locked_until = NULL WHERE id = $1",
+                    )
+                };
+                update_user_in(conn, update.bind(id.0)).await?;
+                let sessions = if disabled {
+                    end_sessions(conn, id, None).await?
+                } else {
+                    0
+                };
+                Ok(SignedOut {
+                    sessions,
+                    tokens: 0,
+                })
+            })
+        })
         .await
     }
 
@@ -402,37 +466,91 @@ impl Store for PostgresStore {
         .await
     }
 
-    async fn set_totp_secret(&self, id: UserId, secret: Option<&TotpSecret>) -> Result<()> {
-        self.update_user(
-            sqlx::query(
-                "UPDATE users SET totp_secret = $1, totp_enabled = FALSE, totp_last_step = NULL \
-                 WHERE id = $2",
-            )
-            .bind(secret.map(|s| s.as_bytes().to_vec()))
-            .bind(id.0),
-        )
+    async fn set_totp_secret(
+        &self,
+        id: UserId,
+        secret: &TotpSecret,
+        audit: Audit<()>,
+    ) -> Result<()> {
+        let secret = secret.as_bytes().to_vec();
+        self.write_audited(audit, move |conn| {
+            Box::pin(async move {
+                let update = sqlx::query(
+                    "UPDATE users SET totp_secret = $1, totp_enabled = FALSE, \
+                     totp_last_step = NULL WHERE id = $2",
+                )
+                .bind(secret)
+                .bind(id.0);
+                update_user_in(conn, update).await
+            })
+        })
         .await
     }
 
-    async fn set_totp_enabled(&self, id: UserId, enabled: bool) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        let has_secret: Option<bool> =
-            sqlx::query_scalar("SELECT totp_secret IS NOT NULL FROM users WHERE id = $1")
+    async fn enable_totp(
+        &self,
+        id: UserId,
+        recovery_code_hashes: &[String],
+        audit: Audit<()>,
+    ) -> Result<()> {
+        let code_hashes = recovery_code_hashes.to_vec();
+        self.write_audited(audit, move |conn| {
+            Box::pin(async move {
+                let has_secret: Option<bool> = sqlx::query_scalar(
+                    "SELECT totp_secret IS NOT NULL FROM users WHERE id = $1 FOR UPDATE",
+                )
                 .bind(id.0)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&mut *conn)
                 .await?;
-        match has_secret {
-            None => return Err(StoreError::NotFound("user")),
-            Some(false) if enabled => return Err(StoreError::NotFound("totp secret")),
-            Some(_) => {}
-        }
-        sqlx::query("UPDATE users SET totp_enabled = $1 WHERE id = $2")
-            .bind(enabled)
-            .bind(id.0)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(())
+                match has_secret {
+                    None => return Err(StoreError::NotFound("user")),
+                    Some(false) => return Err(StoreError::NotFound("totp secret")),
+                    Some(true) => {}
+                }
+                sqlx::query("UPDATE users SET totp_enabled = TRUE WHERE id = $1")
+                    .bind(id.0)
+                    .execute(&mut *conn)
+                    .await?;
+                sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+                    .bind(id.0)
+                    .execute(&mut *conn)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO recovery_codes (user_id, code_hash) \
+                     SELECT $1, h FROM UNNEST($2::text[]) AS h ON CONFLICT DO NOTHING",
+                )
+                .bind(id.0)
+                .bind(&code_hashes)
+                .execute(&mut *conn)
+                .await
+                .map_err(|e| StoreError::from_write(e, "recovery code", "user"))?;
+                Ok(())
+            })
+        })
+        .await
+    }
+
+    async fn reset_totp(&self, id: UserId, audit: Audit<SignedOut>) -> Result<SignedOut> {
+        self.write_audited(audit, move |conn| {
+            Box::pin(async move {
+                let update = sqlx::query(
+                    "UPDATE users SET totp_secret = NULL, totp_enabled = FALSE, \
+                     totp_last_step = NULL WHERE id = $1",
+                )
+                .bind(id.0);
+                update_user_in(conn, update).await?;
+                sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+                    .bind(id.0)
+                    .execute(&mut *conn)
+                    .await?;
+                let sessions = end_sessions(conn, id, None).await?;
+                Ok(SignedOut {
+                    sessions,
+                    tokens: 0,
+                })
+            })
+        })
+        .await
     }
 
     async fn accept_totp_step(&self, id: UserId, step: i64) -> Result<bool> {
@@ -447,27 +565,6 @@ impl Store for PostgresStore {
         .await?;
         tx.commit().await?;
         Ok(done.rows_affected() == 1)
-    }
-
-    async fn set_recovery_codes(&self, id: UserId, code_hashes: &[String]) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
-            .bind(id.0)
-            .execute(&mut *tx)
-            .await?;
-        for hash in code_hashes {
-            sqlx::query(
-                "INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2) \
-                 ON CONFLICT DO NOTHING",
-            )
-            .bind(id.0)
-            .bind(hash)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| StoreError::from_write(e, "recovery code", "user"))?;
-        }
-        tx.commit().await?;
-        Ok(())
     }
 
     async fn consume_recovery_code(&self, id: UserId, code_hash: &str) -> Result<bool> {
@@ -604,24 +701,30 @@ impl Store for PostgresStore {
         Ok(done.rows_affected())
     }
 
-    async fn create_api_token(&self, token: NewApiToken) -> Result<ApiToken> {
-        let mut tx = self.begin_write().await?;
-        let row = sqlx::query(concat!(
-            "INSERT INTO api_tokens (user_id, name, token_hash, scopes, created_at) ",
-            "VALUES ($1, $2, $3, $4, $5) RETURNING ",
-            token_columns!()
-        ))
-        .bind(token.user_id.0)
-        .bind(&token.name)
-        .bind(&token.token_hash)
-        .bind(&token.scopes)
-        .bind(now())
-        .fetch_one(&mut *tx)
+    async fn create_api_token(
+        &self,
+        token: NewApiToken,
+        audit: Audit<ApiToken>,
+    ) -> Result<ApiToken> {
+        self.write_audited(audit, move |conn| {
+            Box::pin(async move {
+                let row = sqlx::query(concat!(
+                    "INSERT INTO api_tokens (user_id, name, token_hash, scopes, created_at) ",
+                    "VALUES ($1, $2, $3, $4, $5) RETURNING ",
+                    token_columns!()
+                ))
+                .bind(token.user_id.0)
+                .bind(&token.name)
+                .bind(&token.token_hash)
+                .bind(&token.scopes)
+                .bind(now())
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(|e| StoreError::from_write(e, "api token", "user"))?;
+                token_from_row(&row)
+            })
+        })
         .await
-        .map_err(|e| StoreError::from_write(e, "api token", "user"))?;
-        let created = token_from_row(&row)?;
-        tx.commit().await?;
-        Ok(created)
     }
 
     async fn get_api_token_by_hash(&self, token_hash: &str) -> Result<Option<ApiToken>> {
@@ -652,35 +755,38 @@ impl Store for PostgresStore {
         .collect()
     }
 
-    async fn revoke_api_token(&self, id: ApiTokenId) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        let done = sqlx::query(
-            "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2",
-        )
-        .bind(now())
-        .bind(id.0)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound("api token"));
-        }
-        tx.commit().await?;
-        Ok(())
+    async fn revoke_api_token(&self, id: ApiTokenId, audit: Audit<()>) -> Result<bool> {
+        self.write_batched(move |batch| {
+            Box::pin(async move {
+                let revoked: Option<bool> = sqlx::query_scalar(
+                    "SELECT revoked_at IS NOT NULL FROM api_tokens WHERE id = $1 FOR UPDATE",
+                )
+                .bind(id.0)
+                .fetch_optional(&mut *batch.conn)
+                .await?;
+                match revoked {
+                    None => return Err(StoreError::NotFound("api token")),
+                    Some(true) => return Ok(false),
+                    Some(false) => {}
+                }
+                sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2")
+                    .bind(now())
+                    .bind(id.0)
+                    .execute(&mut *batch.conn)
+                    .await?;
+                append_in(batch, audit.entry_for(&())).await?;
+                Ok(true)
+            })
+        })
+        .await
     }
 
-    async fn create_post(&self, post: NewPost) -> Result<(Post, PostVersion)> {
-        let mut tx = self.begin_write().await?;
-        let (created, version) = insert_post(&mut tx, &post).await?;
-        tx.commit().await?;
-        Ok((created, version))
-    }
-
-    async fn create_post_audited(
+    async fn create_post(
         &self,
         post: NewPost,
         mut audit: NewAuditEntry,
     ) -> Result<(Post, PostVersion, AuditEntry)> {
-        self.write_audited(move |batch| {
+        self.write_batched(move |batch| {
             Box::pin(async move {
                 let id = batch.next_post_id().await?;
                 audit.subject = Some(format!("post:{id}"));
@@ -710,12 +816,16 @@ impl Store for PostgresStore {
         expected_revision: i64,
         version: NewVersion,
         new_status: PostStatus,
+        audit: Audit<(Post, PostVersion)>,
     ) -> Result<(Post, PostVersion)> {
-        let mut tx = self.begin_write().await?;
-        let post = Self::bump_revision(&mut tx, id, expected_revision, new_status).await?;
-        let version = insert_version(&mut tx, id, &version).await?;
-        tx.commit().await?;
-        Ok((post, version))
+        self.write_audited(audit, move |conn| {
+            Box::pin(async move {
+                let post = Self::bump_revision(conn, id, expected_revision, new_status).await?;
+                let version = insert_version(conn, id, &version).await?;
+                Ok((post, version))
+            })
+        })
+        .await
     }
 
     async fn set_status(
@@ -723,11 +833,12 @@ impl Store for PostgresStore {
         id: PostId,
         expected_revision: i64,
         new_status: PostStatus,
+        audit: Audit<Post>,
     ) -> Result<Post> {
-        let mut tx = self.begin_write().await?;
-        let post = Self::bump_revision(&mut tx, id, expected_revision, new_status).await?;
-        tx.commit().await?;
-        Ok(post)
+        self.write_audited(audit, move |conn| {
+            Box::pin(Self::bump_revision(conn, id, expected_revision, new_status))
+        })
+        .await
     }
 
     async fn decide(
@@ -736,44 +847,50 @@ impl Store for PostgresStore {
         expected_revision: i64,
         decision: NewDecision,
         new_status: PostStatus,
+        audit: Audit<(Post, Decision)>,
     ) -> Result<(Post, Decision)> {
-        let mut tx = self.begin_write().await?;
-        let post = Self::bump_revision(&mut tx, id, expected_revision, new_status).await?;
-        let row = sqlx::query(concat!(
-            "INSERT INTO decisions (post_id, version, step, reviewer, verdict, note, reason, created_at) ",
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ",
-            decision_columns!()
-        ))
-        .bind(id.0)
-        .bind(decision.version)
-        .bind(&decision.step)
-        .bind(decision.reviewer.0)
-        .bind(decision.verdict.as_str())
-        .bind(&decision.note)
-        .bind(&decision.reason)
-        .bind(post.updated_at)
-        .fetch_one(&mut *tx)
+        self.write_audited(audit, move |conn| {
+            Box::pin(async move {
+                let post = Self::bump_revision(conn, id, expected_revision, new_status).await?;
+                let row = sqlx::query(concat!(
+                    "INSERT INTO decisions (post_id, version, step, reviewer, verdict, note, ",
+                    "reason, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ",
+                    decision_columns!()
+                ))
+                .bind(id.0)
+                .bind(decision.version)
+                .bind(&decision.step)
+                .bind(decision.reviewer.0)
+                .bind(decision.verdict.as_str())
+                .bind(&decision.note)
+                .bind(&decision.reason)
+                .bind(post.updated_at)
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(|e| StoreError::from_write(e, "decision", "post version or reviewer"))?;
+                let decision = decision_from_row(&row)?;
+                Ok((post, decision))
+            })
+        })
         .await
-        .map_err(|e| StoreError::from_write(e, "decision", "post version or reviewer"))?;
-        let decision = decision_from_row(&row)?;
-        tx.commit().await?;
-        Ok((post, decision))
     }
 
-    async fn set_legal_hold(&self, id: PostId, hold: bool) -> Result<Post> {
-        let mut tx = self.begin_write().await?;
-        let row = sqlx::query(concat!(
-            "UPDATE posts SET legal_hold = $1 WHERE id = $2 RETURNING ",
-            post_columns!()
-        ))
-        .bind(hold)
-        .bind(id.0)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(StoreError::NotFound("post"))?;
-        let post = post_from_row(&row)?;
-        tx.commit().await?;
-        Ok(post)
+    async fn set_legal_hold(&self, id: PostId, hold: bool, audit: Audit<Post>) -> Result<Post> {
+        self.write_audited(audit, move |conn| {
+            Box::pin(async move {
+                let row = sqlx::query(concat!(
+                    "UPDATE posts SET legal_hold = $1 WHERE id = $2 RETURNING ",
+                    post_columns!()
+                ))
+                .bind(hold)
+                .bind(id.0)
+                .fetch_optional(&mut *conn)
+                .await?
+                .ok_or(StoreError::NotFound("post"))?;
+                post_from_row(&row)
+            })
+        })
+        .await
     }
 
     async fn posts_by_author(&self, author: UserId) -> Result<Vec<Post>> {
@@ -832,49 +949,61 @@ impl Store for PostgresStore {
         .collect()
     }
 
-    async fn expire_due(&self, as_of: DateTime<Utc>) -> Result<Vec<PostId>> {
-        let mut tx = self.begin_write().await?;
-        let ids: Vec<i64> = sqlx::query_scalar(
-            "UPDATE posts SET status = 'expired', revision = revision + 1, updated_at = $1 \
-             WHERE status IN ('pending_review', 'changes_requested') \
-             AND scheduled_at IS NOT NULL AND scheduled_at <= $2 RETURNING id",
-        )
-        .bind(now())
-        .bind(truncate_micros(as_of))
-        .fetch_all(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        let mut ids: Vec<PostId> = ids.into_iter().map(PostId).collect();
-        ids.sort();
-        Ok(ids)
+    async fn expire_due(&self, as_of: DateTime<Utc>, audit: NewAuditEntry) -> Result<Vec<PostId>> {
+        self.write_batched(move |batch| {
+            Box::pin(async move {
+                let ids: Vec<i64> = sqlx::query_scalar(
+                    "UPDATE posts SET status = 'expired', revision = revision + 1, updated_at = $1 \
+                     WHERE status IN ('pending_review', 'changes_requested') \
+                     AND scheduled_at IS NOT NULL AND scheduled_at <= $2 RETURNING id",
+                )
+                .bind(now())
+                .bind(truncate_micros(as_of))
+                .fetch_all(&mut *batch.conn)
+                .await?;
+                let mut ids: Vec<PostId> = ids.into_iter().map(PostId).collect();
+                ids.sort();
+                for id in &ids {
+                    let mut entry = audit.clone();
+                    entry.subject = Some(format!("post:{id}"));
+                    append_in(batch, entry).await?;
+                }
+                Ok(ids)
+            })
+        })
+        .await
     }
 
     async fn purge(
         &self,
         older_than: DateTime<Utc>,
         statuses: &[PostStatus],
+        audit: Audit<Vec<PostId>>,
     ) -> Result<Vec<PostId>> {
-        if statuses.is_empty() {
-            return Ok(Vec::new());
-        }
-        let statuses: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
-        let mut tx = self.begin_write().await?;
-        let ids: Vec<i64> = sqlx::query_scalar(
-            "DELETE FROM posts WHERE NOT legal_hold AND updated_at < $1 \
-             AND status = ANY($2) RETURNING id",
-        )
-        .bind(truncate_micros(older_than))
-        .bind(&statuses)
-        .fetch_all(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        let mut ids: Vec<PostId> = ids.into_iter().map(PostId).collect();
-        ids.sort();
-        Ok(ids)
+        let statuses: Vec<&'static str> = statuses.iter().map(|s| s.as_str()).collect();
+        self.write_audited(audit, move |conn| {
+            Box::pin(async move {
+                if statuses.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let ids: Vec<i64> = sqlx::query_scalar(
+                    "DELETE FROM posts WHERE NOT legal_hold AND updated_at < $1 \
+                     AND status = ANY($2) RETURNING id",
+                )
+                .bind(truncate_micros(older_than))
+                .bind(&statuses)
+                .fetch_all(&mut *conn)
+                .await?;
+                let mut ids: Vec<PostId> = ids.into_iter().map(PostId).collect();
+                ids.sort();
+                Ok(ids)
+            })
+        })
+        .await
     }
 
     async fn append_audit(&self, entry: NewAuditEntry) -> Result<AuditEntry> {
-        self.write_audited(move |batch| Box::pin(append_in(batch, entry)))
+        self.write_batched(move |batch| Box::pin(append_in(batch, entry)))
             .await
     }
 

@@ -26,9 +26,10 @@ use sqlx::{Row, Sqlite};
 use crate::audit::{canonical_json, HashInput, GENESIS_HASH};
 use crate::error::StoreError;
 use crate::model::{
-    Actor, ApiToken, ApiTokenId, Attachment, AuditEntry, Channel, Decision, DecisionId,
+    Actor, ApiToken, ApiTokenId, Attachment, Audit, AuditEntry, Channel, Decision, DecisionId,
     LoginFailures, NewApiToken, NewAuditEntry, NewDecision, NewPost, NewSession, NewUser,
-    NewVersion, Post, PostId, PostStatus, PostVersion, Role, Session, TotpSecret, User, UserId,
+    NewVersion, Post, PostId, PostStatus, PostVersion, Role, Session, SignedOut, TotpSecret, User,
+    UserId,
 };
 use crate::store::{Result, Store};
 use crate::{conflict, from_json, json_text, now, truncate_micros, username_key};
@@ -96,6 +97,23 @@ impl SqliteStore {
         self.writer.write(work).await
     }
 
+    /// Runs `work` and then appends the audit entry made from its outcome, as one job: both are
+    /// committed, or (if either fails) neither.
+    async fn write_audited<T, F>(&self, audit: Audit<T>, work: F) -> Result<T>
+    where
+        F: for<'c> FnOnce(&'c mut Batch) -> BoxFuture<'c, Result<T>> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.write(move |tx| {
+            Box::pin(async move {
+                let outcome = work(tx).await?;
+                append_in(tx, audit.entry_for(&outcome)).await?;
+                Ok(outcome)
+            })
+        })
+        .await
+    }
+
     /// After a conditional update matched nothing: `NotFound` if the post is gone, else
     /// `Conflict` naming the revision it is at.
     async fn revision_mismatch(
@@ -140,17 +158,32 @@ impl SqliteStore {
 
     /// Runs one update of a user row in its own write transaction; `NotFound` if no row matched.
     async fn update_user(&self, query: SqliteQuery<'static>) -> Result<()> {
-        self.write(move |tx| {
-            Box::pin(async move {
-                let done = query.execute(&mut *tx.conn).await?;
-                if done.rows_affected() == 0 {
-                    return Err(StoreError::NotFound("user"));
-                }
-                Ok(())
-            })
-        })
-        .await
+        self.write(move |tx| Box::pin(update_user_in(&mut tx.conn, query)))
+            .await
     }
+}
+
+/// Runs one update of a user row; `NotFound` if no row matched.
+async fn update_user_in(conn: &mut SqliteConnection, query: SqliteQuery<'_>) -> Result<()> {
+    let done = query.execute(&mut *conn).await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound("user"));
+    }
+    Ok(())
+}
+
+/// Deletes a user's sessions, but for `keep` (a session's id hash): how many.
+async fn end_sessions(
+    conn: &mut SqliteConnection,
+    user: UserId,
+    keep: Option<&str>,
+) -> Result<u64> {
+    let done = sqlx::query("DELETE FROM sessions WHERE user_id = ? AND id_hash IS NOT ?")
+        .bind(user.0)
+        .bind(keep)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected())
 }
 
 fn micros(t: DateTime<Utc>) -> i64 {
@@ -329,8 +362,8 @@ async fn insert_version(
 }
 
 impl Store for SqliteStore {
-    async fn create_user(&self, user: NewUser) -> Result<User> {
-        self.write(move |tx| {
+    async fn create_user(&self, user: NewUser, audit: Audit<User>) -> Result<User> {
+        self.write_audited(audit, move |tx| {
             Box::pin(async move {
                 let row = sqlx::query(concat!(
                     "INSERT INTO users (username, username_key, display_name, role, password_hash, ",
@@ -394,30 +427,84 @@ impl Store for SqliteStore {
         .collect()
     }
 
-    async fn set_role(&self, id: UserId, role: Role) -> Result<()> {
-        self.update_user(
-            sqlx::query("UPDATE users SET role = ? WHERE id = ?")
-                .bind(role.as_str())
-                .bind(id.0),
-        )
+    async fn set_role(&self, id: UserId, role: Role, audit: Audit<SignedOut>) -> Result<SignedOut> {
+        self.write_audited(audit, move |tx| {
+            Box::pin(async move {
+                let update = sqlx::query("UPDATE users SET role = ? WHERE id = ?")
+                    .bind(role.as_str())
+                    .bind(id.0);
+                update_user_in(&mut tx.conn, update).await?;
+                let sessions = end_sessions(&mut tx.conn, id, None).await?;
+                let tokens = sqlx::query(
+                    "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+                )
+                .bind(micros(now()))
+                .bind(id.0)
+                .execute(&mut *tx.conn)
+                .await?
+                .rows_affected();
+                Ok(SignedOut { sessions, tokens })
+            })
+        })
         .await
     }
 
-    async fn set_password_hash(&self, id: UserId, password_hash: &str) -> Result<()> {
-        self.update_user(
-            sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
-                .bind(password_hash.to_owned())
-                .bind(id.0),
-        )
+    async fn set_password_hash(
+        &self,
+        id: UserId,
+        password_hash: &str,
+        keep_session: Option<&str>,
+        audit: Audit<SignedOut>,
+    ) -> Result<SignedOut> {
+        let password_hash = password_hash.to_owned();
+        let keep_session = keep_session.map(str::to_owned);
+        self.write_audited(audit, move |tx| {
+            Box::pin(async move {
+                let update = sqlx::query(
+                    "UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL \
+                     WHERE id = ?",
+                )
+                .bind(password_hash)
+                .bind(id.0);
+                update_user_in(&mut tx.conn, update).await?;
+                let sessions = end_sessions(&mut tx.conn, id, keep_session.as_deref()).await?;
+                Ok(SignedOut {
+                    sessions,
+                    tokens: 0,
+                })
+            })
+        })
         .await
     }
 
-    async fn set_disabled(&self, id: UserId, disabled: bool) -> Result<()> {
-        self.update_user(
-            sqlx::query("UPDATE users SET disabled = ? WHERE id = ?")
-                .bind(disabled)
-                .bind(id.0),
-        )
+    async fn set_disabled(
+        &self,
+        id: UserId,
+        disabled: bool,
+        audit: Audit<SignedOut>,
+    ) -> Result<SignedOut> {
+        self.write_audited(audit, move |tx| {
+            Box::pin(async move {
+                let update = if disabled {
+                    sqlx::query("UPDATE users SET disabled = 1 WHERE id = ?")
+                } else {
+                    sqlx::query(
+                        "UPDATE users SET disabled = 0, failed_logins = 0, locked_until = NULL \
+                         WHERE id = ?",
+                    )
+                };
+                update_user_in(&mut tx.conn, update.bind(id.0)).await?;
+                let sessions = if disabled {
+                    end_sessions(&mut tx.conn, id, None).await?
+                } else {
+                    0
+                };
+                Ok(SignedOut {
+                    sessions,
+                    tokens: 0,
+                })
+            })
+        })
         .await
     }
 
@@ -430,20 +517,35 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn set_totp_secret(&self, id: UserId, secret: Option<&TotpSecret>) -> Result<()> {
-        self.update_user(
-            sqlx::query(
-                "UPDATE users SET totp_secret = ?, totp_enabled = 0, totp_last_step = NULL \
-                 WHERE id = ?",
-            )
-            .bind(secret.map(|s| s.as_bytes().to_vec()))
-            .bind(id.0),
-        )
+    async fn set_totp_secret(
+        &self,
+        id: UserId,
+        secret: &TotpSecret,
+        audit: Audit<()>,
+    ) -> Result<()> {
+        let secret = secret.as_bytes().to_vec();
+        self.write_audited(audit, move |tx| {
+            Box::pin(async move {
+                let update = sqlx::query(
+                    "UPDATE users SET totp_secret = ?, totp_enabled = 0, totp_last_step = NULL \
+                     WHERE id = ?",
+                )
+                .bind(secret)
+                .bind(id.0);
+                update_user_in(&mut tx.conn, update).await
+            })
+        })
         .await
     }
 
-    async fn set_totp_enabled(&self, id: UserId, enabled: bool) -> Result<()> {
-        self.write(move |tx| {
+    async fn enable_totp(
+        &self,
+        id: UserId,
+        recovery_code_hashes: &[String],
+        audit: Audit<()>,
+    ) -> Result<()> {
+        let code_hashes = recovery_code_hashes.to_vec();
+        self.write_audited(audit, move |tx| {
             Box::pin(async move {
                 let has_secret: Option<bool> =
                     sqlx::query_scalar("SELECT totp_secret IS NOT NULL FROM users WHERE id = ?")
@@ -452,15 +554,51 @@ impl Store for SqliteStore {
                         .await?;
                 match has_secret {
                     None => return Err(StoreError::NotFound("user")),
-                    Some(false) if enabled => return Err(StoreError::NotFound("totp secret")),
-                    Some(_) => {}
+                    Some(false) => return Err(StoreError::NotFound("totp secret")),
+                    Some(true) => {}
                 }
-                sqlx::query("UPDATE users SET totp_enabled = ? WHERE id = ?")
-                    .bind(enabled)
+                sqlx::query("UPDATE users SET totp_enabled = 1 WHERE id = ?")
                     .bind(id.0)
                     .execute(&mut *tx.conn)
                     .await?;
+                sqlx::query("DELETE FROM recovery_codes WHERE user_id = ?")
+                    .bind(id.0)
+                    .execute(&mut *tx.conn)
+                    .await?;
+                for hash in code_hashes {
+                    sqlx::query(
+                        "INSERT OR IGNORE INTO recovery_codes (user_id, code_hash) VALUES (?, ?)",
+                    )
+                    .bind(id.0)
+                    .bind(hash)
+                    .execute(&mut *tx.conn)
+                    .await
+                    .map_err(|e| StoreError::from_write(e, "recovery code", "user"))?;
+                }
                 Ok(())
+            })
+        })
+        .await
+    }
+
+    async fn reset_totp(&self, id: UserId, audit: Audit<SignedOut>) -> Result<SignedOut> {
+        self.write_audited(audit, move |tx| {
+            Box::pin(async move {
+                let update = sqlx::query(
+                    "UPDATE users SET totp_secret = NULL, totp_enabled = 0, totp_last_step = NULL \
+                     WHERE id = ?",
+                )
+                .bind(id.0);
+                update_user_in(&mut tx.conn, update).await?;
+                sqlx::query("DELETE FROM recovery_codes WHERE user_id = ?")
+                    .bind(id.0)
+                    .execute(&mut *tx.conn)
+                    .await?;
+                let sessions = end_sessions(&mut tx.conn, id, None).await?;
+                Ok(SignedOut {
+                    sessions,
+                    tokens: 0,
+                })
             })
         })
         .await
@@ -478,30 +616,6 @@ impl Store for SqliteStore {
                 .execute(&mut *tx.conn)
                 .await?;
                 Ok(done.rows_affected() == 1)
-            })
-        })
-        .await
-    }
-
-    async fn set_recovery_codes(&self, id: UserId, code_hashes: &[String]) -> Result<()> {
-        let code_hashes = code_hashes.to_vec();
-        self.write(move |tx| {
-            Box::pin(async move {
-                sqlx::query("DELETE FROM recovery_codes WHERE user_id = ?")
-                    .bind(id.0)
-                    .execute(&mut *tx.conn)
-                    .await?;
-                for hash in code_hashes {
-                    sqlx::query(
-                        "INSERT OR IGNORE INTO recovery_codes (user_id, code_hash) VALUES (?, ?)",
-                    )
-                    .bind(id.0)
-                    .bind(hash)
-                    .execute(&mut *tx.conn)
-                    .await
-                    .map_err(|e| StoreError::from_write(e, "recovery code", "user"))?;
-                }
-                Ok(())
             })
         })
         .await
@@ -663,8 +777,12 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn create_api_token(&self, token: NewApiToken) -> Result<ApiToken> {
-        self.write(move |tx| {
+    async fn create_api_token(
+        &self,
+        token: NewApiToken,
+        audit: Audit<ApiToken>,
+    ) -> Result<ApiToken> {
+        self.write_audited(audit, move |tx| {
             Box::pin(async move {
                 let row = sqlx::query(concat!(
                     "INSERT INTO api_tokens (user_id, name, token_hash, scopes, created_at) ",
@@ -714,36 +832,33 @@ impl Store for SqliteStore {
         .collect()
     }
 
-    async fn revoke_api_token(&self, id: ApiTokenId) -> Result<()> {
+    async fn revoke_api_token(&self, id: ApiTokenId, audit: Audit<()>) -> Result<bool> {
         self.write(move |tx| {
             Box::pin(async move {
-                let done = sqlx::query(
-                    "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?",
+                let revoked: Option<bool> = sqlx::query_scalar(
+                    "SELECT revoked_at IS NOT NULL FROM api_tokens WHERE id = ?",
                 )
-                .bind(micros(now()))
                 .bind(id.0)
-                .execute(&mut *tx.conn)
+                .fetch_optional(&mut *tx.conn)
                 .await?;
-                if done.rows_affected() == 0 {
-                    return Err(StoreError::NotFound("api token"));
+                match revoked {
+                    None => return Err(StoreError::NotFound("api token")),
+                    Some(true) => return Ok(false),
+                    Some(false) => {}
                 }
-                Ok(())
+                sqlx::query("UPDATE api_tokens SET revoked_at = ? WHERE id = ?")
+                    .bind(micros(now()))
+                    .bind(id.0)
+                    .execute(&mut *tx.conn)
+                    .await?;
+                append_in(tx, audit.entry_for(&())).await?;
+                Ok(true)
             })
         })
         .await
     }
 
-    async fn create_post(&self, post: NewPost) -> Result<(Post, PostVersion)> {
-        self.write(move |tx| {
-            Box::pin(async move {
-                let (created, version) = insert_post(&mut tx.conn, &post).await?;
-                Ok((created, version))
-            })
-        })
-        .await
-    }
-
-    async fn create_post_audited(
+    async fn create_post(
         &self,
         post: NewPost,
         mut audit: NewAuditEntry,
@@ -779,8 +894,9 @@ impl Store for SqliteStore {
         expected_revision: i64,
         version: NewVersion,
         new_status: PostStatus,
+        audit: Audit<(Post, PostVersion)>,
     ) -> Result<(Post, PostVersion)> {
-        self.write(move |tx| {
+        self.write_audited(audit, move |tx| {
             Box::pin(async move {
                 let post =
                     Self::bump_revision(&mut tx.conn, id, expected_revision, new_status).await?;
@@ -796,8 +912,9 @@ impl Store for SqliteStore {
         id: PostId,
         expected_revision: i64,
         new_status: PostStatus,
+        audit: Audit<Post>,
     ) -> Result<Post> {
-        self.write(move |tx| {
+        self.write_audited(audit, move |tx| {
             Box::pin(async move {
                 let post =
                     Self::bump_revision(&mut tx.conn, id, expected_revision, new_status).await?;
@@ -813,8 +930,9 @@ impl Store for SqliteStore {
         expected_revision: i64,
         decision: NewDecision,
         new_status: PostStatus,
+        audit: Audit<(Post, Decision)>,
     ) -> Result<(Post, Decision)> {
-        self.write(move |tx| {
+        self.write_audited(audit, move |tx| {
             Box::pin(async move {
                 let post = Self::bump_revision(&mut tx.conn, id, expected_revision, new_status).await?;
                 let row = sqlx::query(concat!(
@@ -840,8 +958,8 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn set_legal_hold(&self, id: PostId, hold: bool) -> Result<Post> {
-        self.write(move |tx| {
+    async fn set_legal_hold(&self, id: PostId, hold: bool, audit: Audit<Post>) -> Result<Post> {
+        self.write_audited(audit, move |tx| {
             Box::pin(async move {
                 let row = sqlx::query(concat!(
                     "UPDATE posts SET legal_hold = ? WHERE id = ? RETURNING ",
@@ -915,7 +1033,7 @@ impl Store for SqliteStore {
         .collect()
     }
 
-    async fn expire_due(&self, as_of: DateTime<Utc>) -> Result<Vec<PostId>> {
+    async fn expire_due(&self, as_of: DateTime<Utc>, audit: NewAuditEntry) -> Result<Vec<PostId>> {
         self.write(move |tx| {
             Box::pin(async move {
                 let ids: Vec<i64> = sqlx::query_scalar(
@@ -929,6 +1047,11 @@ impl Store for SqliteStore {
                 .await?;
                 let mut ids: Vec<PostId> = ids.into_iter().map(PostId).collect();
                 ids.sort();
+                for id in &ids {
+                    let mut entry = audit.clone();
+                    entry.subject = Some(format!("post:{id}"));
+                    append_in(tx, entry).await?;
+                }
                 Ok(ids)
             })
         })
@@ -939,9 +1062,12 @@ impl Store for SqliteStore {
         &self,
         older_than: DateTime<Utc>,
         statuses: &[PostStatus],
+        audit: Audit<Vec<PostId>>,
     ) -> Result<Vec<PostId>> {
         if statuses.is_empty() {
-            return Ok(Vec::new());
+            return self
+                .write_audited(audit, |_| Box::pin(async { Ok(Vec::new()) }))
+                .await;
         }
         // Only placeholders are spliced in; the values are bound.
         let placeholders = vec!["?"; statuses.len()].join(", ");
@@ -950,7 +1076,7 @@ impl Store for SqliteStore {
              AND status IN ({placeholders}) RETURNING id"
         );
         let statuses = statuses.to_vec();
-        self.write(move |tx| {
+        self.write_audited(audit, move |tx| {
             Box::pin(async move {
                 let mut query =
                     sqlx::query_scalar::<_, i64>(&sql).bind(micros(truncate_micros(older_than)));

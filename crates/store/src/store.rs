@@ -7,9 +7,9 @@ use chrono::{DateTime, Utc};
 use crate::audit::ChainVerifier;
 use crate::error::StoreError;
 use crate::model::{
-    ApiToken, ApiTokenId, AuditEntry, Decision, HistoryEvent, LoginFailures, NewApiToken,
+    ApiToken, ApiTokenId, Audit, AuditEntry, Decision, HistoryEvent, LoginFailures, NewApiToken,
     NewAuditEntry, NewDecision, NewPost, NewSession, NewUser, NewVersion, Post, PostId, PostStatus,
-    PostVersion, Role, Session, TotpSecret, User, UserId,
+    PostVersion, Role, Session, SignedOut, TotpSecret, User, UserId,
 };
 
 /// A store operation's result.
@@ -22,7 +22,12 @@ const VERIFY_PAGE: u32 = 1000;
 /// their versions and review decisions, and the audit log.
 ///
 /// Every write is one transaction, committed before the returned future completes: nothing is
-/// acknowledged that a crash could lose. Times the store records itself (`created_at`,
+/// acknowledged that a crash could lose. Every change an organisation must be able to account
+/// for (accounts, roles, credentials, tokens, posts and their decisions, holds, expiry, purges)
+/// takes the [`Audit`] entry that records it and appends it in that same transaction: the change
+/// and its record are committed together or not at all. What needs no record of its own (a
+/// session touched, a failed sign-in counted, a TOTP step used) takes none; events that change
+/// nothing stored (sign-ins, exports) are appended with [`Store::append_audit`]. Times the store records itself (`created_at`,
 /// `updated_at`, `last_seen_at`, an audit entry's `at`) come from the store's clock and are kept
 /// with microsecond precision on every backend.
 ///
@@ -36,7 +41,11 @@ pub trait Store: Send + Sync {
 
     /// Creates a user. `StoreError::Duplicate("username")` when the username is taken, ignoring
     /// case.
-    fn create_user(&self, user: NewUser) -> impl Future<Output = Result<User>> + Send;
+    fn create_user(
+        &self,
+        user: NewUser,
+        audit: Audit<User>,
+    ) -> impl Future<Output = Result<User>> + Send;
 
     /// The user with this id.
     fn get_user(&self, id: UserId) -> impl Future<Output = Result<Option<User>>> + Send;
@@ -50,18 +59,35 @@ pub trait Store: Send + Sync {
     /// Every user, by id.
     fn list_users(&self) -> impl Future<Output = Result<Vec<User>>> + Send;
 
-    /// Changes a user's role.
-    fn set_role(&self, id: UserId, role: Role) -> impl Future<Output = Result<()>> + Send;
+    /// Changes a user's role and ends what was granted under the old one: every session, and
+    /// every API token not yet revoked. `NotFound("user")` if there is no such user.
+    fn set_role(
+        &self,
+        id: UserId,
+        role: Role,
+        audit: Audit<SignedOut>,
+    ) -> impl Future<Output = Result<SignedOut>> + Send;
 
-    /// Replaces a user's password hash (an argon2id PHC string).
+    /// Replaces a user's password hash (an argon2id PHC string), clears any sign-in lock, and
+    /// ends every session of the user except `keep_session` (the hash of the session that made
+    /// the change, if it was the user's own). API tokens are kept.
     fn set_password_hash(
         &self,
         id: UserId,
         password_hash: &str,
-    ) -> impl Future<Output = Result<()>> + Send;
+        keep_session: Option<&str>,
+        audit: Audit<SignedOut>,
+    ) -> impl Future<Output = Result<SignedOut>> + Send;
 
-    /// Disables or re-enables a user.
-    fn set_disabled(&self, id: UserId, disabled: bool) -> impl Future<Output = Result<()>> + Send;
+    /// Disables a user, ending every session (`true`), or enables it again and clears any
+    /// sign-in lock (`false`). Tokens are kept: a disabled user's tokens are refused, and work
+    /// again once it is enabled.
+    fn set_disabled(
+        &self,
+        id: UserId,
+        disabled: bool,
+        audit: Audit<SignedOut>,
+    ) -> impl Future<Output = Result<SignedOut>> + Send;
 
     /// Replaces the stored form of a user's TOTP secret (the same key, sealed anew) and keeps
     /// everything else: whether TOTP is on and the last accepted step.
@@ -71,35 +97,41 @@ pub trait Store: Send + Sync {
         secret: &TotpSecret,
     ) -> impl Future<Output = Result<()>> + Send;
 
-    /// Stores (or with `None` removes) a user's TOTP secret. Either way TOTP is left disabled and
-    /// the last accepted step is forgotten: a new secret must be confirmed with a code.
+    /// Stores a new TOTP secret for a user, not yet in use: TOTP stays (or is turned) off and
+    /// the last accepted step is forgotten until [`Store::enable_totp`] confirms it.
     fn set_totp_secret(
         &self,
         id: UserId,
-        secret: Option<&TotpSecret>,
+        secret: &TotpSecret,
+        audit: Audit<()>,
     ) -> impl Future<Output = Result<()>> + Send;
 
-    /// Turns the TOTP requirement on or off (on needs a secret: `NotFound("totp secret")`).
-    fn set_totp_enabled(
+    /// Turns TOTP on with these recovery code hashes (replacing any), in one transaction: the
+    /// codes exist whenever TOTP is on. Needs a secret: `NotFound("totp secret")`.
+    fn enable_totp(
         &self,
         id: UserId,
-        enabled: bool,
+        recovery_code_hashes: &[String],
+        audit: Audit<()>,
     ) -> impl Future<Output = Result<()>> + Send;
+
+    /// Removes a user's second factor (an admin's reset, for a lost phone): the secret, the
+    /// last accepted step and every recovery code, and ends the user's sessions. The user signs
+    /// in with the password and enrols again.
+    fn reset_totp(
+        &self,
+        id: UserId,
+        audit: Audit<SignedOut>,
+    ) -> impl Future<Output = Result<SignedOut>> + Send;
 
     /// Records that a TOTP code for time step `step` was accepted, in one conditional update:
     /// `true` only if the user has a secret and `step` is later than the last accepted step, so
     /// a code can never be used twice, even by two requests at once.
     fn accept_totp_step(&self, id: UserId, step: i64) -> impl Future<Output = Result<bool>> + Send;
 
-    /// Replaces a user's recovery codes with these hashes. The codes are long random strings, so
-    /// an unsalted SHA-256 hex is enough and lets `consume_recovery_code` find one by hash.
-    fn set_recovery_codes(
-        &self,
-        id: UserId,
-        code_hashes: &[String],
-    ) -> impl Future<Output = Result<()>> + Send;
-
     /// Deletes the recovery code with this hash: `true` if it existed, so each code works once.
+    /// The codes are long random strings, so an unsalted SHA-256 hex is enough and lets a code
+    /// be found by its hash.
     fn consume_recovery_code(
         &self,
         id: UserId,
@@ -148,8 +180,11 @@ pub trait Store: Send + Sync {
     // ----- API tokens -----
 
     /// Creates an API token. `Duplicate("api token")` if the hash is already stored.
-    fn create_api_token(&self, token: NewApiToken)
-        -> impl Future<Output = Result<ApiToken>> + Send;
+    fn create_api_token(
+        &self,
+        token: NewApiToken,
+        audit: Audit<ApiToken>,
+    ) -> impl Future<Output = Result<ApiToken>> + Send;
 
     /// The unrevoked token with this hash.
     fn get_api_token_by_hash(
@@ -160,20 +195,19 @@ pub trait Store: Send + Sync {
     /// A user's tokens, revoked ones included, by id.
     fn list_api_tokens(&self, user: UserId) -> impl Future<Output = Result<Vec<ApiToken>>> + Send;
 
-    /// Revokes a token (revoking twice keeps the first time).
-    fn revoke_api_token(&self, id: ApiTokenId) -> impl Future<Output = Result<()>> + Send;
+    /// Revokes a token: `true` if this revoked it, `false` (and no audit entry) if it already
+    /// was, which keeps the first time. `NotFound("api token")` if there is no such token.
+    fn revoke_api_token(
+        &self,
+        id: ApiTokenId,
+        audit: Audit<()>,
+    ) -> impl Future<Output = Result<bool>> + Send;
 
     // ----- posts -----
 
-    /// Creates a post with its version 1, at revision 1.
+    /// Creates a post with its version 1, at revision 1, and appends `audit` (its subject set
+    /// to `post:<id>`) in one transaction: one commit for a submission and its record.
     fn create_post(
-        &self,
-        post: NewPost,
-    ) -> impl Future<Output = Result<(Post, PostVersion)>> + Send;
-
-    /// Creates a post with its version 1 and appends `audit` (its subject set to `post:<id>`)
-    /// in one transaction: one commit for a submission and its record.
-    fn create_post_audited(
         &self,
         post: NewPost,
         audit: NewAuditEntry,
@@ -190,6 +224,7 @@ pub trait Store: Send + Sync {
         expected_revision: i64,
         version: NewVersion,
         new_status: PostStatus,
+        audit: Audit<(Post, PostVersion)>,
     ) -> impl Future<Output = Result<(Post, PostVersion)>> + Send;
 
     /// Sets a post's status, if it is still at `expected_revision`; otherwise `Conflict`.
@@ -198,6 +233,7 @@ pub trait Store: Send + Sync {
         id: PostId,
         expected_revision: i64,
         new_status: PostStatus,
+        audit: Audit<Post>,
     ) -> impl Future<Output = Result<Post>> + Send;
 
     /// Records a reviewer's decision and sets the post's status in one transaction, if the post
@@ -209,11 +245,17 @@ pub trait Store: Send + Sync {
         expected_revision: i64,
         decision: NewDecision,
         new_status: PostStatus,
+        audit: Audit<(Post, Decision)>,
     ) -> impl Future<Output = Result<(Post, Decision)>> + Send;
 
     /// Puts a post under legal hold or releases it. Does not change its revision (a hold is not
     /// an edit and must not make a reviewer's pending decision fail).
-    fn set_legal_hold(&self, id: PostId, hold: bool) -> impl Future<Output = Result<Post>> + Send;
+    fn set_legal_hold(
+        &self,
+        id: PostId,
+        hold: bool,
+        audit: Audit<Post>,
+    ) -> impl Future<Output = Result<Post>> + Send;
 
     /// A user's posts, newest first.
     fn posts_by_author(&self, author: UserId) -> impl Future<Output = Result<Vec<Post>>> + Send;
@@ -229,16 +271,23 @@ pub trait Store: Send + Sync {
     fn decisions(&self, id: PostId) -> impl Future<Output = Result<Vec<Decision>>> + Send;
 
     /// Marks `expired` every post pending review or waiting for changes whose `scheduled_at` is
-    /// at or before `now`; returns their ids.
-    fn expire_due(&self, now: DateTime<Utc>) -> impl Future<Output = Result<Vec<PostId>>> + Send;
+    /// at or before `now`, and appends one copy of `audit` for each (its subject set to
+    /// `post:<id>`), in one transaction; returns their ids.
+    fn expire_due(
+        &self,
+        now: DateTime<Utc>,
+        audit: NewAuditEntry,
+    ) -> impl Future<Output = Result<Vec<PostId>>> + Send;
 
     /// Deletes the posts (with their versions and decisions) in one of `statuses` last updated
     /// before `older_than`, except those under legal hold; returns their ids. The retention
-    /// policy (usually `rejected` and `expired`) is the caller's.
+    /// policy (usually `rejected` and `expired`) is the caller's. `audit` is appended in the same
+    /// transaction, even when nothing was purged (the run itself is on record).
     fn purge(
         &self,
         older_than: DateTime<Utc>,
         statuses: &[PostStatus],
+        audit: Audit<Vec<PostId>>,
     ) -> impl Future<Output = Result<Vec<PostId>>> + Send;
 
     /// A post's versions and decisions in the order they happened (for export).
@@ -264,7 +313,8 @@ pub trait Store: Send + Sync {
 
     // ----- audit log -----
 
-    /// Appends an entry to the audit log, chained to the previous one (see [`crate::audit`]).
+    /// Appends an entry to the audit log, chained to the previous one (see [`crate::audit`]), for
+    /// an event that changes nothing else stored (a sign-in, an export, a policy loaded).
     /// Appends are serialised, so two at once never fork the chain.
     fn append_audit(&self, entry: NewAuditEntry)
         -> impl Future<Output = Result<AuditEntry>> + Send;

@@ -162,7 +162,7 @@ async fn concurrent_submissions_are_all_committed_and_survive_reopening() {
         .map(|n| {
             let store = store.clone();
             let (post, audit) = suite::submission(author.id, n);
-            tokio::spawn(async move { store.create_post_audited(post, audit).await })
+            tokio::spawn(async move { store.create_post(post, audit).await })
         })
         .collect();
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -179,10 +179,11 @@ async fn concurrent_submissions_are_all_committed_and_survive_reopening() {
         );
         answered.push((post.id, entry.seq, version.text));
     }
-    // Every acknowledged write has its own audit entry: seq 1..=N, each once.
+    // Every acknowledged write has its own audit entry: seq 2..=N+1 (after the author's
+    // `user.created`), each once.
     let mut seqs: Vec<i64> = answered.iter().map(|(_, seq, _)| *seq).collect();
     seqs.sort_unstable();
-    assert_eq!(seqs, (1..=N as i64).collect::<Vec<_>>());
+    assert_eq!(seqs, (2..=N as i64 + 1).collect::<Vec<_>>());
     store.close().await;
     drop(store);
 
@@ -199,7 +200,7 @@ async fn concurrent_submissions_are_all_committed_and_survive_reopening() {
         assert_eq!(&versions[0].text, text);
     }
     assert_eq!(reopened.posts_by_author(author.id).await.unwrap().len(), N);
-    assert_eq!(reopened.verify_chain().await.unwrap(), N as u64);
+    assert_eq!(reopened.verify_chain().await.unwrap(), N as u64 + 1);
     reopened.close().await;
     <PostgresHarness as suite::Harness>::finish(h).await;
 }
@@ -218,8 +219,8 @@ async fn failing_writes_among_concurrent_ones_change_nothing_and_lose_nothing() 
     // Good submissions and appends, interleaved with audited writes that must fail inside the
     // same batches (a submission by an unknown author; a submission and an append holding a
     // NUL character, which PostgreSQL refuses in text), and with revision-guarded edits (one
-    // current, the others naming a stale revision) and a duplicate username, which are not
-    // batched and must behave as before.
+    // current, the others naming a stale revision) and a duplicate username, all in the same
+    // batches too.
     let mut good = Vec::new();
     let mut appended = Vec::new();
     let mut refused = Vec::new();
@@ -227,9 +228,9 @@ async fn failing_writes_among_concurrent_ones_change_nothing_and_lose_nothing() 
     for n in 0..GOOD {
         let s = store.clone();
         let (post, audit) = suite::submission(author.id, n);
-        good.push(tokio::spawn(async move {
-            s.create_post_audited(post, audit).await
-        }));
+        good.push(tokio::spawn(
+            async move { s.create_post(post, audit).await },
+        ));
         if n % 10 == 3 {
             let s = store.clone();
             appended.push(tokio::spawn(async move {
@@ -247,7 +248,7 @@ async fn failing_writes_among_concurrent_ones_change_nothing_and_lose_nothing() 
             let (mut post, audit) = suite::submission(author.id, 1000 + n);
             post.first_version.text = "stand \0 5".into();
             refused.push(tokio::spawn(async move {
-                s.create_post_audited(post, audit).await.map(drop)
+                s.create_post(post, audit).await.map(drop)
             }));
             let s = store.clone();
             refused.push(tokio::spawn(async move {
@@ -263,30 +264,45 @@ async fn failing_writes_among_concurrent_ones_change_nothing_and_lose_nothing() 
             let s = store.clone();
             let version = suite::version(author.id, "stale edit");
             stale.push(tokio::spawn(async move {
-                s.add_version(edited.id, 7, version, PostStatus::PendingReview)
-                    .await
+                s.add_version(
+                    edited.id,
+                    7,
+                    version,
+                    PostStatus::PendingReview,
+                    suite::audit("post.resubmitted"),
+                )
+                .await
             }));
         }
     }
     let s = store.clone();
     let (mut orphan, audit) = suite::submission(UserId(9999), 99);
     orphan.first_version.author = UserId(9999);
-    let orphan = tokio::spawn(async move { s.create_post_audited(orphan, audit).await });
+    let orphan = tokio::spawn(async move { s.create_post(orphan, audit).await });
     let s = store.clone();
     let duplicate = tokio::spawn(async move {
-        s.create_user(NewUser {
-            username: "ANN".into(),
-            display_name: "another Ann".into(),
-            role: Role::Staff,
-            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$salt$x".into(),
-        })
+        s.create_user(
+            NewUser {
+                username: "ANN".into(),
+                display_name: "another Ann".into(),
+                role: Role::Staff,
+                password_hash: "$argon2id$v=19$m=19456,t=2,p=1$salt$x".into(),
+            },
+            suite::audit("user.created"),
+        )
         .await
     });
     let s = store.clone();
     let version = suite::version(author.id, "current edit");
     let current = tokio::spawn(async move {
-        s.add_version(edited.id, 1, version, PostStatus::PendingReview)
-            .await
+        s.add_version(
+            edited.id,
+            1,
+            version,
+            PostStatus::PendingReview,
+            suite::audit("post.resubmitted"),
+        )
+        .await
     });
     tokio::time::sleep(Duration::from_millis(200)).await;
     release(lock).await;
@@ -350,10 +366,13 @@ async fn failing_writes_among_concurrent_ones_change_nothing_and_lose_nothing() 
         reopened.posts_by_author(author.id).await.unwrap().len(),
         GOOD + 1
     );
-    // One audit entry per good write, none for a failed one, in one intact chain.
+    // One audit entry per good write, none for a failed one, in one intact chain: besides
+    // the good submissions and appends, the author's `user.created`, the edited post's
+    // submission and its current edit (the two without a subject of their own here).
+    expected.insert(format!("post:{}", edited.id));
     assert_eq!(
         reopened.verify_chain().await.unwrap(),
-        expected.len() as u64
+        expected.len() as u64 + 2
     );
     assert_eq!(audit_subjects(&reopened).await, expected);
     reopened.close().await;
@@ -386,10 +405,7 @@ async fn two_stores_on_one_database_append_one_chain() {
                         })
                         .await
                 } else {
-                    store
-                        .create_post_audited(post, audit)
-                        .await
-                        .map(|(_, _, e)| e)
+                    store.create_post(post, audit).await.map(|(_, _, e)| e)
                 }
             }));
         }
@@ -402,10 +418,11 @@ async fn two_stores_on_one_database_append_one_chain() {
         subjects.insert(entry.subject.unwrap());
     }
     seqs.sort_unstable();
-    assert_eq!(seqs, (1..=2 * EACH as i64).collect::<Vec<_>>());
+    // After the author's `user.created` (seq 1).
+    assert_eq!(seqs, (2..=2 * EACH as i64 + 1).collect::<Vec<_>>());
     // Both stores see the one chain, every entry in it once.
-    assert_eq!(h.store.verify_chain().await.unwrap(), 2 * EACH as u64);
-    assert_eq!(other.verify_chain().await.unwrap(), 2 * EACH as u64);
+    assert_eq!(h.store.verify_chain().await.unwrap(), 2 * EACH as u64 + 1);
+    assert_eq!(other.verify_chain().await.unwrap(), 2 * EACH as u64 + 1);
     assert_eq!(audit_subjects(&other).await, subjects);
     other.close().await;
     <PostgresHarness as suite::Harness>::finish(h).await;
@@ -426,7 +443,7 @@ async fn writes_go_on_after_the_server_drops_the_stores_connections() {
             .map(|n| {
                 let store = store.clone();
                 let (post, audit) = suite::submission(author.id, 100 * round + n);
-                tokio::spawn(async move { store.create_post_audited(post, audit).await })
+                tokio::spawn(async move { store.create_post(post, audit).await })
             })
             .collect();
         for task in tasks {
@@ -446,7 +463,8 @@ async fn writes_go_on_after_the_server_drops_the_stores_connections() {
         // The server takes a moment to end them.
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert_eq!(store.verify_chain().await.unwrap(), 60);
+    // The 60 submissions after the author's `user.created`.
+    assert_eq!(store.verify_chain().await.unwrap(), 61);
     assert_eq!(store.posts_by_author(author.id).await.unwrap().len(), 60);
     store.close().await;
     <PostgresHarness as suite::Harness>::finish(h).await;

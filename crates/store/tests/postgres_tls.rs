@@ -11,7 +11,7 @@ use std::str::FromStr as _;
 
 use postguard_store::sqlx::postgres::PgConnectOptions;
 use postguard_store::sqlx::{self, ConnectOptions as _, Row as _};
-use postguard_store::{NewUser, PostgresStore, Role, Store as _};
+use postguard_store::{NewAuditEntry, NewUser, PostgresStore, Role, Store as _};
 
 /// The test server's URL with `sslmode=require`, or `None` (after saying why) to skip.
 fn tls_url() -> Option<String> {
@@ -55,12 +55,21 @@ async fn the_store_works_over_tls_when_the_url_requires_it() {
     let options = admin.clone().options([("search_path", schema.as_str())]);
     let store = PostgresStore::connect_with(options).await.unwrap();
     let user = store
-        .create_user(NewUser {
-            username: "tls-check".into(),
-            display_name: "TLS check".into(),
-            password_hash: "$argon2id$not-checked-here".into(),
-            role: Role::Staff,
-        })
+        .create_user(
+            NewUser {
+                username: "tls-check".into(),
+                display_name: "TLS check".into(),
+                password_hash: "$argon2id$not-checked-here".into(),
+                role: Role::Staff,
+            },
+            NewAuditEntry {
+                actor: None,
+                action: "user.created".into(),
+                subject: None,
+                details: serde_json::json!({}),
+            }
+            .into(),
+        )
         .await
         .unwrap();
     let again = store.get_user(user.id).await.unwrap().unwrap();

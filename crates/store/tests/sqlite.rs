@@ -97,7 +97,8 @@ async fn data_survives_reopening_the_file() {
         PostStatus::PendingReview
     );
     assert_eq!(store.versions(post_id).await.unwrap().len(), 1);
-    assert_eq!(store.verify_chain().await.unwrap(), 1);
+    // `user.created`, the post's submission, the extra entry.
+    assert_eq!(store.verify_chain().await.unwrap(), 3);
     store.close().await;
 }
 
@@ -125,6 +126,7 @@ async fn opening_creates_a_wal_database_with_foreign_keys() {
             1,
             suite::version(author.id, "text"),
             PostStatus::PendingReview,
+            suite::audit("post.resubmitted"),
         )
         .await;
     assert!(matches!(
@@ -165,7 +167,7 @@ async fn concurrent_submissions_are_all_committed_and_survive_reopening() {
         .map(|n| {
             let store = store.clone();
             let (post, audit) = suite::submission(author.id, n);
-            tokio::spawn(async move { store.create_post_audited(post, audit).await })
+            tokio::spawn(async move { store.create_post(post, audit).await })
         })
         .collect();
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
@@ -180,10 +182,11 @@ async fn concurrent_submissions_are_all_committed_and_survive_reopening() {
         );
         answered.push((post.id, entry.seq, version.text));
     }
-    // Every acknowledged write has its own audit entry: seq 1..=N, each once.
+    // Every acknowledged write has its own audit entry: seq 2..=N+1 (after the author's
+    // `user.created`), each once.
     let mut seqs: Vec<i64> = answered.iter().map(|(_, seq, _)| *seq).collect();
     seqs.sort_unstable();
-    assert_eq!(seqs, (1..=N as i64).collect::<Vec<_>>());
+    assert_eq!(seqs, (2..=N as i64 + 1).collect::<Vec<_>>());
     store.close().await;
     drop(store);
 
@@ -197,7 +200,7 @@ async fn concurrent_submissions_are_all_committed_and_survive_reopening() {
         assert_eq!(&versions[0].text, text);
     }
     assert_eq!(reopened.posts_by_author(author.id).await.unwrap().len(), N);
-    assert_eq!(reopened.verify_chain().await.unwrap(), N as u64);
+    assert_eq!(reopened.verify_chain().await.unwrap(), N as u64 + 1);
     reopened.close().await;
 }
 
@@ -218,37 +221,52 @@ async fn failing_writes_among_concurrent_ones_change_nothing_and_lose_nothing() 
     for n in 0..GOOD {
         let s = store.clone();
         let (post, audit) = suite::submission(author.id, n);
-        good.push(tokio::spawn(async move {
-            s.create_post_audited(post, audit).await
-        }));
+        good.push(tokio::spawn(
+            async move { s.create_post(post, audit).await },
+        ));
         if n % 10 == 5 {
             let s = store.clone();
             let version = suite::version(author.id, "stale edit");
             stale.push(tokio::spawn(async move {
-                s.add_version(edited.id, 7, version, PostStatus::PendingReview)
-                    .await
+                s.add_version(
+                    edited.id,
+                    7,
+                    version,
+                    PostStatus::PendingReview,
+                    suite::audit("post.resubmitted"),
+                )
+                .await
             }));
         }
     }
     let s = store.clone();
     let (mut orphan, audit) = suite::submission(postguard_store::UserId(9999), 99);
     orphan.first_version.author = postguard_store::UserId(9999);
-    let orphan = tokio::spawn(async move { s.create_post_audited(orphan, audit).await });
+    let orphan = tokio::spawn(async move { s.create_post(orphan, audit).await });
     let s = store.clone();
     let duplicate = tokio::spawn(async move {
-        s.create_user(postguard_store::NewUser {
-            username: "ANN".into(),
-            display_name: "another Ann".into(),
-            role: Role::Staff,
-            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$salt$x".into(),
-        })
+        s.create_user(
+            postguard_store::NewUser {
+                username: "ANN".into(),
+                display_name: "another Ann".into(),
+                role: Role::Staff,
+                password_hash: "$argon2id$v=19$m=19456,t=2,p=1$salt$x".into(),
+            },
+            suite::audit("user.created"),
+        )
         .await
     });
     let s = store.clone();
     let version = suite::version(author.id, "current edit");
     let current = tokio::spawn(async move {
-        s.add_version(edited.id, 1, version, PostStatus::PendingReview)
-            .await
+        s.add_version(
+            edited.id,
+            1,
+            version,
+            PostStatus::PendingReview,
+            suite::audit("post.resubmitted"),
+        )
+        .await
     });
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     release(lock).await;
@@ -296,8 +314,10 @@ async fn failing_writes_among_concurrent_ones_change_nothing_and_lose_nothing() 
         2
     );
     assert_eq!(reopened.list_users().await.unwrap().len(), 1);
-    // One audit entry per good submission, none for the failed one, in one intact chain.
-    assert_eq!(reopened.verify_chain().await.unwrap(), GOOD as u64);
+    // One audit entry per good submission, none for the failed one, in one intact chain;
+    // besides them the author's `user.created`, the edited post's submission and its current
+    // edit.
+    assert_eq!(reopened.verify_chain().await.unwrap(), GOOD as u64 + 3);
     let subjects: std::collections::BTreeSet<String> = reopened
         .audit_entries(0, 1000)
         .await
@@ -305,8 +325,11 @@ async fn failing_writes_among_concurrent_ones_change_nothing_and_lose_nothing() 
         .into_iter()
         .filter_map(|e| e.subject)
         .collect();
-    let expected: std::collections::BTreeSet<String> =
-        ids.iter().map(|id| format!("post:{id}")).collect();
+    let expected: std::collections::BTreeSet<String> = ids
+        .iter()
+        .chain([&edited.id])
+        .map(|id| format!("post:{id}"))
+        .collect();
     assert_eq!(subjects, expected);
     reopened.close().await;
 }

@@ -10,9 +10,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use postguard_store::audit::HashInput;
 use postguard_store::{
-    Actor, Attachment, ChainBreak, ChainProblem, Channel, HistoryEvent, NewApiToken, NewAuditEntry,
-    NewDecision, NewPost, NewSession, NewUser, NewVersion, Post, PostKind, PostStatus, Role, Store,
-    StoreError, TotpSecret, User, UserId, Verdict,
+    Actor, Attachment, Audit, ChainBreak, ChainProblem, Channel, HistoryEvent, NewApiToken,
+    NewAuditEntry, NewDecision, NewPost, NewSession, NewUser, NewVersion, Post, PostKind,
+    PostStatus, Role, Store, StoreError, TotpSecret, User, UserId, Verdict,
 };
 use serde_json::json;
 
@@ -84,6 +84,7 @@ macro_rules! all_tests {
             post_history_in_order,
             audit_append_and_verify,
             post_and_its_audit_entry_in_one_transaction,
+            changes_and_their_audit_entries_commit_together,
             concurrent_audit_appends_keep_one_chain,
             tampered_details_are_found,
             deleted_entry_is_found,
@@ -95,14 +96,32 @@ macro_rules! all_tests {
 
 // ----- helpers -----
 
+/// An audit entry for a change a test makes.
+pub fn record(action: &str) -> NewAuditEntry {
+    NewAuditEntry {
+        actor: None,
+        action: action.into(),
+        subject: None,
+        details: json!({}),
+    }
+}
+
+/// The same, for a change that takes an [`Audit`].
+pub fn audit<T>(action: &str) -> Audit<T> {
+    record(action).into()
+}
+
 pub async fn user<S: Store>(store: &S, username: &str, role: Role) -> User {
     store
-        .create_user(NewUser {
-            username: username.into(),
-            display_name: format!("{username} (display)"),
-            role,
-            password_hash: format!("$argon2id$v=19$m=19456,t=2,p=1$salt${username}"),
-        })
+        .create_user(
+            NewUser {
+                username: username.into(),
+                display_name: format!("{username} (display)"),
+                role,
+                password_hash: format!("$argon2id$v=19$m=19456,t=2,p=1$salt${username}"),
+            },
+            audit("user.created"),
+        )
         .await
         .unwrap()
 }
@@ -127,15 +146,18 @@ pub async fn post<S: Store>(
     scheduled_at: Option<DateTime<Utc>>,
 ) -> Post {
     store
-        .create_post(NewPost {
-            author,
-            kind: PostKind::Post,
-            channel: Channel::Personal,
-            identifies_employer: true,
-            scheduled_at,
-            status,
-            first_version: version(author, "Proud of our night shift!"),
-        })
+        .create_post(
+            NewPost {
+                author,
+                kind: PostKind::Post,
+                channel: Channel::Personal,
+                identifies_employer: true,
+                scheduled_at,
+                status,
+                first_version: version(author, "Proud of our night shift!"),
+            },
+            record("post.submitted"),
+        )
         .await
         .unwrap()
         .0
@@ -215,12 +237,15 @@ pub async fn users_are_unique_ignoring_case<H: Harness>(h: &H) {
     assert_eq!(alice.failed_logins, 0);
 
     let duplicate = s
-        .create_user(NewUser {
-            username: "ALICE".into(),
-            display_name: "Other".into(),
-            role: Role::Admin,
-            password_hash: "$argon2id$other".into(),
-        })
+        .create_user(
+            NewUser {
+                username: "ALICE".into(),
+                display_name: "Other".into(),
+                role: Role::Admin,
+                password_hash: "$argon2id$other".into(),
+            },
+            audit("user.created"),
+        )
         .await;
     assert!(
         matches!(duplicate, Err(StoreError::Duplicate("username"))),
@@ -246,9 +271,15 @@ pub async fn users_are_unique_ignoring_case<H: Harness>(h: &H) {
 pub async fn user_updates<H: Harness>(h: &H) {
     let s = h.store();
     let bob = user(s, "bob", Role::Staff).await;
-    s.set_role(bob.id, Role::Compliance).await.unwrap();
-    s.set_password_hash(bob.id, "$argon2id$new").await.unwrap();
-    s.set_disabled(bob.id, true).await.unwrap();
+    s.set_role(bob.id, Role::Compliance, audit("role.changed"))
+        .await
+        .unwrap();
+    s.set_password_hash(bob.id, "$argon2id$new", None, audit("password.changed"))
+        .await
+        .unwrap();
+    s.set_disabled(bob.id, true, audit("user.disabled"))
+        .await
+        .unwrap();
     let bob = s.get_user(bob.id).await.unwrap().unwrap();
     assert_eq!(bob.role, Role::Compliance);
     assert_eq!(bob.password_hash, "$argon2id$new");
@@ -258,11 +289,13 @@ pub async fn user_updates<H: Harness>(h: &H) {
 
     let missing = UserId(424_242);
     assert!(matches!(
-        s.set_role(missing, Role::Admin).await,
+        s.set_role(missing, Role::Admin, audit("role.changed"))
+            .await,
         Err(StoreError::NotFound("user"))
     ));
     assert!(matches!(
-        s.set_password_hash(missing, "x").await,
+        s.set_password_hash(missing, "x", None, audit("password.changed"))
+            .await,
         Err(StoreError::NotFound("user"))
     ));
 }
@@ -273,16 +306,20 @@ pub async fn totp_step_is_accepted_once<H: Harness>(h: &H) {
     // No secret yet: nothing is accepted and TOTP cannot be enabled.
     assert!(!s.accept_totp_step(carol.id, 100).await.unwrap());
     assert!(matches!(
-        s.set_totp_enabled(carol.id, true).await,
+        s.enable_totp(carol.id, &[], audit("totp.enabled")).await,
         Err(StoreError::NotFound("totp secret"))
     ));
 
     let secret = TotpSecret::new(b"12345678901234567890".to_vec());
-    s.set_totp_secret(carol.id, Some(&secret)).await.unwrap();
+    s.set_totp_secret(carol.id, &secret, audit("totp.enrolment_started"))
+        .await
+        .unwrap();
     assert!(s.accept_totp_step(carol.id, 100).await.unwrap());
     assert!(!s.accept_totp_step(carol.id, 100).await.unwrap(), "reused");
     assert!(!s.accept_totp_step(carol.id, 99).await.unwrap(), "older");
-    s.set_totp_enabled(carol.id, true).await.unwrap();
+    s.enable_totp(carol.id, &[], audit("totp.enabled"))
+        .await
+        .unwrap();
     let stored = s.get_user(carol.id).await.unwrap().unwrap();
     assert_eq!(stored.totp_secret.as_ref(), Some(&secret));
     assert!(stored.totp_enabled);
@@ -312,9 +349,13 @@ pub async fn totp_step_is_accepted_once<H: Harness>(h: &H) {
     assert!(!s.accept_totp_step(carol.id, 101).await.unwrap());
 
     // A new secret must be confirmed again and forgets the last step.
-    s.set_totp_secret(carol.id, Some(&TotpSecret::new(vec![9; 20])))
-        .await
-        .unwrap();
+    s.set_totp_secret(
+        carol.id,
+        &TotpSecret::new(vec![9; 20]),
+        audit("totp.enrolment_started"),
+    )
+    .await
+    .unwrap();
     let stored = s.get_user(carol.id).await.unwrap().unwrap();
     assert!(!stored.totp_enabled);
     assert_eq!(stored.totp_last_step, None);
@@ -326,10 +367,15 @@ pub async fn recovery_code_works_once<H: Harness>(h: &H) {
     let dave = user(s, "dave", Role::Staff).await;
     let other = user(s, "erin", Role::Staff).await;
     let hashes: Vec<String> = ["h1", "h2", "h3"].map(String::from).to_vec();
-    s.set_recovery_codes(dave.id, &hashes).await.unwrap();
-    s.set_recovery_codes(other.id, &["h1".to_string()])
-        .await
-        .unwrap();
+    for (who, codes) in [(&dave, hashes), (&other, vec!["h1".to_string()])] {
+        let secret = TotpSecret::new(vec![7; 20]);
+        s.set_totp_secret(who.id, &secret, audit("totp.enrolment_started"))
+            .await
+            .unwrap();
+        s.enable_totp(who.id, &codes, audit("totp.enabled"))
+            .await
+            .unwrap();
+    }
     assert_eq!(s.recovery_codes_left(dave.id).await.unwrap(), 3);
 
     assert!(s.consume_recovery_code(dave.id, "h2").await.unwrap());
@@ -350,11 +396,16 @@ pub async fn recovery_code_works_once<H: Harness>(h: &H) {
     );
     assert!(a.unwrap() ^ b.unwrap());
 
-    // Regenerating replaces the old codes.
-    s.set_recovery_codes(dave.id, &["n1".to_string()])
+    // Enabling again replaces the old codes; a reset removes them with the secret.
+    s.enable_totp(dave.id, &["n1".to_string()], audit("totp.enabled"))
         .await
         .unwrap();
     assert_eq!(s.recovery_codes_left(dave.id).await.unwrap(), 1);
+    s.reset_totp(dave.id, audit("totp.reset")).await.unwrap();
+    assert_eq!(s.recovery_codes_left(dave.id).await.unwrap(), 0);
+    assert_eq!(s.recovery_codes_left(other.id).await.unwrap(), 1);
+    let dave = s.get_user(dave.id).await.unwrap().unwrap();
+    assert!(!dave.totp_enabled && dave.totp_secret.is_none() && dave.totp_last_step.is_none());
 }
 
 pub async fn failed_logins_lock_and_reset<H: Harness>(h: &H) {
@@ -457,32 +508,41 @@ pub async fn api_tokens_by_hash_and_revoked<H: Harness>(h: &H) {
     let s = h.store();
     let hal = user(s, "hal", Role::Staff).await;
     let token = s
-        .create_api_token(NewApiToken {
-            user_id: hal.id,
-            name: "ci".into(),
-            token_hash: "a".repeat(64),
-            scopes: vec!["check".into(), "posts:submit".into()],
-        })
+        .create_api_token(
+            NewApiToken {
+                user_id: hal.id,
+                name: "ci".into(),
+                token_hash: "a".repeat(64),
+                scopes: vec!["check".into(), "posts:submit".into()],
+            },
+            audit("token.created"),
+        )
         .await
         .unwrap();
     assert_eq!(token.scopes, vec!["check", "posts:submit"]);
     assert_eq!(token.revoked_at, None);
     let second = s
-        .create_api_token(NewApiToken {
-            user_id: hal.id,
-            name: "laptop".into(),
-            token_hash: "b".repeat(64),
-            scopes: vec![],
-        })
+        .create_api_token(
+            NewApiToken {
+                user_id: hal.id,
+                name: "laptop".into(),
+                token_hash: "b".repeat(64),
+                scopes: vec![],
+            },
+            audit("token.created"),
+        )
         .await
         .unwrap();
     assert!(matches!(
-        s.create_api_token(NewApiToken {
-            user_id: hal.id,
-            name: "again".into(),
-            token_hash: "a".repeat(64),
-            scopes: vec![],
-        })
+        s.create_api_token(
+            NewApiToken {
+                user_id: hal.id,
+                name: "again".into(),
+                token_hash: "a".repeat(64),
+                scopes: vec![],
+            },
+            audit("token.created"),
+        )
         .await,
         Err(StoreError::Duplicate("api token"))
     ));
@@ -493,7 +553,9 @@ pub async fn api_tokens_by_hash_and_revoked<H: Harness>(h: &H) {
     );
     assert!(s.get_api_token_by_hash("unknown").await.unwrap().is_none());
 
-    s.revoke_api_token(token.id).await.unwrap();
+    s.revoke_api_token(token.id, audit("token.revoked"))
+        .await
+        .unwrap();
     assert!(s
         .get_api_token_by_hash(&"a".repeat(64))
         .await
@@ -505,13 +567,16 @@ pub async fn api_tokens_by_hash_and_revoked<H: Harness>(h: &H) {
     assert_eq!(listed[1], second);
     // Revoking again keeps the first time.
     tokio::time::sleep(Duration::from_millis(2)).await;
-    s.revoke_api_token(token.id).await.unwrap();
+    s.revoke_api_token(token.id, audit("token.revoked"))
+        .await
+        .unwrap();
     assert_eq!(
         s.list_api_tokens(hal.id).await.unwrap()[0].revoked_at,
         Some(revoked_at)
     );
     assert!(matches!(
-        s.revoke_api_token(postguard_store::ApiTokenId(9_999)).await,
+        s.revoke_api_token(postguard_store::ApiTokenId(9_999), audit("token.revoked"))
+            .await,
         Err(StoreError::NotFound("api token"))
     ));
 }
@@ -522,18 +587,21 @@ pub async fn post_versions_are_kept_and_stale_writes_conflict<H: Harness>(h: &H)
     let s = h.store();
     let ivy = user(s, "ivy", Role::Staff).await;
     let rev = user(s, "rex", Role::Reviewer).await;
-    let (created, v1) = s
-        .create_post(NewPost {
-            author: ivy.id,
-            kind: PostKind::Reply,
-            channel: Channel::Official {
-                handle: "@AlderbrookRMC".into(),
+    let (created, v1, _) = s
+        .create_post(
+            NewPost {
+                author: ivy.id,
+                kind: PostKind::Reply,
+                channel: Channel::Official {
+                    handle: "@AlderbrookRMC".into(),
+                },
+                identifies_employer: false,
+                scheduled_at: None,
+                status: PostStatus::PendingReview,
+                first_version: version(ivy.id, "First draft"),
             },
-            identifies_employer: false,
-            scheduled_at: None,
-            status: PostStatus::PendingReview,
-            first_version: version(ivy.id, "First draft"),
-        })
+            record("post.submitted"),
+        )
         .await
         .unwrap();
     assert_eq!(created.revision, 1);
@@ -556,6 +624,7 @@ pub async fn post_versions_are_kept_and_stale_writes_conflict<H: Harness>(h: &H)
             1,
             decision(rev.id, 1, Verdict::RequestChanges),
             PostStatus::ChangesRequested,
+            audit("post.decision"),
         )
         .await
         .unwrap();
@@ -575,6 +644,7 @@ pub async fn post_versions_are_kept_and_stale_writes_conflict<H: Harness>(h: &H)
             1,
             decision(rev.id, 1, Verdict::Approve),
             PostStatus::Approved,
+            audit("post.decision"),
         )
         .await;
     assert!(matches!(stale, Err(StoreError::Conflict(_))), "{stale:?}");
@@ -589,6 +659,7 @@ pub async fn post_versions_are_kept_and_stale_writes_conflict<H: Harness>(h: &H)
             2,
             version(ivy.id, "Second draft"),
             PostStatus::PendingReview,
+            audit("post.resubmitted"),
         )
         .await
         .unwrap();
@@ -600,7 +671,8 @@ pub async fn post_versions_are_kept_and_stale_writes_conflict<H: Harness>(h: &H)
             created.id,
             2,
             version(ivy.id, "Lost edit"),
-            PostStatus::PendingReview
+            PostStatus::PendingReview,
+            audit("post.resubmitted"),
         )
         .await,
         Err(StoreError::Conflict(_))
@@ -612,19 +684,25 @@ pub async fn post_versions_are_kept_and_stale_writes_conflict<H: Harness>(h: &H)
 
     // set_status follows the same rule.
     assert!(matches!(
-        s.set_status(created.id, 1, PostStatus::Rejected).await,
+        s.set_status(created.id, 1, PostStatus::Rejected, audit("post.status"))
+            .await,
         Err(StoreError::Conflict(_))
     ));
     let post = s
-        .set_status(created.id, 3, PostStatus::Rejected)
+        .set_status(created.id, 3, PostStatus::Rejected, audit("post.status"))
         .await
         .unwrap();
     assert_eq!((post.revision, post.status), (4, PostStatus::Rejected));
 
     // A missing post is NotFound, not Conflict.
     assert!(matches!(
-        s.set_status(postguard_store::PostId(123_456), 1, PostStatus::Approved)
-            .await,
+        s.set_status(
+            postguard_store::PostId(123_456),
+            1,
+            PostStatus::Approved,
+            audit("post.status")
+        )
+        .await,
         Err(StoreError::NotFound("post"))
     ));
 }
@@ -641,13 +719,15 @@ pub async fn concurrent_decisions_exactly_one_wins<H: Harness>(h: &H) {
                 p.id,
                 1,
                 decision(r1.id, 1, Verdict::Approve),
-                PostStatus::Approved
+                PostStatus::Approved,
+                audit("post.decision"),
             ),
             s.decide(
                 p.id,
                 1,
                 decision(r2.id, 1, Verdict::Reject),
-                PostStatus::Rejected
+                PostStatus::Rejected,
+                audit("post.decision"),
             ),
         );
         let (winner, loser) = match (a, b) {
@@ -674,6 +754,7 @@ pub async fn decision_needs_an_existing_version<H: Harness>(h: &H) {
             1,
             decision(reviewer.id, 7, Verdict::Approve),
             PostStatus::Approved,
+            audit("post.decision"),
         )
         .await;
     assert!(matches!(result, Err(StoreError::NotFound(_))), "{result:?}");
@@ -721,17 +802,22 @@ pub async fn expire_due_posts<H: Harness>(h: &H) {
     let future = now + chrono::Duration::hours(1);
     let due = post(s, quinn.id, PostStatus::PendingReview, Some(past)).await;
     let due_changes = post(s, quinn.id, PostStatus::PendingReview, Some(now)).await;
-    s.set_status(due_changes.id, 1, PostStatus::ChangesRequested)
-        .await
-        .unwrap();
+    s.set_status(
+        due_changes.id,
+        1,
+        PostStatus::ChangesRequested,
+        audit("post.status"),
+    )
+    .await
+    .unwrap();
     let later = post(s, quinn.id, PostStatus::PendingReview, Some(future)).await;
     let unscheduled = post(s, quinn.id, PostStatus::PendingReview, None).await;
     let approved = post(s, quinn.id, PostStatus::PendingReview, Some(past)).await;
-    s.set_status(approved.id, 1, PostStatus::Approved)
+    s.set_status(approved.id, 1, PostStatus::Approved, audit("post.status"))
         .await
         .unwrap();
 
-    let expired = s.expire_due(now).await.unwrap();
+    let expired = s.expire_due(now, record("post.expired")).await.unwrap();
     assert_eq!(expired, vec![due.id, due_changes.id]);
     let stored = s.get_post(due.id).await.unwrap().unwrap();
     assert_eq!(stored.status, PostStatus::Expired);
@@ -749,7 +835,11 @@ pub async fn expire_due_posts<H: Harness>(h: &H) {
         s.get_post(approved.id).await.unwrap().unwrap().status,
         PostStatus::Approved
     );
-    assert!(s.expire_due(now).await.unwrap().is_empty());
+    assert!(s
+        .expire_due(now, record("post.expired"))
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 pub async fn purge_spares_legal_hold<H: Harness>(h: &H) {
@@ -762,11 +852,15 @@ pub async fn purge_spares_legal_hold<H: Harness>(h: &H) {
         1,
         decision(reviewer.id, 1, Verdict::Reject),
         PostStatus::Rejected,
+        audit("post.decision"),
     )
     .await
     .unwrap();
     let held = post(s, rose.id, PostStatus::Rejected, None).await;
-    let held_after = s.set_legal_hold(held.id, true).await.unwrap();
+    let held_after = s
+        .set_legal_hold(held.id, true, audit("legal_hold.set"))
+        .await
+        .unwrap();
     assert!(held_after.legal_hold);
     assert_eq!(held_after.revision, held.revision, "a hold is not an edit");
     let expired = post(s, rose.id, PostStatus::Expired, None).await;
@@ -774,10 +868,17 @@ pub async fn purge_spares_legal_hold<H: Harness>(h: &H) {
 
     let statuses = [PostStatus::Rejected, PostStatus::Expired];
     let long_ago: DateTime<Utc> = "2000-01-01T00:00:00Z".parse().unwrap();
-    assert!(s.purge(long_ago, &statuses).await.unwrap().is_empty());
+    assert!(s
+        .purge(long_ago, &statuses, audit("retention.purged"))
+        .await
+        .unwrap()
+        .is_empty());
 
     let cutoff = Utc::now() + chrono::Duration::seconds(1);
-    let purged = s.purge(cutoff, &statuses).await.unwrap();
+    let purged = s
+        .purge(cutoff, &statuses, audit("retention.purged"))
+        .await
+        .unwrap();
     assert_eq!(purged, vec![rejected.id, expired.id]);
     assert!(s.get_post(rejected.id).await.unwrap().is_none());
     assert!(s.versions(rejected.id).await.unwrap().is_empty());
@@ -787,10 +888,18 @@ pub async fn purge_spares_legal_hold<H: Harness>(h: &H) {
     assert!(s.get_post(approved.id).await.unwrap().is_some());
 
     // Released from hold, it goes at the next purge.
-    s.set_legal_hold(held.id, false).await.unwrap();
-    assert_eq!(s.purge(cutoff, &statuses).await.unwrap(), vec![held.id]);
+    s.set_legal_hold(held.id, false, audit("legal_hold.set"))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.purge(cutoff, &statuses, audit("retention.purged"))
+            .await
+            .unwrap(),
+        vec![held.id]
+    );
     assert!(matches!(
-        s.set_legal_hold(held.id, true).await,
+        s.set_legal_hold(held.id, true, audit("legal_hold.set"))
+            .await,
         Err(StoreError::NotFound("post"))
     ));
 }
@@ -805,17 +914,25 @@ pub async fn post_history_in_order<H: Harness>(h: &H) {
         1,
         decision(uma.id, 1, Verdict::RequestChanges),
         PostStatus::ChangesRequested,
+        audit("post.decision"),
     )
     .await
     .unwrap();
-    s.add_version(p.id, 2, version(tom.id, "v2"), PostStatus::PendingReview)
-        .await
-        .unwrap();
+    s.add_version(
+        p.id,
+        2,
+        version(tom.id, "v2"),
+        PostStatus::PendingReview,
+        audit("post.resubmitted"),
+    )
+    .await
+    .unwrap();
     s.decide(
         p.id,
         3,
         decision(uma.id, 2, Verdict::Approve),
         PostStatus::Approved,
+        audit("post.decision"),
     )
     .await
     .unwrap();
@@ -835,12 +952,224 @@ pub async fn post_history_in_order<H: Harness>(h: &H) {
 
 // ----- audit log -----
 
+/// The audit entries after `after_seq`, as (action, subject, details).
+async fn entries_after<S: Store>(
+    s: &S,
+    after_seq: i64,
+) -> Vec<(String, Option<String>, serde_json::Value)> {
+    s.audit_entries(after_seq, 1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| {
+            (
+                e.action,
+                e.subject,
+                serde_json::from_str(&e.details).unwrap(),
+            )
+        })
+        .collect()
+}
+
+async fn last_seq<S: Store>(s: &S) -> i64 {
+    s.audit_entries(0, 100_000)
+        .await
+        .unwrap()
+        .last()
+        .map_or(0, |e| e.seq)
+}
+
+pub async fn changes_and_their_audit_entries_commit_together<H: Harness>(h: &H) {
+    let s = h.store();
+    let uma = user(s, "uma", Role::Staff).await;
+    let reviewer = user(s, "vic", Role::Reviewer).await;
+    let session = |n: &str| NewSession {
+        id_hash: format!("uma-{n}"),
+        user_id: uma.id,
+        csrf_token: "c".into(),
+    };
+    for n in ["1", "2", "3"] {
+        s.create_session(session(n)).await.unwrap();
+    }
+    let token = |hash: char| NewApiToken {
+        user_id: uma.id,
+        name: format!("t{hash}"),
+        token_hash: hash.to_string().repeat(64),
+        scopes: vec!["check".into()],
+    };
+    let t1 = s
+        .create_api_token(token('1'), audit("token.created"))
+        .await
+        .unwrap();
+    s.create_api_token(token('2'), audit("token.created"))
+        .await
+        .unwrap();
+    assert!(s
+        .revoke_api_token(t1.id, audit("token.revoked"))
+        .await
+        .unwrap());
+    let before = last_seq(s).await;
+    // Revoking a revoked token changes nothing and records nothing.
+    assert!(!s
+        .revoke_api_token(t1.id, audit("token.revoked"))
+        .await
+        .unwrap());
+    assert_eq!(last_seq(s).await, before);
+
+    // A password change ends every other session; the entry is made from what it did.
+    let ended = s
+        .set_password_hash(
+            uma.id,
+            "$argon2id$changed",
+            Some("uma-1"),
+            Audit::with(|out: &postguard_store::SignedOut| NewAuditEntry {
+                details: json!({ "sessions_ended": out.sessions }),
+                ..record("password.changed")
+            }),
+        )
+        .await
+        .unwrap();
+    assert_eq!((ended.sessions, ended.tokens), (2, 0));
+    assert!(s.get_session("uma-1").await.unwrap().is_some());
+    assert!(s.get_session("uma-2").await.unwrap().is_none());
+
+    // A role change ends the rest and revokes the one live token.
+    let ended = s
+        .set_role(
+            uma.id,
+            Role::Reviewer,
+            Audit::with(|out: &postguard_store::SignedOut| NewAuditEntry {
+                details: json!({ "sessions_ended": out.sessions, "tokens_revoked": out.tokens }),
+                ..record("role.changed")
+            }),
+        )
+        .await
+        .unwrap();
+    assert_eq!((ended.sessions, ended.tokens), (1, 1));
+    assert!(s.get_session("uma-1").await.unwrap().is_none());
+    assert!(s
+        .list_api_tokens(uma.id)
+        .await
+        .unwrap()
+        .iter()
+        .all(|t| t.revoked_at.is_some()));
+    assert_eq!(
+        entries_after(s, before).await,
+        vec![
+            (
+                "password.changed".into(),
+                None,
+                json!({ "sessions_ended": 2 })
+            ),
+            (
+                "role.changed".into(),
+                None,
+                json!({ "sessions_ended": 1, "tokens_revoked": 1 })
+            ),
+        ]
+    );
+
+    // Disabling ends sessions; enabling again clears a sign-in lock.
+    s.create_session(session("4")).await.unwrap();
+    s.record_login_failure(uma.id, 1, Utc::now() + chrono::TimeDelta::minutes(5))
+        .await
+        .unwrap();
+    let ended = s
+        .set_disabled(uma.id, true, audit("user.disabled"))
+        .await
+        .unwrap();
+    assert_eq!(ended.sessions, 1);
+    let enabled = s
+        .set_disabled(uma.id, false, audit("user.enabled"))
+        .await
+        .unwrap();
+    assert_eq!(enabled.sessions, 0);
+    let stored = s.get_user(uma.id).await.unwrap().unwrap();
+    assert!(!stored.disabled && stored.locked_until.is_none() && stored.failed_logins == 0);
+
+    // A change that fails records nothing: a stale decision, a missing user.
+    let p = post(s, uma.id, PostStatus::PendingReview, None).await;
+    let seq = last_seq(s).await;
+    s.decide(
+        p.id,
+        1,
+        decision(reviewer.id, 1, Verdict::Approve),
+        PostStatus::Approved,
+        audit("post.decision"),
+    )
+    .await
+    .unwrap();
+    let stale = s
+        .decide(
+            p.id,
+            1,
+            decision(reviewer.id, 1, Verdict::Reject),
+            PostStatus::Rejected,
+            audit("post.decision"),
+        )
+        .await;
+    assert!(matches!(stale, Err(StoreError::Conflict(_))), "{stale:?}");
+    assert!(matches!(
+        s.set_disabled(UserId(777_777), true, audit("user.disabled"))
+            .await,
+        Err(StoreError::NotFound("user"))
+    ));
+    assert_eq!(
+        entries_after(s, seq).await.len(),
+        1,
+        "only the decision that won"
+    );
+
+    // Expiry records each post it expired; a purge records its run, even an empty one.
+    let due = Utc::now() - chrono::TimeDelta::minutes(1);
+    let a = post(s, uma.id, PostStatus::PendingReview, Some(due)).await;
+    let b = post(s, uma.id, PostStatus::PendingReview, Some(due)).await;
+    let seq = last_seq(s).await;
+    let expired = s
+        .expire_due(Utc::now(), record("post.expired"))
+        .await
+        .unwrap();
+    assert_eq!(expired, vec![a.id, b.id]);
+    let purged = s
+        .purge(
+            Utc::now() - chrono::TimeDelta::days(1),
+            &[PostStatus::Expired],
+            Audit::with(|ids: &Vec<postguard_store::PostId>| NewAuditEntry {
+                details: json!({ "count": ids.len() }),
+                ..record("retention.purged")
+            }),
+        )
+        .await
+        .unwrap();
+    assert!(purged.is_empty());
+    assert_eq!(
+        entries_after(s, seq).await,
+        vec![
+            (
+                "post.expired".into(),
+                Some(format!("post:{}", a.id)),
+                json!({})
+            ),
+            (
+                "post.expired".into(),
+                Some(format!("post:{}", b.id)),
+                json!({})
+            ),
+            ("retention.purged".into(), None, json!({ "count": 0 })),
+        ]
+    );
+    assert_eq!(
+        s.verify_chain().await.unwrap(),
+        u64::try_from(last_seq(s).await).unwrap()
+    );
+}
+
 pub async fn post_and_its_audit_entry_in_one_transaction<H: Harness>(h: &H) {
     let s = h.store();
     let author = user(s, "ann", Role::Staff).await;
     s.append_audit(entry("login.succeeded", 1)).await.unwrap();
     let (created, first, logged) = s
-        .create_post_audited(
+        .create_post(
             NewPost {
                 author: author.id,
                 kind: PostKind::Post,
@@ -862,7 +1191,8 @@ pub async fn post_and_its_audit_entry_in_one_transaction<H: Harness>(h: &H) {
         .await
         .unwrap();
     assert_eq!(first.version, 1);
-    assert_eq!(logged.seq, 2);
+    // After `user.created` and the sign-in.
+    assert_eq!(logged.seq, 3);
     assert_eq!(
         logged.subject.as_deref(),
         Some(format!("post:{}", created.id).as_str())
@@ -870,14 +1200,14 @@ pub async fn post_and_its_audit_entry_in_one_transaction<H: Harness>(h: &H) {
     // What the write answered is what was stored.
     assert_eq!(s.get_post(created.id).await.unwrap().unwrap(), created);
     assert!(s.versions(created.id).await.unwrap() == vec![first.clone()]);
-    assert_eq!(s.audit_entries(1, 10).await.unwrap(), vec![logged.clone()]);
+    assert_eq!(s.audit_entries(2, 10).await.unwrap(), vec![logged.clone()]);
     assert_eq!(created.author, author.id);
     assert_eq!(created.revision, 1);
     assert_eq!(first.text, "Health fair on Saturday");
-    assert_eq!(s.verify_chain().await.unwrap(), 2);
+    assert_eq!(s.verify_chain().await.unwrap(), 3);
     // A post that cannot be stored (unknown author) leaves no audit entry behind.
     let orphan = s
-        .create_post_audited(
+        .create_post(
             NewPost {
                 author: UserId(9999),
                 kind: PostKind::Post,
@@ -891,7 +1221,7 @@ pub async fn post_and_its_audit_entry_in_one_transaction<H: Harness>(h: &H) {
         )
         .await;
     assert!(orphan.is_err());
-    assert_eq!(s.verify_chain().await.unwrap(), 2);
+    assert_eq!(s.verify_chain().await.unwrap(), 3);
 }
 
 pub async fn audit_append_and_verify<H: Harness>(h: &H) {
