@@ -542,22 +542,16 @@ async fn first_admin<S: postguard_store::Store>(store: &S) -> Result<()> {
     }
     let password = postguard_server::auth::random_hex(12);
     let hash = postguard_server::auth::hash_password(&password).map_err(UsageError)?;
-    let admin = store
-        .create_user(postguard_store::NewUser {
-            username: "admin".to_owned(),
-            display_name: "Administrator".to_owned(),
-            role: postguard_store::Role::Admin,
-            password_hash: hash,
-        })
-        .await
-        .map_err(|e| UsageError(e.to_string()))?;
     store
-        .append_audit(postguard_store::NewAuditEntry {
-            actor: None,
-            action: "user.created".to_owned(),
-            subject: Some(format!("user:{}", admin.id)),
-            details: serde_json::json!({ "username": "admin", "role": "admin", "by": "first start" }),
-        })
+        .create_user(
+            postguard_store::NewUser {
+                username: "admin".to_owned(),
+                display_name: "Administrator".to_owned(),
+                role: postguard_store::Role::Admin,
+                password_hash: hash,
+            },
+            postguard_server::user_created(None, "first start"),
+        )
         .await
         .map_err(|e| UsageError(e.to_string()))?;
     eprintln!(
@@ -601,26 +595,20 @@ fn create_user(args: CreateUserArgs) -> Result<ExitCode> {
     with_store!(|store| {
         use postguard_store::Store as _;
         let user = store
-            .create_user(postguard_store::NewUser {
-                username: args.username.clone(),
-                display_name: args
-                    .display_name
-                    .clone()
-                    .unwrap_or_else(|| args.username.clone()),
-                role,
-                password_hash: hash,
-            })
+            .create_user(
+                postguard_store::NewUser {
+                    username: args.username.clone(),
+                    display_name: args
+                        .display_name
+                        .clone()
+                        .unwrap_or_else(|| args.username.clone()),
+                    role,
+                    password_hash: hash,
+                },
+                postguard_server::user_created(None, "command line"),
+            )
             .await
             .map_err(|e| UsageError(format!("cannot create {}: {e}", args.username)))?;
-        store
-            .append_audit(postguard_store::NewAuditEntry {
-                actor: None,
-                action: "user.created".to_owned(),
-                subject: Some(format!("user:{}", user.id)),
-                details: serde_json::json!({ "username": user.username, "role": role, "by": "command line" }),
-            })
-            .await
-            .map_err(|e| UsageError(e.to_string()))?;
         if std::env::var("POSTGUARD_NEW_PASSWORD").is_err() {
             eprintln!(
                 "created {} ({role}) with the one-time password {password}",

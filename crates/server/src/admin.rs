@@ -19,7 +19,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, SecondsFormat, Utc};
 use postguard_store::{
-    ApiToken, ApiTokenId, HistoryEvent, NewApiToken, NewUser, Role, Store, User, UserId,
+    ApiToken, ApiTokenId, Audit, HistoryEvent, NewApiToken, NewUser, Role, SignedOut, Store, User,
+    UserId,
 };
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -118,21 +119,25 @@ pub(crate) async fn create_token<S: Store + 'static>(
         )));
     }
     let token = auth::new_api_token();
-    let stored = state
-        .store()
-        .create_api_token(NewApiToken {
-            user_id: user.id,
-            name,
-            token_hash: auth::token_hash(&token),
-            scopes,
-        })
-        .await?;
-    state
-        .audit(
-            Some(&user),
+    let actor = user.clone();
+    let record = Audit::with(move |stored: &ApiToken| {
+        crate::entry(
+            Some(&actor),
             "token.created",
             Some(format!("token:{}", stored.id)),
             json!({ "name": stored.name, "scopes": stored.scopes }),
+        )
+    });
+    let stored = state
+        .store()
+        .create_api_token(
+            NewApiToken {
+                user_id: user.id,
+                name,
+                token_hash: auth::token_hash(&token),
+                scopes,
+            },
+            record,
         )
         .await?;
     Ok((
@@ -197,15 +202,14 @@ pub(crate) async fn revoke_token<S: Store + 'static>(
         .find(|t| t.id == ApiTokenId(id))
         .ok_or(AppError::NotFound)?;
     if token.revoked_at.is_none() {
-        store.revoke_api_token(token.id).await?;
-        state
-            .audit(
-                Some(&user),
-                "token.revoked",
-                Some(format!("token:{}", token.id)),
-                json!({ "name": token.name }),
-            )
-            .await?;
+        // Recorded only if this request revoked it (not one racing it).
+        let record = crate::entry(
+            Some(&user),
+            "token.revoked",
+            Some(format!("token:{}", token.id)),
+            json!({ "name": token.name }),
+        );
+        store.revoke_api_token(token.id, record.into()).await?;
     }
     Ok(StatusCode::NO_CONTENT)
 }
@@ -279,19 +283,14 @@ pub(crate) async fn create_user<S: Store + 'static>(
     let password_hash = auth::hash_password(&request.password).map_err(AppError::Internal)?;
     let user = state
         .store()
-        .create_user(NewUser {
-            username,
-            display_name,
-            role: request.role,
-            password_hash,
-        })
-        .await?;
-    state
-        .audit(
-            Some(&admin),
-            "user.created",
-            Some(format!("user:{}", user.id)),
-            json!({ "username": user.username, "role": user.role }),
+        .create_user(
+            NewUser {
+                username,
+                display_name,
+                role: request.role,
+                password_hash,
+            },
+            crate::user_created(Some(&admin), "api"),
         )
         .await?;
     Ok((
@@ -389,34 +388,41 @@ pub(crate) async fn set_role<S: Store + 'static>(
         if request.role != Role::Admin {
             keep_an_admin(&state, &target).await?;
         }
-        store.set_role(target.id, request.role).await?;
         // Sessions and tokens were granted under the old role, perhaps without the second
-        // factor the new one needs: the user signs in again (with it) and makes new tokens.
-        let sessions = store.delete_user_sessions(target.id).await?;
-        let mut tokens = 0u32;
-        for token in store.list_api_tokens(target.id).await? {
-            if token.revoked_at.is_none() {
-                store.revoke_api_token(token.id).await?;
-                tokens += 1;
-            }
-        }
-        state
-            .audit(
-                Some(&admin),
+        // factor the new one needs: the store ends them with the change, and the user signs in
+        // again (with it) and makes new tokens.
+        let (actor, old, new) = (admin.clone(), target.clone(), request.role);
+        let record = Audit::with(move |ended: &SignedOut| {
+            crate::entry(
+                Some(&actor),
                 "role.changed",
-                Some(format!("user:{}", target.id)),
+                Some(format!("user:{}", old.id)),
                 json!({
-                    "username": target.username,
-                    "old_role": target.role,
-                    "new_role": request.role,
-                    "sessions_ended": sessions,
-                    "tokens_revoked": tokens,
+                    "username": old.username,
+                    "old_role": old.role,
+                    "new_role": new,
+                    "sessions_ended": ended.sessions,
+                    "tokens_revoked": ended.tokens,
                 }),
             )
-            .await?;
+        });
+        store.set_role(target.id, request.role, record).await?;
     }
     let user = store.get_user(target.id).await?.ok_or(AppError::NotFound)?;
     Ok(Json(json!({ "user": user_json(&user) })))
+}
+
+/// The record of an admin's change to an account (`action`), with what it ended.
+fn account_record(admin: &CurrentUser, target: &User, action: &'static str) -> Audit<SignedOut> {
+    let (actor, id, username) = (admin.clone(), target.id, target.username.clone());
+    Audit::with(move |ended: &SignedOut| {
+        crate::entry(
+            Some(&actor),
+            action,
+            Some(format!("user:{id}")),
+            json!({ "username": username, "sessions_ended": ended.sessions }),
+        )
+    })
 }
 
 /// `POST /api/v1/users/{id}/disable`: disables an account and ends its sessions (admins). Its
@@ -448,19 +454,154 @@ pub(crate) async fn disable_user<S: Store + 'static>(
         .await?
         .ok_or(AppError::NotFound)?;
     keep_an_admin(&state, &target).await?;
-    store.set_disabled(target.id, true).await?;
-    let sessions = store.delete_user_sessions(target.id).await?;
-    state
-        .audit(
-            Some(&admin),
-            "user.disabled",
-            Some(format!("user:{}", target.id)),
-            json!({ "username": target.username, "sessions_ended": sessions }),
+    let ended = store
+        .set_disabled(
+            target.id,
+            true,
+            account_record(&admin, &target, "user.disabled"),
         )
         .await?;
     let user = store.get_user(target.id).await?.ok_or(AppError::NotFound)?;
     Ok(Json(
-        json!({ "user": user_json(&user), "sessions_ended": sessions }),
+        json!({ "user": user_json(&user), "sessions_ended": ended.sessions }),
+    ))
+}
+
+/// `POST /api/v1/users/{id}/enable`: enables a disabled account again and clears any sign-in
+/// lock (admins). Its API tokens work again; its sessions were ended when it was disabled.
+#[utoipa::path(
+    post,
+    path = "/api/v1/users/{id}/enable",
+    params(("id" = i64, Path, description = "The user's id")),
+    responses(
+        (status = 200, description = "Enabled (or already enabled: nothing changed)", body = crate::openapi::UserEnvelope),
+        (status = 400, description = "The id is not an integer", body = crate::openapi::ErrorBody),
+        (status = 401, description = "No valid session or API token", body = crate::openapi::ErrorBody),
+        (status = 403, description = "Only admins manage users; or a missing or wrong X-CSRF-Token header with the cookie, or a read-only API token", body = crate::openapi::ErrorBody),
+        (status = 404, description = "No such user", body = crate::openapi::ErrorBody),
+    ),
+    security(("session_cookie" = [], "csrf_token" = []), ("bearer_token" = ["write"])),
+    tag = "admin"
+)]
+pub(crate) async fn enable_user<S: Store + 'static>(
+    State(state): State<AppState<S>>,
+    admin: CurrentUser,
+    Id(id): Id,
+) -> Result<Json<Value>, AppError> {
+    may_manage_users(&admin)?;
+    let store = state.store();
+    let target = store
+        .get_user(UserId(id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if target.disabled {
+        store
+            .set_disabled(
+                target.id,
+                false,
+                account_record(&admin, &target, "user.enabled"),
+            )
+            .await?;
+    }
+    let user = store.get_user(target.id).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(json!({ "user": user_json(&user) })))
+}
+
+/// A password an admin sets for someone else.
+// No `Debug`: it holds a password.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = ResetPasswordRequest)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ResetPassword {
+    /// The new password, to hand to the user (who should change it): at least 12 characters,
+    /// not containing the username, and not easy to guess.
+    password: String,
+}
+
+/// `POST /api/v1/users/{id}/password`: sets a new password for an account (admins), clears any
+/// sign-in lock and ends every session of it. API tokens are kept (revoke them, or change the
+/// role, to end those too).
+#[utoipa::path(
+    post,
+    path = "/api/v1/users/{id}/password",
+    params(("id" = i64, Path, description = "The user's id")),
+    request_body(content = ResetPassword, description = "The new password"),
+    responses(
+        (status = 200, description = "Set; the account's sessions ended", body = crate::openapi::UserDisabled),
+        (status = 400, description = "Malformed JSON, a missing or unknown field, a wrong type, a weak password, or an id that is not an integer; the message names the field", body = crate::openapi::ErrorBody),
+        (status = 401, description = "No valid session or API token", body = crate::openapi::ErrorBody),
+        (status = 403, description = "Only admins manage users; or a missing or wrong X-CSRF-Token header with the cookie, or a read-only API token", body = crate::openapi::ErrorBody),
+        (status = 404, description = "No such user", body = crate::openapi::ErrorBody),
+        (status = 413, description = "The body is larger than the configured limit (a plain-text answer)"),
+    ),
+    security(("session_cookie" = [], "csrf_token" = []), ("bearer_token" = ["write"])),
+    tag = "admin"
+)]
+pub(crate) async fn reset_password<S: Store + 'static>(
+    State(state): State<AppState<S>>,
+    admin: CurrentUser,
+    Id(id): Id,
+    body: Bytes,
+) -> Result<Json<Value>, AppError> {
+    may_manage_users(&admin)?;
+    let store = state.store();
+    let target = store
+        .get_user(UserId(id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let request: ResetPassword = parse_json(&body)?;
+    auth::check_strength(&request.password, &target.username)
+        .map_err(|e| AppError::BadRequest(format!("field `password`: {e}")))?;
+    let hash = auth::hash_password(&request.password).map_err(AppError::Internal)?;
+    let ended = store
+        .set_password_hash(
+            target.id,
+            &hash,
+            None,
+            account_record(&admin, &target, "password.reset"),
+        )
+        .await?;
+    let user = store.get_user(target.id).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(
+        json!({ "user": user_json(&user), "sessions_ended": ended.sessions }),
+    ))
+}
+
+/// `POST /api/v1/users/{id}/totp/reset`: removes an account's second factor (admins), for a lost
+/// phone and spent recovery codes: the secret and the recovery codes go and its sessions end.
+/// The user signs in with the password and enrols again (`POST /api/v1/totp/enrol`); until then
+/// a role that needs two-factor sign-in can do nothing else.
+#[utoipa::path(
+    post,
+    path = "/api/v1/users/{id}/totp/reset",
+    params(("id" = i64, Path, description = "The user's id")),
+    responses(
+        (status = 200, description = "Removed; the account's sessions ended", body = crate::openapi::UserDisabled),
+        (status = 400, description = "The id is not an integer", body = crate::openapi::ErrorBody),
+        (status = 401, description = "No valid session or API token", body = crate::openapi::ErrorBody),
+        (status = 403, description = "Only admins manage users; or a missing or wrong X-CSRF-Token header with the cookie, or a read-only API token", body = crate::openapi::ErrorBody),
+        (status = 404, description = "No such user", body = crate::openapi::ErrorBody),
+    ),
+    security(("session_cookie" = [], "csrf_token" = []), ("bearer_token" = ["write"])),
+    tag = "admin"
+)]
+pub(crate) async fn reset_totp<S: Store + 'static>(
+    State(state): State<AppState<S>>,
+    admin: CurrentUser,
+    Id(id): Id,
+) -> Result<Json<Value>, AppError> {
+    may_manage_users(&admin)?;
+    let store = state.store();
+    let target = store
+        .get_user(UserId(id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let ended = store
+        .reset_totp(target.id, account_record(&admin, &target, "totp.reset"))
+        .await?;
+    let user = store.get_user(target.id).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(
+        json!({ "user": user_json(&user), "sessions_ended": ended.sessions }),
     ))
 }
 
@@ -508,14 +649,15 @@ pub(crate) async fn legal_hold<S: Store + 'static>(
     )
     .await?;
     let request: LegalHold = parse_json(&body)?;
-    let post = state.store().set_legal_hold(post.id, request.hold).await?;
-    state
-        .audit(
-            Some(&user),
-            "legal_hold.set",
-            Some(format!("post:{}", post.id)),
-            json!({ "hold": request.hold }),
-        )
+    let record = crate::entry(
+        Some(&user),
+        "legal_hold.set",
+        Some(format!("post:{}", post.id)),
+        json!({ "hold": request.hold }),
+    );
+    let post = state
+        .store()
+        .set_legal_hold(post.id, request.hold, record.into())
         .await?;
     Ok(Json(json!({ "post": {
         "id": post.id, "status": post.status, "revision": post.revision,

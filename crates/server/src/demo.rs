@@ -44,12 +44,15 @@ pub async fn load<S: Store + 'static>(state: AppState<S>) -> Result<usize, Strin
     }
     for (username, display_name, role) in DEMO_USERS {
         store
-            .create_user(NewUser {
-                username: (*username).to_owned(),
-                display_name: (*display_name).to_owned(),
-                role: *role,
-                password_hash: hash_password(DEMO_PASSWORD)?,
-            })
+            .create_user(
+                NewUser {
+                    username: (*username).to_owned(),
+                    display_name: (*display_name).to_owned(),
+                    role: *role,
+                    password_hash: hash_password(DEMO_PASSWORD)?,
+                },
+                crate::user_created(None, "demo"),
+            )
             .await
             .map_err(|e| e.to_string())?;
     }

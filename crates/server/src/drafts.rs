@@ -14,8 +14,8 @@ use axum::Json;
 use chrono::{DateTime, Utc};
 use postguard_scan::{Consent, Context, Post as ScanPost, Report};
 use postguard_store::{
-    Actor, Attachment, Channel, NewAuditEntry, NewDecision, NewPost, NewVersion, Post, PostId,
-    PostKind, PostStatus, Store, Verdict,
+    Attachment, Audit, Channel, NewDecision, NewPost, NewVersion, Post, PostId, PostKind,
+    PostStatus, PostVersion, Store, Verdict,
 };
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -275,7 +275,7 @@ pub(crate) async fn submit<S: Store + 'static>(
     );
     let (post, _, _) = state
         .store()
-        .create_post_audited(
+        .create_post(
             NewPost {
                 author: user.id,
                 kind: draft.kind(),
@@ -291,17 +291,15 @@ pub(crate) async fn submit<S: Store + 'static>(
                     author: user.id,
                 },
             },
-            // The submission and its scan result, in the same transaction as the post.
-            NewAuditEntry {
-                actor: Some(Actor {
-                    user_id: Some(user.id),
-                    name: user.username.clone(),
-                }),
-                action: "post.submitted".to_owned(),
-                subject: None,
-                details: json!({ "version": 1, "status": status, "scan": {
+            // The submission and its scan result, in the same transaction as the post (the
+            // store sets the subject to the new post).
+            crate::entry(
+                Some(&user),
+                "post.submitted",
+                None,
+                json!({ "version": 1, "status": status, "scan": {
                     "policy_version": state.policy_version(), "summary": summary(&scanned.report) } }),
-            },
+            ),
         )
         .await?;
     Ok((
@@ -471,6 +469,18 @@ pub(crate) async fn resubmit<S: Store + 'static>(
         matches!(post.channel, Channel::Official { .. }),
         &scanned.report,
     );
+    // The new version and its record (with the scan result) in one transaction.
+    let scan_summary = json!({
+        "policy_version": state.policy_version(), "summary": summary(&scanned.report) });
+    let actor = user.clone();
+    let record = Audit::with(move |(post, version): &(Post, PostVersion)| {
+        crate::entry(
+            Some(&actor),
+            "post.resubmitted",
+            Some(format!("post:{}", post.id)),
+            json!({ "version": version.version, "status": status, "scan": scan_summary }),
+        )
+    });
     let (post, version) = state
         .store()
         .add_version(
@@ -484,16 +494,7 @@ pub(crate) async fn resubmit<S: Store + 'static>(
                 author: user.id,
             },
             status,
-        )
-        .await?;
-    // One entry for the submission and its scan result: one write, not two.
-    state
-        .audit(
-            Some(&user),
-            "post.resubmitted",
-            Some(format!("post:{}", post.id)),
-            json!({ "version": version.version, "status": status, "scan": {
-                "policy_version": state.policy_version(), "summary": summary(&scanned.report) } }),
+            record,
         )
         .await?;
     Ok(Json(
@@ -641,6 +642,15 @@ pub(crate) async fn decide<S: Store + 'static>(
             Refusal::Forbidden(m) => AppError::Forbidden(m),
             Refusal::InvalidState(m) => AppError::Conflict(m),
         })?;
+    // The decision and its record in one transaction: a decision that loses a race (409)
+    // leaves no entry.
+    let record = crate::entry(
+        Some(&user),
+        "post.decision",
+        Some(format!("post:{}", post.id)),
+        json!({ "version": current.version, "step": step, "verdict": decide.verdict,
+            "status": status }),
+    );
     let (post, _) = store
         .decide(
             post.id,
@@ -654,10 +664,8 @@ pub(crate) async fn decide<S: Store + 'static>(
                 reason: decide.reason,
             },
             status,
+            record.into(),
         )
-        .await?;
-    state
-        .audit(Some(&user), "post.decision", Some(format!("post:{}", post.id)), json!({ "version": current.version, "step": step, "verdict": decide.verdict, "status": status }))
         .await?;
     Ok(Json(json!({ "post": post_json(&post), "step": step })))
 }

@@ -29,7 +29,7 @@ use axum::routing::{delete, get, post, put};
 use axum::Router;
 use postguard_policy::Policy;
 use postguard_scan::Scanner;
-use postguard_store::{Actor, NewAuditEntry, PostId, PostStatus, Store};
+use postguard_store::{Actor, Audit, NewAuditEntry, PostId, PostStatus, Store, User};
 use std::sync::Arc;
 use workflow::ApprovalStep;
 
@@ -127,7 +127,9 @@ impl<S: Store> AppState<S> {
             .map_or_else(workflow::default_steps, |a| a.steps.clone())
     }
 
-    /// Appends an audit entry; a failure to write the audit log fails the request.
+    /// Appends an audit entry for an event that changes nothing else stored (a sign-in, an
+    /// export); a failure to write the audit log fails the request. A change records its entry
+    /// through the store method that makes it (see [`entry`]).
     pub(crate) async fn audit(
         &self,
         actor: Option<&CurrentUser>,
@@ -136,17 +138,43 @@ impl<S: Store> AppState<S> {
         details: serde_json::Value,
     ) -> Result<(), AppError> {
         self.store()
-            .append_audit(NewAuditEntry {
-                actor: actor.map(|u| Actor {
-                    user_id: Some(u.id),
-                    name: u.username.clone(),
-                }),
-                action: action.to_owned(),
-                subject,
-                details,
-            })
+            .append_audit(entry(actor, action, subject, details))
             .await?;
         Ok(())
+    }
+}
+
+/// The `user.created` record of a new account, made once its id is known (subject
+/// `user:<id>`): by a signed-in admin, or with `by` naming where it came from (`first start`,
+/// `command line`, `demo`).
+pub fn user_created(actor: Option<&CurrentUser>, by: &'static str) -> Audit<User> {
+    let actor = actor.cloned();
+    Audit::with(move |user: &User| {
+        entry(
+            actor.as_ref(),
+            "user.created",
+            Some(format!("user:{}", user.id)),
+            serde_json::json!({ "username": user.username, "role": user.role, "by": by }),
+        )
+    })
+}
+
+/// The audit entry for what `actor` (`None`: the server itself) did, for a store method that
+/// appends it in the same transaction as the change it records.
+pub(crate) fn entry(
+    actor: Option<&CurrentUser>,
+    action: &str,
+    subject: Option<String>,
+    details: serde_json::Value,
+) -> NewAuditEntry {
+    NewAuditEntry {
+        actor: actor.map(|u| Actor {
+            user_id: Some(u.id),
+            name: u.username.clone(),
+        }),
+        action: action.to_owned(),
+        subject,
+        details,
     }
 }
 
@@ -192,6 +220,7 @@ pub fn router<S: Store + 'static>(state: AppState<S>) -> Router {
         .route("/api/v1/login", post(session::login::<S>))
         .route("/api/v1/logout", post(session::logout::<S>))
         .route("/api/v1/me", get(session::me::<S>))
+        .route("/api/v1/me/password", post(session::change_password::<S>))
         .route("/api/v1/totp/enrol", post(session::enrol::<S>))
         .route("/api/v1/totp/confirm", post(session::confirm::<S>))
         .route(
@@ -225,6 +254,15 @@ pub fn router<S: Store + 'static>(state: AppState<S>) -> Router {
         )
         .route("/api/v1/users/{id}/role", put(admin::set_role::<S>))
         .route("/api/v1/users/{id}/disable", post(admin::disable_user::<S>))
+        .route("/api/v1/users/{id}/enable", post(admin::enable_user::<S>))
+        .route(
+            "/api/v1/users/{id}/password",
+            post(admin::reset_password::<S>),
+        )
+        .route(
+            "/api/v1/users/{id}/totp/reset",
+            post(admin::reset_totp::<S>),
+        )
         // The web UI's static files at `/` and `GET /api/v1/accounts` (see ui.rs).
         .merge(ui::routes::<S>())
         // A route layer: the metrics see the matched route template, never a raw path.
@@ -241,25 +279,22 @@ async fn healthz() -> &'static str {
     "ok\n"
 }
 
-/// Marks posts whose scheduled time has passed as expired, every `period`, with an audit entry
-/// for each; runs until the process ends.
+/// Marks the posts pending review (or waiting for changes) whose scheduled time has passed as
+/// expired, with a `post.expired` entry for each in the same transaction; returns their ids.
+pub async fn expire_due<S: Store>(state: &AppState<S>) -> Result<Vec<PostId>, AppError> {
+    let record = entry(None, "post.expired", None, serde_json::json!({}));
+    Ok(state.store().expire_due(chrono::Utc::now(), record).await?)
+}
+
+/// [`expire_due`] every `period`; runs until the process ends. A failed run is logged (without
+/// details of posts) and retried at the next tick.
 pub async fn expire_periodically<S: Store>(state: AppState<S>, period: std::time::Duration) {
     let mut tick = tokio::time::interval(period);
     loop {
         tick.tick().await;
-        match state.store().expire_due(chrono::Utc::now()).await {
-            Ok(ids) => {
-                for id in ids {
-                    let _ = state
-                        .audit(
-                            None,
-                            "post.expired",
-                            Some(format!("post:{id}")),
-                            serde_json::json!({}),
-                        )
-                        .await;
-                }
-            }
+        match expire_due(&state).await {
+            Ok(ids) if !ids.is_empty() => tracing::info!(count = ids.len(), "posts expired"),
+            Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "expiring scheduled posts failed"),
         }
     }
@@ -277,9 +312,8 @@ pub async fn purge_due<S: Store>(state: &AppState<S>) -> Result<Vec<PostId>, App
     let older_than = chrono::TimeDelta::try_days(days)
         .and_then(|d| chrono::Utc::now().checked_sub_signed(d))
         .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC);
-    let ids = state.store().purge(older_than, PURGED_STATUSES).await?;
-    state
-        .audit(
+    let record = Audit::with(move |ids: &Vec<PostId>| {
+        entry(
             None,
             "retention.purged",
             None,
@@ -291,8 +325,11 @@ pub async fn purge_due<S: Store>(state: &AppState<S>) -> Result<Vec<PostId>, App
                 "statuses": PURGED_STATUSES,
             }),
         )
-        .await?;
-    Ok(ids)
+    });
+    Ok(state
+        .store()
+        .purge(older_than, PURGED_STATUSES, record)
+        .await?)
 }
 
 /// Applies the retention policy ([`purge_due`]) every `period`, the first time at once; runs

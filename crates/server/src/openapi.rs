@@ -432,13 +432,24 @@ pub(crate) struct UserList {
     users: Vec<UserView>,
 }
 
-/// The account is disabled and its sessions ended.
+/// The account after a change that ended its sessions (disabled, a new password, its second
+/// factor removed).
 #[derive(ToSchema)]
 #[allow(dead_code)]
 pub(crate) struct UserDisabled {
     user: UserView,
     /// How many sessions were ended.
     sessions_ended: u64,
+}
+
+/// One's own password changed.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub(crate) struct PasswordChanged {
+    /// Always `true`.
+    changed: bool,
+    /// How many of the user's other sessions were ended (this one stays).
+    other_sessions_ended: u64,
 }
 
 // ----- routes whose handlers live where this crate's annotations do not -----
@@ -527,6 +538,7 @@ impl Modify for SecuritySchemes {
         crate::session::me,
         crate::session::enrol,
         crate::session::confirm,
+        crate::session::change_password,
         crate::drafts::submit,
         crate::drafts::mine,
         crate::drafts::show,
@@ -545,6 +557,9 @@ impl Modify for SecuritySchemes {
         crate::admin::list_users,
         crate::admin::set_role,
         crate::admin::disable_user,
+        crate::admin::enable_user,
+        crate::admin::reset_password,
+        crate::admin::reset_totp,
     ),
     components(schemas(
         CheckRequest,

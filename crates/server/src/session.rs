@@ -32,6 +32,9 @@ pub struct CurrentUser {
     pub username: String,
     /// Their role.
     pub role: Role,
+    /// The hash of the session the request came with; `None` for an API token (or a request
+    /// that is itself a sign-in).
+    pub(crate) session: Option<String>,
 }
 
 impl CurrentUser {
@@ -40,6 +43,7 @@ impl CurrentUser {
             id: user.id,
             username: user.username.clone(),
             role: user.role,
+            session: None,
         }
     }
 }
@@ -142,7 +146,10 @@ impl<S: Store + 'static> FromRequestParts<AppState<S>> for CurrentUser {
         if Utc::now() - session.last_seen_at > ChronoDuration::seconds(30) {
             store.touch_session(&id_hash).await?;
         }
-        Ok(CurrentUser::of(&user))
+        Ok(CurrentUser {
+            session: Some(id_hash),
+            ..CurrentUser::of(&user)
+        })
     }
 }
 
@@ -428,6 +435,82 @@ pub(crate) async fn me<S: Store + 'static>(user: CurrentUser) -> Json<Value> {
     Json(json!({ "id": user.id, "username": user.username, "role": user.role }))
 }
 
+/// Changing one's own password.
+// No `Debug`: it holds passwords.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = ChangePasswordRequest)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ChangePassword {
+    /// The password in use now.
+    current_password: String,
+    /// The new one: at least 12 characters, not containing the username, not easy to guess, and
+    /// not the current one.
+    new_password: String,
+}
+
+/// `POST /api/v1/me/password`: the signed-in user changes their password. Needs a session (not
+/// an API token) and the current password (a wrong one counts as a failed sign-in); every other
+/// session of the user ends, this one stays.
+#[utoipa::path(
+    post,
+    path = "/api/v1/me/password",
+    request_body(content = ChangePassword, description = "The current and the new password"),
+    responses(
+        (status = 200, description = "Changed; the user's other sessions ended", body = crate::openapi::PasswordChanged),
+        (status = 400, description = "Malformed JSON, a missing or unknown field, a wrong type, or a weak new password; the message names the field", body = crate::openapi::ErrorBody),
+        (status = 401, description = "No valid session", body = crate::openapi::ErrorBody),
+        (status = 403, description = "The current password is wrong, the request came with an API token, or a missing or wrong X-CSRF-Token header", body = crate::openapi::ErrorBody),
+        (status = 413, description = "The body is larger than the configured limit (a plain-text answer)"),
+        (status = 429, description = "Too many failed sign-ins: locked until the time in the message", body = crate::openapi::ErrorBody),
+    ),
+    security(("session_cookie" = [], "csrf_token" = [])),
+    tag = "session"
+)]
+pub(crate) async fn change_password<S: Store>(
+    State(state): State<AppState<S>>,
+    user: CurrentUser,
+    body: axum::body::Bytes,
+) -> Result<Json<Value>, AppError> {
+    let Some(session) = user.session.clone() else {
+        return Err(AppError::Forbidden(
+            "change a password from a signed-in session, not with an API token".to_owned(),
+        ));
+    };
+    let request: ChangePassword = crate::drafts::parse_json(&body)?;
+    password_ok(&state, &user.username, &request.current_password)
+        .await
+        .map_err(|e| match e {
+            AppError::Unauthorized(_) => AppError::Forbidden(
+                "field `current_password`: that is not your current password".to_owned(),
+            ),
+            other => other,
+        })?;
+    if request.new_password == request.current_password {
+        return Err(AppError::BadRequest(
+            "field `new_password`: must differ from the current password".to_owned(),
+        ));
+    }
+    auth::check_strength(&request.new_password, &user.username)
+        .map_err(|e| AppError::BadRequest(format!("field `new_password`: {e}")))?;
+    let hash = auth::hash_password(&request.new_password).map_err(AppError::Internal)?;
+    let actor = user.clone();
+    let record = postguard_store::Audit::with(move |ended: &postguard_store::SignedOut| {
+        crate::entry(
+            Some(&actor),
+            "password.changed",
+            Some(format!("user:{}", actor.id)),
+            json!({ "sessions_ended": ended.sessions }),
+        )
+    });
+    let ended = state
+        .store()
+        .set_password_hash(user.id, &hash, Some(&session), record)
+        .await?;
+    Ok(Json(
+        json!({ "changed": true, "other_sessions_ended": ended.sessions }),
+    ))
+}
+
 /// Starting two-factor enrolment: the user's password.
 #[derive(Deserialize, utoipa::ToSchema)]
 #[schema(as = TotpEnrolRequest)]
@@ -465,21 +548,18 @@ pub(crate) async fn enrol<S: Store>(
         ));
     }
     let totp = Totp::generate(ISSUER, &user.username).map_err(AppError::Internal)?;
+    let record = crate::entry(
+        Some(&CurrentUser::of(&user)),
+        "totp.enrolment_started",
+        None,
+        json!({}),
+    );
     state
         .store()
         .set_totp_secret(
             user.id,
-            Some(&TotpSecret::new(
-                state.secret_key().seal(user.id, totp.secret()),
-            )),
-        )
-        .await?;
-    state
-        .audit(
-            Some(&CurrentUser::of(&user)),
-            "totp.enrolment_started",
-            None,
-            json!({}),
+            &TotpSecret::new(state.secret_key().seal(user.id, totp.secret())),
+            record.into(),
         )
         .await?;
     Ok(Json(json!({
@@ -538,17 +618,16 @@ pub(crate) async fn confirm<S: Store>(
             "that code is not the current one, or was already used".to_owned(),
         ));
     }
-    store.set_totp_enabled(user.id, true).await?;
+    // On, with its recovery codes and its record, in one transaction: two-factor sign-in is
+    // never on without the codes that were shown.
     let codes = auth::new_recovery_codes();
     let hashes: Vec<String> = codes.iter().map(|c| auth::token_hash(c)).collect();
-    store.set_recovery_codes(user.id, &hashes).await?;
-    state
-        .audit(
-            Some(&CurrentUser::of(&user)),
-            "totp.enabled",
-            None,
-            json!({}),
-        )
-        .await?;
+    let record = crate::entry(
+        Some(&CurrentUser::of(&user)),
+        "totp.enabled",
+        None,
+        json!({}),
+    );
+    store.enable_totp(user.id, &hashes, record.into()).await?;
     Ok(Json(json!({ "enabled": true, "recovery_codes": codes })))
 }

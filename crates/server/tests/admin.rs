@@ -51,12 +51,15 @@ async fn with_users<S: Store + Clone + 'static>(
         ("ada", Role::Admin),
     ] {
         store
-            .create_user(NewUser {
-                username: name.to_owned(),
-                display_name: name.to_owned(),
-                role,
-                password_hash: hash_password(PASSWORD).unwrap(),
-            })
+            .create_user(
+                NewUser {
+                    username: name.to_owned(),
+                    display_name: name.to_owned(),
+                    role,
+                    password_hash: hash_password(PASSWORD).unwrap(),
+                },
+                postguard_server::user_created(None, "test"),
+            )
             .await
             .unwrap();
     }
@@ -77,6 +80,7 @@ async fn with_users<S: Store + Clone + 'static>(
 on_both_databases!(
     api_tokens_are_shown_once_scoped_listed_without_secrets_and_revocable,
     admins_create_list_promote_and_disable_users_and_staff_cannot,
+    admins_reset_credentials_and_re_enable_and_users_change_their_own_password,
     a_post_under_legal_hold_survives_the_retention_purge,
     compliance_exports_the_audit_log_and_a_post_history_and_staff_cannot,
 );
@@ -546,6 +550,248 @@ async fn admins_create_list_promote_and_disable_users_and_staff_cannot<
     assert!(!dump.contains("violet harbour"), "{dump}");
 }
 
+async fn user_id<S: Store + Clone + 'static>(app: &App<S>, name: &str) -> i64 {
+    app.store
+        .get_user_by_username(name)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .0
+}
+
+async fn me_status<S: Store + Clone + 'static>(app: &App<S>, auth: &Auth) -> StatusCode {
+    send(app, "GET", "/api/v1/me", Some(auth), Value::Null)
+        .await
+        .0
+}
+
+async fn admins_reset_credentials_and_re_enable_and_users_change_their_own_password<
+    S: Store + Clone + 'static,
+>(
+    app: App<S>,
+) {
+    let ada = login_2fa(&app, "ada").await;
+    let sam = login(&app, "sam", None).await;
+    let (rita_id, sam_id, tess_id) = (
+        user_id(&app, "rita").await,
+        user_id(&app, "sam").await,
+        user_id(&app, "tess").await,
+    );
+
+    // A lost phone: the admin removes rita's second factor; her session ends and she enrols
+    // again (which was refused while it was on).
+    let rita = login_2fa(&app, "rita").await;
+    let (status, _) = send(
+        &app,
+        "POST",
+        "/api/v1/totp/enrol",
+        None,
+        json!({"username": "rita", "password": PASSWORD}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let reset_totp = format!("/api/v1/users/{rita_id}/totp/reset");
+    let (status, _) = send(&app, "POST", &reset_totp, Some(&sam), Value::Null).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(me_status(&app, &rita).await, StatusCode::OK, "unchanged");
+    let (status, answer) = send(&app, "POST", &reset_totp, Some(&ada), Value::Null).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["user"]["totp_enabled"], false);
+    assert_eq!(answer["sessions_ended"], 1);
+    assert_eq!(me_status(&app, &rita).await, StatusCode::UNAUTHORIZED);
+    let rita = login_2fa(&app, "rita").await;
+    assert_eq!(me_status(&app, &rita).await, StatusCode::OK);
+
+    // A forgotten password: the admin sets one to hand over; a weak one changes nothing.
+    let reset = format!("/api/v1/users/{sam_id}/password");
+    let (status, answer) = send(
+        &app,
+        "POST",
+        &reset,
+        Some(&ada),
+        json!({"password": "short"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+    assert!(answer["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("`password`"));
+    let (status, _) = send(
+        &app,
+        "POST",
+        &reset,
+        Some(&sam),
+        json!({"password": "handed over pebble night"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(me_status(&app, &sam).await, StatusCode::OK, "unchanged");
+    let (status, answer) = send(
+        &app,
+        "POST",
+        &reset,
+        Some(&ada),
+        json!({"password": "handed over pebble night"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["sessions_ended"], 1);
+    assert_eq!(me_status(&app, &sam).await, StatusCode::UNAUTHORIZED);
+    let (status, _) = send(
+        &app,
+        "POST",
+        "/api/v1/login",
+        None,
+        json!({"username": "sam", "password": PASSWORD}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the old password is gone");
+
+    // Sam changes the handed-over password himself: this session stays, the others end.
+    let sam = login_with(&app, "sam", "handed over pebble night", None).await;
+    let other = login_with(&app, "sam", "handed over pebble night", None).await;
+    let change =
+        |current: &str, new: &str| json!({"current_password": current, "new_password": new});
+    let (status, answer) = send(
+        &app,
+        "POST",
+        "/api/v1/me/password",
+        Some(&sam),
+        change("wrong guess entirely", "my own quiet orchard"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{answer}");
+    assert!(answer["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("`current_password`"));
+    let (status, answer) = send(
+        &app,
+        "POST",
+        "/api/v1/me/password",
+        Some(&sam),
+        change("handed over pebble night", "sam12345"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+    assert!(answer["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("`new_password`"));
+    let (status, answer) = send(
+        &app,
+        "POST",
+        "/api/v1/me/password",
+        Some(&sam),
+        change("handed over pebble night", "handed over pebble night"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+    assert_eq!(
+        me_status(&app, &other).await,
+        StatusCode::OK,
+        "nothing changed yet"
+    );
+    let (status, answer) = send(
+        &app,
+        "POST",
+        "/api/v1/me/password",
+        Some(&sam),
+        change("handed over pebble night", "my own quiet orchard"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["other_sessions_ended"], 1);
+    assert_eq!(me_status(&app, &sam).await, StatusCode::OK);
+    assert_eq!(me_status(&app, &other).await, StatusCode::UNAUTHORIZED);
+    login_with(&app, "sam", "my own quiet orchard", None).await;
+    // Not with an API token, even one that may write.
+    let (status, token) = send(
+        &app,
+        "POST",
+        "/api/v1/tokens",
+        Some(&sam),
+        json!({"name": "ci", "scopes": ["read", "write"]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{token}");
+    let bearer = Auth::Bearer(token["token"].as_str().unwrap().to_owned());
+    let (status, _) = send(
+        &app,
+        "POST",
+        "/api/v1/me/password",
+        Some(&bearer),
+        change("my own quiet orchard", "another long passphrase"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Disabled and enabled again: she signs in again.
+    let disable = format!("/api/v1/users/{tess_id}/disable");
+    let enable = format!("/api/v1/users/{tess_id}/enable");
+    let (status, _) = send(&app, "POST", &disable, Some(&ada), Value::Null).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = send(
+        &app,
+        "POST",
+        "/api/v1/login",
+        None,
+        json!({"username": "tess", "password": PASSWORD}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = send(&app, "POST", &enable, Some(&sam), Value::Null).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, answer) = send(&app, "POST", &enable, Some(&ada), Value::Null).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["user"]["disabled"], false);
+    login(&app, "tess", None).await;
+    let (status, _) = send(
+        &app,
+        "POST",
+        "/api/v1/users/424242/enable",
+        Some(&ada),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Each change is on record, by whom, without a password.
+    let (entries, dump) = audit_dump(&app).await;
+    let by = |action: &str| -> Vec<(String, Option<String>)> {
+        entries
+            .iter()
+            .filter(|e| e.action == action)
+            .map(|e| (e.actor.as_ref().unwrap().name.clone(), e.subject.clone()))
+            .collect()
+    };
+    assert_eq!(
+        by("totp.reset"),
+        [("ada".to_owned(), Some(format!("user:{rita_id}")))]
+    );
+    assert_eq!(
+        by("password.reset"),
+        [("ada".to_owned(), Some(format!("user:{sam_id}")))]
+    );
+    assert_eq!(
+        by("password.changed"),
+        [("sam".to_owned(), Some(format!("user:{sam_id}")))]
+    );
+    assert_eq!(
+        by("user.enabled"),
+        [("ada".to_owned(), Some(format!("user:{tess_id}")))]
+    );
+    for secret in [
+        "handed over pebble",
+        "quiet orchard",
+        "another long passphrase",
+    ] {
+        assert!(!dump.contains(secret), "{secret} in the audit log");
+    }
+}
+
 /// Submits an official draft as `author` and has `reviewer` decide on it; its id.
 async fn rejected_draft<S: Store + Clone + 'static>(
     app: &App<S>,
@@ -618,7 +864,17 @@ async fn a_post_under_legal_hold_survives_the_retention_purge<S: Store + Clone +
     let cutoff = chrono::Utc::now() + chrono::Duration::minutes(1);
     let purged = app
         .store
-        .purge(cutoff, &[PostStatus::Rejected, PostStatus::Expired])
+        .purge(
+            cutoff,
+            &[PostStatus::Rejected, PostStatus::Expired],
+            postguard_store::NewAuditEntry {
+                actor: None,
+                action: "retention.purged".into(),
+                subject: None,
+                details: serde_json::json!({}),
+            }
+            .into(),
+        )
         .await
         .unwrap();
     assert_eq!(purged, vec![PostId(unheld)]);

@@ -272,6 +272,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/login"),
     ("POST", "/api/v1/logout"),
     ("GET", "/api/v1/me"),
+    ("POST", "/api/v1/me/password"),
     ("POST", "/api/v1/totp/enrol"),
     ("POST", "/api/v1/totp/confirm"),
     ("POST", "/api/v1/drafts"),
@@ -292,6 +293,9 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/users"),
     ("PUT", "/api/v1/users/{id}/role"),
     ("POST", "/api/v1/users/{id}/disable"),
+    ("POST", "/api/v1/users/{id}/enable"),
+    ("POST", "/api/v1/users/{id}/password"),
+    ("POST", "/api/v1/users/{id}/totp/reset"),
 ];
 
 async fn openapi(app: &Router) -> Value {
@@ -421,32 +425,48 @@ async fn app_with_admin_token() -> (Router, String) {
     std::mem::forget(dir);
     use postguard_store::Store;
     let admin = store
-        .create_user(postguard_store::NewUser {
-            username: "ada".to_owned(),
-            display_name: "Ada".to_owned(),
-            role: postguard_store::Role::Admin,
-            // Never used to sign in: the token authenticates.
-            password_hash: "unused".to_owned(),
-        })
-        .await
-        .unwrap();
-    // An admin's credentials act only with a second factor on the account.
-    store
-        .set_totp_secret(
-            admin.id,
-            Some(&postguard_store::TotpSecret::new(vec![7; 20])),
+        .create_user(
+            postguard_store::NewUser {
+                username: "ada".to_owned(),
+                display_name: "Ada".to_owned(),
+                role: postguard_store::Role::Admin,
+                // Never used to sign in: the token authenticates.
+                password_hash: "unused".to_owned(),
+            },
+            postguard_server::user_created(None, "test"),
         )
         .await
         .unwrap();
-    store.set_totp_enabled(admin.id, true).await.unwrap();
+    // An admin's credentials act only with a second factor on the account.
+    let setup = || postguard_store::NewAuditEntry {
+        actor: None,
+        action: "test.setup".into(),
+        subject: None,
+        details: serde_json::json!({}),
+    };
+    store
+        .set_totp_secret(
+            admin.id,
+            &postguard_store::TotpSecret::new(vec![7; 20]),
+            setup().into(),
+        )
+        .await
+        .unwrap();
+    store
+        .enable_totp(admin.id, &[], setup().into())
+        .await
+        .unwrap();
     let token = "pgt_openapi_test_token";
     store
-        .create_api_token(postguard_store::NewApiToken {
-            user_id: admin.id,
-            name: "test".to_owned(),
-            token_hash: postguard_server::auth::token_hash(token),
-            scopes: vec!["read".to_owned(), "write".to_owned()],
-        })
+        .create_api_token(
+            postguard_store::NewApiToken {
+                user_id: admin.id,
+                name: "test".to_owned(),
+                token_hash: postguard_server::auth::token_hash(token),
+                scopes: vec!["read".to_owned(), "write".to_owned()],
+            },
+            setup().into(),
+        )
         .await
         .unwrap();
     let state = AppState::new(

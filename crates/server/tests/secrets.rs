@@ -64,12 +64,15 @@ async fn post(app: &Router, path: &str, body: Value) -> (StatusCode, Value) {
 
 async fn reviewer(store: &SqliteStore, name: &str) -> postguard_store::User {
     store
-        .create_user(NewUser {
-            username: name.to_owned(),
-            display_name: name.to_owned(),
-            role: Role::Reviewer,
-            password_hash: hash_password(PASSWORD).unwrap(),
-        })
+        .create_user(
+            NewUser {
+                username: name.to_owned(),
+                display_name: name.to_owned(),
+                role: Role::Reviewer,
+                password_hash: hash_password(PASSWORD).unwrap(),
+            },
+            postguard_server::user_created(None, "test"),
+        )
         .await
         .unwrap()
 }
@@ -148,11 +151,20 @@ async fn a_key_stored_before_encryption_is_sealed_at_its_first_use() {
     // As an earlier version stored it: the raw key bytes.
     let totp = Totp::generate("Postguard", "ray").unwrap();
     let raw = totp.secret().to_vec();
+    let setup = || postguard_store::NewAuditEntry {
+        actor: None,
+        action: "test.setup".into(),
+        subject: None,
+        details: serde_json::json!({}),
+    };
     store
-        .set_totp_secret(ray.id, Some(&TotpSecret::new(raw.clone())))
+        .set_totp_secret(ray.id, &TotpSecret::new(raw.clone()), setup().into())
         .await
         .unwrap();
-    store.set_totp_enabled(ray.id, true).await.unwrap();
+    store
+        .enable_totp(ray.id, &[], setup().into())
+        .await
+        .unwrap();
 
     let (status, body) = post(&app, "/api/v1/login", login("ray", totp.code_at(now()))).await;
     assert_eq!(status, StatusCode::OK, "{body}");

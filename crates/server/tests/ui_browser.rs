@@ -28,12 +28,15 @@ async fn app(dir: &Path) -> (axum::Router, SqliteStore) {
     let store = SqliteStore::open(dir.join("postguard.db")).await.unwrap();
     for (name, role) in [("sam", Role::Staff), ("rita", Role::Reviewer)] {
         store
-            .create_user(NewUser {
-                username: name.to_owned(),
-                display_name: format!("{name} (test)"),
-                role,
-                password_hash: hash_password(PASSWORD).unwrap(),
-            })
+            .create_user(
+                NewUser {
+                    username: name.to_owned(),
+                    display_name: format!("{name} (test)"),
+                    role,
+                    password_hash: hash_password(PASSWORD).unwrap(),
+                },
+                postguard_server::user_created(None, "test"),
+            )
             .await
             .unwrap();
     }
@@ -413,20 +416,36 @@ async fn the_web_ui_in_a_real_browser() {
     let (app, store) = app(dir.path()).await;
     // An administrator whose two-factor sign-in is already on (the reviewer enrols in the UI).
     let ada = store
-        .create_user(NewUser {
-            username: "ada".to_owned(),
-            display_name: "Ada (admin)".to_owned(),
-            role: Role::Admin,
-            password_hash: hash_password(PASSWORD).unwrap(),
-        })
+        .create_user(
+            NewUser {
+                username: "ada".to_owned(),
+                display_name: "Ada (admin)".to_owned(),
+                role: Role::Admin,
+                password_hash: hash_password(PASSWORD).unwrap(),
+            },
+            postguard_server::user_created(None, "test"),
+        )
         .await
         .unwrap();
     let ada_totp = Totp::generate("Postguard", "ada").unwrap();
+    let setup = || postguard_store::NewAuditEntry {
+        actor: None,
+        action: "test.setup".into(),
+        subject: None,
+        details: serde_json::json!({}),
+    };
     store
-        .set_totp_secret(ada.id, Some(&TotpSecret::new(ada_totp.secret().to_vec())))
+        .set_totp_secret(
+            ada.id,
+            &TotpSecret::new(ada_totp.secret().to_vec()),
+            setup().into(),
+        )
         .await
         .unwrap();
-    store.set_totp_enabled(ada.id, true).await.unwrap();
+    store
+        .enable_totp(ada.id, &[], setup().into())
+        .await
+        .unwrap();
     let api = app.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());

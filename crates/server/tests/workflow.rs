@@ -29,6 +29,7 @@ enum Db {
 struct App<S> {
     router: Router,
     store: S,
+    state: AppState<S>,
     db: Db,
 }
 
@@ -41,12 +42,15 @@ async fn with_users<S: Store + Clone + 'static>(store: S, db: Db) -> App<S> {
         ("carol", Role::Compliance),
     ] {
         store
-            .create_user(NewUser {
-                username: name.to_owned(),
-                display_name: name.to_owned(),
-                role,
-                password_hash: hash_password(PASSWORD).unwrap(),
-            })
+            .create_user(
+                NewUser {
+                    username: name.to_owned(),
+                    display_name: name.to_owned(),
+                    role,
+                    password_hash: hash_password(PASSWORD).unwrap(),
+                },
+                postguard_server::user_created(None, "test"),
+            )
             .await
             .unwrap();
     }
@@ -57,8 +61,9 @@ async fn with_users<S: Store + Clone + 'static>(store: S, db: Db) -> App<S> {
     )
     .unwrap();
     App {
-        router: router(state),
+        router: router(state.clone()),
         store,
+        state,
         db,
     }
 }
@@ -578,7 +583,7 @@ async fn a_draft_past_its_scheduled_time_cannot_be_approved<S: Store + Clone + '
         .unwrap()
         .contains("expired"));
     // The periodic sweep marks it expired.
-    let expired = app.store.expire_due(chrono::Utc::now()).await.unwrap();
+    let expired = postguard_server::expire_due(&app.state).await.unwrap();
     assert_eq!(expired.len(), 1);
     let (_, shown, _) = send(
         &app,

@@ -97,7 +97,7 @@ impl PostgresStore {
     {
         self.write_batched(move |batch| {
             Box::pin(async move {
-                let outcome = work(&mut *batch.conn).await?;
+                let outcome = work(&mut batch.conn).await?;
                 append_in(batch, audit.entry_for(&outcome)).await?;
                 Ok(outcome)
             })
