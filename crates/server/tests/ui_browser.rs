@@ -757,6 +757,28 @@ async fn scenarios(ui: &Ui, api: &axum::Router, ada_totp: &Totp) {
     ui.click("#create-user button[type=submit]").await;
     ui.wait_text("#create-user .alert", "Created casey").await;
     ui.wait_text("#users-table", "Casey Compliance").await;
+    // A new password for casey, set from her row; the notice stays once the table is redrawn.
+    let row = ui.wait_text("#users-table tbody tr", "casey").await;
+    row.find(Locator::Css("details.set-password summary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    row.find(Locator::Css("details.set-password input"))
+        .await
+        .unwrap()
+        .send_keys("amber quarry lantern drift")
+        .await
+        .unwrap();
+    row.find(Locator::Css("details.set-password button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    ui.wait_text("#user-result .alert", "New password set for casey")
+        .await;
     ui.shot("15-users").await;
     ui.click("#nav a[href='#/tokens']").await;
     ui.fill("#token-name", "scheduling tool").await;
@@ -767,5 +789,21 @@ async fn scenarios(ui: &Ui, api: &axum::Router, ada_totp: &Totp) {
     ui.shot("16-tokens").await;
     ui.click("#tokens-table button").await;
     ui.wait_text("#tokens-table", "revoked").await;
+    // Her own password: two new ones that differ are caught before any request; then it
+    // changes and she stays signed in.
+    ui.click("#nav a[href='#/password']").await;
+    ui.fill("#current-password", PASSWORD).await;
+    ui.fill("#new-own-password", "marble orchard compass tide")
+        .await;
+    ui.fill("#repeat-own-password", "marble orchard compass")
+        .await;
+    ui.click("#change-password button[type=submit]").await;
+    ui.wait_text("#password-result .alert", "differ").await;
+    ui.fill("#repeat-own-password", "marble orchard compass tide")
+        .await;
+    ui.click("#change-password button[type=submit]").await;
+    ui.wait_text("#password-result .alert", "Password changed")
+        .await;
+    ui.shot("17-password").await;
     ui.sign_out().await;
 }

@@ -198,6 +198,7 @@
     { href: '#/audit', label: 'Audit', roles: ['compliance', 'admin'] },
     { href: '#/users', label: 'Users', roles: ['admin'] },
     { href: '#/tokens', label: 'API tokens' },
+    { href: '#/password', label: 'Password' },
   ];
 
   function canReview() {
@@ -287,6 +288,7 @@
     [/^#\/audit$/, () => showAudit()],
     [/^#\/users$/, () => showUsers()],
     [/^#\/tokens$/, () => showTokens()],
+    [/^#\/password$/, () => showPassword()],
   ];
 
   function route() {
@@ -1140,11 +1142,12 @@
     main.append(el('section', { class: 'card' }, el('h2', { text: 'Accounts' }), list), create);
     focusTitle(p);
 
-    async function load() {
+    // Draws the table anew, with `notice` (what the last change did) above it.
+    async function load(notice) {
       try {
         const answer = await call('GET', '/api/v1/users');
         if (!current(p.view)) return;
-        const rowResult = el('div', { id: 'user-result' });
+        const rowResult = el('div', { id: 'user-result' }, notice || null);
         list.replaceChildren(rowResult, el('div', { class: 'table-wrap' }, el('table', { id: 'users-table' },
           el('thead', {}, el('tr', {}, ['User', 'Name', 'Role', 'Two-factor', 'State', ''].map((h) => el('th', { scope: 'col', text: h })))),
           el('tbody', {}, (answer.users || []).map((u) => {
@@ -1155,8 +1158,7 @@
               onclick: async () => {
                 try {
                   await call('PUT', `/api/v1/users/${u.id}/role`, { role: select.value });
-                  rowResult.replaceChildren(alertBox('ok', `${u.username} is now ${ROLE_LABELS[select.value]}`, null));
-                  load();
+                  load(alertBox('ok', `${u.username} is now ${ROLE_LABELS[select.value]}`, null));
                 } catch (e) {
                   showError(rowResult, e, `Role of ${u.username} not changed`);
                 }
@@ -1168,21 +1170,62 @@
                 if (!window.confirm(`Disable ${u.username}? Their sessions end at once.`)) return;
                 try {
                   await call('POST', `/api/v1/users/${u.id}/disable`);
-                  rowResult.replaceChildren(alertBox('ok', `${u.username} is disabled`, null));
-                  load();
+                  load(alertBox('ok', `${u.username} is disabled`, null));
                 } catch (e) {
                   showError(rowResult, e, `${u.username} not disabled`);
                 }
               },
             });
+            const enable = u.disabled ? el('button', {
+              type: 'button', class: 'secondary small', text: 'Enable',
+              onclick: async () => {
+                try {
+                  await call('POST', `/api/v1/users/${u.id}/enable`);
+                  load(alertBox('ok', `${u.username} is enabled again`, null));
+                } catch (e) {
+                  showError(rowResult, e, `${u.username} not enabled`);
+                }
+              },
+            }) : null;
+            const resetTotp = u.totp_enabled ? el('button', {
+              type: 'button', class: 'danger small', text: 'Reset two-factor',
+              onclick: async () => {
+                if (!window.confirm(`Remove ${u.username}'s two-factor sign-in? Their sessions end; they enrol again at their next sign-in.`)) return;
+                try {
+                  await call('POST', `/api/v1/users/${u.id}/totp/reset`);
+                  load(alertBox('ok', `${u.username}'s two-factor sign-in was removed`, null));
+                } catch (e) {
+                  showError(rowResult, e, `Two-factor of ${u.username} not reset`);
+                }
+              },
+            }) : null;
+            const newPassword = el('input', {
+              type: 'password', id: `password-${u.id}`, autocomplete: 'new-password',
+              'aria-label': `New password for ${u.username}`,
+            });
+            const setPassword = el('details', { class: 'set-password' },
+              el('summary', { text: 'Set password' }),
+              el('div', { class: 'actions' }, newPassword, el('button', {
+                type: 'button', class: 'secondary small', text: 'Save password',
+                onclick: async () => {
+                  try {
+                    const answer = await call('POST', `/api/v1/users/${u.id}/password`, { password: newPassword.value });
+                    newPassword.value = '';
+                    load(alertBox('ok', `New password set for ${u.username}`,
+                      `Give it to them privately. ${answer.sessions_ended} session(s) ended.`));
+                  } catch (e) {
+                    showError(rowResult, e, `Password of ${u.username} not set`);
+                  }
+                },
+              })));
             const locked = u.locked_until && new Date(u.locked_until) > new Date();
             return el('tr', {},
               el('td', { text: u.username }),
               el('td', { text: u.display_name }),
               el('td', {}, el('div', { class: 'actions' }, select, save)),
-              el('td', { text: u.totp_enabled ? 'on' : 'off' }),
+              el('td', {}, el('div', { class: 'actions' }, el('span', { text: u.totp_enabled ? 'on' : 'off' }), resetTotp)),
               el('td', { text: u.disabled ? 'disabled' : locked ? `locked until ${fmtTime(u.locked_until)}` : 'active' }),
-              el('td', {}, disable));
+              el('td', {}, el('div', { class: 'actions' }, disable, enable), setPassword));
           })))));
       } catch (e) {
         showError(list, e);
@@ -1253,6 +1296,43 @@
       }
     }
     load();
+  }
+
+  async function showPassword() {
+    const p = page('Password');
+    const currentPassword = el('input', { type: 'password', id: 'current-password', autocomplete: 'current-password', required: true });
+    const newPassword = el('input', { type: 'password', id: 'new-own-password', autocomplete: 'new-password', required: true });
+    const repeat = el('input', { type: 'password', id: 'repeat-own-password', autocomplete: 'new-password', required: true });
+    const result = el('div', { id: 'password-result' });
+    const form = el('form', { class: 'card', id: 'change-password', novalidate: true },
+      el('h2', { text: 'Change your password' }),
+      field('Current password', currentPassword),
+      el('div', { class: 'row' },
+        field('New password', newPassword, 'At least 12 characters, not your username, hard to guess.'),
+        field('New password again', repeat)),
+      result,
+      el('div', { class: 'actions' }, el('button', { type: 'submit', text: 'Change password' })));
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      result.replaceChildren();
+      if (newPassword.value !== repeat.value) {
+        result.replaceChildren(alertBox('error', 'Not changed', 'The two new passwords differ.'));
+        return;
+      }
+      try {
+        const answer = await call('POST', '/api/v1/me/password', {
+          current_password: currentPassword.value, new_password: newPassword.value,
+        });
+        for (const input of [currentPassword, newPassword, repeat]) input.value = '';
+        const others = answer.other_sessions_ended;
+        result.replaceChildren(alertBox('ok', 'Password changed',
+          others ? `You were signed out everywhere else (${others} session(s)).` : 'You stay signed in here.'));
+      } catch (e) {
+        showError(result, e, 'Not changed');
+      }
+    });
+    main.append(form);
+    focusTitle(p);
   }
 
   // ----- start -----
