@@ -1,6 +1,6 @@
 -- wrk script: POST /api/v1/drafts as a signed-in staff member (cookie and CSRF token from the
 -- environment, set by scripts/bench-server). Each request stores a draft, its scan result and
--- two audit entries; an official-account draft goes to the review queue.
+-- its audit entry, in one transaction; an official-account draft goes to the review queue.
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Cookie"] = "postguard_session=" .. os.getenv("PG_COOKIE")

@@ -556,7 +556,7 @@ async fn first_admin<S: postguard_store::Store>(store: &S) -> Result<()> {
         .map_err(|e| UsageError(e.to_string()))?;
     eprintln!(
         "postguard: first start: created user `admin` with the one-time password {password}\n\
-         postguard: it is shown only now; sign in, enrol two-factor (POST /api/v1/totp/enrol) and change it"
+         postguard: it is shown only now; sign in (the web UI takes you through two-factor enrolment), then change it on the Password screen (POST /api/v1/me/password)"
     );
     Ok(())
 }
