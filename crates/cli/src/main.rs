@@ -81,7 +81,9 @@ struct ServeArgs {
     /// Address and port to listen on (default 127.0.0.1:8080; env POSTGUARD_LISTEN).
     #[arg(long, value_name = "ADDR:PORT")]
     listen: Option<std::net::SocketAddr>,
-    /// A TOML settings file (keys: listen, body_limit, policy).
+    /// A TOML settings file (keys: listen, body_limit, policy, session_idle_minutes,
+    /// retention_days, secure_cookies, secret_key_file, and [[approval]] steps per official
+    /// account; see the README). Env POSTGUARD_CONFIG.
     #[arg(long, value_name = "FILE", env = "POSTGUARD_CONFIG")]
     config: Option<PathBuf>,
     /// The policy file (TOML). Default: the policy shipped with Postguard (env POSTGUARD_POLICY).
@@ -441,6 +443,9 @@ fn serve(args: ServeArgs) -> Result<ExitCode> {
         .with_writer(std::io::stderr)
         .init();
     let policy = load_policy_path(config.policy.as_deref())?;
+    config
+        .check_against(&policy)
+        .map_err(|e| UsageError(e.to_string()))?;
     // What the audit chain records of the policy: where it came from and its exact text.
     let source = match config.policy.as_deref() {
         Some(path) => {

@@ -104,6 +104,31 @@ fn invalid_utf8_names_the_byte_offset_and_exits_2() {
 }
 
 #[test]
+fn serve_refuses_approval_steps_for_an_account_the_policy_lacks_before_touching_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("postguard.toml");
+    std::fs::write(
+        &config,
+        "[[approval]]\naccount = \"@AlderbrookHelath\"\nsteps = [{ name = \"review\", role = \"reviewer\" }]\n",
+    )
+    .unwrap();
+    postguard()
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .args(["serve", "--config", config.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("\"@AlderbrookHelath\": not an official account")
+                .and(predicate::str::contains("@AlderbrookHealth")),
+        );
+    assert!(
+        !dir.path().join("postguard.db").exists(),
+        "no database created"
+    );
+}
+
+#[test]
 fn usage_errors_exit_2() {
     postguard()
         .args(["check", "--channel", "billboard"])

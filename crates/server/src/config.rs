@@ -93,6 +93,17 @@ pub enum ConfigError {
         /// What is wrong.
         message: String,
     },
+    /// Approval steps name an account the policy does not have (they would never apply).
+    #[error(
+        "[[approval]] account = {account:?}: not an official account of the policy; expected \
+         one of {known}"
+    )]
+    UnknownAccount {
+        /// The account the settings name.
+        account: String,
+        /// The policy's official accounts, comma-separated.
+        known: String,
+    },
 }
 
 impl Config {
@@ -193,6 +204,32 @@ impl Config {
     }
 }
 
+impl Config {
+    /// Checks the settings against the policy the server enforces: every `[[approval]]`
+    /// account must be one of its official accounts (ignoring case, as drafts name them), or
+    /// its steps would silently never apply.
+    pub fn check_against(&self, policy: &postguard_policy::Policy) -> Result<(), ConfigError> {
+        for approval in &self.approvals {
+            let known = policy
+                .official_accounts
+                .iter()
+                .any(|a| a.handle.eq_ignore_ascii_case(&approval.account));
+            if !known {
+                let handles: Vec<&str> = policy
+                    .official_accounts
+                    .iter()
+                    .map(|a| a.handle.as_str())
+                    .collect();
+                return Err(ConfigError::UnknownAccount {
+                    account: approval.account.clone(),
+                    known: handles.join(", "),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
 /// `line:column: message` for a TOML error.
 fn locate(text: &str, e: &toml::de::Error) -> String {
     let message = e.message().to_owned();
@@ -210,6 +247,34 @@ fn locate(text: &str, e: &toml::de::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn approvals_for_an_account_the_policy_lacks_are_refused() {
+        let policy = postguard_policy::Policy::builtin_default();
+        let Ok(policy) = policy else {
+            panic!("the default policy loads");
+        };
+        let mut config = Config::default();
+        config.approvals.push(AccountSteps {
+            account: "@alderbrookhealth".to_owned(),
+            steps: crate::workflow::default_steps(),
+        });
+        assert!(config.check_against(&policy).is_ok(), "case is ignored");
+        config.approvals.push(AccountSteps {
+            account: "@AlderbrookHelath".to_owned(),
+            steps: crate::workflow::default_steps(),
+        });
+        let message = config
+            .check_against(&policy)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            message.starts_with("[[approval]] account = \"@AlderbrookHelath\": not an official")
+                && message.contains("@AlderbrookHealth"),
+            "{message}"
+        );
+    }
 
     #[test]
     fn environment_wins_over_the_file_and_bad_values_are_named() {

@@ -524,7 +524,6 @@ pub(crate) async fn queue<S: Store + 'static>(
         ));
     }
     let posts = state.store().review_queue(200).await?;
-    state.metrics().set_queue_length(posts.len());
     Ok(Json(
         json!({ "queue": posts.iter().map(post_json).collect::<Vec<_>>() }),
     ))

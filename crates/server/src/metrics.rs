@@ -73,7 +73,7 @@ impl Metrics {
         let queue = Gauge::default();
         registry.register(
             "review_queue_length",
-            "Drafts waiting for review, as last seen by the queue or a submission",
+            "Drafts waiting for review, counted at each scrape",
             queue.clone(),
         );
         registry.register(
@@ -159,6 +159,13 @@ pub(crate) async fn track<S: Store>(
 
 /// `GET /metrics`, in the Prometheus text format.
 pub(crate) async fn render<S: Store>(State(state): State<AppState<S>>) -> Response {
+    // The queue as it is now (one count), not as a reviewer last listed it.
+    match state.store().review_queue_length().await {
+        Ok(length) => state
+            .metrics()
+            .set_queue_length(usize::try_from(length).unwrap_or(usize::MAX)),
+        Err(e) => tracing::warn!(error = %e, "cannot count the review queue for /metrics"),
+    }
     match state.metrics().encode() {
         Ok(body) => (
             [(

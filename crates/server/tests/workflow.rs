@@ -328,6 +328,19 @@ async fn submit_review_resubmit_approve_with_roles_conflicts_and_an_intact_audit
     let (status, draft, _) = send(&app, "POST", "/api/v1/drafts", Some(&sam), json!({
         "text": "Wishing a speedy recovery to Maria Gonzales in room 412!", "channel": "@AlderbrookHealth", "kind": "post"})).await;
     assert_eq!(status, StatusCode::CREATED, "{draft}");
+    // The metrics count the queue as it is, without a reviewer having listed it.
+    let response = app
+        .router
+        .clone()
+        .oneshot(Request::get("/metrics").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let metrics = response.into_body().collect().await.unwrap().to_bytes();
+    let metrics = String::from_utf8_lossy(&metrics);
+    assert!(
+        metrics.contains("postguard_review_queue_length 1\n"),
+        "{metrics}"
+    );
     assert_eq!(draft["post"]["status"], "pending_review");
     assert!(draft["findings"]
         .as_array()

@@ -1005,6 +1005,14 @@ impl Store for SqliteStore {
         .collect()
     }
 
+    async fn review_queue_length(&self) -> Result<u64> {
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM posts WHERE status = 'pending_review'")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     async fn versions(&self, id: PostId) -> Result<Vec<PostVersion>> {
         sqlx::query(concat!(
             "SELECT ",

@@ -264,6 +264,9 @@ pub trait Store: Send + Sync {
     /// `limit`.
     fn review_queue(&self, limit: u32) -> impl Future<Output = Result<Vec<Post>>> + Send;
 
+    /// How many posts are pending review (the whole queue, not only a page of it).
+    fn review_queue_length(&self) -> impl Future<Output = Result<u64>> + Send;
+
     /// Every version of a post, oldest first.
     fn versions(&self, id: PostId) -> impl Future<Output = Result<Vec<PostVersion>>> + Send;
 

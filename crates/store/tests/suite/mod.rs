@@ -779,6 +779,11 @@ pub async fn review_queue_and_author_posts<H: Harness>(h: &H) {
         .map(|p| p.id)
         .collect();
     assert_eq!(queue, vec![p1.id, p3.id, p4.id]);
+    assert_eq!(
+        s.review_queue_length().await.unwrap(),
+        3,
+        "the cleared post is not queued"
+    );
     let first_two: Vec<_> = s
         .review_queue(2)
         .await
