@@ -490,6 +490,14 @@ async fn run_server<S: postguard_store::Store + 'static>(
         .record_policy(&source.0, &source.1)
         .await
         .map_err(|e| UsageError(format!("cannot record the policy in the audit log: {e}")))?;
+    match state.approver_warnings().await {
+        Ok(warnings) => {
+            for warning in warnings {
+                tracing::warn!("{warning}");
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "cannot check the approval steps' users"),
+    }
     if demo {
         let drafts = postguard_server::demo::load(state.clone())
             .await

@@ -179,6 +179,35 @@ pub(crate) fn entry(
 }
 
 impl<S: Store> AppState<S> {
+    /// What in the approval settings can never be satisfied as the accounts stand: a step that
+    /// lists a user with no account, a disabled one, or one whose role cannot review. One
+    /// sentence each (naming the account, the step and the username, nothing else), for the
+    /// server to warn about at start; users can be created or changed later, so these are
+    /// warnings, not errors.
+    pub async fn approver_warnings(&self) -> Result<Vec<String>, AppError> {
+        let mut warnings = Vec::new();
+        for approval in &self.config().approvals {
+            for step in &approval.steps {
+                for username in &step.users {
+                    let problem = match self.store().get_user_by_username(username).await? {
+                        None => "has no account",
+                        Some(user) if user.disabled => "is disabled",
+                        Some(user) if !authz::allowed(user.role, authz::Action::Review) => {
+                            "has a role that cannot review"
+                        }
+                        Some(_) => continue,
+                    };
+                    warnings.push(format!(
+                        "approval step \"{}\" of {} lists {username:?}, who {problem}: \
+                         the step cannot be satisfied until that changes",
+                        step.name, approval.account
+                    ));
+                }
+            }
+        }
+        Ok(warnings)
+    }
+
     /// Records in the audit chain which policy the server enforces from now on: its name,
     /// version, where it was read from and the SHA-256 of its text, so that a change of policy
     /// between two starts shows as two entries with different digests.

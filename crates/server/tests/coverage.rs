@@ -1037,7 +1037,30 @@ async fn approval_steps_configured_per_account_keep_a_post_pending_until_every_s
         err.contains("approval for @AlderbrookHealth") && err.contains("\"review\""),
         "{err}"
     );
-    let app = app.with_config(config);
+    let app = app.with_config(config.clone());
+    assert_eq!(
+        app.state.approver_warnings().await.unwrap(),
+        Vec::<String>::new()
+    );
+    // A step that lists a staff member or someone without an account can never be satisfied:
+    // the server says so at start.
+    let mut careless = config.clone();
+    careless.approvals[1].steps[1].users = vec!["rita".into(), "sam".into(), "nobody".into()];
+    let warnings = app
+        .with_config(careless)
+        .state
+        .approver_warnings()
+        .await
+        .unwrap();
+    assert_eq!(
+        warnings,
+        [
+            "approval step \"recruiting leads\" of @AlderbrookCareers lists \"sam\", who has a \
+             role that cannot review: the step cannot be satisfied until that changes",
+            "approval step \"recruiting leads\" of @AlderbrookCareers lists \"nobody\", who has \
+             no account: the step cannot be satisfied until that changes",
+        ]
+    );
 
     let sam = login(&app, "sam").await;
     let rita = login_2fa(&app, "rita").await;
