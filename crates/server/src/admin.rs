@@ -380,10 +380,7 @@ pub(crate) async fn set_role<S: Store + 'static>(
     may_manage_users(&admin)?;
     let request: SetRole = parse_json(&body)?;
     let store = state.store();
-    let target = store
-        .get_user(UserId(id))
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let target = account(&state, id).await?;
     if request.role != target.role {
         if request.role != Role::Admin {
             keep_an_admin(&state, &target).await?;
@@ -408,8 +405,31 @@ pub(crate) async fn set_role<S: Store + 'static>(
         });
         store.set_role(target.id, request.role, record).await?;
     }
-    let user = store.get_user(target.id).await?.ok_or(AppError::NotFound)?;
-    Ok(Json(json!({ "user": user_json(&user) })))
+    answer(&state, &target, None).await
+}
+
+/// The account `id` names (404 if none).
+async fn account<S: Store>(state: &AppState<S>, id: i64) -> Result<User, AppError> {
+    state
+        .store()
+        .get_user(UserId(id))
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// The answer to an admin's change to `target`: the account as it is now, and how many of its
+/// sessions the change ended, if it ends any.
+async fn answer<S: Store>(
+    state: &AppState<S>,
+    target: &User,
+    ended: Option<SignedOut>,
+) -> Result<Json<Value>, AppError> {
+    let user = account(state, target.id.0).await?;
+    let mut body = json!({ "user": user_json(&user) });
+    if let Some(ended) = ended {
+        body["sessions_ended"] = json!(ended.sessions);
+    }
+    Ok(Json(body))
 }
 
 /// The record of an admin's change to an account (`action`), with what it ended.
@@ -449,10 +469,7 @@ pub(crate) async fn disable_user<S: Store + 'static>(
 ) -> Result<Json<Value>, AppError> {
     may_manage_users(&admin)?;
     let store = state.store();
-    let target = store
-        .get_user(UserId(id))
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let target = account(&state, id).await?;
     keep_an_admin(&state, &target).await?;
     let ended = store
         .set_disabled(
@@ -461,10 +478,7 @@ pub(crate) async fn disable_user<S: Store + 'static>(
             account_record(&admin, &target, "user.disabled"),
         )
         .await?;
-    let user = store.get_user(target.id).await?.ok_or(AppError::NotFound)?;
-    Ok(Json(
-        json!({ "user": user_json(&user), "sessions_ended": ended.sessions }),
-    ))
+    answer(&state, &target, Some(ended)).await
 }
 
 /// `POST /api/v1/users/{id}/enable`: enables a disabled account again and clears any sign-in
@@ -490,10 +504,7 @@ pub(crate) async fn enable_user<S: Store + 'static>(
 ) -> Result<Json<Value>, AppError> {
     may_manage_users(&admin)?;
     let store = state.store();
-    let target = store
-        .get_user(UserId(id))
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let target = account(&state, id).await?;
     if target.disabled {
         store
             .set_disabled(
@@ -503,8 +514,7 @@ pub(crate) async fn enable_user<S: Store + 'static>(
             )
             .await?;
     }
-    let user = store.get_user(target.id).await?.ok_or(AppError::NotFound)?;
-    Ok(Json(json!({ "user": user_json(&user) })))
+    answer(&state, &target, None).await
 }
 
 /// A password an admin sets for someone else.
@@ -545,10 +555,7 @@ pub(crate) async fn reset_password<S: Store + 'static>(
 ) -> Result<Json<Value>, AppError> {
     may_manage_users(&admin)?;
     let store = state.store();
-    let target = store
-        .get_user(UserId(id))
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let target = account(&state, id).await?;
     let request: ResetPassword = parse_json(&body)?;
     auth::check_strength(&request.password, &target.username)
         .map_err(|e| AppError::BadRequest(format!("field `password`: {e}")))?;
@@ -561,10 +568,7 @@ pub(crate) async fn reset_password<S: Store + 'static>(
             account_record(&admin, &target, "password.reset"),
         )
         .await?;
-    let user = store.get_user(target.id).await?.ok_or(AppError::NotFound)?;
-    Ok(Json(
-        json!({ "user": user_json(&user), "sessions_ended": ended.sessions }),
-    ))
+    answer(&state, &target, Some(ended)).await
 }
 
 /// `POST /api/v1/users/{id}/totp/reset`: removes an account's second factor (admins), for a lost
@@ -592,17 +596,11 @@ pub(crate) async fn reset_totp<S: Store + 'static>(
 ) -> Result<Json<Value>, AppError> {
     may_manage_users(&admin)?;
     let store = state.store();
-    let target = store
-        .get_user(UserId(id))
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let target = account(&state, id).await?;
     let ended = store
         .reset_totp(target.id, account_record(&admin, &target, "totp.reset"))
         .await?;
-    let user = store.get_user(target.id).await?.ok_or(AppError::NotFound)?;
-    Ok(Json(
-        json!({ "user": user_json(&user), "sessions_ended": ended.sessions }),
-    ))
+    answer(&state, &target, Some(ended)).await
 }
 
 // ----- legal hold -----

@@ -471,12 +471,12 @@ pub(crate) async fn change_password<S: Store>(
     user: CurrentUser,
     body: axum::body::Bytes,
 ) -> Result<Json<Value>, AppError> {
+    let request: ChangePassword = crate::drafts::parse_json(&body)?;
     let Some(session) = user.session.clone() else {
         return Err(AppError::Forbidden(
             "change a password from a signed-in session, not with an API token".to_owned(),
         ));
     };
-    let request: ChangePassword = crate::drafts::parse_json(&body)?;
     password_ok(&state, &user.username, &request.current_password)
         .await
         .map_err(|e| match e {

@@ -7,16 +7,16 @@ use axum::http::{HeaderMap, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
 use postguard_policy::Policy;
-use postguard_server::auth::{hash_password, Totp};
+use postguard_server::auth::Totp;
 use postguard_server::{router, AppState, Config};
-use postguard_store::{NewUser, PostId, PostStatus, PostgresStore, Role, SqliteStore, Store};
+use postguard_store::{PostId, PostStatus, PostgresStore, Role, SqliteStore, Store};
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
 #[macro_use]
 mod common;
 
-const PASSWORD: &str = "copper lantern orbit meadow";
+use common::PASSWORD;
 
 struct App<S> {
     router: Router,
@@ -50,18 +50,7 @@ async fn with_users<S: Store + Clone + 'static>(
         ("carol", Role::Compliance),
         ("ada", Role::Admin),
     ] {
-        store
-            .create_user(
-                NewUser {
-                    username: name.to_owned(),
-                    display_name: name.to_owned(),
-                    role,
-                    password_hash: hash_password(PASSWORD).unwrap(),
-                },
-                postguard_server::user_created(None, "test"),
-            )
-            .await
-            .unwrap();
+        common::add_user(&store, name, name, role).await;
     }
     let state = AppState::new(
         Policy::builtin_default().unwrap(),

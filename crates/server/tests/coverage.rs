@@ -10,10 +10,10 @@ use axum::http::{HeaderMap, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
 use postguard_policy::Policy;
-use postguard_server::auth::{hash_password, token_hash, Totp};
+use postguard_server::auth::{token_hash, Totp};
 use postguard_server::authz::{allowed, Action};
 use postguard_server::{router, AppState, Config};
-use postguard_store::{NewUser, PostId, PostgresStore, Role, SqliteStore, Store};
+use postguard_store::{PostId, PostgresStore, Role, SqliteStore, Store};
 use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,7 +22,7 @@ use tower::ServiceExt;
 #[macro_use]
 mod common;
 
-const PASSWORD: &str = "copper lantern orbit meadow";
+use common::PASSWORD;
 
 /// What users see when their session ran out.
 const IDLE_MESSAGE: &str = "your session ended after a period without activity; sign in again";
@@ -70,18 +70,7 @@ async fn with_users<S: Store + Clone + 'static>(store: S, db: Db) -> App<S> {
         ("carol", Role::Compliance),
         ("ada", Role::Admin),
     ] {
-        store
-            .create_user(
-                NewUser {
-                    username: name.to_owned(),
-                    display_name: name.to_owned(),
-                    role,
-                    password_hash: hash_password(PASSWORD).unwrap(),
-                },
-                postguard_server::user_created(None, "test"),
-            )
-            .await
-            .unwrap();
+        common::add_user(&store, name, name, role).await;
     }
     let state = AppState::new(
         Policy::builtin_default().unwrap(),

@@ -10,6 +10,8 @@ use postguard_server::{router, AppState};
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
+mod common;
+
 const PATIENT: &str = "Maria Gonzales";
 
 fn app_with_limit(limit: usize) -> Router {
@@ -438,24 +440,7 @@ async fn app_with_admin_token() -> (Router, String) {
         .await
         .unwrap();
     // An admin's credentials act only with a second factor on the account.
-    let setup = || postguard_store::NewAuditEntry {
-        actor: None,
-        action: "test.setup".into(),
-        subject: None,
-        details: serde_json::json!({}),
-    };
-    store
-        .set_totp_secret(
-            admin.id,
-            &postguard_store::TotpSecret::new(vec![7; 20]),
-            setup().into(),
-        )
-        .await
-        .unwrap();
-    store
-        .enable_totp(admin.id, &[], setup().into())
-        .await
-        .unwrap();
+    common::enable_totp(&store, admin.id, vec![7; 20]).await;
     let token = "pgt_openapi_test_token";
     store
         .create_api_token(
@@ -465,7 +450,7 @@ async fn app_with_admin_token() -> (Router, String) {
                 token_hash: postguard_server::auth::token_hash(token),
                 scopes: vec!["read".to_owned(), "write".to_owned()],
             },
-            setup().into(),
+            common::setup().into(),
         )
         .await
         .unwrap();
@@ -628,6 +613,7 @@ async fn request_body_schemas_list_exactly_the_fields_the_server_accepts() {
     assert_eq!(
         probed,
         [
+            "ChangePasswordRequest",
             "CheckRequest",
             "CreateUserRequest",
             "DecisionRequest",
@@ -635,6 +621,7 @@ async fn request_body_schemas_list_exactly_the_fields_the_server_accepts() {
             "LegalHoldRequest",
             "LoginRequest",
             "NewTokenRequest",
+            "ResetPasswordRequest",
             "SetRoleRequest",
             "TotpConfirmRequest",
             "TotpEnrolRequest"

@@ -15,6 +15,8 @@ use postguard_store::{NewUser, Role, SqliteStore, Store, TotpSecret};
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
+mod common;
+
 const PASSWORD: &str = "copper lantern orbit meadow";
 
 fn now() -> u64 {

@@ -12,33 +12,24 @@ use axum::http::{Request, StatusCode};
 use fantoccini::{Client, ClientBuilder, Locator};
 use http_body_util::BodyExt;
 use postguard_policy::Policy;
-use postguard_server::auth::{hash_password, Totp};
+use postguard_server::auth::Totp;
 use postguard_server::{router, AppState, Config};
-use postguard_store::{NewUser, Role, SqliteStore, Store, TotpSecret};
+use postguard_store::{Role, SqliteStore};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use tower::ServiceExt;
 
-const PASSWORD: &str = "copper lantern orbit meadow";
+use common::PASSWORD;
+
+mod common;
 
 /// A router on a fresh SQLite database with the users `sam` (staff) and `rita` (reviewer).
 async fn app(dir: &Path) -> (axum::Router, SqliteStore) {
     let store = SqliteStore::open(dir.join("postguard.db")).await.unwrap();
     for (name, role) in [("sam", Role::Staff), ("rita", Role::Reviewer)] {
-        store
-            .create_user(
-                NewUser {
-                    username: name.to_owned(),
-                    display_name: format!("{name} (test)"),
-                    role,
-                    password_hash: hash_password(PASSWORD).unwrap(),
-                },
-                postguard_server::user_created(None, "test"),
-            )
-            .await
-            .unwrap();
+        common::add_user(&store, name, &format!("{name} (test)"), role).await;
     }
     let state = AppState::new(
         Policy::builtin_default().unwrap(),
@@ -415,37 +406,9 @@ async fn the_web_ui_in_a_real_browser() {
     let dir = tempfile::tempdir().unwrap();
     let (app, store) = app(dir.path()).await;
     // An administrator whose two-factor sign-in is already on (the reviewer enrols in the UI).
-    let ada = store
-        .create_user(
-            NewUser {
-                username: "ada".to_owned(),
-                display_name: "Ada (admin)".to_owned(),
-                role: Role::Admin,
-                password_hash: hash_password(PASSWORD).unwrap(),
-            },
-            postguard_server::user_created(None, "test"),
-        )
-        .await
-        .unwrap();
+    let ada = common::add_user(&store, "ada", "Ada (admin)", Role::Admin).await;
     let ada_totp = Totp::generate("Postguard", "ada").unwrap();
-    let setup = || postguard_store::NewAuditEntry {
-        actor: None,
-        action: "test.setup".into(),
-        subject: None,
-        details: serde_json::json!({}),
-    };
-    store
-        .set_totp_secret(
-            ada.id,
-            &TotpSecret::new(ada_totp.secret().to_vec()),
-            setup().into(),
-        )
-        .await
-        .unwrap();
-    store
-        .enable_totp(ada.id, &[], setup().into())
-        .await
-        .unwrap();
+    common::enable_totp(&store, ada.id, ada_totp.secret().to_vec()).await;
     let api = app.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());

@@ -8,16 +8,16 @@ use axum::http::{Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
 use postguard_policy::Policy;
-use postguard_server::auth::{hash_password, Totp};
+use postguard_server::auth::Totp;
 use postguard_server::{router, AppState, Config};
-use postguard_store::{NewUser, PostgresStore, Role, SqliteStore, Store};
+use postguard_store::{PostgresStore, Role, SqliteStore, Store};
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
 #[macro_use]
 mod common;
 
-const PASSWORD: &str = "copper lantern orbit meadow";
+use common::PASSWORD;
 
 /// Where the test's database is, for tampering with it directly.
 enum Db {
@@ -41,18 +41,7 @@ async fn with_users<S: Store + Clone + 'static>(store: S, db: Db) -> App<S> {
         ("ray", Role::Reviewer),
         ("carol", Role::Compliance),
     ] {
-        store
-            .create_user(
-                NewUser {
-                    username: name.to_owned(),
-                    display_name: name.to_owned(),
-                    role,
-                    password_hash: hash_password(PASSWORD).unwrap(),
-                },
-                postguard_server::user_created(None, "test"),
-            )
-            .await
-            .unwrap();
+        common::add_user(&store, name, name, role).await;
     }
     let state = AppState::new(
         Policy::builtin_default().unwrap(),

@@ -1,10 +1,52 @@
-//! What the router tests share: a fresh PostgreSQL database per test, and running each test on
-//! both backends.
+//! What the router tests share: their users, a fresh PostgreSQL database per test, and running
+//! each test on both backends.
 #![allow(dead_code)]
 
+use postguard_server::auth::hash_password;
 use postguard_store::sqlx::{self, ConnectOptions as _};
-use postguard_store::PostgresStore;
+use postguard_store::{
+    NewAuditEntry, NewUser, PostgresStore, Role, Store, TotpSecret, User, UserId,
+};
 use std::str::FromStr as _;
+
+/// The password of every test user [`add_user`] creates.
+pub const PASSWORD: &str = "copper lantern orbit meadow";
+
+/// Creates a user with [`PASSWORD`], recorded as created by the test's set-up.
+pub async fn add_user<S: Store>(store: &S, username: &str, display_name: &str, role: Role) -> User {
+    store
+        .create_user(
+            NewUser {
+                username: username.to_owned(),
+                display_name: display_name.to_owned(),
+                role,
+                password_hash: hash_password(PASSWORD).unwrap(),
+            },
+            postguard_server::user_created(None, "test"),
+        )
+        .await
+        .unwrap()
+}
+
+/// The audit entry of a change the test's set-up makes behind the API.
+pub fn setup() -> NewAuditEntry {
+    NewAuditEntry {
+        actor: None,
+        action: "test.setup".into(),
+        subject: None,
+        details: serde_json::json!({}),
+    }
+}
+
+/// Turns two-factor sign-in on for `user` with `stored` as its stored secret (the raw key, as an
+/// earlier version stored it, or a sealed one), without recovery codes.
+pub async fn enable_totp<S: Store>(store: &S, user: UserId, stored: Vec<u8>) {
+    store
+        .set_totp_secret(user, &TotpSecret::new(stored), setup().into())
+        .await
+        .unwrap();
+    store.enable_totp(user, &[], setup().into()).await.unwrap();
+}
 
 /// A store on a fresh database of the test PostgreSQL (`POSTGUARD_TEST_POSTGRES_URL`, set by
 /// `./scripts/test`) and the database's name; None (said on stderr) when there is none and none
