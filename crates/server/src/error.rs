@@ -77,6 +77,9 @@ impl From<postguard_store::StoreError> for AppError {
                 "the post changed since you loaded it ({reason}); reload and try again"
             )),
             StoreError::Duplicate(what) => AppError::Conflict(format!("{what} already exists")),
+            StoreError::LastAdmin => AppError::Conflict(
+                "this is the last enabled admin; make another admin first".to_owned(),
+            ),
             // The store's messages never hold parameters or text; the log gets the kind only.
             other => AppError::Internal(other.to_string()),
         }

@@ -16,6 +16,10 @@ pub enum StoreError {
     /// written.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The change would leave no enabled admin (demoting or disabling the last one). Nothing
+    /// was written.
+    #[error("this is the last enabled admin")]
+    LastAdmin,
     /// A value that must be unique is taken (the argument says which, e.g. `username`).
     #[error("{0} already exists")]
     Duplicate(&'static str),

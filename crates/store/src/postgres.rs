@@ -275,6 +275,34 @@ async fn update_user_in(conn: &mut PgConnection, query: PgQuery<'_>) -> Result<(
     Ok(())
 }
 
+/// Whether `user` is an enabled admin (before a change to it); locks its row.
+async fn enabled_admin(conn: &mut PgConnection, user: UserId) -> Result<bool> {
+    let found: Option<bool> = sqlx::query_scalar(
+        "SELECT role = 'admin' AND NOT disabled FROM users WHERE id = $1 FOR UPDATE",
+    )
+    .bind(user.0)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(found.unwrap_or(false))
+}
+
+/// After a change to a user who was an enabled admin: `LastAdmin` if none is left (the job's
+/// savepoint then undoes the change). Race-free: account changes run in the writer's batches,
+/// which hold `audit_log`'s lock, across processes too.
+async fn an_admin_is_left(conn: &mut PgConnection, was_admin: bool) -> Result<()> {
+    if !was_admin {
+        return Ok(());
+    }
+    let left: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin' AND NOT disabled")
+            .fetch_one(&mut *conn)
+            .await?;
+    if left == 0 {
+        return Err(StoreError::LastAdmin);
+    }
+    Ok(())
+}
+
 /// Deletes a user's sessions, but for `keep` (a session's id hash): how many.
 async fn end_sessions(conn: &mut PgConnection, user: UserId, keep: Option<&str>) -> Result<u64> {
     let done =
@@ -379,10 +407,12 @@ impl Store for PostgresStore {
     async fn set_role(&self, id: UserId, role: Role, audit: Audit<SignedOut>) -> Result<SignedOut> {
         self.write_audited(audit, move |conn| {
             Box::pin(async move {
+                let was_admin = enabled_admin(conn, id).await?;
                 let update = sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
                     .bind(role.as_str())
                     .bind(id.0);
                 update_user_in(conn, update).await?;
+                an_admin_is_left(conn, was_admin).await?;
                 let sessions = end_sessions(conn, id, None).await?;
                 let tokens = sqlx::query(
                     "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
@@ -434,6 +464,7 @@ impl Store for PostgresStore {
     ) -> Result<SignedOut> {
         self.write_audited(audit, move |conn| {
             Box::pin(async move {
+                let was_admin = disabled && enabled_admin(conn, id).await?;
                 let update = if disabled {
                     sqlx::query("UPDATE users SET disabled = TRUE WHERE id = $1")
                 } else {
@@ -443,6 +474,7 @@ impl Store for PostgresStore {
                     )
                 };
                 update_user_in(conn, update.bind(id.0)).await?;
+                an_admin_is_left(conn, was_admin).await?;
                 let sessions = if disabled {
                     end_sessions(conn, id, None).await?
                 } else {

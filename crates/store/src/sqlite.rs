@@ -172,6 +172,32 @@ async fn update_user_in(conn: &mut SqliteConnection, query: SqliteQuery<'_>) -> 
     Ok(())
 }
 
+/// Whether `user` is an enabled admin (before a change to it).
+async fn enabled_admin(conn: &mut SqliteConnection, user: UserId) -> Result<bool> {
+    let found: Option<bool> =
+        sqlx::query_scalar("SELECT role = 'admin' AND disabled = 0 FROM users WHERE id = ?")
+            .bind(user.0)
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(found.unwrap_or(false))
+}
+
+/// After a change to a user who was an enabled admin: `LastAdmin` if none is left (the job's
+/// savepoint then undoes the change).
+async fn an_admin_is_left(conn: &mut SqliteConnection, was_admin: bool) -> Result<()> {
+    if !was_admin {
+        return Ok(());
+    }
+    let left: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0")
+            .fetch_one(&mut *conn)
+            .await?;
+    if left == 0 {
+        return Err(StoreError::LastAdmin);
+    }
+    Ok(())
+}
+
 /// Deletes a user's sessions, but for `keep` (a session's id hash): how many.
 async fn end_sessions(
     conn: &mut SqliteConnection,
@@ -430,10 +456,12 @@ impl Store for SqliteStore {
     async fn set_role(&self, id: UserId, role: Role, audit: Audit<SignedOut>) -> Result<SignedOut> {
         self.write_audited(audit, move |tx| {
             Box::pin(async move {
+                let was_admin = enabled_admin(&mut tx.conn, id).await?;
                 let update = sqlx::query("UPDATE users SET role = ? WHERE id = ?")
                     .bind(role.as_str())
                     .bind(id.0);
                 update_user_in(&mut tx.conn, update).await?;
+                an_admin_is_left(&mut tx.conn, was_admin).await?;
                 let sessions = end_sessions(&mut tx.conn, id, None).await?;
                 let tokens = sqlx::query(
                     "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
@@ -485,6 +513,7 @@ impl Store for SqliteStore {
     ) -> Result<SignedOut> {
         self.write_audited(audit, move |tx| {
             Box::pin(async move {
+                let was_admin = disabled && enabled_admin(&mut tx.conn, id).await?;
                 let update = if disabled {
                     sqlx::query("UPDATE users SET disabled = 1 WHERE id = ?")
                 } else {
@@ -494,6 +523,7 @@ impl Store for SqliteStore {
                     )
                 };
                 update_user_in(&mut tx.conn, update.bind(id.0)).await?;
+                an_admin_is_left(&mut tx.conn, was_admin).await?;
                 let sessions = if disabled {
                     end_sessions(&mut tx.conn, id, None).await?
                 } else {

@@ -60,7 +60,9 @@ pub trait Store: Send + Sync {
     fn list_users(&self) -> impl Future<Output = Result<Vec<User>>> + Send;
 
     /// Changes a user's role and ends what was granted under the old one: every session, and
-    /// every API token not yet revoked. `NotFound("user")` if there is no such user.
+    /// every API token not yet revoked. `NotFound("user")` if there is no such user;
+    /// `LastAdmin` (nothing changed) if it would leave no enabled admin, checked in the same
+    /// transaction, so two admins demoting each other at once cannot both succeed.
     fn set_role(
         &self,
         id: UserId,
@@ -81,7 +83,8 @@ pub trait Store: Send + Sync {
 
     /// Disables a user, ending every session (`true`), or enables it again and clears any
     /// sign-in lock (`false`). Tokens are kept: a disabled user's tokens are refused, and work
-    /// again once it is enabled.
+    /// again once it is enabled. Disabling the last enabled admin is `LastAdmin`, as for
+    /// [`Store::set_role`].
     fn set_disabled(
         &self,
         id: UserId,

@@ -85,6 +85,7 @@ macro_rules! all_tests {
             audit_append_and_verify,
             post_and_its_audit_entry_in_one_transaction,
             changes_and_their_audit_entries_commit_together,
+            the_last_enabled_admin_stays,
             concurrent_audit_appends_keep_one_chain,
             tampered_details_are_found,
             deleted_entry_is_found,
@@ -1167,6 +1168,57 @@ pub async fn changes_and_their_audit_entries_commit_together<H: Harness>(h: &H) 
         s.verify_chain().await.unwrap(),
         u64::try_from(last_seq(s).await).unwrap()
     );
+}
+
+pub async fn the_last_enabled_admin_stays<H: Harness>(h: &H) {
+    let s = h.store();
+    let ada = user(s, "ada", Role::Admin).await;
+    let staff = user(s, "sid", Role::Staff).await;
+    // Without another admin, ada can be neither demoted nor disabled, and nothing is recorded.
+    let before = last_seq(s).await;
+    assert!(matches!(
+        s.set_role(ada.id, Role::Staff, audit("role.changed")).await,
+        Err(StoreError::LastAdmin)
+    ));
+    assert!(matches!(
+        s.set_disabled(ada.id, true, audit("user.disabled")).await,
+        Err(StoreError::LastAdmin)
+    ));
+    assert_eq!(s.get_user(ada.id).await.unwrap().unwrap(), ada);
+    assert_eq!(last_seq(s).await, before);
+    // Other users change freely.
+    s.set_role(staff.id, Role::Reviewer, audit("role.changed"))
+        .await
+        .unwrap();
+    // Two admins demoting each other at once: one wins, one admin is left.
+    for round in 0..5 {
+        let other = user(s, &format!("bea{round}"), Role::Admin).await;
+        let (a, b) = tokio::join!(
+            s.set_role(ada.id, Role::Staff, audit("role.changed")),
+            s.set_disabled(other.id, true, audit("user.disabled")),
+        );
+        assert!(
+            a.is_ok() ^ b.is_ok(),
+            "round {round}: exactly one of the two, got {a:?} and {b:?}"
+        );
+        let admins = s
+            .list_users()
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|u| u.role == Role::Admin && !u.disabled)
+            .count();
+        assert_eq!(admins, 1, "round {round}");
+        // Back to the start: ada the only enabled admin.
+        if a.is_ok() {
+            s.set_role(ada.id, Role::Admin, audit("role.changed"))
+                .await
+                .unwrap();
+            s.set_disabled(other.id, true, audit("user.disabled"))
+                .await
+                .unwrap();
+        }
+    }
 }
 
 pub async fn post_and_its_audit_entry_in_one_transaction<H: Harness>(h: &H) {
