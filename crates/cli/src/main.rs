@@ -48,6 +48,41 @@ enum Command {
     /// Manage users (the database of DATABASE_URL, else ./postguard.db).
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Export for legal, as JSON lines or CSV: the audit log, or a post's history (the database
+    /// of DATABASE_URL, else ./postguard.db). Each export is itself recorded in the audit log.
+    #[command(subcommand)]
+    Export(ExportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ExportCommand {
+    /// Every audit entry in order, with its hash and the previous one's, so the chain can be
+    /// checked outside Postguard.
+    Audit(ExportArgs),
+    /// Every version (with its text and scan) and every decision (with the reviewer's note and
+    /// reason) of one post, in the order they happened.
+    History {
+        /// The post's id.
+        post: i64,
+        #[command(flatten)]
+        args: ExportArgs,
+    },
+}
+
+#[derive(Debug, Args)]
+struct ExportArgs {
+    /// jsonl (one JSON object per line) or csv (with a header row).
+    #[arg(long, value_enum, default_value = "jsonl")]
+    format: ExportFormat,
+    /// Write to this file instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum ExportFormat {
+    Jsonl,
+    Csv,
 }
 
 #[derive(Debug, Subcommand)]
@@ -363,6 +398,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Serve(args) => serve(args),
         Command::Audit(AuditCommand::Verify) => audit_verify(),
         Command::Admin(AdminCommand::CreateUser(args)) => create_user(args),
+        Command::Export(command) => export(command),
         Command::Policy(PolicyCommand::Render { file }) => {
             let policy = load_policy_path(file.as_deref())?;
             print!("{}", postguard_policy::render_guidelines(&policy));
@@ -588,6 +624,74 @@ fn audit_verify() -> Result<ExitCode> {
             }
             Err(e) => Err(UsageError(format!("cannot read the audit log: {e}")).into()),
         }
+    })
+}
+
+fn export(command: ExportCommand) -> Result<ExitCode> {
+    let (post, args) = match command {
+        ExportCommand::Audit(args) => (None, args),
+        ExportCommand::History { post, args } => (Some(post), args),
+    };
+    let format = match args.format {
+        ExportFormat::Jsonl => postguard_server::export::Format::JsonLines,
+        ExportFormat::Csv => postguard_server::export::Format::Csv,
+    };
+    with_store!(|store| {
+        use postguard_store::Store as _;
+        let failed = |e: postguard_server::AppError| UsageError(format!("cannot export: {e}"));
+        let (export, record) = match post {
+            None => {
+                let export = postguard_server::export::audit_log(&store, format)
+                    .await
+                    .map_err(failed)?;
+                let details = serde_json::json!({ "format": format.name(),
+                    "entries": export.rows, "through_seq": export.through_seq,
+                    "by": "command line" });
+                (export, ("export.audit", None, details))
+            }
+            Some(id) => {
+                let id = postguard_store::PostId(id);
+                store
+                    .get_post(id)
+                    .await
+                    .map_err(|e| UsageError(format!("cannot read the post: {e}")))?
+                    .ok_or_else(|| UsageError(format!("there is no post {id}")))?;
+                let export = postguard_server::export::post_history(&store, id, format)
+                    .await
+                    .map_err(failed)?;
+                let details = serde_json::json!({ "format": format.name(),
+                    "events": export.rows, "by": "command line" });
+                (
+                    export,
+                    ("export.history", Some(format!("post:{id}")), details),
+                )
+            }
+        };
+        // Written first, then recorded: an export that could not be written is not on record
+        // as made.
+        match &args.out {
+            Some(path) => std::fs::write(path, &export.body)
+                .map_err(|e| UsageError(format!("cannot write {}: {e}", path.display())))?,
+            None => {
+                use std::io::Write as _;
+                let mut stdout = std::io::stdout().lock();
+                stdout
+                    .write_all(&export.body)
+                    .and_then(|()| stdout.flush())
+                    .map_err(|e| UsageError(format!("cannot write the export: {e}")))?;
+            }
+        }
+        let (action, subject, details) = record;
+        store
+            .append_audit(postguard_store::NewAuditEntry {
+                actor: None,
+                action: action.to_owned(),
+                subject,
+                details,
+            })
+            .await
+            .map_err(|e| UsageError(format!("cannot record the export in the audit log: {e}")))?;
+        Ok(ExitCode::SUCCESS)
     })
 }
 

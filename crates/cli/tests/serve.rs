@@ -314,3 +314,99 @@ fn a_database_url_with_an_unknown_scheme_is_refused_without_quoting_the_password
         "no SQLite file named after the URL"
     );
 }
+
+#[test]
+fn exports_from_the_command_line_write_the_audit_log_and_a_post_history_and_are_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        Command::new(bin())
+            .args(args)
+            .current_dir(dir.path())
+            .env_remove("DATABASE_URL")
+            .env("POSTGUARD_NEW_PASSWORD", "copper lantern orbit meadow")
+            .output()
+            .unwrap()
+    };
+    assert!(run(&["admin", "create-user", "sam"]).status.success());
+    // A post, stored as the server stores a submission.
+    let post = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        use postguard_store::Store as _;
+        let store = postguard_store::SqliteStore::open(dir.path().join("postguard.db"))
+            .await
+            .unwrap();
+        let sam = store.get_user_by_username("sam").await.unwrap().unwrap();
+        let (post, _, _) = store
+            .create_post(
+                postguard_store::NewPost {
+                    author: sam.id,
+                    kind: postguard_store::PostKind::Post,
+                    channel: postguard_store::Channel::Personal,
+                    identifies_employer: false,
+                    scheduled_at: None,
+                    status: postguard_store::PostStatus::Cleared,
+                    first_version: postguard_store::NewVersion {
+                        text: "Health fair on Saturday, bring a friend".into(),
+                        attachments: Vec::new(),
+                        policy_version: "test".into(),
+                        scan_result: r#"{"findings":[]}"#.into(),
+                        author: sam.id,
+                    },
+                },
+                postguard_store::NewAuditEntry {
+                    actor: None,
+                    action: "post.submitted".into(),
+                    subject: None,
+                    details: serde_json::json!({}),
+                },
+            )
+            .await
+            .unwrap();
+        store.close().await;
+        post.id
+    });
+
+    let out = dir.path().join("history.csv");
+    let history = run(&[
+        "export",
+        "history",
+        &post.to_string(),
+        "--format",
+        "csv",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(history.status.success(), "{history:?}");
+    let csv = std::fs::read_to_string(&out).unwrap();
+    assert!(csv.starts_with("event,post_id,version,at,"), "{csv}");
+    assert!(
+        csv.contains("Health fair on Saturday, bring a friend"),
+        "{csv}"
+    );
+
+    let missing = run(&["export", "history", "999"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("there is no post 999"));
+
+    // The audit log on standard output, one JSON object per line, the history export in it.
+    let audit = run(&["export", "audit"]);
+    assert!(audit.status.success(), "{audit:?}");
+    let actions: Vec<String> = String::from_utf8_lossy(&audit.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["action"].to_string())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            r#""user.created""#,
+            r#""post.submitted""#,
+            r#""export.history""#
+        ]
+    );
+    // ... and the audit export itself, recorded after it was written.
+    let verify = run(&["audit", "verify"]);
+    let text = String::from_utf8_lossy(&verify.stdout);
+    assert!(
+        verify.status.success() && text.contains("4 entries"),
+        "{text}"
+    );
+}

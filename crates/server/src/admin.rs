@@ -9,25 +9,20 @@ use crate::auth;
 use crate::authz::{allowed, Action};
 use crate::drafts::{parse_json, post_for};
 use crate::error::{AppError, Id};
+use crate::export::{self, Format};
 use crate::session::{CurrentUser, SCOPES};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Json;
-use chrono::{DateTime, SecondsFormat, Utc};
 use postguard_store::{
-    ApiToken, ApiTokenId, Audit, HistoryEvent, NewApiToken, NewUser, Role, SignedOut, Store, User,
-    UserId,
+    ApiToken, ApiTokenId, Audit, NewApiToken, NewUser, Role, SignedOut, Store, User, UserId,
 };
 use serde::Deserialize;
 use serde_json::{json, Value};
-use std::collections::HashMap;
 
-/// How many audit entries an export reads per query.
-const EXPORT_PAGE: u32 = 1000;
 /// Longest token name, username and display name accepted.
 const MAX_NAME_CHARS: usize = 100;
 
@@ -642,127 +637,6 @@ pub(crate) async fn legal_hold<S: Store + 'static>(
 
 // ----- exports -----
 
-/// An export's format, from `?format=jsonl|csv` (JSON lines when absent).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Format {
-    JsonLines,
-    Csv,
-}
-
-impl Format {
-    fn from_query(query: Option<&str>) -> Result<Format, AppError> {
-        let mut format = Format::JsonLines;
-        for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            if key != "format" {
-                continue;
-            }
-            format = match value {
-                "jsonl" => Format::JsonLines,
-                "csv" => Format::Csv,
-                _ => {
-                    return Err(AppError::BadRequest(
-                        "query parameter `format`: expected jsonl or csv".to_owned(),
-                    ))
-                }
-            };
-        }
-        Ok(format)
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Format::JsonLines => "jsonl",
-            Format::Csv => "csv",
-        }
-    }
-
-    /// The response: the body with its type, as a download that no cache keeps.
-    fn respond(self, file_stem: &str, body: Vec<u8>) -> Response {
-        let content_type = match self {
-            Format::JsonLines => "application/x-ndjson",
-            Format::Csv => "text/csv; charset=utf-8",
-        };
-        (
-            [
-                (CONTENT_TYPE, content_type.to_owned()),
-                (
-                    CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{file_stem}.{}\"", self.name()),
-                ),
-                (CACHE_CONTROL, "no-store".to_owned()),
-            ],
-            body,
-        )
-            .into_response()
-    }
-}
-
-/// Rows written one at a time as JSON lines or CSV (header first).
-enum Rows {
-    JsonLines(Vec<u8>),
-    Csv(Box<csv::Writer<Vec<u8>>>),
-}
-
-impl Rows {
-    fn new(format: Format, header: &[&str]) -> Result<Rows, AppError> {
-        match format {
-            Format::JsonLines => Ok(Rows::JsonLines(Vec::new())),
-            Format::Csv => {
-                let mut writer = csv::Writer::from_writer(Vec::new());
-                writer.write_record(header).map_err(csv_error)?;
-                Ok(Rows::Csv(Box::new(writer)))
-            }
-        }
-    }
-
-    /// Appends a row: the JSON object as one line, or `cells` as one CSV record.
-    fn push(&mut self, object: &Value, cells: &[String]) -> Result<(), AppError> {
-        match self {
-            Rows::JsonLines(out) => {
-                serde_json::to_writer(&mut *out, object)
-                    .map_err(|e| AppError::Internal(e.to_string()))?;
-                out.push(b'\n');
-                Ok(())
-            }
-            Rows::Csv(writer) => writer.write_record(cells).map_err(csv_error),
-        }
-    }
-
-    fn finish(self) -> Result<Vec<u8>, AppError> {
-        match self {
-            Rows::JsonLines(out) => Ok(out),
-            Rows::Csv(writer) => writer
-                .into_inner()
-                .map_err(|e| AppError::Internal(e.error().to_string())),
-        }
-    }
-}
-
-fn csv_error(e: csv::Error) -> AppError {
-    AppError::Internal(format!("writing CSV: {e}"))
-}
-
-fn time(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Micros, true)
-}
-
-fn opt<T: ToString>(value: Option<T>) -> String {
-    value.map(|v| v.to_string()).unwrap_or_default()
-}
-
-const AUDIT_HEADER: &[&str] = &[
-    "seq",
-    "at",
-    "actor_user_id",
-    "actor_name",
-    "action",
-    "subject",
-    "details",
-    "prev_hash",
-    "hash",
-];
-
 /// `GET /api/v1/audit/export?format=jsonl|csv`: every audit entry in seq order, with its hash
 /// and the previous one's, so the chain can be checked outside Postguard (compliance and
 /// admins). `details` is the canonical JSON text exactly as hashed.
@@ -790,61 +664,18 @@ pub(crate) async fn export_audit<S: Store + 'static>(
         ));
     }
     let format = Format::from_query(query.as_deref())?;
-    let mut rows = Rows::new(format, AUDIT_HEADER)?;
-    let mut after = 0;
-    let mut count: u64 = 0;
-    loop {
-        let page = state.store().audit_entries(after, EXPORT_PAGE).await?;
-        let Some(last) = page.last() else {
-            break;
-        };
-        after = last.seq;
-        for entry in &page {
-            let object =
-                serde_json::to_value(entry).map_err(|e| AppError::Internal(e.to_string()))?;
-            let cells = [
-                entry.seq.to_string(),
-                time(entry.at),
-                opt(entry.actor.as_ref().and_then(|a| a.user_id)),
-                opt(entry.actor.as_ref().map(|a| &a.name)),
-                entry.action.clone(),
-                opt(entry.subject.as_ref()),
-                entry.details.clone(),
-                entry.prev_hash.clone(),
-                entry.hash.clone(),
-            ];
-            rows.push(&object, &cells)?;
-            count += 1;
-        }
-    }
-    let body = rows.finish()?;
+    let export = export::audit_log(state.store(), format).await?;
     state
         .audit(
             Some(&user),
             "export.audit",
             None,
-            json!({ "format": format.name(), "entries": count, "through_seq": after }),
+            json!({ "format": format.name(), "entries": export.rows,
+                "through_seq": export.through_seq }),
         )
         .await?;
-    Ok(format.respond("audit-log", body))
+    Ok(format.respond("audit-log", export.body))
 }
-
-const HISTORY_HEADER: &[&str] = &[
-    "event",
-    "post_id",
-    "version",
-    "at",
-    "user_id",
-    "username",
-    "text",
-    "attachments",
-    "policy_version",
-    "scan",
-    "step",
-    "verdict",
-    "note",
-    "reason",
-];
 
 /// `GET /api/v1/drafts/{id}/history?format=jsonl|csv`: every version (with its text,
 /// attachments and scan) and every decision (with the reviewer's note and reason) of a post, in the order
@@ -881,80 +712,16 @@ pub(crate) async fn export_history<S: Store + 'static>(
     )
     .await?;
     let format = Format::from_query(query.as_deref())?;
-    let store = state.store();
-    let names: HashMap<UserId, String> = store
-        .list_users()
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.username))
-        .collect();
-    let name_of = |id: UserId| names.get(&id).cloned().unwrap_or_default();
-    let events = store.post_history(post.id).await?;
-    let mut rows = Rows::new(format, HISTORY_HEADER)?;
-    for event in &events {
-        let (object, cells) = match event {
-            HistoryEvent::Version(v) => {
-                let scan: Value = serde_json::from_str(&v.scan_result).unwrap_or(Value::Null);
-                let attachments = serde_json::to_value(&v.attachments)
-                    .map_err(|e| AppError::Internal(e.to_string()))?;
-                let object = json!({ "event": "version", "post_id": v.post_id,
-                    "version": v.version, "at": v.created_at, "user_id": v.author,
-                    "username": name_of(v.author), "text": v.text, "attachments": attachments,
-                    "policy_version": v.policy_version, "scan": scan });
-                let cells = [
-                    "version".to_owned(),
-                    v.post_id.to_string(),
-                    v.version.to_string(),
-                    time(v.created_at),
-                    v.author.to_string(),
-                    name_of(v.author),
-                    v.text.clone(),
-                    attachments.to_string(),
-                    v.policy_version.clone(),
-                    v.scan_result.clone(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                ];
-                (object, cells)
-            }
-            HistoryEvent::Decision(d) => {
-                let object = json!({ "event": "decision", "post_id": d.post_id,
-                    "version": d.version, "at": d.created_at, "user_id": d.reviewer,
-                    "username": name_of(d.reviewer), "step": d.step, "verdict": d.verdict,
-                    "note": d.note, "reason": d.reason });
-                let cells = [
-                    "decision".to_owned(),
-                    d.post_id.to_string(),
-                    d.version.to_string(),
-                    time(d.created_at),
-                    d.reviewer.to_string(),
-                    name_of(d.reviewer),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    d.step.clone(),
-                    d.verdict.to_string(),
-                    opt(d.note.as_ref()),
-                    opt(d.reason.as_ref()),
-                ];
-                (object, cells)
-            }
-        };
-        rows.push(&object, &cells)?;
-    }
-    let body = rows.finish()?;
+    let export = export::post_history(state.store(), post.id, format).await?;
     state
         .audit(
             Some(&user),
             "export.history",
             Some(format!("post:{}", post.id)),
-            json!({ "format": format.name(), "events": events.len() }),
+            json!({ "format": format.name(), "events": export.rows }),
         )
         .await?;
-    Ok(format.respond(&format!("post-{}-history", post.id), body))
+    Ok(format.respond(&format!("post-{}-history", post.id), export.body))
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ mod config;
 pub mod demo;
 mod drafts;
 mod error;
+pub mod export;
 mod metrics;
 mod openapi;
 pub mod secrets;
