@@ -598,6 +598,8 @@ async fn first_admin<S: postguard_store::Store>(store: &S) -> Result<()> {
                 display_name: "Administrator".to_owned(),
                 role: postguard_store::Role::Admin,
                 password_hash: hash,
+                // A one-time password: changed at the first sign-in.
+                must_change_password: true,
             },
             postguard_server::user_created(None, "first start"),
         )
@@ -605,7 +607,7 @@ async fn first_admin<S: postguard_store::Store>(store: &S) -> Result<()> {
         .map_err(|e| UsageError(e.to_string()))?;
     eprintln!(
         "postguard: first start: created user `admin` with the one-time password {password}\n\
-         postguard: it is shown only now; sign in (the web UI takes you through two-factor enrolment), then change it on the Password screen (POST /api/v1/me/password)"
+         postguard: it is shown only now; sign in (the web UI takes you through two-factor enrolment), then choose your own: nothing else is allowed until you do (POST /api/v1/me/password)"
     );
     Ok(())
 }
@@ -696,9 +698,11 @@ fn export(command: ExportCommand) -> Result<ExitCode> {
 }
 
 fn create_user(args: CreateUserArgs) -> Result<ExitCode> {
-    let password = match std::env::var("POSTGUARD_NEW_PASSWORD") {
-        Ok(p) => p,
-        Err(_) => postguard_server::auth::random_hex(12),
+    // A generated one-time password is changed at the first sign-in; one the operator chose
+    // (POSTGUARD_NEW_PASSWORD, for automation) is kept.
+    let (password, generated) = match std::env::var("POSTGUARD_NEW_PASSWORD") {
+        Ok(p) => (p, false),
+        Err(_) => (postguard_server::auth::random_hex(12), true),
     };
     postguard_server::auth::check_strength(&password, &args.username)
         .map_err(|e| UsageError(e.to_string()))?;
@@ -721,14 +725,15 @@ fn create_user(args: CreateUserArgs) -> Result<ExitCode> {
                         .unwrap_or_else(|| args.username.clone()),
                     role,
                     password_hash: hash,
+                    must_change_password: generated,
                 },
                 postguard_server::user_created(None, "command line"),
             )
             .await
             .map_err(|e| UsageError(format!("cannot create {}: {e}", args.username)))?;
-        if std::env::var("POSTGUARD_NEW_PASSWORD").is_err() {
+        if generated {
             eprintln!(
-                "created {} ({role}) with the one-time password {password}",
+                "created {} ({role}) with the one-time password {password} (they choose their own at the first sign-in)",
                 user.username
             );
         } else {

@@ -159,6 +159,32 @@ fn first_start_creates_the_database_and_an_admin_the_api_answers_and_the_audit_c
     );
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("csrf_token"), "{body}");
+    // The operator chose that password, so it is kept.
+    assert!(body.contains(r#""must_change_password":false"#), "{body}");
+
+    // A generated one is shown once and must be replaced at the first sign-in.
+    let generated = Command::new(bin())
+        .args(["admin", "create-user", "tom", "--role", "staff"])
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .env_remove("POSTGUARD_NEW_PASSWORD")
+        .output()
+        .unwrap();
+    assert!(generated.status.success(), "{generated:?}");
+    let stderr = String::from_utf8_lossy(&generated.stderr);
+    let tom_password = stderr
+        .split("one-time password ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no one-time password in {stderr}"));
+    let (status, body) = http(
+        server.port,
+        "POST",
+        "/api/v1/login",
+        &format!(r#"{{"username": "tom", "password": "{tom_password}"}}"#),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains(r#""must_change_password":true"#), "{body}");
 
     // A weak password is refused with the reason, and nothing is created.
     let weak = Command::new(bin())

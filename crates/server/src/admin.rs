@@ -223,7 +223,8 @@ fn user_json(user: &User) -> Value {
     // Never the password hash, TOTP secret or its last step.
     json!({ "id": user.id, "username": user.username, "display_name": user.display_name,
         "role": user.role, "disabled": user.disabled, "totp_enabled": user.totp_enabled,
-        "locked_until": user.locked_until, "created_at": user.created_at })
+        "locked_until": user.locked_until, "must_change_password": user.must_change_password,
+        "created_at": user.created_at })
 }
 
 /// A new user account.
@@ -284,6 +285,8 @@ pub(crate) async fn create_user<S: Store + 'static>(
                 display_name,
                 role: request.role,
                 password_hash,
+                // The admin chose it: the user replaces it at the first sign-in.
+                must_change_password: true,
             },
             crate::user_created(Some(&admin), "api"),
         )
@@ -537,6 +540,8 @@ pub(crate) async fn reset_password<S: Store + 'static>(
         .set_password_hash(
             target.id,
             &hash,
+            // The admin chose it: the user replaces it at the next sign-in.
+            true,
             None,
             account_record(&admin, &target, "password.reset"),
         )

@@ -50,6 +50,7 @@ pub async fn load<S: Store + 'static>(state: AppState<S>) -> Result<usize, Strin
                     display_name: (*display_name).to_owned(),
                     role: *role,
                     password_hash: hash_password(DEMO_PASSWORD)?,
+                    must_change_password: false,
                 },
                 crate::user_created(None, "demo"),
             )

@@ -145,6 +145,9 @@ pub(crate) struct SignedInUser {
     display_name: String,
     #[schema(value_type = RoleSchema)]
     role: (),
+    /// The password was set for the user: only `GET /api/v1/me`, `POST /api/v1/me/password`
+    /// and `POST /api/v1/logout` are allowed until it is changed.
+    must_change_password: bool,
 }
 
 /// A successful sign-in. The session cookie is set with `Set-Cookie`.
@@ -173,6 +176,9 @@ pub(crate) struct Me {
     username: String,
     #[schema(value_type = RoleSchema)]
     role: (),
+    /// The password was set for the user (by an admin, or a one-time one): until it is changed
+    /// (`POST /api/v1/me/password`), every other request is refused with 403.
+    must_change_password: bool,
 }
 
 /// A new TOTP secret, to add to an authenticator app, then confirm with a code.
@@ -414,6 +420,8 @@ pub(crate) struct UserView {
     /// Locked after failed sign-ins until then, or null.
     #[schema(value_type = Option<String>, format = DateTime)]
     locked_until: (),
+    /// The password was set for the user and must be changed at the next sign-in.
+    must_change_password: bool,
     #[schema(value_type = String, format = DateTime)]
     created_at: (),
 }

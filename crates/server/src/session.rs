@@ -35,6 +35,8 @@ pub struct CurrentUser {
     /// The hash of the session the request came with; `None` for an API token (or a request
     /// that is itself a sign-in).
     pub(crate) session: Option<String>,
+    /// Their password was set for them and must be changed before anything else.
+    pub(crate) must_change_password: bool,
 }
 
 impl CurrentUser {
@@ -44,6 +46,7 @@ impl CurrentUser {
             username: user.username.clone(),
             role: user.role,
             session: None,
+            must_change_password: user.must_change_password,
         }
     }
 }
@@ -105,6 +108,7 @@ impl<S: Store + 'static> FromRequestParts<AppState<S>> for CurrentUser {
                 return Err(unauthorized());
             }
             second_factor_in_place(&user)?;
+            own_password_in_place(&user, parts)?;
             if !token_may(&found.scopes, &parts.method) {
                 return Err(AppError::Forbidden(format!(
                     "this API token lacks the `{SCOPE_WRITE}` scope: it may only read (GET)"
@@ -142,6 +146,7 @@ impl<S: Store + 'static> FromRequestParts<AppState<S>> for CurrentUser {
             return Err(unauthorized());
         }
         second_factor_in_place(&user)?;
+        own_password_in_place(&user, parts)?;
         // The idle clock needs minute precision, not a write on every request.
         if Utc::now() - session.last_seen_at > ChronoDuration::seconds(30) {
             store.touch_session(&id_hash).await?;
@@ -159,6 +164,28 @@ fn second_factor_in_place(user: &User) -> Result<(), AppError> {
     if needs_two_factor(user.role) && !user.totp_enabled {
         return Err(AppError::Unauthorized(
             "your role signs in with a second factor: enrol it (POST /api/v1/totp/enrol) and sign in again".to_owned(),
+        ));
+    }
+    Ok(())
+}
+
+/// What a user whose password someone else chose may do before changing it: see who they are,
+/// change it, sign out.
+const BEFORE_A_PASSWORD_CHANGE: &[(Method, &str)] = &[
+    (Method::GET, "/api/v1/me"),
+    (Method::POST, "/api/v1/me/password"),
+    (Method::POST, "/api/v1/logout"),
+];
+
+/// A password an admin set, or a one-time one, is changed before anything else is done.
+fn own_password_in_place(user: &User, parts: &Parts) -> Result<(), AppError> {
+    let allowed = BEFORE_A_PASSWORD_CHANGE
+        .iter()
+        .any(|(method, path)| parts.method == *method && parts.uri.path() == *path);
+    if user.must_change_password && !allowed {
+        return Err(AppError::Forbidden(
+            "your password was set for you: choose your own first (POST /api/v1/me/password)"
+                .to_owned(),
         ));
     }
     Ok(())
@@ -375,7 +402,8 @@ pub(crate) async fn login<S: Store>(
         .await?;
     state.audit(Some(&who), "login.ok", None, json!({})).await?;
     let mut response = Json(json!({
-        "user": { "id": user.id, "username": user.username, "display_name": user.display_name, "role": user.role },
+        "user": { "id": user.id, "username": user.username, "display_name": user.display_name,
+            "role": user.role, "must_change_password": user.must_change_password },
         "csrf_token": csrf,
     }))
     .into_response();
@@ -432,7 +460,10 @@ pub(crate) async fn logout<S: Store + 'static>(
 // `S` is the state the `CurrentUser` extractor reads the session from.
 #[allow(clippy::extra_unused_type_parameters)]
 pub(crate) async fn me<S: Store + 'static>(user: CurrentUser) -> Json<Value> {
-    Json(json!({ "id": user.id, "username": user.username, "role": user.role }))
+    Json(
+        json!({ "id": user.id, "username": user.username, "role": user.role,
+        "must_change_password": user.must_change_password }),
+    )
 }
 
 /// Changing one's own password.
@@ -504,7 +535,7 @@ pub(crate) async fn change_password<S: Store>(
     });
     let ended = state
         .store()
-        .set_password_hash(user.id, &hash, Some(&session), record)
+        .set_password_hash(user.id, &hash, false, Some(&session), record)
         .await?;
     Ok(Json(
         json!({ "changed": true, "other_sessions_ended": ended.sessions }),

@@ -425,8 +425,40 @@ async fn admins_create_list_promote_and_disable_users_and_staff_cannot<
         "{text}"
     );
 
-    // The new user signs in; a role change is audited with both roles.
+    // The new user signs in with the password the admin chose; before anything else she
+    // chooses her own.
     let nora_session = login_with(&app, "nora", "violet harbour kettle sunrise", None).await;
+    let (status, me) = send(&app, "GET", "/api/v1/me", Some(&nora_session), Value::Null).await;
+    assert_eq!(
+        (status, &me["must_change_password"]),
+        (StatusCode::OK, &json!(true))
+    );
+    let (status, answer) = send(
+        &app,
+        "GET",
+        "/api/v1/drafts",
+        Some(&nora_session),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{answer}");
+    assert!(answer["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("choose your own first"));
+    let (status, answer) = send(
+        &app,
+        "POST",
+        "/api/v1/me/password",
+        Some(&nora_session),
+        json!({"current_password": "violet harbour kettle sunrise",
+            "new_password": "violet harbour kettle dusk"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let (_, me) = send(&app, "GET", "/api/v1/me", Some(&nora_session), Value::Null).await;
+    assert_eq!(me["must_change_password"], false);
+    // A role change is audited with both roles.
     let (status, token) = send(
         &app,
         "POST",
@@ -459,7 +491,7 @@ async fn admins_create_list_promote_and_disable_users_and_staff_cannot<
         "POST",
         "/api/v1/login",
         None,
-        json!({"username": "nora", "password": "violet harbour kettle sunrise"}),
+        json!({"username": "nora", "password": "violet harbour kettle dusk"}),
     )
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{answer}");
@@ -506,7 +538,7 @@ async fn admins_create_list_promote_and_disable_users_and_staff_cannot<
     // at once.
     let (status, _) = send(&app, "PUT", &role_uri, Some(&ada), json!({"role": "staff"})).await;
     assert_eq!(status, StatusCode::OK);
-    let nora_session = login_with(&app, "nora", "violet harbour kettle sunrise", None).await;
+    let nora_session = login_with(&app, "nora", "violet harbour kettle dusk", None).await;
     let disable = format!("/api/v1/users/{nora_id}/disable");
     let (status, _) = send(&app, "POST", &disable, Some(&sam), Value::Null).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
@@ -641,6 +673,12 @@ async fn admins_reset_credentials_and_re_enable_and_users_change_their_own_passw
     // Sam changes the handed-over password himself: this session stays, the others end.
     let sam = login_with(&app, "sam", "handed over pebble night", None).await;
     let other = login_with(&app, "sam", "handed over pebble night", None).await;
+    let (status, _) = send(&app, "GET", "/api/v1/drafts", Some(&sam), Value::Null).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "a password set for him comes first"
+    );
     let change =
         |current: &str, new: &str| json!({"current_password": current, "new_password": new});
     let (status, answer) = send(
@@ -695,6 +733,8 @@ async fn admins_reset_credentials_and_re_enable_and_users_change_their_own_passw
     assert_eq!(answer["other_sessions_ended"], 1);
     assert_eq!(me_status(&app, &sam).await, StatusCode::OK);
     assert_eq!(me_status(&app, &other).await, StatusCode::UNAUTHORIZED);
+    let (status, _) = send(&app, "GET", "/api/v1/drafts", Some(&sam), Value::Null).await;
+    assert_eq!(status, StatusCode::OK, "his own password: everything again");
     login_with(&app, "sam", "my own quiet orchard", None).await;
     // Not with an API token, even one that may write.
     let (status, token) = send(

@@ -434,6 +434,7 @@ async fn app_with_admin_token() -> (Router, String) {
                 role: postguard_store::Role::Admin,
                 // Never used to sign in: the token authenticates.
                 password_hash: "unused".to_owned(),
+                must_change_password: false,
             },
             postguard_server::user_created(None, "test"),
         )

@@ -72,6 +72,7 @@ async fn reviewer(store: &SqliteStore, name: &str) -> postguard_store::User {
                 display_name: name.to_owned(),
                 role: Role::Reviewer,
                 password_hash: hash_password(PASSWORD).unwrap(),
+                must_change_password: false,
             },
             postguard_server::user_created(None, "test"),
         )

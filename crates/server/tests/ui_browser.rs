@@ -372,9 +372,13 @@ impl Ui {
     }
 
     async fn sign_in(&self, user: &str, code: Option<&str>) {
+        self.sign_in_with(user, PASSWORD, code).await;
+    }
+
+    async fn sign_in_with(&self, user: &str, password: &str, code: Option<&str>) {
         self.wait("#signin-form").await;
         self.fill("#username", user).await;
-        self.fill("#password", PASSWORD).await;
+        self.fill("#password", password).await;
         if let Some(code) = code {
             self.fill("#code", code).await;
         }
@@ -720,8 +724,8 @@ async fn scenarios(ui: &Ui, api: &axum::Router, ada_totp: &Totp) {
     ui.click("#create-user button[type=submit]").await;
     ui.wait_text("#create-user .alert", "Created casey").await;
     ui.wait_text("#users-table", "Casey Compliance").await;
-    // A new password for casey, set from her row; the notice stays once the table is redrawn.
-    let row = ui.wait_text("#users-table tbody tr", "casey").await;
+    // A new password for sam, set from his row; the notice stays once the table is redrawn.
+    let row = ui.wait_text("#users-table tbody tr", "sam").await;
     row.find(Locator::Css("details.set-password summary"))
         .await
         .unwrap()
@@ -740,7 +744,7 @@ async fn scenarios(ui: &Ui, api: &axum::Router, ada_totp: &Totp) {
         .click()
         .await
         .unwrap();
-    ui.wait_text("#user-result .alert", "New password set for casey")
+    ui.wait_text("#user-result .alert", "New password set for sam")
         .await;
     ui.shot("15-users").await;
     ui.click("#nav a[href='#/tokens']").await;
@@ -768,5 +772,26 @@ async fn scenarios(ui: &Ui, api: &axum::Router, ada_totp: &Totp) {
     ui.wait_text("#password-result .alert", "Password changed")
         .await;
     ui.shot("17-password").await;
+    ui.sign_out().await;
+
+    // ----- sam, with the password the admin set: his own first, then back to work -----
+    ui.sign_in_with("sam", "amber quarry lantern drift", None)
+        .await;
+    ui.wait_text("h1", "Password").await;
+    ui.wait_text(".alert", "Choose your own password").await;
+    assert!(
+        ui.nav_links().await.is_empty(),
+        "nothing else until then: {:?}",
+        ui.nav_links().await
+    );
+    ui.fill("#current-password", "amber quarry lantern drift")
+        .await;
+    ui.fill("#new-own-password", "granite meadow quiet lantern")
+        .await;
+    ui.fill("#repeat-own-password", "granite meadow quiet lantern")
+        .await;
+    ui.click("#change-password button[type=submit]").await;
+    ui.wait_text("h1", "Write a post").await;
+    assert!(ui.nav_links().await.iter().any(|l| l == "My drafts"));
     ui.sign_out().await;
 }

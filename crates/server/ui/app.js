@@ -211,6 +211,14 @@
     const nav = document.getElementById('nav');
     const who = document.getElementById('who');
     const links = document.getElementById('nav-links');
+    if (state.me && state.me.must_change_password) {
+      // Only the password screen until the password is the user's own.
+      nav.hidden = false;
+      who.hidden = false;
+      links.replaceChildren();
+      document.getElementById('who-name').textContent = state.me.display_name || state.me.username;
+      return;
+    }
     if (!state.me) {
       nav.hidden = true;
       who.hidden = true;
@@ -295,6 +303,12 @@
     if (!state.me) {
       if (isScreen(window.location.hash)) state.returnTo = window.location.hash;
       showSignIn();
+      return;
+    }
+    // A password set by an admin (or a one-time one) is replaced before anything else: the
+    // server refuses every other request until then.
+    if (state.me.must_change_password && window.location.hash !== '#/password') {
+      navigate('#/password');
       return;
     }
     const hash = window.location.hash;
@@ -1299,7 +1313,10 @@
   }
 
   async function showPassword() {
-    const p = page('Password');
+    const forced = Boolean(state.me && state.me.must_change_password);
+    const p = page('Password', forced
+      ? [alertBox('warn', 'Choose your own password', 'Your password was set for you (by an administrator, or as a one-time password). Choose your own to go on.')]
+      : []);
     const currentPassword = el('input', { type: 'password', id: 'current-password', autocomplete: 'current-password', required: true });
     const newPassword = el('input', { type: 'password', id: 'new-own-password', autocomplete: 'new-password', required: true });
     const repeat = el('input', { type: 'password', id: 'repeat-own-password', autocomplete: 'new-password', required: true });
@@ -1324,6 +1341,11 @@
           current_password: currentPassword.value, new_password: newPassword.value,
         });
         for (const input of [currentPassword, newPassword, repeat]) input.value = '';
+        if (state.me.must_change_password) {
+          state.me.must_change_password = false;
+          navigate('#/compose');
+          return;
+        }
         const others = answer.other_sessions_ended;
         result.replaceChildren(alertBox('ok', 'Password changed',
           others ? `You were signed out everywhere else (${others} session(s)).` : 'You stay signed in here.'));

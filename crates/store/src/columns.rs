@@ -5,7 +5,7 @@
 macro_rules! user_columns {
     () => {
         "id, username, display_name, role, password_hash, totp_secret, totp_enabled, \
-         totp_last_step, failed_logins, locked_until, disabled, created_at"
+         totp_last_step, failed_logins, locked_until, disabled, created_at, must_change_password"
     };
 }
 macro_rules! session_columns {

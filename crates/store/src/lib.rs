@@ -199,6 +199,7 @@ mod tests {
             display_name: "Alice".into(),
             role: Role::Staff,
             password_hash: "$argon2id$v=19$secret-hash".into(),
+            must_change_password: false,
         };
         let version = NewVersion {
             text: "Mrs. Alvarez in room 412".into(),

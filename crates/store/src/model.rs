@@ -210,6 +210,9 @@ pub struct NewUser {
     pub role: Role,
     /// The argon2id PHC string (`$argon2id$v=19$...`); the store never sees the password.
     pub password_hash: String,
+    /// The password was chosen by someone else (an admin, or generated and printed once): the
+    /// user must change it before doing anything else.
+    pub must_change_password: bool,
 }
 
 impl fmt::Debug for NewUser {
@@ -219,6 +222,7 @@ impl fmt::Debug for NewUser {
             .field("display_name", &self.display_name)
             .field("role", &self.role)
             .field("password_hash", &REDACTED)
+            .field("must_change_password", &self.must_change_password)
             .finish()
     }
 }
@@ -250,6 +254,8 @@ pub struct User {
     pub disabled: bool,
     /// When the user was created.
     pub created_at: DateTime<Utc>,
+    /// The password was chosen by someone else: it must be changed before anything else.
+    pub must_change_password: bool,
 }
 
 impl fmt::Debug for User {
@@ -267,6 +273,7 @@ impl fmt::Debug for User {
             .field("locked_until", &self.locked_until)
             .field("disabled", &self.disabled)
             .field("created_at", &self.created_at)
+            .field("must_change_password", &self.must_change_password)
             .finish()
     }
 }

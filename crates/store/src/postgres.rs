@@ -169,6 +169,7 @@ fn user_from_row(row: &PgRow) -> Result<User> {
         locked_until: row.try_get("locked_until")?,
         disabled: row.try_get("disabled")?,
         created_at: row.try_get("created_at")?,
+        must_change_password: row.try_get("must_change_password")?,
     })
 }
 
@@ -345,7 +346,8 @@ impl Store for PostgresStore {
             Box::pin(async move {
                 let row = sqlx::query(concat!(
                     "INSERT INTO users (username, username_key, display_name, role, password_hash, ",
-                    "created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ",
+                    "created_at, must_change_password) VALUES ($1, $2, $3, $4, $5, $6, $7) ",
+                    "RETURNING ",
                     user_columns!()
                 ))
                 .bind(&user.username)
@@ -354,6 +356,7 @@ impl Store for PostgresStore {
                 .bind(user.role.as_str())
                 .bind(&user.password_hash)
                 .bind(now())
+                .bind(user.must_change_password)
                 .fetch_one(&mut *conn)
                 .await
                 .map_err(|e| StoreError::from_write(e, "username", "user"))?;
@@ -432,6 +435,7 @@ impl Store for PostgresStore {
         &self,
         id: UserId,
         password_hash: &str,
+        must_change: bool,
         keep_session: Option<&str>,
         audit: Audit<SignedOut>,
     ) -> Result<SignedOut> {
@@ -440,10 +444,11 @@ impl Store for PostgresStore {
         self.write_audited(audit, move |conn| {
             Box::pin(async move {
                 let update = sqlx::query(
-                    "UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL \
-                     WHERE id = $2",
+                    "UPDATE users SET password_hash = $1, must_change_password = $2, \
+                     failed_logins = 0, locked_until = NULL WHERE id = $3",
                 )
                 .bind(password_hash)
+                .bind(must_change)
                 .bind(id.0);
                 update_user_in(conn, update).await?;
                 let sessions = end_sessions(conn, id, keep_session.as_deref()).await?;

@@ -242,6 +242,7 @@ fn user_from_row(row: &SqliteRow) -> Result<User> {
         locked_until: opt_time(row.try_get("locked_until")?)?,
         disabled: row.try_get("disabled")?,
         created_at: time(row.try_get("created_at")?)?,
+        must_change_password: row.try_get("must_change_password")?,
     })
 }
 
@@ -393,7 +394,7 @@ impl Store for SqliteStore {
             Box::pin(async move {
                 let row = sqlx::query(concat!(
                     "INSERT INTO users (username, username_key, display_name, role, password_hash, ",
-                    "created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING ",
+                    "created_at, must_change_password) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING ",
                     user_columns!()
                 ))
                 .bind(&user.username)
@@ -402,6 +403,7 @@ impl Store for SqliteStore {
                 .bind(user.role.as_str())
                 .bind(&user.password_hash)
                 .bind(micros(now()))
+                .bind(user.must_change_password)
                 .fetch_one(&mut *tx.conn)
                 .await
                 .map_err(|e| StoreError::from_write(e, "username", "user"))?;
@@ -481,6 +483,7 @@ impl Store for SqliteStore {
         &self,
         id: UserId,
         password_hash: &str,
+        must_change: bool,
         keep_session: Option<&str>,
         audit: Audit<SignedOut>,
     ) -> Result<SignedOut> {
@@ -489,10 +492,11 @@ impl Store for SqliteStore {
         self.write_audited(audit, move |tx| {
             Box::pin(async move {
                 let update = sqlx::query(
-                    "UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL \
-                     WHERE id = ?",
+                    "UPDATE users SET password_hash = ?, must_change_password = ?, \
+                     failed_logins = 0, locked_until = NULL WHERE id = ?",
                 )
                 .bind(password_hash)
+                .bind(must_change)
                 .bind(id.0);
                 update_user_in(&mut tx.conn, update).await?;
                 let sessions = end_sessions(&mut tx.conn, id, keep_session.as_deref()).await?;

@@ -70,13 +70,15 @@ pub trait Store: Send + Sync {
         audit: Audit<SignedOut>,
     ) -> impl Future<Output = Result<SignedOut>> + Send;
 
-    /// Replaces a user's password hash (an argon2id PHC string), clears any sign-in lock, and
-    /// ends every session of the user except `keep_session` (the hash of the session that made
-    /// the change, if it was the user's own). API tokens are kept.
+    /// Replaces a user's password hash (an argon2id PHC string) and sets whether the user must
+    /// change it (`must_change`: someone else chose it), clears any sign-in lock, and ends every
+    /// session of the user except `keep_session` (the hash of the session that made the change,
+    /// if it was the user's own). API tokens are kept.
     fn set_password_hash(
         &self,
         id: UserId,
         password_hash: &str,
+        must_change: bool,
         keep_session: Option<&str>,
         audit: Audit<SignedOut>,
     ) -> impl Future<Output = Result<SignedOut>> + Send;

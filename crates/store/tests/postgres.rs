@@ -287,6 +287,7 @@ async fn failing_writes_among_concurrent_ones_change_nothing_and_lose_nothing() 
                 display_name: "another Ann".into(),
                 role: Role::Staff,
                 password_hash: "$argon2id$v=19$m=19456,t=2,p=1$salt$x".into(),
+                must_change_password: false,
             },
             suite::audit("user.created"),
         )

@@ -60,6 +60,7 @@ async fn the_store_works_over_tls_when_the_url_requires_it() {
                 username: "tls-check".into(),
                 display_name: "TLS check".into(),
                 password_hash: "$argon2id$not-checked-here".into(),
+                must_change_password: false,
                 role: Role::Staff,
             },
             NewAuditEntry {

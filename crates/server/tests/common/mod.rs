@@ -21,6 +21,7 @@ pub async fn add_user<S: Store>(store: &S, username: &str, display_name: &str, r
                 display_name: display_name.to_owned(),
                 role,
                 password_hash: hash_password(PASSWORD).unwrap(),
+                must_change_password: false,
             },
             postguard_server::user_created(None, "test"),
         )

@@ -120,6 +120,7 @@ pub async fn user<S: Store>(store: &S, username: &str, role: Role) -> User {
                 display_name: format!("{username} (display)"),
                 role,
                 password_hash: format!("$argon2id$v=19$m=19456,t=2,p=1$salt${username}"),
+                must_change_password: false,
             },
             audit("user.created"),
         )
@@ -244,6 +245,7 @@ pub async fn users_are_unique_ignoring_case<H: Harness>(h: &H) {
                 display_name: "Other".into(),
                 role: Role::Admin,
                 password_hash: "$argon2id$other".into(),
+                must_change_password: false,
             },
             audit("user.created"),
         )
@@ -275,16 +277,33 @@ pub async fn user_updates<H: Harness>(h: &H) {
     s.set_role(bob.id, Role::Compliance, audit("role.changed"))
         .await
         .unwrap();
-    s.set_password_hash(bob.id, "$argon2id$new", None, audit("password.changed"))
+    assert!(!bob.must_change_password);
+    s.set_password_hash(bob.id, "$argon2id$new", true, None, audit("password.reset"))
         .await
         .unwrap();
+    assert!(
+        s.get_user(bob.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .must_change_password
+    );
+    s.set_password_hash(
+        bob.id,
+        "$argon2id$new",
+        false,
+        None,
+        audit("password.changed"),
+    )
+    .await
+    .unwrap();
     s.set_disabled(bob.id, true, audit("user.disabled"))
         .await
         .unwrap();
     let bob = s.get_user(bob.id).await.unwrap().unwrap();
     assert_eq!(bob.role, Role::Compliance);
     assert_eq!(bob.password_hash, "$argon2id$new");
-    assert!(bob.disabled);
+    assert!(bob.disabled && !bob.must_change_password);
     // The hash never shows in Debug output.
     assert!(!format!("{bob:?}").contains("$argon2id$new"));
 
@@ -295,7 +314,7 @@ pub async fn user_updates<H: Harness>(h: &H) {
         Err(StoreError::NotFound("user"))
     ));
     assert!(matches!(
-        s.set_password_hash(missing, "x", None, audit("password.changed"))
+        s.set_password_hash(missing, "x", false, None, audit("password.changed"))
             .await,
         Err(StoreError::NotFound("user"))
     ));
@@ -1027,6 +1046,7 @@ pub async fn changes_and_their_audit_entries_commit_together<H: Harness>(h: &H) 
         .set_password_hash(
             uma.id,
             "$argon2id$changed",
+            false,
             Some("uma-1"),
             Audit::with(|out: &postguard_store::SignedOut| NewAuditEntry {
                 details: json!({ "sessions_ended": out.sessions }),
