@@ -641,15 +641,37 @@ fn export(command: ExportCommand) -> Result<ExitCode> {
     with_store!(|store| {
         use postguard_store::Store as _;
         let failed = |e: postguard_server::AppError| UsageError(format!("cannot export: {e}"));
-        let (export, record) = match post {
+        // A file is written under a temporary name and renamed when complete, so a file with
+        // the name asked for is always a whole export.
+        let partial = args.out.as_ref().map(|path| {
+            let mut name = path.as_os_str().to_owned();
+            name.push(".partial");
+            std::path::PathBuf::from(name)
+        });
+        let mut out: std::io::BufWriter<Box<dyn std::io::Write + Send>> =
+            std::io::BufWriter::new(match &partial {
+                Some(path) => Box::new(
+                    std::fs::File::create(path)
+                        .map_err(|e| UsageError(format!("cannot write {}: {e}", path.display())))?,
+                ),
+                None => Box::new(std::io::stdout()),
+            });
+        let written = match post {
             None => {
-                let export = postguard_server::export::audit_log(&store, format)
+                // Through the entry that is last now; the log is read and written a page at a
+                // time, so its length does not matter.
+                let through = store
+                    .last_audit_seq()
                     .await
-                    .map_err(failed)?;
-                let details = serde_json::json!({ "format": format.name(),
-                    "entries": export.rows, "through_seq": export.through_seq,
-                    "by": "command line" });
-                (export, ("export.audit", None, details))
+                    .map_err(|e| UsageError(format!("cannot read the audit log: {e}")))?;
+                postguard_server::export::write_audit_log(&store, format, through, &mut out)
+                    .await
+                    .map(|done| {
+                        let details = serde_json::json!({ "format": format.name(),
+                            "entries": done.rows, "through_seq": done.through_seq,
+                            "by": "command line" });
+                        ("export.audit", None, details)
+                    })
             }
             Some(id) => {
                 let id = postguard_store::PostId(id);
@@ -658,31 +680,49 @@ fn export(command: ExportCommand) -> Result<ExitCode> {
                     .await
                     .map_err(|e| UsageError(format!("cannot read the post: {e}")))?
                     .ok_or_else(|| UsageError(format!("there is no post {id}")))?;
-                let export = postguard_server::export::post_history(&store, id, format)
-                    .await
-                    .map_err(failed)?;
-                let details = serde_json::json!({ "format": format.name(),
-                    "events": export.rows, "by": "command line" });
-                (
-                    export,
-                    ("export.history", Some(format!("post:{id}")), details),
-                )
+                match postguard_server::export::post_history(&store, id, format).await {
+                    Ok(export) => {
+                        use std::io::Write as _;
+                        out.write_all(&export.body)
+                            .map_err(|e| {
+                                postguard_server::AppError::Internal(format!(
+                                    "writing the export: {e}"
+                                ))
+                            })
+                            .map(|()| {
+                                let details = serde_json::json!({ "format": format.name(),
+                                    "events": export.rows, "by": "command line" });
+                                ("export.history", Some(format!("post:{id}")), details)
+                            })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+        };
+        let finished = written.and_then(|record| {
+            use std::io::Write as _;
+            out.flush().map_err(|e| {
+                postguard_server::AppError::Internal(format!("writing the export: {e}"))
+            })?;
+            Ok(record)
+        });
+        drop(out);
+        let record = match (finished, &partial, &args.out) {
+            (Ok(record), Some(partial), Some(path)) => {
+                std::fs::rename(partial, path)
+                    .map_err(|e| UsageError(format!("cannot write {}: {e}", path.display())))?;
+                record
+            }
+            (Ok(record), _, _) => record,
+            (Err(e), partial, _) => {
+                if let Some(partial) = partial {
+                    let _ = std::fs::remove_file(partial);
+                }
+                return Err(failed(e).into());
             }
         };
         // Written first, then recorded: an export that could not be written is not on record
         // as made.
-        match &args.out {
-            Some(path) => std::fs::write(path, &export.body)
-                .map_err(|e| UsageError(format!("cannot write {}: {e}", path.display())))?,
-            None => {
-                use std::io::Write as _;
-                let mut stdout = std::io::stdout().lock();
-                stdout
-                    .write_all(&export.body)
-                    .and_then(|()| stdout.flush())
-                    .map_err(|e| UsageError(format!("cannot write the export: {e}")))?;
-            }
-        }
         let (action, subject, details) = record;
         store
             .append_audit(postguard_store::NewAuditEntry {

@@ -402,11 +402,24 @@ fn exports_from_the_command_line_write_the_audit_log_and_a_post_history_and_are_
         out.to_str().unwrap(),
     ]);
     assert!(history.status.success(), "{history:?}");
+    assert!(
+        !dir.path().join("history.csv.partial").exists(),
+        "written under a temporary name, then renamed"
+    );
     let csv = std::fs::read_to_string(&out).unwrap();
     assert!(csv.starts_with("event,post_id,version,at,"), "{csv}");
     assert!(
         csv.contains("Health fair on Saturday, bring a friend"),
         "{csv}"
+    );
+
+    // A file that cannot be written is an error naming it, and nothing is recorded.
+    let unwritable = dir.path().join("no-such-dir").join("audit.jsonl");
+    let failed = run(&["export", "audit", "--out", unwritable.to_str().unwrap()]);
+    assert_eq!(failed.status.code(), Some(2), "{failed:?}");
+    assert!(
+        String::from_utf8_lossy(&failed.stderr).contains("no-such-dir"),
+        "{failed:?}"
     );
 
     let missing = run(&["export", "history", "999"]);

@@ -650,7 +650,7 @@ pub(crate) async fn legal_hold<S: Store + 'static>(
     path = "/api/v1/audit/export",
     params(("format" = Option<crate::openapi::ExportFormat>, Query, description = "`jsonl` (JSON lines, the default) or `csv`")),
     responses(
-        (status = 200, description = "A download (`Content-Disposition: attachment`): JSON lines, one audit entry each, or CSV with the columns seq, at, actor_user_id, actor_name, action, subject, details, prev_hash, hash", content((String = "application/x-ndjson"), (String = "text/csv"))),
+        (status = 200, description = "A download (`Content-Disposition: attachment`), streamed a page of entries at a time: JSON lines, one audit entry each, or CSV with the columns seq, at, actor_user_id, actor_name, action, subject, details, prev_hash, hash; every entry up to the one that was last when the export began (the export's own entry, `export.audit` with `through_seq`, comes next)", content((String = "application/x-ndjson"), (String = "text/csv"))),
         (status = 400, description = "A `format` other than jsonl or csv", body = crate::openapi::ErrorBody),
         (status = 401, description = "No valid session or API token", body = crate::openapi::ErrorBody),
         (status = 403, description = "The audit log is for compliance and admins", body = crate::openapi::ErrorBody),
@@ -669,17 +669,20 @@ pub(crate) async fn export_audit<S: Store + 'static>(
         ));
     }
     let format = Format::from_query(query.as_deref())?;
-    let export = export::audit_log(state.store(), format).await?;
+    // The export ends at the entry that is last now, and is recorded before the first byte
+    // leaves: the download streams, so whether the client read all of it is not known here, and
+    // an audit trail records an export that was begun rather than miss one.
+    let through = state.store().last_audit_seq().await?;
     state
         .audit(
             Some(&user),
             "export.audit",
             None,
-            json!({ "format": format.name(), "entries": export.rows,
-                "through_seq": export.through_seq }),
+            json!({ "format": format.name(), "through_seq": through }),
         )
         .await?;
-    Ok(format.respond("audit-log", export.body))
+    let body = export::audit_log_body(state.clone(), format, through)?;
+    Ok(format.respond("audit-log", body))
 }
 
 /// `GET /api/v1/drafts/{id}/history?format=jsonl|csv`: every version (with its text,

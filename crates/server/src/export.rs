@@ -15,15 +15,14 @@ use std::collections::HashMap;
 /// How many audit entries an export reads per query.
 const EXPORT_PAGE: u32 = 1000;
 
-/// An export's body and what it holds.
+/// A post history's body and how many events it holds (a post's history is small: it is built
+/// in memory; the audit log is written a page at a time, see [`write_audit_log`]).
 #[derive(Debug)]
 pub struct Export {
     /// The file's bytes.
     pub body: Vec<u8>,
-    /// How many rows (entries or events) it holds.
+    /// How many rows (events) it holds.
     pub rows: u64,
-    /// For the audit log: the seq of the last entry exported (0 for an empty log).
-    pub through_seq: i64,
 }
 
 /// An export's format, from `?format=jsonl|csv` (JSON lines when absent).
@@ -65,7 +64,7 @@ impl Format {
     }
 
     /// The response: the body with its type, as a download that no cache keeps.
-    pub(crate) fn respond(self, file_stem: &str, body: Vec<u8>) -> Response {
+    pub(crate) fn respond(self, file_stem: &str, body: impl Into<axum::body::Body>) -> Response {
         let content_type = match self {
             Format::JsonLines => "application/x-ndjson",
             Format::Csv => "text/csv; charset=utf-8",
@@ -79,7 +78,7 @@ impl Format {
                 ),
                 (CACHE_CONTROL, "no-store".to_owned()),
             ],
-            body,
+            body.into(),
         )
             .into_response()
     }
@@ -150,41 +149,116 @@ const AUDIT_HEADER: &[&str] = &[
     "hash",
 ];
 
-/// Every audit entry in seq order, with its hash and the previous one's; `details` is the
-/// canonical JSON text exactly as hashed.
-pub async fn audit_log<S: Store>(store: &S, format: Format) -> Result<Export, AppError> {
-    let mut rows = Rows::new(format, AUDIT_HEADER)?;
-    let mut after = 0;
-    let mut count: u64 = 0;
-    loop {
-        let page = store.audit_entries(after, EXPORT_PAGE).await?;
-        let Some(last) = page.last() else {
-            break;
-        };
-        after = last.seq;
-        for entry in &page {
-            let object =
-                serde_json::to_value(entry).map_err(|e| AppError::Internal(e.to_string()))?;
-            let cells = [
-                entry.seq.to_string(),
-                time(entry.at),
-                opt(entry.actor.as_ref().and_then(|a| a.user_id)),
-                opt(entry.actor.as_ref().map(|a| &a.name)),
-                entry.action.clone(),
-                opt(entry.subject.as_ref()),
-                entry.details.clone(),
-                entry.prev_hash.clone(),
-                entry.hash.clone(),
-            ];
-            rows.push(&object, &cells)?;
-            count += 1;
-        }
+/// What an audit export held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuditExported {
+    /// How many entries it holds.
+    pub rows: u64,
+    /// The seq of the last entry it holds (0 for an empty log).
+    pub through_seq: i64,
+}
+
+/// The first bytes of an audit export: the CSV header row (nothing for JSON lines).
+fn audit_header(format: Format) -> Result<Vec<u8>, AppError> {
+    Rows::new(format, AUDIT_HEADER)?.finish()
+}
+
+/// The entries after seq `after` and up to seq `through`, one page of them, encoded: the bytes,
+/// the last seq in them and how many; `None` when there are no more. Every entry has its hash
+/// and the previous one's; `details` is the canonical JSON text exactly as hashed.
+async fn audit_page<S: Store>(
+    store: &S,
+    format: Format,
+    after: i64,
+    through: i64,
+) -> Result<Option<(Vec<u8>, i64, u64)>, AppError> {
+    if after >= through {
+        return Ok(None);
     }
-    Ok(Export {
-        body: rows.finish()?,
-        rows: count,
+    let page = store.audit_entries(after, EXPORT_PAGE).await?;
+    let mut rows = match format {
+        Format::JsonLines => Rows::JsonLines(Vec::new()),
+        Format::Csv => Rows::Csv(Box::new(csv::Writer::from_writer(Vec::new()))),
+    };
+    let (mut last, mut count) = (after, 0);
+    for entry in page.iter().take_while(|e| e.seq <= through) {
+        let object = serde_json::to_value(entry).map_err(|e| AppError::Internal(e.to_string()))?;
+        let cells = [
+            entry.seq.to_string(),
+            time(entry.at),
+            opt(entry.actor.as_ref().and_then(|a| a.user_id)),
+            opt(entry.actor.as_ref().map(|a| &a.name)),
+            entry.action.clone(),
+            opt(entry.subject.as_ref()),
+            entry.details.clone(),
+            entry.prev_hash.clone(),
+            entry.hash.clone(),
+        ];
+        rows.push(&object, &cells)?;
+        last = entry.seq;
+        count += 1;
+    }
+    if count == 0 {
+        return Ok(None);
+    }
+    Ok(Some((rows.finish()?, last, count)))
+}
+
+/// Writes the audit log through seq `through` (see [`Store::last_audit_seq`]) to `out`, a page of
+/// entries at a time, so a log of any length takes the memory of one page.
+pub async fn write_audit_log<S: Store, W: std::io::Write>(
+    store: &S,
+    format: Format,
+    through: i64,
+    out: &mut W,
+) -> Result<AuditExported, AppError> {
+    let write = |out: &mut W, bytes: &[u8]| {
+        out.write_all(bytes)
+            .map_err(|e| AppError::Internal(format!("writing the export: {e}")))
+    };
+    write(out, &audit_header(format)?)?;
+    let (mut after, mut rows) = (0, 0);
+    while let Some((bytes, last, count)) = audit_page(store, format, after, through).await? {
+        write(out, &bytes)?;
+        after = last;
+        rows += count;
+    }
+    Ok(AuditExported {
+        rows,
         through_seq: after,
     })
+}
+
+/// The audit log through seq `through` as a streamed response body, read a page at a time while
+/// the client downloads it (the server holds one page, whatever the log's length). A read that
+/// fails midway is logged and ends the download short, so the client sees an incomplete
+/// transfer rather than a file that looks whole.
+pub(crate) fn audit_log_body<S: Store + 'static>(
+    state: crate::AppState<S>,
+    format: Format,
+    through: i64,
+) -> Result<axum::body::Body, AppError> {
+    let header = audit_header(format)?;
+    let pages =
+        futures_util::stream::try_unfold((state, 0_i64), move |(state, after)| async move {
+            match audit_page(state.store(), format, after, through).await {
+                Ok(Some((bytes, last, _))) => Ok(Some((bytes, (state, last)))),
+                Ok(None) => Ok(None),
+                Err(e) => {
+                    // As for a failed request: the store's messages hold no parameters or text.
+                    let cause = match &e {
+                        AppError::Internal(cause) => cause.clone(),
+                        other => other.to_string(),
+                    };
+                    tracing::error!(%cause, after_seq = after, "audit export failed midway");
+                    Err(std::io::Error::other("the audit export failed midway"))
+                }
+            }
+        });
+    let first = futures_util::stream::once(async move { Ok::<_, std::io::Error>(header) });
+    Ok(axum::body::Body::from_stream(
+        futures_util::StreamExt::chain(first, pages),
+    ))
 }
 
 const HISTORY_HEADER: &[&str] = &[
@@ -278,6 +352,5 @@ pub async fn post_history<S: Store>(
     Ok(Export {
         body: rows.finish()?,
         rows: u64::try_from(events.len()).unwrap_or(u64::MAX),
-        through_seq: 0,
     })
 }

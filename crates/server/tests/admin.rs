@@ -72,6 +72,7 @@ on_both_databases!(
     admins_reset_credentials_and_re_enable_and_users_change_their_own_password,
     a_post_under_legal_hold_survives_the_retention_purge,
     compliance_exports_the_audit_log_and_a_post_history_and_staff_cannot,
+    an_audit_log_of_several_pages_exports_whole_through_the_entry_last_when_it_began,
 );
 
 /// How a request authenticates.
@@ -1093,4 +1094,74 @@ async fn compliance_exports_the_audit_log_and_a_post_history_and_staff_cannot<
         .all(|e| !e.details.contains("Gonzales") && !e.details.contains("please")));
     assert!(exports.iter().any(|e| e.action == "export.history"
         && e.subject.as_deref() == Some(format!("post:{id}").as_str())));
+}
+
+/// The audit export streams a page of entries at a time: a log longer than a page (1,000) comes
+/// out whole, in order, in both formats, and ends at the entry that was last when the export
+/// began, as its own entry records.
+async fn an_audit_log_of_several_pages_exports_whole_through_the_entry_last_when_it_began<
+    S: Store + Clone + 'static,
+>(
+    app: App<S>,
+) {
+    for n in 0..2_100 {
+        app.store
+            .append_audit(postguard_store::NewAuditEntry {
+                actor: None,
+                action: "test.filler".to_owned(),
+                subject: Some(format!("n:{n}")),
+                details: json!({ "n": n }),
+            })
+            .await
+            .unwrap();
+    }
+    let carol = login_2fa(&app, "carol").await;
+    let last = app.store.last_audit_seq().await.unwrap();
+    assert!(last > 2_100, "{last}");
+
+    let (status, _, body) = send_raw(
+        &app,
+        "GET",
+        "/api/v1/audit/export",
+        Some(&carol),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let seqs: Vec<i64> = String::from_utf8(body)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["seq"]
+                .as_i64()
+                .unwrap()
+        })
+        .collect();
+    // Every entry up to the sign-in, none twice, none after: the export's own entry comes next.
+    assert_eq!(seqs, (1..=last).collect::<Vec<_>>());
+    let (entries, _) = audit_dump(&app).await;
+    let recorded = entries.last().unwrap();
+    assert_eq!(
+        (recorded.seq, recorded.action.as_str()),
+        (last + 1, "export.audit")
+    );
+    let details: Value = serde_json::from_str(&recorded.details).unwrap();
+    assert_eq!(details["through_seq"], last);
+
+    let (status, _, body) = send_raw(
+        &app,
+        "GET",
+        "/api/v1/audit/export?format=csv",
+        Some(&carol),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let mut reader = csv::Reader::from_reader(body.as_slice());
+    assert_eq!(&reader.headers().unwrap()[0], "seq", "one header, first");
+    let seqs: Vec<i64> = reader
+        .records()
+        .map(|r| r.unwrap()[0].parse().unwrap())
+        .collect();
+    assert_eq!(seqs, (1..=last + 1).collect::<Vec<_>>());
 }

@@ -1052,6 +1052,13 @@ impl Store for PostgresStore {
             .await
     }
 
+    async fn last_audit_seq(&self) -> Result<i64> {
+        let (seq,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(seq), 0) FROM audit_log")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(seq)
+    }
+
     async fn audit_entries(&self, after_seq: i64, limit: u32) -> Result<Vec<AuditEntry>> {
         sqlx::query(concat!(
             "SELECT ",

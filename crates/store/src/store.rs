@@ -335,6 +335,10 @@ pub trait Store: Send + Sync {
         limit: u32,
     ) -> impl Future<Output = Result<Vec<AuditEntry>>> + Send;
 
+    /// The seq of the last audit entry (0 for an empty log): where an export that starts now
+    /// ends, whatever is appended while it runs.
+    fn last_audit_seq(&self) -> impl Future<Output = Result<i64>> + Send;
+
     /// Walks the whole audit log in seq order and returns how many entries it holds, or
     /// `StoreError::ChainBroken` naming the first entry that was altered, removed or moved.
     fn verify_chain(&self) -> impl Future<Output = Result<u64>> + Send {

@@ -1304,6 +1304,7 @@ pub async fn post_and_its_audit_entry_in_one_transaction<H: Harness>(h: &H) {
 pub async fn audit_append_and_verify<H: Harness>(h: &H) {
     let s = h.store();
     assert_eq!(s.verify_chain().await.unwrap(), 0, "an empty log verifies");
+    assert_eq!(s.last_audit_seq().await.unwrap(), 0);
     let first = s.append_audit(entry("login.succeeded", 1)).await.unwrap();
     assert_eq!(first.seq, 1);
     assert_eq!(first.prev_hash, postguard_store::audit::GENESIS_HASH);
@@ -1323,6 +1324,7 @@ pub async fn audit_append_and_verify<H: Harness>(h: &H) {
         s.append_audit(entry("post.submitted", n)).await.unwrap();
     }
     assert_eq!(s.verify_chain().await.unwrap(), 5);
+    assert_eq!(s.last_audit_seq().await.unwrap(), 5);
 
     // Export in pages, as stored.
     let page = s.audit_entries(0, 2).await.unwrap();
