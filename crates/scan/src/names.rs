@@ -1270,7 +1270,10 @@ fn name_lists(text: &str, words: &[Word], class: &[Class], out: &mut Vec<Found>)
 
 /// "mr", "mrs", "ms", "dr", "miss": titles that make even a lower-case surname after them a name.
 fn short_title(word: &str) -> bool {
-    word.len() <= 4 && eq_any(&["mr", "mrs", "ms", "dr", "miss"], word)
+    // Asked of nearly every word: the first letter settles most of them.
+    matches!(word.as_bytes().first(), Some(b'm' | b'M' | b'd' | b'D'))
+        && word.len() <= 4
+        && eq_any(&["mr", "mrs", "ms", "dr", "miss"], word)
 }
 
 /// In no list at all, and no ordinary word: a transliterated or foreign name ("Szöllösy").
@@ -1983,6 +1986,16 @@ const NOT_STREET: &[&str] = &[
 ];
 
 fn ends_with_any(list: &[&str], word: &str) -> bool {
+    // An ASCII last letter that ends none of them settles most words without comparing.
+    if let Some(&last) = word.as_bytes().last() {
+        if last.is_ascii()
+            && !list
+                .iter()
+                .any(|w| w.as_bytes().last() == Some(&last.to_ascii_lowercase()))
+        {
+            return false;
+        }
+    }
     let lower_tail = |w: &str| {
         word.len() >= w.len()
             && word.is_char_boundary(word.len() - w.len())
