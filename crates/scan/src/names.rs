@@ -598,6 +598,13 @@ impl NameData {
         }
     }
 
+    /// The entry of a word already in its table key (see [`ascii_lower_key`]).
+    fn entry_key(&self, key: &[u8; INLINE]) -> Entry {
+        Entry {
+            flags: self.entries.get_key(key),
+        }
+    }
+
     pub(crate) fn is_first(&self, lower: &str) -> bool {
         self.entry(lower).flags & FIRST != 0
     }
@@ -715,6 +722,12 @@ impl WordTable {
         let Some(key) = Self::inline_key(word) else {
             return self.long.get(word).copied().unwrap_or(0);
         };
+        self.get_key(&key)
+    }
+
+    /// The flags of the word whose key this is (a word that fits in a slot).
+    fn get_key(&self, key: &[u8; INLINE]) -> u32 {
+        let key = *key;
         let mut i = Self::hash(&key) & self.mask;
         loop {
             let slot = &self.slots[i];
@@ -736,6 +749,23 @@ pub(crate) trait Allowed {
 
 struct Lower {
     buf: String,
+}
+
+/// Writes `word` in lower case into `key`, as the table stores it, when it is ASCII and fits in
+/// a slot (most words): one pass, no allocation. False for the rest, which go through [`Lower`].
+fn ascii_lower_key(word: &str, key: &mut [u8; INLINE]) -> bool {
+    let bytes = word.as_bytes();
+    if bytes.is_empty() || bytes.len() > INLINE {
+        return false;
+    }
+    *key = [0; INLINE];
+    for (k, &b) in key.iter_mut().zip(bytes) {
+        if b == 0 || !b.is_ascii() {
+            return false;
+        }
+        *k = b.to_ascii_lowercase();
+    }
+    true
 }
 
 impl Lower {
@@ -1624,8 +1654,18 @@ fn classify(
     allowed: &dyn Allowed,
 ) -> Class {
     let raw = word.text(text);
-    let l = lower.of(raw);
-    let e = data.entry(l);
+    let mut key = [0u8; INLINE];
+    let (l, e) = if ascii_lower_key(raw, &mut key) {
+        let e = data.entry_key(&key);
+        let l = key
+            .get(..raw.len())
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or("");
+        (l, e)
+    } else {
+        let l = lower.of(raw);
+        (l, data.entry(l))
+    };
     let f = e.flags;
     let mut c = Class {
         allowed: allowed.allows(l),

@@ -111,16 +111,19 @@ pub(crate) fn words(text: &str, out: &mut Vec<Word>) {
         let (mut upper, mut lower, mut letters) = (0usize, 0usize, 0usize);
         let mut end = pos;
         loop {
-            // Runs of ASCII letters, the common case, byte by byte.
-            while let Some(&b) = bytes.get(end) {
-                if !b.is_ascii_alphabetic() {
+            // Runs of ASCII letters, the common case, byte by byte: each is a capital or not.
+            let (mut run, mut run_upper) = (0, 0);
+            for &b in bytes.get(end..).unwrap_or(&[]) {
+                if (b | 0x20).wrapping_sub(b'a') >= 26 {
                     break;
                 }
-                upper += usize::from(b.is_ascii_uppercase());
-                lower += usize::from(b.is_ascii_lowercase());
-                letters += 1;
-                end += 1;
+                run_upper += usize::from(b < b'a');
+                run += 1;
             }
+            end += run;
+            upper += run_upper;
+            lower += run - run_upper;
+            letters += run;
             let Some((d, dlen)) = char_at(text, bytes, end) else {
                 break;
             };
