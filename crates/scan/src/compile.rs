@@ -192,6 +192,16 @@ impl std::fmt::Debug for Scanner {
     }
 }
 
+/// The typed placeholder that replaces an identifier: `[NAME]`, `[DATE]`, ...
+fn placeholder(kind: IdentifierKind) -> String {
+    let label = kind.label();
+    let mut out = String::with_capacity(label.len() + 2);
+    out.push('[');
+    out.push_str(label);
+    out.push(']');
+    out
+}
+
 fn digits(s: &str) -> String {
     s.chars().filter(char::is_ascii_digit).collect()
 }
@@ -754,7 +764,7 @@ impl Scanner {
                     matched,
                     explanation,
                     fix: Some(Fix::Redact {
-                        replacement: format!("[{}]", c.kind.label()),
+                        replacement: placeholder(c.kind),
                     }),
                 });
             }

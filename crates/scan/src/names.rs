@@ -1692,14 +1692,18 @@ fn classify(
         region: f & REGION != 0,
     };
     // Contractions ("I've", "I'd", "we'll") are never names.
-    if let Some((_, tail)) = l.split_once('\'') {
+    if let Some(tail) = l
+        .bytes()
+        .position(|b| b == b'\'')
+        .and_then(|i| l.get(i + 1..))
+    {
         if matches!(tail, "ve" | "d" | "ll" | "m" | "re" | "s" | "t") {
             c.never = true;
             c.first = false;
             c.surname = false;
         }
     }
-    if !c.first && !c.surname && raw.contains('-') {
+    if !c.first && !c.surname && raw.as_bytes().contains(&b'-') {
         // Double-barrelled names: every part a name.
         let parts: Vec<String> = l.split('-').map(str::to_owned).collect();
         if parts.len() > 1 && parts.iter().all(|p| data.is_first(p) || data.is_surname(p)) {
