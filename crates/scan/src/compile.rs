@@ -215,6 +215,8 @@ struct Scratch {
     words: Vec<Word>,
     names: Vec<Found>,
     hits: Vec<Hit>,
+    name_buffers: names::Scratch,
+    lexicon_buffers: Vec<(usize, usize)>,
 }
 
 /// A phi candidate before consents and overlap resolution.
@@ -466,7 +468,12 @@ impl Scanner {
 
         // Lexicons.
         text::words(text, &mut scratch.words);
-        self.lexicons.find(text, &scratch.words, &mut scratch.hits);
+        self.lexicons.find(
+            text,
+            &scratch.words,
+            &mut scratch.lexicon_buffers,
+            &mut scratch.hits,
+        );
         let mut patient_cues: Vec<(usize, usize)> = Vec::new();
         let mut quasi: Vec<(usize, usize, &'static str)> = Vec::new();
         for hit in &scratch.hits {
@@ -533,7 +540,14 @@ impl Scanner {
         // Names and places.
         let mode = text::case_mode(text);
         scratch.names.clear();
-        names::find(text, &scratch.words, mode, &self.allow, &mut scratch.names);
+        names::find(
+            text,
+            &scratch.words,
+            mode,
+            &self.allow,
+            &mut scratch.name_buffers,
+            &mut scratch.names,
+        );
         let inside_allowed =
             |s: usize, e: usize| allowed_spans.iter().any(|&(a, b)| a <= s && e <= b);
         // A name that runs into a staff member's full name ("Florence Nightingale. Still") is

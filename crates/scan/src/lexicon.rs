@@ -322,18 +322,25 @@ impl Lexicons {
     }
 
     /// Every match in `text`, sorted by position.
-    pub(crate) fn find(&self, text: &str, words: &[Word], out: &mut Vec<Hit>) {
+    /// The hits in `text` (split into `words`), in `out`; `found` is a buffer reused from one
+    /// text to the next.
+    pub(crate) fn find(
+        &self,
+        text: &str,
+        words: &[Word],
+        found: &mut Vec<(usize, usize)>,
+        out: &mut Vec<Hit>,
+    ) {
         out.clear();
         if let Some(set) = &self.at_words {
             let bytes = text.as_bytes();
-            let mut found = Vec::new();
             // Matches do not overlap: a word inside an earlier match starts nothing.
             let mut covered = 0;
             for w in words {
                 let mut at = w.start;
                 while at < w.end {
                     if at >= covered {
-                        set.matches_at(bytes, at, &mut found);
+                        set.matches_at(bytes, at, found);
                         // The longest literal that is whole words here wins.
                         for &(pattern, end) in found.iter().rev() {
                             let lit =
@@ -519,7 +526,7 @@ mod tests {
         let mut hits = Vec::new();
         let mut words = Vec::new();
         crate::text::words(text, &mut words);
-        l.find(text, &words, &mut hits);
+        l.find(text, &words, &mut Vec::new(), &mut hits);
         hits.iter()
             .map(|h| text[h.start..h.end].to_owned())
             .collect()

@@ -787,17 +787,28 @@ impl Lower {
     }
 }
 
+/// Buffers [`find`] reuses from one text to the next.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    class: Vec<Class>,
+    lower: String,
+}
+
 /// Finds person names and cities among `words`.
 pub(crate) fn find(
     text: &str,
     words: &[Word],
     mode: CaseMode,
     allowed: &dyn Allowed,
+    scratch: &mut Scratch,
     out: &mut Vec<Found>,
 ) {
     let data = NameData::get();
-    let mut lower = Lower { buf: String::new() };
-    let mut class: Vec<Class> = Vec::with_capacity(words.len());
+    let mut lower = Lower {
+        buf: std::mem::take(&mut scratch.lower),
+    };
+    let mut class = std::mem::take(&mut scratch.class);
+    class.clear();
     for (i, word) in words.iter().enumerate() {
         // In sentence-case text a lower-case word matters only as the title or relation before
         // a capitalised word; skip the lookups for the rest.
@@ -987,6 +998,8 @@ pub(crate) fn find(
     postcode_towns(text, words, &class, mode, out);
     cue_cities(data, &mut lower, text, words, &class, mode, allowed, out);
     find_cities(data, &mut lower, text, words, &class, mode, out);
+    scratch.lower = lower.buf;
+    scratch.class = class;
 }
 
 /// A word of a name found once is a name wherever else it stands in the text ("directed by Joakim
