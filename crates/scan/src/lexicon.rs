@@ -429,7 +429,8 @@ fn obfuscated_tokens(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     // Only a token that holds a stand-in can qualify: the search jumps from one stand-in byte
     // to the next and looks at the token around it, so the plain words in between cost one
     // table lookup a byte.
-    let stand_in = |b: u8| b.is_ascii_digit() || matches!(b, b'*' | b'@' | b'$' | b'!' | b'|' | b'+');
+    let stand_in =
+        |b: u8| b.is_ascii_digit() || matches!(b, b'*' | b'@' | b'$' | b'!' | b'|' | b'+');
     std::iter::from_fn(move || {
         while pos < bytes.len() {
             let Some(hit) = bytes
