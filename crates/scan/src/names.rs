@@ -2579,6 +2579,7 @@ mod tests {
             &words,
             crate::text::case_mode(text),
             &NoneAllowed,
+            &mut Scratch::default(),
             &mut out,
         );
         out.iter()
