@@ -1255,17 +1255,22 @@ fn name_lists(text: &str, words: &[Word], class: &[Class], out: &mut Vec<Found>)
             && !(c.place && !c.first && !c.surname)
     };
     let before = out.len();
-    // Words inside names found so far (`out` is in text order).
-    let mut named = vec![false; words.len()];
-    let mut f = 0;
-    for (k, w) in words.iter().enumerate() {
-        while f < before && out[f].end <= w.start {
-            f += 1;
+    // Words inside names found so far (`out` is in text order): worked out at the first list,
+    // before anything is added (most texts have none).
+    let mut named: Vec<bool> = Vec::new();
+    let mark_named = |named: &mut Vec<bool>, out: &[Found]| {
+        named.clear();
+        let mut f = 0;
+        for w in words {
+            while f < before && out[f].end <= w.start {
+                f += 1;
+            }
+            named.push(
+                out.get(f)
+                    .is_some_and(|n| !n.city && n.start <= w.start && w.end <= n.end),
+            );
         }
-        named[k] = out
-            .get(f)
-            .is_some_and(|n| !n.city && n.start <= w.start && w.end <= n.end);
-    }
+    };
     let mut k = 1;
     while k + 1 < words.len() {
         let and = &words[k];
@@ -1285,6 +1290,9 @@ fn name_lists(text: &str, words: &[Word], class: &[Class], out: &mut Vec<Found>)
             && item_ok(first - 1)
         {
             first -= 1;
+        }
+        if named.is_empty() {
+            mark_named(&mut named, out);
         }
         let items = (first..k).chain(std::iter::once(k + 1));
         let evidence = items.clone().any(|j| {
