@@ -2050,17 +2050,35 @@ const NOT_STREET: &[&str] = &[
     "alpha",
 ];
 
-fn ends_with_any(list: &[&str], word: &str) -> bool {
+/// The last bytes of the words of `list`, as a table.
+const fn last_bytes(list: &[&str]) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < list.len() {
+        let word = list[i].as_bytes();
+        if !word.is_empty() {
+            table[word[word.len() - 1] as usize] = true;
+        }
+        i += 1;
+    }
+    table
+}
+
+/// The last bytes of [`STREET_ENDINGS`] (all lower-case ASCII letters).
+static STREET_ENDINGS_LAST: [bool; 256] = last_bytes(STREET_ENDINGS);
+
+/// `word` ends with one of [`STREET_ENDINGS`], ignoring case.
+fn ends_with_street_ending(word: &str) -> bool {
     // An ASCII last letter that ends none of them settles most words without comparing.
     if let Some(&last) = word.as_bytes().last() {
-        if last.is_ascii()
-            && !list
-                .iter()
-                .any(|w| w.as_bytes().last() == Some(&last.to_ascii_lowercase()))
-        {
+        if last.is_ascii() && !STREET_ENDINGS_LAST[usize::from(last.to_ascii_lowercase())] {
             return false;
         }
     }
+    ends_with_any(STREET_ENDINGS, word)
+}
+
+fn ends_with_any(list: &[&str], word: &str) -> bool {
     let lower_tail = |w: &str| {
         word.len() >= w.len()
             && word.is_char_boundary(word.len() - w.len())
@@ -2272,7 +2290,7 @@ pub(crate) fn street_seeds(
         let street_word = w.shape == Shape::Lower
             && (first && STREET_STARTS_SET.contains(t)
                 || !first
-                    && (LOWER_STREET_WORDS_SET.contains(t) || ends_with_any(STREET_ENDINGS, t)));
+                    && (LOWER_STREET_WORDS_SET.contains(t) || ends_with_street_ending(t)));
         if street_word {
             return true;
         }
@@ -2330,7 +2348,7 @@ pub(crate) fn street_seeds(
         let unit_last = k > first && eq_any(&["suite", "apt", "apartment", "unit", "flat"], last);
         // The street ending is read only when a lower-case word needs it, or at the end.
         let lower_inside = (first..=k).any(|j| words[j].shape == Shape::Lower);
-        let ending = lower_inside && ends_with_any(STREET_ENDINGS, last);
+        let ending = lower_inside && ends_with_street_ending(last);
         for i in first..=k {
             if unit_last && i == k {
                 break;
@@ -2355,7 +2373,7 @@ pub(crate) fn street_seeds(
                 Some((s, end))
             } else if !unit_last
                 && (ending
-                    || !lower_inside && ends_with_any(STREET_ENDINGS, last)
+                    || !lower_inside && ends_with_street_ending(last)
                     || STREET_STARTS_SET.contains(words[i].text(text)))
             {
                 Some((words[i].start, end))
