@@ -2289,8 +2289,7 @@ pub(crate) fn street_seeds(
         // "Trenerys gate 232", "Luite tee 87", "ul. Słowicza 10": a lower-case street word.
         let street_word = w.shape == Shape::Lower
             && (first && STREET_STARTS_SET.contains(t)
-                || !first
-                    && (LOWER_STREET_WORDS_SET.contains(t) || ends_with_street_ending(t)));
+                || !first && (LOWER_STREET_WORDS_SET.contains(t) || ends_with_street_ending(t)));
         if street_word {
             return true;
         }

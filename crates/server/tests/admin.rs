@@ -209,6 +209,17 @@ async fn login_2fa<S: Store + Clone + 'static>(app: &App<S>, user: &str) -> Auth
     login(app, user, Some(totp.code_at(now() + 30))).await
 }
 
+/// A successful audit export: its headers and body.
+async fn audit_export<S: Store + Clone + 'static>(
+    app: &App<S>,
+    auth: &Auth,
+    uri: &str,
+) -> (HeaderMap, Vec<u8>) {
+    let (status, headers, body) = send_raw(app, "GET", uri, Some(auth), Value::Null).await;
+    assert_eq!(status, StatusCode::OK, "{uri}");
+    (headers, body)
+}
+
 async fn audit_dump<S: Store + Clone + 'static>(
     app: &App<S>,
 ) -> (Vec<postguard_store::AuditEntry>, String) {
@@ -979,15 +990,7 @@ async fn compliance_exports_the_audit_log_and_a_post_history_and_staff_cannot<
 
     // JSON lines: one object per line, with seq and hash, every entry.
     let before = app.store.audit_entries(0, 10_000).await.unwrap();
-    let (status, headers, body) = send_raw(
-        &app,
-        "GET",
-        "/api/v1/audit/export?format=jsonl",
-        Some(&carol),
-        Value::Null,
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
+    let (headers, body) = audit_export(&app, &carol, "/api/v1/audit/export?format=jsonl").await;
     assert_eq!(headers["content-type"], "application/x-ndjson");
     let text = String::from_utf8(body).unwrap();
     let lines: Vec<Value> = text
@@ -1002,15 +1005,7 @@ async fn compliance_exports_the_audit_log_and_a_post_history_and_staff_cannot<
     assert!(!text.contains("Gonzales"), "no text in the audit log");
 
     // CSV: a header, then the same entries (and the JSON export's own entry), quoted properly.
-    let (status, headers, body) = send_raw(
-        &app,
-        "GET",
-        "/api/v1/audit/export?format=csv",
-        Some(&carol),
-        Value::Null,
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
+    let (headers, body) = audit_export(&app, &carol, "/api/v1/audit/export?format=csv").await;
     assert!(headers["content-type"]
         .to_str()
         .unwrap()
@@ -1119,15 +1114,7 @@ async fn an_audit_log_of_several_pages_exports_whole_through_the_entry_last_when
     let last = app.store.last_audit_seq().await.unwrap();
     assert!(last > 2_100, "{last}");
 
-    let (status, _, body) = send_raw(
-        &app,
-        "GET",
-        "/api/v1/audit/export",
-        Some(&carol),
-        Value::Null,
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
+    let (_, body) = audit_export(&app, &carol, "/api/v1/audit/export").await;
     let seqs: Vec<i64> = String::from_utf8(body)
         .unwrap()
         .lines()
@@ -1148,15 +1135,7 @@ async fn an_audit_log_of_several_pages_exports_whole_through_the_entry_last_when
     let details: Value = serde_json::from_str(&recorded.details).unwrap();
     assert_eq!(details["through_seq"], last);
 
-    let (status, _, body) = send_raw(
-        &app,
-        "GET",
-        "/api/v1/audit/export?format=csv",
-        Some(&carol),
-        Value::Null,
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
+    let (_, body) = audit_export(&app, &carol, "/api/v1/audit/export?format=csv").await;
     let mut reader = csv::Reader::from_reader(body.as_slice());
     assert_eq!(&reader.headers().unwrap()[0], "seq", "one header, first");
     let seqs: Vec<i64> = reader
