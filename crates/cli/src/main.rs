@@ -640,7 +640,17 @@ fn export(command: ExportCommand) -> Result<ExitCode> {
     };
     with_store!(|store| {
         use postguard_store::Store as _;
-        let failed = |e: postguard_server::AppError| UsageError(format!("cannot export: {e}"));
+        // The command line shows the cause (a full disk, a lost connection), which an HTTP
+        // answer keeps for the log.
+        let failed = |e: postguard_server::AppError| match e {
+            postguard_server::AppError::Internal(cause) => {
+                UsageError(format!("cannot export: {cause}"))
+            }
+            other => UsageError(format!("cannot export: {other}")),
+        };
+        let write_failed = |e: std::io::Error| {
+            postguard_server::AppError::Internal(format!("writing the export: {e}"))
+        };
         // A file is written under a temporary name and renamed when complete, so a file with
         // the name asked for is always a whole export.
         let partial = args.out.as_ref().map(|path| {
@@ -680,30 +690,20 @@ fn export(command: ExportCommand) -> Result<ExitCode> {
                     .await
                     .map_err(|e| UsageError(format!("cannot read the post: {e}")))?
                     .ok_or_else(|| UsageError(format!("there is no post {id}")))?;
-                match postguard_server::export::post_history(&store, id, format).await {
-                    Ok(export) => {
+                postguard_server::export::post_history(&store, id, format)
+                    .await
+                    .and_then(|export| {
                         use std::io::Write as _;
-                        out.write_all(&export.body)
-                            .map_err(|e| {
-                                postguard_server::AppError::Internal(format!(
-                                    "writing the export: {e}"
-                                ))
-                            })
-                            .map(|()| {
-                                let details = serde_json::json!({ "format": format.name(),
-                                    "events": export.rows, "by": "command line" });
-                                ("export.history", Some(format!("post:{id}")), details)
-                            })
-                    }
-                    Err(e) => Err(e),
-                }
+                        out.write_all(&export.body).map_err(write_failed)?;
+                        let details = serde_json::json!({ "format": format.name(),
+                            "events": export.rows, "by": "command line" });
+                        Ok(("export.history", Some(format!("post:{id}")), details))
+                    })
             }
         };
         let finished = written.and_then(|record| {
             use std::io::Write as _;
-            out.flush().map_err(|e| {
-                postguard_server::AppError::Internal(format!("writing the export: {e}"))
-            })?;
+            out.flush().map_err(write_failed)?;
             Ok(record)
         });
         drop(out);

@@ -91,15 +91,21 @@ enum Rows {
 }
 
 impl Rows {
-    fn new(format: Format, header: &[&str]) -> Result<Rows, AppError> {
+    /// Rows without a header (the rest of a file whose header went first).
+    fn headless(format: Format) -> Rows {
         match format {
-            Format::JsonLines => Ok(Rows::JsonLines(Vec::new())),
-            Format::Csv => {
-                let mut writer = csv::Writer::from_writer(Vec::new());
-                writer.write_record(header).map_err(csv_error)?;
-                Ok(Rows::Csv(Box::new(writer)))
-            }
+            Format::JsonLines => Rows::JsonLines(Vec::new()),
+            Format::Csv => Rows::Csv(Box::new(csv::Writer::from_writer(Vec::new()))),
         }
+    }
+
+    /// Rows that start with `header` (a CSV header row; nothing for JSON lines).
+    fn new(format: Format, header: &[&str]) -> Result<Rows, AppError> {
+        let mut rows = Rows::headless(format);
+        if let Rows::Csv(writer) = &mut rows {
+            writer.write_record(header).map_err(csv_error)?;
+        }
+        Ok(rows)
     }
 
     /// Appends a row: the JSON object as one line, or `cells` as one CSV record.
@@ -176,10 +182,7 @@ async fn audit_page<S: Store>(
         return Ok(None);
     }
     let page = store.audit_entries(after, EXPORT_PAGE).await?;
-    let mut rows = match format {
-        Format::JsonLines => Rows::JsonLines(Vec::new()),
-        Format::Csv => Rows::Csv(Box::new(csv::Writer::from_writer(Vec::new()))),
-    };
+    let mut rows = Rows::headless(format);
     let (mut last, mut count) = (after, 0);
     for entry in page.iter().take_while(|e| e.seq <= through) {
         let object = serde_json::to_value(entry).map_err(|e| AppError::Internal(e.to_string()))?;
