@@ -136,11 +136,16 @@ enum OrgTerm {
     LogoWord,
 }
 
-struct AllowList(FxHashSet<String>);
+/// The allowed words, and their filter for the name search.
+struct AllowList(names::AllowFilter, FxHashSet<String>);
 
 impl Allowed for AllowList {
     fn allows(&self, lower: &str) -> bool {
-        self.0.contains(lower)
+        self.1.contains(lower)
+    }
+
+    fn filter(&self) -> Option<&names::AllowFilter> {
+        Some(&self.0)
     }
 }
 
@@ -399,7 +404,10 @@ impl Scanner {
             lexicon_info,
             org,
             org_terms,
-            allow: AllowList(allow),
+            allow: AllowList(
+                names::AllowFilter::new(allow.iter().map(String::as_str)),
+                allow,
+            ),
             staff_words,
             public_phones: org_policy
                 .public_phones

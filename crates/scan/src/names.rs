@@ -389,6 +389,12 @@ const CITY_START: u32 = 1 << 18;
 const FIRST_RANK_OK: u32 = 1 << 19;
 /// A surname among the 40,000 most common (or from the international lists).
 const SURNAME_RANK_OK: u32 = 1 << 20;
+/// Not in the table: set in a word's [`Class`] when the caller allows the word.
+const ALLOWED: u32 = 1 << 21;
+/// [`COMMON`] and not [`NAME_FIRST`]: an ordinary word that is no name first.
+const COMMON_WORD: u32 = 1 << 22;
+/// [`CITY`] or [`REGION`].
+const PLACE: u32 = 1 << 23;
 
 const ENTITY_WORDS: &[&str] = &[
     "award",
@@ -584,6 +590,12 @@ impl NameData {
             if flags & SURNAME != 0 && b.surname_rank <= 40_000 {
                 flags |= SURNAME_RANK_OK;
             }
+            if flags & COMMON != 0 && flags & NAME_FIRST == 0 {
+                flags |= COMMON_WORD;
+            }
+            if flags & (CITY | REGION) != 0 {
+                flags |= PLACE;
+            }
             (word, flags)
         }));
         NameData {
@@ -727,8 +739,13 @@ impl WordTable {
 
     /// The flags of the word whose key this is (a word that fits in a slot).
     fn get_key(&self, key: &[u8; INLINE]) -> u32 {
+        self.get_hashed(key, Self::hash(key))
+    }
+
+    /// [`WordTable::get_key`] when the key's hash is known.
+    fn get_hashed(&self, key: &[u8; INLINE], hash: usize) -> u32 {
         let key = *key;
-        let mut i = Self::hash(&key) & self.mask;
+        let mut i = hash & self.mask;
         loop {
             let slot = &self.slots[i];
             if slot.key == key {
@@ -745,6 +762,53 @@ impl WordTable {
 /// What the caller allows: staff, public figures, the organisation's own words.
 pub(crate) trait Allowed {
     fn allows(&self, lower: &str) -> bool;
+
+    /// A filter of the allowed words, asked before [`Allowed::allows`] (none: every word is
+    /// asked).
+    fn filter(&self) -> Option<&AllowFilter> {
+        None
+    }
+}
+
+/// A bit per hash value of the allowed words that fit in a [`WordTable`] slot: a word whose bit
+/// is clear is not allowed, so most words are settled by the hash the table lookup computes
+/// anyway instead of hashing a string into the allow list.
+pub(crate) struct AllowFilter {
+    bits: Box<[u64; ALLOW_FILTER_WORDS]>,
+}
+
+/// The size of an [`AllowFilter`] in 64-bit words (4,096 bits: a few hundred allowed words let
+/// through a few per cent of the others).
+const ALLOW_FILTER_WORDS: usize = 64;
+
+impl AllowFilter {
+    /// The filter of `words` (in lower case, as [`Allowed::allows`] is asked).
+    pub(crate) fn new<'w>(words: impl IntoIterator<Item = &'w str>) -> AllowFilter {
+        let mut filter = AllowFilter {
+            bits: Box::new([0; ALLOW_FILTER_WORDS]),
+        };
+        for word in words {
+            if let Some(key) = WordTable::inline_key(word) {
+                let (i, bit) = Self::bit(WordTable::hash(&key));
+                if let Some(w) = filter.bits.get_mut(i) {
+                    *w |= bit;
+                }
+            }
+        }
+        filter
+    }
+
+    /// The word and bit of a hash: from its top bits, which the table's index does not use.
+    fn bit(hash: usize) -> (usize, u64) {
+        let h = (hash as u64) >> 32;
+        ((h >> 6) as usize % ALLOW_FILTER_WORDS, 1 << (h & 63))
+    }
+
+    /// False when no allowed word has this [`WordTable::hash`].
+    fn may_hold(&self, hash: usize) -> bool {
+        let (i, bit) = Self::bit(hash);
+        self.bits.get(i).is_some_and(|w| w & bit != 0)
+    }
 }
 
 struct Lower {
@@ -829,11 +893,11 @@ pub(crate) fn find(
     while i < words.len() {
         let (word, mut c) = (&words[i], class[i]);
         // "Jonas Nielsen" is not Jonas Salk: an allowed first name before another surname.
-        if c.allowed && c.first && another_surname(text, words, &class, i, mode) {
-            c.allowed = false;
+        if c.allowed() && c.first() && another_surname(text, words, &class, i, mode) {
+            c.0 &= !ALLOWED;
         }
-        if c.allowed || c.never || c.entity || word.prefix != Prefix::None {
-            if word.prefix != Prefix::None && !c.allowed {
+        if c.allowed() || c.never() || c.entity() || word.prefix != Prefix::None {
+            if word.prefix != Prefix::None && !c.allowed() {
                 tagged_names(data, &mut lower, text, word, allowed, out);
             }
             i += 1;
@@ -847,20 +911,20 @@ pub(crate) fn find(
             && prev.is_some_and(|(p, pc)| {
                 let between = text.get(p.end..word.start).unwrap_or("");
                 let gap_ok = between.len() <= 8 && between.trim().len() <= 1;
-                if pc.name_label {
+                if pc.name_label() {
                     gap_ok && matches!(between.trim(), ":" | "?")
-                } else if pc.name_link && follows(word, p, text) && i >= 2 {
+                } else if pc.name_link() && follows(word, p, text) && i >= 2 {
                     let pp = &words[i - 2];
                     let ppc = classify(data, &mut lower, pp, text, allowed);
                     let me = p.text(text).eq_ignore_ascii_case("me");
-                    p.joined_to_previous && (ppc.name_label && !me || ppc.call && me)
+                    p.joined_to_previous && (ppc.name_label() && !me || ppc.call() && me)
                 } else {
                     false
                 }
             });
         let after_title =
-            after_cue || prev.is_some_and(|(p, pc)| pc.honorific && follows(word, p, text));
-        let after_relation = prev.is_some_and(|(p, pc)| pc.relation && follows(word, p, text));
+            after_cue || prev.is_some_and(|(p, pc)| pc.honorific() && follows(word, p, text));
+        let after_relation = prev.is_some_and(|(p, pc)| pc.relation() && follows(word, p, text));
         let capital_ok = |w: &Word| match mode {
             CaseMode::Mixed => {
                 w.is_capitalised() && w.shape != Shape::Upper
@@ -872,48 +936,48 @@ pub(crate) fn find(
         // "mrs parker", "mr. o'malley": a listed surname in lower case after a short title.
         let lower_after_title = || {
             word.shape == Shape::Lower
-                && c.surname
-                && !c.common
-                && !c.english
-                && prev.is_some_and(|(p, pc)| pc.honorific && short_title(p.text(text)))
+                && c.surname()
+                && !c.common()
+                && !c.english()
+                && prev.is_some_and(|(p, pc)| pc.honorific() && short_title(p.text(text)))
         };
         let starts_name = if after_title {
             match mode {
                 // "Patient Relations", "Nurse Manager": an ordinary word in no name list is not a
                 // name, even after a title.
                 CaseMode::Mixed => {
-                    word.is_capitalised() && !(c.english && !c.first && !c.surname)
+                    word.is_capitalised() && !(c.english() && !c.first() && !c.surname())
                         || lower_after_title()
                 }
-                _ => !c.function_word() && (c.first || c.surname || !c.common),
+                _ => !c.function_word() && (c.first() || c.surname() || !c.common()),
             }
         } else if after_relation {
-            capital_ok(word) && c.first && (mode == CaseMode::Mixed || !c.common)
+            capital_ok(word) && c.first() && (mode == CaseMode::Mixed || !c.common())
                 // "my kid Tadzio": a foreign name after a relation.
                 || mode == CaseMode::Mixed && word.shape == Shape::Title && name_word(&c)
-        } else if c.first && capital_ok(word) {
+        } else if c.first() && capital_ok(word) {
             let next = words.get(i + 1).zip(class.get(i + 1).copied());
             let pair = next.is_some_and(|(n, nc)| {
-                nc.surname
-                    && !nc.allowed
-                    && !nc.never
+                nc.surname()
+                    && !nc.allowed()
+                    && !nc.never()
                     && follows(n, word, text)
                     && capital_ok(n)
-                    && (mode == CaseMode::Mixed || !nc.common || !c.common)
+                    && (mode == CaseMode::Mixed || !nc.common() || !c.common())
             });
             let alone_ok = match mode {
                 // A first name known only from the international lists, alone, needs more than
                 // the capital of a sentence's first word; a word in capitals amid sentence-case
                 // text is emphasis or an acronym, not a name on its own.
                 CaseMode::Mixed => {
-                    !(c.common || c.place || c.intl && word.sentence_start)
+                    !(c.common() || c.place() || c.intl() && word.sentence_start)
                         && word.shape == Shape::Title
                 }
-                _ => !c.common && !c.place && c.first_rank_ok,
+                _ => !c.common() && !c.place() && c.first_rank_ok(),
             };
             pair || alone_ok
-        } else if c.surname && mode == CaseMode::Mixed && word.shape == Shape::Title {
-            !c.common && !c.place && !word.sentence_start && c.surname_rank_ok
+        } else if c.surname() && mode == CaseMode::Mixed && word.shape == Shape::Title {
+            !c.common() && !c.place() && !word.sentence_start && c.surname_rank_ok()
         } else {
             false
         };
@@ -937,7 +1001,10 @@ pub(crate) fn find(
             let initial = w.initial
                 || initial_before_name(text, words, &class, j, mode)
                 || particles_before_name(text, words, &class, j, mode).is_some();
-            if !follows(w, p, text) && !p.initial || wc.allowed || wc.never && !initial || wc.entity
+            if !follows(w, p, text) && !p.initial
+                || wc.allowed()
+                || wc.never() && !initial
+                || wc.entity()
             {
                 break;
             }
@@ -953,10 +1020,12 @@ pub(crate) fn find(
             } else {
                 match mode {
                     CaseMode::Mixed => {
-                        w.is_capitalised() && (wc.surname || wc.first || !wc.common && !wc.place)
+                        w.is_capitalised()
+                            && (wc.surname() || wc.first() || !wc.common() && !wc.place())
                     }
                     _ => {
-                        wc.surname && (!wc.common || after_title) || after_initial && name_word(wc)
+                        wc.surname() && (!wc.common() || after_title)
+                            || after_initial && name_word(wc)
                     }
                 }
             };
@@ -976,7 +1045,7 @@ pub(crate) fn find(
                 .get(end_idx + 1)
                 .zip(class.get(end_idx + 1))
                 .is_some_and(|(n, nc)| {
-                    nc.entity && n.is_capitalised() && follows(n, &words[end_idx], text)
+                    nc.entity() && n.is_capitalised() && follows(n, &words[end_idx], text)
                 });
         if names_a_thing {
             i = end_idx + 1;
@@ -1111,7 +1180,7 @@ fn postcode_towns(
     let mut i = 1;
     while i < words.len() {
         let w = &words[i];
-        if !class[i - 1].place_prep || !w.joined_to_previous || !name_shape(w, mode) {
+        if !class[i - 1].place_prep() || !w.joined_to_previous || !name_shape(w, mode) {
             i += 1;
             continue;
         }
@@ -1131,13 +1200,13 @@ fn postcode_towns(
             let word_ok = particle
                 || (name_shape(wk, mode) || mode == CaseMode::Mixed && wk.shape == Shape::Upper)
                     && wk.end - wk.start > 2
-                    && !ck.never
-                    && !ck.entity
-                    && !ck.function
-                    && !ck.allowed
-                    && !ck.common
-                    && !ck.english
-                    && !ck.region;
+                    && !ck.never()
+                    && !ck.entity()
+                    && !ck.function()
+                    && !ck.allowed()
+                    && !ck.common()
+                    && !ck.english()
+                    && !ck.region();
             if !word_ok {
                 break;
             }
@@ -1188,19 +1257,19 @@ fn cue_cities(
         let (w, c) = (&words[i], class[i]);
         let (p, pc) = (&words[i - 1], class[i - 1]);
         let cap = |w: &Word| mode != CaseMode::Mixed || w.is_capitalised();
-        if !pc.place_prep
+        if !pc.place_prep()
             || !w.joined_to_previous
             || !cap(w)
-            || c.allowed
-            || c.never
-            || c.function
+            || c.allowed()
+            || c.never()
+            || c.function()
             || w.prefix != Prefix::None
         {
             i += 1;
             continue;
         }
         let pp = &words[i - 2];
-        if !p.joined_to_previous || !classify(data, lower, pp, text, allowed).place_verb {
+        if !p.joined_to_previous || !classify(data, lower, pp, text, allowed).place_verb() {
             i += 1;
             continue;
         }
@@ -1209,9 +1278,9 @@ fn cue_cities(
             let (n, nc) = (&words[end + 1], class[end + 1]);
             if !n.joined_to_previous
                 || !cap(n)
-                || nc.never
-                || nc.function
-                || nc.allowed
+                || nc.never()
+                || nc.function()
+                || nc.allowed()
                 || n.shape == Shape::Lower
             {
                 break;
@@ -1246,13 +1315,13 @@ fn name_lists(text: &str, words: &[Word], class: &[Class], out: &mut Vec<Found>)
         w.shape == Shape::Title
             && w.prefix == Prefix::None
             && w.end - w.start > 2
-            && (c.first || c.surname || unlisted(c))
-            && !c.never
-            && !c.allowed
-            && !c.entity
-            && !c.function
-            && !c.region
-            && !(c.place && !c.first && !c.surname)
+            && (c.first() || c.surname() || unlisted(c))
+            && !c.never()
+            && !c.allowed()
+            && !c.entity()
+            && !c.function()
+            && !c.region()
+            && !(c.place() && !c.first() && !c.surname())
     };
     let before = out.len();
     // Words inside names found so far (`out` is in text order): worked out at the first list,
@@ -1298,7 +1367,9 @@ fn name_lists(text: &str, words: &[Word], class: &[Class], out: &mut Vec<Found>)
         let evidence = items.clone().any(|j| {
             named[j]
                 || unlisted(&class[j])
-                || !class[j].common && !class[j].place && (class[j].surname || class[j].first)
+                || !class[j].common()
+                    && !class[j].place()
+                    && (class[j].surname() || class[j].first())
         });
         if evidence {
             for j in items {
@@ -1329,15 +1400,15 @@ fn short_title(word: &str) -> bool {
 
 /// In no list at all, and no ordinary word: a transliterated or foreign name ("Szöllösy").
 fn unlisted(c: &Class) -> bool {
-    !c.first
-        && !c.surname
-        && !c.common
-        && !c.english
-        && !c.place
-        && !c.never
-        && !c.entity
-        && !c.function
-        && !c.allowed
+    !c.first()
+        && !c.surname()
+        && !c.common()
+        && !c.english()
+        && !c.place()
+        && !c.never()
+        && !c.entity()
+        && !c.function()
+        && !c.allowed()
 }
 
 /// A middle initial, with or without its dot ("J.", "J"; not "I" or "A").
@@ -1351,14 +1422,15 @@ fn middle_initial(w: &Word, text: &str) -> bool {
 /// ordinary word or a place ("Krisztián Szöllösy", "Mary Gavrilova").
 fn unlisted_pair(text: &str, words: &[Word], class: &[Class], i: usize) -> bool {
     let (w, c) = (&words[i], &class[i]);
-    let name_like = |c: &Class| (c.first || c.surname || unlisted(c)) && !c.common && !c.never;
-    if !name_like(c) || c.allowed || c.entity || w.end - w.start < 2 {
+    let name_like =
+        |c: &Class| (c.first() || c.surname() || unlisted(c)) && !c.common() && !c.never();
+    if !name_like(c) || c.allowed() || c.entity() || w.end - w.start < 2 {
         return false;
     }
     let Some((n, nc)) = words.get(i + 1).zip(class.get(i + 1)) else {
         return false;
     };
-    if !follows(n, w, text) || nc.allowed || nc.entity {
+    if !follows(n, w, text) || nc.allowed() || nc.entity() {
         return false;
     }
     if let Some(l) = particles_before_name(text, words, class, i + 1, CaseMode::Mixed) {
@@ -1374,16 +1446,16 @@ fn unlisted_pair(text: &str, words: &[Word], class: &[Class], i: usize) -> bool 
                     && l.shape == Shape::Title
                     && l.end - l.start > 2
                     && name_like(lc)
-                    && !lc.allowed
-                    && !lc.entity
+                    && !lc.allowed()
+                    && !lc.entity()
             });
     }
     n.shape == Shape::Title
         && n.end - n.start > 2
         && name_like(nc)
         && (unlisted(c) || unlisted(nc))
-        && !(c.place && nc.place)
-        && !c.place_prep
+        && !(c.place() && nc.place())
+        && !c.place_prep()
 }
 
 /// After the allowed first name at `i` (a staff member's or public figure's), a surname or an
@@ -1406,11 +1478,11 @@ fn another_surname(text: &str, words: &[Word], class: &[Class], i: usize, mode: 
     };
     let cap = mode != CaseMode::Mixed || last.shape == Shape::Title;
     cap && last.end - last.start > 2
-        && !lc.allowed
-        && !lc.never
-        && !lc.entity
-        && !lc.common
-        && (lc.surname || unlisted(lc))
+        && !lc.allowed()
+        && !lc.never()
+        && !lc.entity()
+        && !lc.common()
+        && (lc.surname() || unlisted(lc))
 }
 
 /// Verbs that say the word before them is a person ("Alvir spent a year", "Leon shouted").
@@ -1492,7 +1564,8 @@ fn person_cue(text: &str, words: &[Word], class: &[Class], i: usize, mode: CaseM
         if let Some(n) = words.get(i + 1) {
             let nt = n.text(text);
             if n.joined_to_previous
-                && (PERSON_VERBS_SET.contains(nt) || c.first && !c.place && eq_any(WEAK_VERBS, nt))
+                && (PERSON_VERBS_SET.contains(nt)
+                    || c.first() && !c.place() && eq_any(WEAK_VERBS, nt))
             {
                 return true;
             }
@@ -1519,13 +1592,13 @@ fn name_shape(w: &Word, mode: CaseMode) -> bool {
 
 /// A word of a name that is no ordinary word: a listed name or an unlisted foreign one.
 fn name_word(c: &Class) -> bool {
-    (c.first || c.surname || unlisted(c))
-        && !c.common
-        && !c.english
-        && !c.never
-        && !c.allowed
-        && !c.entity
-        && !c.function
+    (c.first() || c.surname() || unlisted(c))
+        && !c.common()
+        && !c.english()
+        && !c.never()
+        && !c.allowed()
+        && !c.entity()
+        && !c.function()
 }
 
 /// A single letter at `j` (a middle initial, with or without its dot, in the text's case) right
@@ -1554,7 +1627,7 @@ fn initial_before_name(
                 && !text.get(w.end..l.start).is_some_and(|g| g.contains('\n'))
                 && name_shape(l, mode)
                 && l.end - l.start > 2
-                && (lc.surname || unlisted(lc))
+                && (lc.surname() || unlisted(lc))
                 && name_word(lc)
         })
 }
@@ -1595,12 +1668,12 @@ fn particles_before_name(
     let ok = l.joined_to_previous
         && l.shape == Shape::Title
         && l.end - l.start > 2
-        && (lc.surname || unlisted(lc))
-        && !lc.common
-        && !lc.never
-        && !lc.allowed
-        && !lc.entity
-        && !lc.place;
+        && (lc.surname() || unlisted(lc))
+        && !lc.common()
+        && !lc.never()
+        && !lc.allowed()
+        && !lc.entity()
+        && !lc.place();
     ok.then_some(k)
 }
 
@@ -1610,7 +1683,7 @@ fn initial_pair(text: &str, words: &[Word], class: &[Class], i: usize, mode: Cas
     let (w, c) = (&words[i], &class[i]);
     w.end - w.start >= 2
         && name_shape(w, mode)
-        && (c.first || unlisted(c))
+        && (c.first() || unlisted(c))
         && name_word(c)
         && words.get(i + 1).is_some_and(|n| follows(n, w, text))
         && initial_before_name(text, words, class, i + 1, mode)
@@ -1630,44 +1703,112 @@ fn follows(word: &Word, prev: &Word, text: &str) -> bool {
         || between == ". "
 }
 
+/// What the lists (and the allow list) say about one word of the text: the table's flags
+/// (see [`FIRST`] and the rest, with [`COMMON_WORD`] and [`PLACE`] folded in when the table is
+/// built) and [`ALLOWED`]. A bitset, so the array of a text's classes is cheap to build and to
+/// read; a word that was not looked up has none.
 #[derive(Debug, Clone, Copy, Default)]
-struct Class {
-    allowed: bool,
-    never: bool,
-    first: bool,
-    first_rank_ok: bool,
-    surname: bool,
-    surname_rank_ok: bool,
-    common: bool,
-    place: bool,
-    honorific: bool,
-    relation: bool,
-    function: bool,
-    intl: bool,
-    place_verb: bool,
-    place_prep: bool,
-    name_label: bool,
-    name_link: bool,
+struct Class(u32);
+
+/// Defines the tests of [`Class`], one per flag.
+macro_rules! class_tests {
+    ($($(#[$doc:meta])* $name:ident = $flag:expr;)*) => {
+        impl Class {
+            $(
+                $(#[$doc])*
+                fn $name(&self) -> bool {
+                    self.0 & $flag != 0
+                }
+            )*
+        }
+    };
+}
+
+class_tests! {
+    allowed = ALLOWED;
+    never = NEVER;
+    first = FIRST;
+    first_rank_ok = FIRST_RANK_OK;
+    surname = SURNAME;
+    surname_rank_ok = SURNAME_RANK_OK;
+    /// An ordinary word, unless it is one of [`NAMES_FIRST`].
+    common = COMMON_WORD;
+    /// A city, a country or a US state.
+    place = PLACE;
+    honorific = HONORIFIC;
+    relation = RELATION;
+    function = FUNCTION;
+    intl = INTL;
+    place_verb = PLACE_VERB;
+    place_prep = PLACE_PREP;
+    name_label = NAME_LABEL;
+    name_link = NAME_LINK;
     /// A noun that turns the capitalised words before it into the name of a thing, or a job title.
-    entity: bool,
-    call: bool,
+    entity = ENTITY;
+    call = CALL;
     /// An ordinary English word in no name list.
-    english: bool,
+    english = ENGLISH;
     /// A country or US state.
-    region: bool,
+    region = REGION;
     /// The first word of a city of several words.
-    city_start: bool,
+    city_start = CITY_START;
     /// In the city list.
-    city: bool,
+    city = CITY;
 }
 
 impl Class {
     fn function_word(&self) -> bool {
-        self.function
+        self.function()
     }
 }
 
+/// The table key of a word of ASCII letters that fits in a slot (most words): the word in lower
+/// case, zero-padded. None for the rest (apostrophes, hyphens, other letters, long words), which
+/// [`classify_other`] handles.
+fn letters_key(raw: &[u8]) -> Option<[u8; INLINE]> {
+    if raw.is_empty() || raw.len() > INLINE {
+        return None;
+    }
+    let mut key = [0u8; INLINE];
+    let mut letters = true;
+    for (k, &b) in key.iter_mut().zip(raw) {
+        // An ASCII letter with 0x20 set is its lower case.
+        let l = b | 0x20;
+        letters &= l.wrapping_sub(b'a') < 26;
+        *k = l;
+    }
+    letters.then_some(key)
+}
+
 fn classify(
+    data: &NameData,
+    lower: &mut Lower,
+    word: &Word,
+    text: &str,
+    allowed: &dyn Allowed,
+) -> Class {
+    let raw = text.as_bytes().get(word.start..word.end).unwrap_or(&[]);
+    let Some(key) = letters_key(raw) else {
+        return classify_other(data, lower, word, text, allowed);
+    };
+    // One hash serves the table and the allow filter; the allow list itself (a string hash) is
+    // asked only of the few words the filter lets through.
+    let hash = WordTable::hash(&key);
+    let mut flags = data.entries.get_hashed(&key, hash);
+    if allowed.filter().is_none_or(|f| f.may_hold(hash)) {
+        let l = key
+            .get(..raw.len())
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or("");
+        if allowed.allows(l) {
+            flags |= ALLOWED;
+        }
+    }
+    Class(flags)
+}
+
+/// [`classify`] for a word that is not all ASCII letters or does not fit in a slot.
+fn classify_other(
     data: &NameData,
     lower: &mut Lower,
     word: &Word,
@@ -1687,31 +1828,10 @@ fn classify(
         let l = lower.of(raw);
         (l, data.entry(l))
     };
-    let f = e.flags;
-    let mut c = Class {
-        allowed: allowed.allows(l),
-        never: f & NEVER != 0,
-        honorific: f & HONORIFIC != 0,
-        relation: f & RELATION != 0,
-        function: f & FUNCTION != 0,
-        place_verb: f & PLACE_VERB != 0,
-        place_prep: f & PLACE_PREP != 0,
-        name_label: f & NAME_LABEL != 0,
-        name_link: f & NAME_LINK != 0,
-        call: f & CALL != 0,
-        first: f & FIRST != 0,
-        first_rank_ok: f & FIRST_RANK_OK != 0,
-        intl: f & INTL != 0,
-        surname: f & SURNAME != 0,
-        surname_rank_ok: f & SURNAME_RANK_OK != 0,
-        city_start: f & CITY_START != 0,
-        city: f & CITY != 0,
-        common: f & COMMON != 0 && f & NAME_FIRST == 0,
-        place: f & (CITY | REGION) != 0,
-        entity: f & ENTITY != 0,
-        english: f & ENGLISH != 0,
-        region: f & REGION != 0,
-    };
+    let mut c = Class(e.flags);
+    if allowed.allows(l) {
+        c.0 |= ALLOWED;
+    }
     // Contractions ("I've", "I'd", "we'll") are never names.
     if let Some(tail) = l
         .bytes()
@@ -1719,23 +1839,21 @@ fn classify(
         .and_then(|i| l.get(i + 1..))
     {
         if matches!(tail, "ve" | "d" | "ll" | "m" | "re" | "s" | "t") {
-            c.never = true;
-            c.first = false;
-            c.surname = false;
+            c.0 |= NEVER;
+            c.0 &= !(FIRST | SURNAME);
         }
     }
-    if !c.first && !c.surname && raw.as_bytes().contains(&b'-') {
+    if !c.first() && !c.surname() && raw.as_bytes().contains(&b'-') {
         // Double-barrelled names: every part a name.
         let parts: Vec<String> = l.split('-').map(str::to_owned).collect();
         if parts.len() > 1 && parts.iter().all(|p| data.is_first(p) || data.is_surname(p)) {
-            c.surname = true;
-            c.surname_rank_ok = true;
+            c.0 |= SURNAME | SURNAME_RANK_OK;
         } else if parts
             .iter()
             .any(|p| data.entry(p).flags & (ENGLISH | COMMON) != 0)
         {
             // "E-mail", "Follow-up": a compound of ordinary words.
-            c.english = true;
+            c.0 |= ENGLISH;
         }
     }
     c
@@ -2498,7 +2616,7 @@ fn find_cities(
     let mut i = 0;
     while i < words.len() {
         let w = &words[i];
-        if class[i].allowed
+        if class[i].allowed()
             || w.prefix != Prefix::None
             || mode == CaseMode::Mixed && !w.is_capitalised()
         {
@@ -2508,7 +2626,7 @@ fn find_cities(
         let mut matched = None;
         for len in (1..=3).rev() {
             // A city of several words starts with a word that begins one.
-            if len > 1 && !class[i].city_start {
+            if len > 1 && !class[i].city_start() {
                 continue;
             }
             let Some(last) = words.get(i + len - 1) else {
@@ -2527,7 +2645,7 @@ fn find_cities(
             }
             // One word: what the lists say of it is known already.
             let city = if len == 1 {
-                class[i].city && !class[i].region
+                class[i].city() && !class[i].region()
             } else {
                 let Some(span) = text.get(w.start..last.end) else {
                     continue;
@@ -2536,7 +2654,7 @@ fn find_cities(
                 data.is_city(l) && !data.is_region(l)
             };
             if city {
-                let single_common = len == 1 && (class[i].common || class[i].never);
+                let single_common = len == 1 && (class[i].common() || class[i].never());
                 if !single_common {
                     matched = Some(len);
                     break;
