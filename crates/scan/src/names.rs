@@ -873,6 +873,8 @@ pub(crate) fn find(
     };
     let mut class = std::mem::take(&mut scratch.class);
     class.clear();
+    // Every flag of some word of the text: a sub-pass whose cue no word has is skipped.
+    let mut seen = 0;
     for (i, word) in words.iter().enumerate() {
         // In sentence-case text a lower-case word matters only as the title or relation before
         // a capitalised word; skip the lookups for the rest.
@@ -882,16 +884,28 @@ pub(crate) fn find(
             || words.get(i + 1).is_some_and(|n| n.shape != Shape::Lower)
             || short_title(word.text(text))
             || i > 0 && short_title(words[i - 1].text(text));
-        class.push(if matters {
+        let c = if matters {
             classify(data, &mut lower, word, text, allowed)
         } else {
             Class::default()
-        });
+        };
+        seen |= c.0;
+        class.push(c);
     }
 
     let mut i = 0;
     while i < words.len() {
         let (word, mut c) = (&words[i], class[i]);
+        // In sentence-case text a name starts with a capital, or is a listed surname after a
+        // short title ("mrs parker"); words in tags are searched below.
+        if mode == CaseMode::Mixed
+            && word.prefix == Prefix::None
+            && !word.is_capitalised()
+            && !(word.shape == Shape::Lower && c.surname())
+        {
+            i += 1;
+            continue;
+        }
         // "Jonas Nielsen" is not Jonas Salk: an allowed first name before another surname.
         if c.allowed() && c.first() && another_surname(text, words, &class, i, mode) {
             c.0 &= !ALLOWED;
@@ -1061,12 +1075,17 @@ pub(crate) fn find(
         i = end_idx + 1;
     }
     repeated_names(&mut lower, text, words, &class, mode, out);
-    if mode == CaseMode::Mixed {
+    // Lists need an "and", towns a preposition before them, cities a word of the city list.
+    if mode == CaseMode::Mixed && seen & FUNCTION != 0 {
         name_lists(text, words, &class, out);
     }
-    postcode_towns(text, words, &class, mode, out);
-    cue_cities(data, &mut lower, text, words, &class, mode, allowed, out);
-    find_cities(data, &mut lower, text, words, &class, mode, out);
+    if seen & PLACE_PREP != 0 {
+        postcode_towns(text, words, &class, mode, out);
+        cue_cities(data, &mut lower, text, words, &class, mode, allowed, out);
+    }
+    if seen & (CITY | CITY_START) != 0 {
+        find_cities(data, &mut lower, text, words, &class, mode, out);
+    }
     scratch.lower = lower.buf;
     scratch.class = class;
 }
@@ -1343,7 +1362,9 @@ fn name_lists(text: &str, words: &[Word], class: &[Class], out: &mut Vec<Found>)
     let mut k = 1;
     while k + 1 < words.len() {
         let and = &words[k];
-        if and.text(text) != "and"
+        // "and" is a function word (looked up, as the word after it is capitalised).
+        if !class[k].function()
+            || and.text(text) != "and"
             || !words[k + 1].joined_to_previous
             || !item_ok(k + 1)
             || !item_ok(k - 1)
@@ -2616,7 +2637,9 @@ fn find_cities(
     let mut i = 0;
     while i < words.len() {
         let w = &words[i];
-        if class[i].allowed()
+        // A city starts with a word of the list or the first word of a longer one.
+        if class[i].0 & (CITY | CITY_START) == 0
+            || class[i].allowed()
             || w.prefix != Prefix::None
             || mode == CaseMode::Mixed && !w.is_capitalised()
         {
