@@ -395,6 +395,10 @@ const ALLOWED: u32 = 1 << 21;
 const COMMON_WORD: u32 = 1 << 22;
 /// [`CITY`] or [`REGION`].
 const PLACE: u32 = 1 << 23;
+/// A later word of a city of several words ("lake" and "city" of "salt lake city").
+const CITY_INNER: u32 = 1 << 24;
+/// Not in the table: set in the [`Class`] of every word that was looked up.
+const LOOKED_UP: u32 = 1 << 25;
 
 const ENTITY_WORDS: &[&str] = &[
     "award",
@@ -565,8 +569,11 @@ impl NameData {
         }
         for w in lines(CITIES) {
             set(&mut entries, w, CITY);
-            if let Some((first, _)) = w.split_once(' ') {
+            if let Some((first, rest)) = w.split_once(' ') {
                 set(&mut entries, first, CITY_START);
+                for later in rest.split(' ') {
+                    set(&mut entries, later, CITY_INNER);
+                }
             }
         }
         for w in lines(COUNTRIES) {
@@ -626,18 +633,10 @@ impl NameData {
     }
 
     /// An ordinary word that happens to be in a name list ("will", "brown").
+    // For the other detectors; the name search reads the flag from one lookup itself.
+    #[allow(dead_code)]
     pub(crate) fn is_common_word(&self, lower: &str) -> bool {
-        let f = self.entry(lower).flags;
-        f & COMMON != 0 && f & NAME_FIRST == 0
-    }
-
-    /// A name known only from the international lists.
-    fn is_intl_only(&self, lower: &str) -> bool {
-        self.entry(lower).flags & INTL != 0
-    }
-
-    fn is_names_first(&self, lower: &str) -> bool {
-        self.entry(lower).flags & NAME_FIRST != 0
+        self.entry(lower).flags & COMMON_WORD != 0
     }
 
     pub(crate) fn is_city(&self, lower: &str) -> bool {
@@ -711,12 +710,17 @@ impl WordTable {
 
     fn inline_key(word: &str) -> Option<[u8; INLINE]> {
         let bytes = word.as_bytes();
-        if bytes.is_empty() || bytes.len() > INLINE || bytes.contains(&0) {
+        if bytes.is_empty() || bytes.len() > INLINE {
             return None;
         }
+        // One pass that copies and looks for a zero byte (which would read as padding).
         let mut key = [0u8; INLINE];
-        key[..bytes.len()].copy_from_slice(bytes);
-        Some(key)
+        let mut zero = false;
+        for (k, &b) in key.iter_mut().zip(bytes) {
+            zero |= b == 0;
+            *k = b;
+        }
+        (!zero).then_some(key)
     }
 
     fn hash(key: &[u8; INLINE]) -> usize {
@@ -1114,22 +1118,26 @@ fn repeated_names(
             .filter(|_| *f < before)
             .is_some_and(|n| !n.city && n.start <= w.start && w.end <= n.end)
     };
-    // A few distinct words are enough (a text naming dozens of people is flagged anyway).
-    let mut known: Vec<String> = Vec::new();
+    // A few distinct words are enough (a text naming dozens of people is flagged anyway): the
+    // words as written, compared in lower case.
+    let mut known = [""; 16];
+    let mut count = 0;
     for n in out.iter().filter(|n| !n.city) {
         let from = words.partition_point(|w| w.start < n.start);
         for (k, w) in words.iter().enumerate().skip(from) {
-            if w.end > n.end || known.len() >= 16 {
+            if w.end > n.end || count >= known.len() {
                 break;
             }
             if w.end - w.start > 2 && name_word(&class[k]) {
-                let l = lower.of(w.text(text));
-                if !known.iter().any(|n| n == l) {
-                    known.push(l.to_owned());
+                let t = w.text(text);
+                if !known[..count].iter().any(|n| same_lower(n, t, lower)) {
+                    known[count] = t;
+                    count += 1;
                 }
             }
         }
     }
+    let known = &known[..count];
     if known.is_empty() {
         return;
     }
@@ -1143,8 +1151,8 @@ fn repeated_names(
         {
             continue;
         }
-        let l = lower.of(w.text(text));
-        if known.iter().any(|n| n == l) {
+        let t = w.text(text);
+        if known.iter().any(|n| same_lower(n, t, lower)) {
             out.push(Found {
                 start: w.start,
                 end: w.end,
@@ -1156,6 +1164,16 @@ fn repeated_names(
     if out.len() > before {
         out.sort_by_key(|f| f.start);
     }
+}
+
+/// Whether two words are the same in lower case (as [`Lower::of`] writes them): for ASCII words
+/// without writing them.
+fn same_lower(a: &str, b: &str, lower: &mut Lower) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        return a.eq_ignore_ascii_case(b);
+    }
+    let a = lower.of(a).to_owned();
+    a == lower.of(b)
 }
 
 /// A postcode right after `pos` (one space, then "6091", "43015", "840 24" or "3610-114", then no
@@ -1815,7 +1833,7 @@ fn classify(
     // One hash serves the table and the allow filter; the allow list itself (a string hash) is
     // asked only of the few words the filter lets through.
     let hash = WordTable::hash(&key);
-    let mut flags = data.entries.get_hashed(&key, hash);
+    let mut flags = data.entries.get_hashed(&key, hash) | LOOKED_UP;
     if allowed.filter().is_none_or(|f| f.may_hold(hash)) {
         let l = key
             .get(..raw.len())
@@ -1849,7 +1867,7 @@ fn classify_other(
         let l = lower.of(raw);
         (l, data.entry(l))
     };
-    let mut c = Class(e.flags);
+    let mut c = Class(e.flags | LOOKED_UP);
     if allowed.allows(l) {
         c.0 |= ALLOWED;
     }
@@ -1903,30 +1921,31 @@ fn tagged_names(
         !camel || at == 0 || at >= raw_bytes.len() || !raw_bytes[at].is_ascii_lowercase()
     };
     // A first name directly followed by a surname, anywhere in the tag. Tags are short; a long
-    // one is not searched (the search is cubic in the tag's length).
+    // one is not searched (the search is cubic in the tag's length). One lookup per part, and a
+    // part is looked up only where the tag's capitals allow a name to start and end.
     let limit = if bytes.len() > 48 { 0 } else { bytes.len() };
     for i in 0..limit {
         if i > 0 && !raw.is_char_boundary(i) || !boundary(i) {
             continue;
         }
         for j in (i + 3)..bytes.len() {
-            let Some(first) = l.get(i..j) else { continue };
-            if !data.is_first(first)
-                || data.is_intl_only(first)
-                || data.is_common_word(first) && !data.is_names_first(first)
-                || !boundary(j)
-            {
+            if !boundary(j) {
                 continue;
             }
-            let first_common = data.is_common_word(first);
+            let Some(first) = l.get(i..j) else { continue };
+            // A common word is never a first name here, so a surname that is also a common
+            // word is taken after it.
+            let f = data.entry(first).flags;
+            if f & FIRST == 0 || f & (INTL | COMMON_WORD) != 0 {
+                continue;
+            }
             for k in ((j + 3)..=bytes.len()).rev() {
+                if !boundary(k) {
+                    continue;
+                }
                 let Some(sur) = l.get(j..k) else { continue };
-                if data.is_surname(sur)
-                    && (!data.is_common_word(sur) || !first_common)
-                    && !data.is_intl_only(sur)
-                    && !allowed.allows(sur)
-                    && boundary(k)
-                {
+                let f = data.entry(sur).flags;
+                if f & SURNAME != 0 && f & INTL == 0 && !allowed.allows(sur) {
                     out.push(Found {
                         start: word.start + i,
                         end: word.start + k,
@@ -1946,36 +1965,33 @@ fn tagged_names(
                 continue;
             }
             if let Some(part) = l.get(start..at) {
-                if part.len() >= 3
-                    && data.is_first(part)
-                    && !data.is_intl_only(part)
-                    && !data.is_common_word(part)
-                    && !allowed.allows(part)
-                {
-                    out.push(Found {
-                        start: word.start + start,
-                        end: word.start + at,
-                        city: false,
-                        strong: false,
-                    });
-                    return;
+                if part.len() >= 3 {
+                    let f = data.entry(part).flags;
+                    if f & FIRST != 0 && f & (INTL | COMMON_WORD) == 0 && !allowed.allows(part) {
+                        out.push(Found {
+                            start: word.start + start,
+                            end: word.start + at,
+                            city: false,
+                            strong: false,
+                        });
+                        return;
+                    }
                 }
             }
             start = at;
         }
     }
     // A whole word of a handle that is a name (`@maria` `_gonzales`).
-    if (data.is_first(&l) && !data.is_common_word(&l)
-        || data.is_surname(&l) && !data.is_common_word(&l))
-        && !data.is_intl_only(&l)
-        && word.prefix == Prefix::Handle
-    {
-        out.push(Found {
-            start: word.start,
-            end: word.end,
-            city: false,
-            strong: false,
-        });
+    if word.prefix == Prefix::Handle {
+        let f = data.entry(&l).flags;
+        if f & (FIRST | SURNAME) != 0 && f & (COMMON_WORD | INTL) == 0 {
+            out.push(Found {
+                start: word.start,
+                end: word.end,
+                city: false,
+                strong: false,
+            });
+        }
     }
 }
 
@@ -2664,6 +2680,19 @@ fn find_cities(
                     words[k].is_capitalised() || words[k].shape == Shape::Lower && len > 1 && k != i
                 })
             {
+                continue;
+            }
+            // The words after the first must each be a later word of some city (a word the
+            // search did not look up, lower-case in sentence-case text, is looked up now).
+            let later_ok = |k: usize, lower: &mut Lower| {
+                let c = class[k];
+                if c.0 & LOOKED_UP != 0 {
+                    c.0 & CITY_INNER != 0
+                } else {
+                    data.entry(lower.of(words[k].text(text))).flags & CITY_INNER != 0
+                }
+            };
+            if !(i + 1..i + len).all(|k| later_ok(k, lower)) {
                 continue;
             }
             // One word: what the lists say of it is known already.
