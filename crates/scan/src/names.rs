@@ -879,17 +879,23 @@ pub(crate) fn find(
     class.clear();
     // Every flag of some word of the text: a sub-pass whose cue no word has is skipped.
     let mut seen = 0;
+    let filter = allowed.filter();
+    class.reserve(words.len());
+    // Whether the word before is a short title ("mr"), carried from one word to the next.
+    let mut after_short_title = false;
     for (i, word) in words.iter().enumerate() {
+        let title = short_title(word_bytes(word, text));
         // In sentence-case text a lower-case word matters only as the title or relation before
         // a capitalised word; skip the lookups for the rest.
         let matters = mode != CaseMode::Mixed
             || word.shape != Shape::Lower
             || word.prefix != Prefix::None
             || words.get(i + 1).is_some_and(|n| n.shape != Shape::Lower)
-            || short_title(word.text(text))
-            || i > 0 && short_title(words[i - 1].text(text));
+            || title
+            || after_short_title;
+        after_short_title = title;
         let c = if matters {
-            classify(data, &mut lower, word, text, allowed)
+            classify_with(data, &mut lower, word, text, allowed, filter)
         } else {
             Class::default()
         };
@@ -957,7 +963,7 @@ pub(crate) fn find(
                 && c.surname()
                 && !c.common()
                 && !c.english()
-                && prev.is_some_and(|(p, pc)| pc.honorific() && short_title(p.text(text)))
+                && prev.is_some_and(|(p, pc)| pc.honorific() && short_title(word_bytes(p, text)))
         };
         let starts_name = if after_title {
             match mode {
@@ -1430,11 +1436,19 @@ fn name_lists(text: &str, words: &[Word], class: &[Class], out: &mut Vec<Found>)
 }
 
 /// "mr", "mrs", "ms", "dr", "miss": titles that make even a lower-case surname after them a name.
-fn short_title(word: &str) -> bool {
+#[inline]
+fn short_title(word: &[u8]) -> bool {
     // Asked of nearly every word: the first letter settles most of them.
-    matches!(word.as_bytes().first(), Some(b'm' | b'M' | b'd' | b'D'))
+    matches!(word.first(), Some(b'm' | b'M' | b'd' | b'D'))
         && word.len() <= 4
-        && eq_any(&["mr", "mrs", "ms", "dr", "miss"], word)
+        && [&b"mr"[..], b"mrs", b"ms", b"dr", b"miss"]
+            .iter()
+            .any(|t| t.eq_ignore_ascii_case(word))
+}
+
+/// The bytes of `w`.
+fn word_bytes<'t>(w: &Word, text: &'t str) -> &'t [u8] {
+    text.as_bytes().get(w.start..w.end).unwrap_or(&[])
 }
 
 /// In no list at all, and no ordinary word: a transliterated or foreign name ("Szöllösy").
@@ -1801,22 +1815,67 @@ impl Class {
     }
 }
 
-/// The table key of a word of ASCII letters that fits in a slot (most words): the word in lower
-/// case, zero-padded. None for the rest (apostrophes, hyphens, other letters, long words), which
-/// [`classify_other`] handles.
-fn letters_key(raw: &[u8]) -> Option<[u8; INLINE]> {
-    if raw.is_empty() || raw.len() > INLINE {
+/// The table key of the word of ASCII letters at `start..end` of `text` if it fits in a slot
+/// (most words): the word in lower case, zero-padded. None for the rest (apostrophes, hyphens,
+/// other letters, long words), which [`classify_other`] handles. Eight and four bytes at a time:
+/// the bytes after the word are read with it and masked off.
+fn letters_key(text: &[u8], start: usize, end: usize) -> Option<[u8; INLINE]> {
+    let len = end.checked_sub(start)?;
+    if len == 0 || len > INLINE {
+        return None;
+    }
+    let (lo, hi) = match text.get(start..start + INLINE) {
+        Some(w) => {
+            let mut lo = [0u8; 8];
+            let mut hi = [0u8; 4];
+            lo.copy_from_slice(w.get(..8)?);
+            hi.copy_from_slice(w.get(8..)?);
+            (u64::from_le_bytes(lo), u64::from(u32::from_le_bytes(hi)))
+        }
+        // Near the end of the text: byte by byte.
+        None => {
+            let mut key = [0u8; INLINE];
+            for (k, &b) in key.iter_mut().zip(text.get(start..end)?) {
+                *k = b;
+            }
+            let mut lo = [0u8; 8];
+            let mut hi = [0u8; 4];
+            lo.copy_from_slice(key.get(..8)?);
+            hi.copy_from_slice(key.get(8..)?);
+            (u64::from_le_bytes(lo), u64::from(u32::from_le_bytes(hi)))
+        }
+    };
+    // 0xff in each byte of the word, for the low eight and the high four bytes.
+    let ones = |n: usize| {
+        if n >= 8 {
+            u64::MAX
+        } else {
+            (1u64 << (8 * n)) - 1
+        }
+    };
+    let (mlo, mhi) = (ones(len), ones(len.saturating_sub(8)));
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const CASE: u64 = 0x2020_2020_2020_2020;
+    // Each byte with 0x20 set (an ASCII letter's lower case); a letter is then 0x61..=0x7a,
+    // tested without carries between bytes on its low seven bits.
+    let letters = |x: u64, m: u64| {
+        let l = (x | CASE) & m;
+        let low = l & LOW7;
+        let ok =
+            !l & low.wrapping_add(0x1f1f_1f1f_1f1f_1f1f) & !low.wrapping_add(0x0505_0505_0505_0505);
+        (ok & HIGH & m == HIGH & m, l)
+    };
+    let (ok_lo, lo) = letters(lo, mlo);
+    let (ok_hi, hi) = letters(hi, mhi);
+    if !(ok_lo && ok_hi) {
         return None;
     }
     let mut key = [0u8; INLINE];
-    let mut letters = true;
-    for (k, &b) in key.iter_mut().zip(raw) {
-        // An ASCII letter with 0x20 set is its lower case.
-        let l = b | 0x20;
-        letters &= l.wrapping_sub(b'a') < 26;
-        *k = l;
-    }
-    letters.then_some(key)
+    key.get_mut(..8)?.copy_from_slice(&lo.to_le_bytes());
+    key.get_mut(8..)?
+        .copy_from_slice(hi.to_le_bytes().get(..4)?);
+    Some(key)
 }
 
 fn classify(
@@ -1826,17 +1885,29 @@ fn classify(
     text: &str,
     allowed: &dyn Allowed,
 ) -> Class {
-    let raw = text.as_bytes().get(word.start..word.end).unwrap_or(&[]);
-    let Some(key) = letters_key(raw) else {
+    classify_with(data, lower, word, text, allowed, allowed.filter())
+}
+
+/// [`classify`] with the allow list's filter at hand.
+#[inline]
+fn classify_with(
+    data: &NameData,
+    lower: &mut Lower,
+    word: &Word,
+    text: &str,
+    allowed: &dyn Allowed,
+    filter: Option<&AllowFilter>,
+) -> Class {
+    let Some(key) = letters_key(text.as_bytes(), word.start, word.end) else {
         return classify_other(data, lower, word, text, allowed);
     };
     // One hash serves the table and the allow filter; the allow list itself (a string hash) is
     // asked only of the few words the filter lets through.
     let hash = WordTable::hash(&key);
     let mut flags = data.entries.get_hashed(&key, hash) | LOOKED_UP;
-    if allowed.filter().is_none_or(|f| f.may_hold(hash)) {
+    if filter.is_none_or(|f| f.may_hold(hash)) {
         let l = key
-            .get(..raw.len())
+            .get(..word.end - word.start)
             .and_then(|b| std::str::from_utf8(b).ok())
             .unwrap_or("");
         if allowed.allows(l) {
@@ -1844,6 +1915,15 @@ fn classify(
         }
     }
     Class(flags)
+}
+
+/// What the table says of `word` (no allow list, no contraction or compound rules): for a word
+/// the search did not classify but a sub-search needs after all.
+fn word_flags(data: &NameData, lower: &mut Lower, word: &Word, text: &str) -> u32 {
+    match letters_key(text.as_bytes(), word.start, word.end) {
+        Some(key) => data.entries.get_key(&key),
+        None => data.entry(lower.of(word.text(text))).flags,
+    }
 }
 
 /// [`classify`] for a word that is not all ASCII letters or does not fit in a slot.
@@ -2652,10 +2732,10 @@ fn find_cities(
     };
     let mut i = 0;
     while i < words.len() {
-        let w = &words[i];
+        let (w, c) = (&words[i], class[i]);
         // A city starts with a word of the list or the first word of a longer one.
-        if class[i].0 & (CITY | CITY_START) == 0
-            || class[i].allowed()
+        if c.0 & (CITY | CITY_START) == 0
+            || c.allowed()
             || w.prefix != Prefix::None
             || mode == CaseMode::Mixed && !w.is_capitalised()
         {
@@ -2663,55 +2743,40 @@ fn find_cities(
             continue;
         }
         let mut matched = None;
-        for len in (1..=3).rev() {
-            // A city of several words starts with a word that begins one.
-            if len > 1 && !class[i].city_start() {
-                continue;
-            }
-            let Some(last) = words.get(i + len - 1) else {
-                continue;
-            };
-            let contiguous = (i + 1..i + len).all(|k| words[k].joined_to_previous);
-            if !contiguous {
-                continue;
-            }
-            if mode == CaseMode::Mixed
-                && !(i..i + len).all(|k| {
-                    words[k].is_capitalised() || words[k].shape == Shape::Lower && len > 1 && k != i
-                })
-            {
-                continue;
-            }
-            // The words after the first must each be a later word of some city (a word the
-            // search did not look up, lower-case in sentence-case text, is looked up now).
-            let later_ok = |k: usize, lower: &mut Lower| {
-                let c = class[k];
-                if c.0 & LOOKED_UP != 0 {
-                    c.0 & CITY_INNER != 0
-                } else {
-                    data.entry(lower.of(words[k].text(text))).flags & CITY_INNER != 0
+        // A city of several words starts with a word that begins one; each word after it is on
+        // the same line, capitalised or in lower case (any case in lower-case text) and a later
+        // word of some city (a word the search did not look up, lower-case in sentence-case
+        // text, is looked up now). How many such words follow, at most two, bounds its length.
+        if c.city_start() {
+            let mut later = 0;
+            for (k, n) in words.iter().enumerate().skip(i + 1).take(2) {
+                let ok = n.joined_to_previous
+                    && (mode != CaseMode::Mixed || n.is_capitalised() || n.shape == Shape::Lower)
+                    && if class[k].0 & LOOKED_UP != 0 {
+                        class[k].0 & CITY_INNER != 0
+                    } else {
+                        word_flags(data, lower, n, text) & CITY_INNER != 0
+                    };
+                if !ok {
+                    break;
                 }
-            };
-            if !(i + 1..i + len).all(|k| later_ok(k, lower)) {
-                continue;
+                later += 1;
             }
-            // One word: what the lists say of it is known already.
-            let city = if len == 1 {
-                class[i].city() && !class[i].region()
-            } else {
-                let Some(span) = text.get(w.start..last.end) else {
+            for len in (2..=later + 1).rev() {
+                let end = words[i + len - 1].end;
+                let Some(span) = text.get(w.start..end) else {
                     continue;
                 };
                 let l = lower.of(span);
-                data.is_city(l) && !data.is_region(l)
-            };
-            if city {
-                let single_common = len == 1 && (class[i].common() || class[i].never());
-                if !single_common {
+                if data.is_city(l) && !data.is_region(l) {
                     matched = Some(len);
                     break;
                 }
             }
+        }
+        // One word: what the lists say of it is known already.
+        if matched.is_none() && c.city() && !c.region() && !c.common() && !c.never() {
+            matched = Some(1);
         }
         match matched {
             Some(len) => {
@@ -2811,6 +2876,30 @@ mod tests {
         assert!(data.is_first("maria"));
         assert!(data.is_city("salt lake city"));
         assert!(data.entry("salt").flags & CITY_START != 0);
+    }
+
+    #[test]
+    fn letters_key_is_the_lower_case_key_of_ascii_letters() {
+        let text = "Smith o'Brien ZOË Mary-Jane abcdefghijkl abcdefghijklm a Z `az@{ end";
+        for (start, end) in [
+            (0, 5),
+            (6, 13),
+            (14, 18),
+            (19, 28),
+            (29, 41),
+            (42, 55),
+            (56, 57),
+        ]
+        .into_iter()
+        .chain([(58, 59), (60, 65), (66, 69), (0, 0)])
+        {
+            let word = &text[start..end];
+            let mut key = [0u8; INLINE];
+            let want = (ascii_lower_key(word, &mut key)
+                && word.bytes().all(|b| b.is_ascii_alphabetic()))
+            .then_some(key);
+            assert_eq!(letters_key(text.as_bytes(), start, end), want, "{word:?}");
+        }
     }
 
     #[test]
