@@ -1172,6 +1172,15 @@ fn repeated_names(
     }
 }
 
+/// The index of the first word from `from` on whose class has one of `flags` (the number of
+/// words if none has): a sub-search that starts only at such words skips to them in a tight loop.
+fn next_with(class: &[Class], from: usize, flags: u32) -> usize {
+    class
+        .get(from..)
+        .and_then(|rest| rest.iter().position(|c| c.0 & flags != 0))
+        .map_or(class.len(), |p| from + p)
+}
+
 /// Whether two words are the same in lower case (as [`Lower::of`] writes them): for ASCII words
 /// without writing them.
 fn same_lower(a: &str, b: &str, lower: &mut Lower) -> bool {
@@ -1222,8 +1231,12 @@ fn postcode_towns(
     let mut found: Vec<Found> = Vec::new();
     let mut i = 1;
     while i < words.len() {
-        let w = &words[i];
-        if !class[i - 1].place_prep() || !w.joined_to_previous || !name_shape(w, mode) {
+        // To the next word after a preposition.
+        i = next_with(class, i - 1, PLACE_PREP) + 1;
+        let Some(w) = words.get(i) else {
+            break;
+        };
+        if !w.joined_to_previous || !name_shape(w, mode) {
             i += 1;
             continue;
         }
@@ -1297,6 +1310,11 @@ fn cue_cities(
     let mut found: Vec<Found> = Vec::new();
     let mut i = 2;
     while i < words.len() {
+        // To the next word after a preposition.
+        i = next_with(class, i - 1, PLACE_PREP) + 1;
+        if i >= words.len() {
+            break;
+        }
         let (w, c) = (&words[i], class[i]);
         let (p, pc) = (&words[i - 1], class[i - 1]);
         let cap = |w: &Word| mode != CaseMode::Mixed || w.is_capitalised();
@@ -1385,6 +1403,11 @@ fn name_lists(text: &str, words: &[Word], class: &[Class], out: &mut Vec<Found>)
     };
     let mut k = 1;
     while k + 1 < words.len() {
+        // To the next function word.
+        k = next_with(class, k, FUNCTION);
+        if k + 1 >= words.len() {
+            break;
+        }
         let and = &words[k];
         // "and" is a function word (looked up, as the word after it is capitalised).
         if !class[k].function()
@@ -1889,7 +1912,7 @@ fn classify(
 }
 
 /// [`classify`] with the allow list's filter at hand.
-#[inline]
+#[inline(always)]
 fn classify_with(
     data: &NameData,
     lower: &mut Lower,
@@ -1927,6 +1950,8 @@ fn word_flags(data: &NameData, lower: &mut Lower, word: &Word, text: &str) -> u3
 }
 
 /// [`classify`] for a word that is not all ASCII letters or does not fit in a slot.
+#[cold]
+#[inline(never)]
 fn classify_other(
     data: &NameData,
     lower: &mut Lower,
@@ -2732,12 +2757,12 @@ fn find_cities(
     };
     let mut i = 0;
     while i < words.len() {
-        let (w, c) = (&words[i], class[i]);
         // A city starts with a word of the list or the first word of a longer one.
-        if c.0 & (CITY | CITY_START) == 0
-            || c.allowed()
-            || w.prefix != Prefix::None
-            || mode == CaseMode::Mixed && !w.is_capitalised()
+        i = next_with(class, i, CITY | CITY_START);
+        let Some((w, &c)) = words.get(i).zip(class.get(i)) else {
+            break;
+        };
+        if c.allowed() || w.prefix != Prefix::None || mode == CaseMode::Mixed && !w.is_capitalised()
         {
             i += 1;
             continue;
