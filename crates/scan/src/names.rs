@@ -1461,12 +1461,15 @@ fn name_lists(text: &str, words: &[Word], class: &[Class], out: &mut Vec<Found>)
 /// "mr", "mrs", "ms", "dr", "miss": titles that make even a lower-case surname after them a name.
 #[inline]
 fn short_title(word: &[u8]) -> bool {
-    // Asked of nearly every word: the first letter settles most of them.
-    matches!(word.first(), Some(b'm' | b'M' | b'd' | b'D'))
-        && word.len() <= 4
-        && [&b"mr"[..], b"mrs", b"ms", b"dr", b"miss"]
-            .iter()
-            .any(|t| t.eq_ignore_ascii_case(word))
+    // Asked of nearly every word: the length and the bytes in lower case (only a letter's upper
+    // case reads as its lower case with 0x20 set), no call.
+    let l = |b: u8| b | 0x20;
+    match *word {
+        [a, b] => matches!((l(a), l(b)), (b'm', b'r' | b's') | (b'd', b'r')),
+        [a, b, c] => (l(a), l(b), l(c)) == (b'm', b'r', b's'),
+        [a, b, c, d] => (l(a), l(b), l(c), l(d)) == (b'm', b'i', b's', b's'),
+        _ => false,
+    }
 }
 
 /// The bytes of `w`.
@@ -1838,6 +1841,26 @@ impl Class {
     }
 }
 
+/// For each word length up to [`INLINE`], 0xff in each of its bytes among the first eight.
+const KEY_MASK_LOW: [u64; INLINE + 1] = key_masks(0);
+/// For each word length up to [`INLINE`], 0xff in each of its bytes after the first eight.
+const KEY_MASK_HIGH: [u64; INLINE + 1] = key_masks(8);
+
+const fn key_masks(skip: usize) -> [u64; INLINE + 1] {
+    let mut masks = [0u64; INLINE + 1];
+    let mut len = 0;
+    while len <= INLINE {
+        let n = len.saturating_sub(skip);
+        masks[len] = if n >= 8 {
+            u64::MAX
+        } else {
+            (1u64 << (8 * n)) - 1
+        };
+        len += 1;
+    }
+    masks
+}
+
 /// The table key of the word of ASCII letters at `start..end` of `text` if it fits in a slot
 /// (most words): the word in lower case, zero-padded. None for the rest (apostrophes, hyphens,
 /// other letters, long words), which [`classify_other`] handles. Eight and four bytes at a time:
@@ -1869,14 +1892,7 @@ fn letters_key(text: &[u8], start: usize, end: usize) -> Option<[u8; INLINE]> {
         }
     };
     // 0xff in each byte of the word, for the low eight and the high four bytes.
-    let ones = |n: usize| {
-        if n >= 8 {
-            u64::MAX
-        } else {
-            (1u64 << (8 * n)) - 1
-        }
-    };
-    let (mlo, mhi) = (ones(len), ones(len.saturating_sub(8)));
+    let (mlo, mhi) = (*KEY_MASK_LOW.get(len)?, *KEY_MASK_HIGH.get(len)?);
     const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     const CASE: u64 = 0x2020_2020_2020_2020;
