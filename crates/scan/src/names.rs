@@ -487,6 +487,54 @@ pub(crate) struct NameData {
     entries: WordTable,
     /// Two-letter US state codes, upper case.
     state_codes: FxHashSet<Box<str>>,
+    /// The first three letters of the first names a tag can hold (see [`tagged_names`]).
+    tag_first_starts: LetterTriples,
+    /// The first three letters of the surnames a tag can hold.
+    tag_surname_starts: LetterTriples,
+}
+
+/// A set of three-letter starts (`a` to `z` each): a name in a tag is looked up only at a place
+/// where some name of its list starts with the next three letters.
+struct LetterTriples {
+    bits: Box<[u64]>,
+}
+
+impl LetterTriples {
+    fn new() -> LetterTriples {
+        LetterTriples {
+            bits: vec![0; (26 * 26 * 26usize).div_ceil(64)].into_boxed_slice(),
+        }
+    }
+
+    /// The index of three lower-case ASCII letters, None for other bytes.
+    fn index(start: &[u8]) -> Option<usize> {
+        match *start.get(..3)? {
+            [a @ b'a'..=b'z', b @ b'a'..=b'z', c @ b'a'..=b'z'] => Some(
+                usize::from(a - b'a') * 676 + usize::from(b - b'a') * 26 + usize::from(c - b'a'),
+            ),
+            _ => None,
+        }
+    }
+
+    fn insert(&mut self, word: &str) {
+        if let Some(i) = Self::index(word.as_bytes()) {
+            if let Some(w) = self.bits.get_mut(i / 64) {
+                *w |= 1 << (i % 64);
+            }
+        }
+    }
+
+    /// False when no word of the set starts with the first three bytes of `tail`, all letters;
+    /// true otherwise (also when they are not three lower-case ASCII letters).
+    fn may_start(&self, tail: &[u8]) -> bool {
+        match Self::index(tail) {
+            Some(i) => self
+                .bits
+                .get(i / 64)
+                .is_some_and(|w| w & (1 << (i % 64)) != 0),
+            None => true,
+        }
+    }
 }
 
 fn lines(src: &'static str) -> impl Iterator<Item = &'static str> {
@@ -589,6 +637,8 @@ impl NameData {
                 state_codes.insert(code.trim().into());
             }
         }
+        let mut tag_first_starts = LetterTriples::new();
+        let mut tag_surname_starts = LetterTriples::new();
         let entries = WordTable::new(entries.into_iter().map(|(word, b)| {
             let mut flags = b.flags;
             if flags & FIRST != 0 && b.first_rank <= 1500 {
@@ -603,11 +653,20 @@ impl NameData {
             if flags & (CITY | REGION) != 0 {
                 flags |= PLACE;
             }
+            // The names `tagged_names` takes.
+            if flags & FIRST != 0 && flags & (INTL | COMMON_WORD) == 0 {
+                tag_first_starts.insert(&word);
+            }
+            if flags & SURNAME != 0 && flags & INTL == 0 {
+                tag_surname_starts.insert(&word);
+            }
             (word, flags)
         }));
         NameData {
             entries,
             state_codes,
+            tag_first_starts,
+            tag_surname_starts,
         }
     }
 
@@ -2029,8 +2088,8 @@ fn tagged_names(
     out: &mut Vec<Found>,
 ) {
     let raw = word.text(text);
-    let l = lower.of(raw).to_owned();
-    if allowed.allows(&l) || l.len() < 3 {
+    let l = lower.of(raw);
+    if allowed.allows(l) || l.len() < 3 {
         return;
     }
     let bytes = l.as_bytes();
@@ -2046,9 +2105,19 @@ fn tagged_names(
     // part is looked up only where the tag's capitals allow a name to start and end.
     let limit = if bytes.len() > 48 { 0 } else { bytes.len() };
     for i in 0..limit {
-        if i > 0 && !raw.is_char_boundary(i) || !boundary(i) {
+        if i > 0 && !raw.is_char_boundary(i)
+            || !boundary(i)
+            || !data
+                .tag_first_starts
+                .may_start(bytes.get(i..).unwrap_or(&[]))
+        {
             continue;
         }
+        // The surnames after the first name at `i..j` start at `j`.
+        let surname_at = |j: usize| {
+            data.tag_surname_starts
+                .may_start(bytes.get(j..).unwrap_or(&[]))
+        };
         for j in (i + 3)..bytes.len() {
             if !boundary(j) {
                 continue;
@@ -2057,7 +2126,7 @@ fn tagged_names(
             // A common word is never a first name here, so a surname that is also a common
             // word is taken after it.
             let f = data.entry(first).flags;
-            if f & FIRST == 0 || f & (INTL | COMMON_WORD) != 0 {
+            if f & FIRST == 0 || f & (INTL | COMMON_WORD) != 0 || !surname_at(j) {
                 continue;
             }
             for k in ((j + 3)..=bytes.len()).rev() {
@@ -2104,7 +2173,7 @@ fn tagged_names(
     }
     // A whole word of a handle that is a name (`@maria` `_gonzales`).
     if word.prefix == Prefix::Handle {
-        let f = data.entry(&l).flags;
+        let f = data.entry(l).flags;
         if f & (FIRST | SURNAME) != 0 && f & (COMMON_WORD | INTL) == 0 {
             out.push(Found {
                 start: word.start,
