@@ -399,6 +399,9 @@ const PLACE: u32 = 1 << 23;
 const CITY_INNER: u32 = 1 << 24;
 /// Not in the table: set in the [`Class`] of every word that was looked up.
 const LOOKED_UP: u32 = 1 << 25;
+/// Not in the table: in sentence-case text, set in the [`Class`] of a word a name can start at
+/// (see [`find`]).
+const NAME_START: u32 = 1 << 26;
 
 const ENTITY_WORDS: &[&str] = &[
     "award",
@@ -943,7 +946,7 @@ pub(crate) fn find(
     // Whether the word before is a short title ("mr"), carried from one word to the next.
     let mut after_short_title = false;
     for (i, word) in words.iter().enumerate() {
-        let title = short_title(word_bytes(word, text));
+        let title = word.end - word.start <= 4 && short_title(word_bytes(word, text));
         // In sentence-case text a lower-case word matters only as the title or relation before
         // a capitalised word; skip the lookups for the rest.
         let matters = mode != CaseMode::Mixed
@@ -953,28 +956,34 @@ pub(crate) fn find(
             || title
             || after_short_title;
         after_short_title = title;
-        let c = if matters {
+        let mut c = if matters {
             classify_with(data, &mut lower, word, text, allowed, filter)
         } else {
             Class::default()
         };
+        // In sentence-case text a name starts with a capital, or is a listed surname after a
+        // short title ("mrs parker"); words in tags are searched for names too. The name search
+        // and the search for repeated names skip to these words.
+        if mode == CaseMode::Mixed
+            && (word.prefix != Prefix::None
+                || word.is_capitalised()
+                || word.shape == Shape::Lower && c.surname())
+        {
+            c.0 |= NAME_START;
+        }
         seen |= c.0;
         class.push(c);
     }
 
     let mut i = 0;
     while i < words.len() {
-        let (word, mut c) = (&words[i], class[i]);
-        // In sentence-case text a name starts with a capital, or is a listed surname after a
-        // short title ("mrs parker"); words in tags are searched below.
-        if mode == CaseMode::Mixed
-            && word.prefix == Prefix::None
-            && !word.is_capitalised()
-            && !(word.shape == Shape::Lower && c.surname())
-        {
-            i += 1;
-            continue;
+        if mode == CaseMode::Mixed {
+            i = next_with(&class, i, NAME_START);
+            if i >= words.len() {
+                break;
+            }
         }
+        let (word, mut c) = (&words[i], class[i]);
         // "Jonas Nielsen" is not Jonas Salk: an allowed first name before another surname.
         if c.allowed() && c.first() && another_surname(text, words, &class, i, mode) {
             c.0 &= !ALLOWED;
@@ -1207,7 +1216,18 @@ fn repeated_names(
         return;
     }
     let mut f = 0;
-    for (k, w) in words.iter().enumerate() {
+    let mut next = 0;
+    while next < words.len() {
+        // In sentence-case text a name is capitalised: only words a name can start at.
+        let k = if mode == CaseMode::Mixed {
+            next_with(class, next, NAME_START)
+        } else {
+            next
+        };
+        let Some(w) = words.get(k) else {
+            break;
+        };
+        next = k + 1;
         if w.prefix != Prefix::None
             || w.end - w.start <= 2
             || !name_shape(w, mode)
@@ -1520,6 +1540,9 @@ fn name_lists(text: &str, words: &[Word], class: &[Class], out: &mut Vec<Found>)
 /// "mr", "mrs", "ms", "dr", "miss": titles that make even a lower-case surname after them a name.
 #[inline]
 fn short_title(word: &[u8]) -> bool {
+    if !(2..=4).contains(&word.len()) {
+        return false;
+    }
     // Asked of nearly every word: the length and the bytes in lower case (only a letter's upper
     // case reads as its lower case with 0x20 set), no call.
     let l = |b: u8| b | 0x20;
