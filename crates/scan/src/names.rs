@@ -682,7 +682,7 @@ impl NameData {
     /// The entry of a word already in its table key (see [`ascii_lower_key`]).
     fn entry_key(&self, key: &[u8; INLINE]) -> Entry {
         Entry {
-            flags: self.entries.get_key(key),
+            flags: self.entries.get_key(&Key::of(key)),
         }
     }
 
@@ -738,11 +738,42 @@ struct WordTable {
 #[derive(Clone, Copy, Default)]
 struct Slot {
     /// The word, zero-padded; all zeros for an empty slot.
-    key: [u8; INLINE],
+    key: Key,
     flags: u32,
 }
 
 const INLINE: usize = 12;
+
+/// A word of up to [`INLINE`] bytes, zero-padded, as its first eight and last four bytes (little
+/// endian): compared and hashed as two integers, built from a text without a byte array.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Key {
+    low: u64,
+    high: u32,
+}
+
+impl Key {
+    fn of(bytes: &[u8; INLINE]) -> Key {
+        let mut low = [0u8; 8];
+        let mut high = [0u8; 4];
+        let (l, h) = bytes.split_at(8);
+        low.copy_from_slice(l);
+        high.copy_from_slice(h);
+        Key {
+            low: u64::from_le_bytes(low),
+            high: u32::from_le_bytes(high),
+        }
+    }
+
+    /// The zero-padded bytes.
+    fn bytes(&self) -> [u8; INLINE] {
+        let mut out = [0u8; INLINE];
+        let (l, h) = out.split_at_mut(8);
+        l.copy_from_slice(&self.low.to_le_bytes());
+        h.copy_from_slice(&self.high.to_le_bytes());
+        out
+    }
+}
 
 impl WordTable {
     fn new(entries: impl ExactSizeIterator<Item = (Box<str>, u32)>) -> WordTable {
@@ -756,8 +787,9 @@ impl WordTable {
         for (word, flags) in entries {
             match Self::inline_key(&word) {
                 Some(key) => {
+                    let key = Key::of(&key);
                     let mut i = Self::hash(&key) & table.mask;
-                    while table.slots[i].key != [0; INLINE] && table.slots[i].key != key {
+                    while table.slots[i].key != Key::default() && table.slots[i].key != key {
                         i = (i + 1) & table.mask;
                     }
                     table.slots[i] = Slot { key, flags };
@@ -785,13 +817,8 @@ impl WordTable {
         (!zero).then_some(key)
     }
 
-    fn hash(key: &[u8; INLINE]) -> usize {
-        let mut a = [0u8; 8];
-        a.copy_from_slice(&key[..8]);
-        let mut b = [0u8; 4];
-        b.copy_from_slice(&key[8..]);
-        let h = (u64::from_le_bytes(a) ^ u64::from(u32::from_le_bytes(b)).rotate_left(29))
-            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    fn hash(key: &Key) -> usize {
+        let h = (key.low ^ u64::from(key.high).rotate_left(29)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         (h >> 20) as usize
     }
 
@@ -800,16 +827,16 @@ impl WordTable {
         let Some(key) = Self::inline_key(word) else {
             return self.long.get(word).copied().unwrap_or(0);
         };
-        self.get_key(&key)
+        self.get_key(&Key::of(&key))
     }
 
     /// The flags of the word whose key this is (a word that fits in a slot).
-    fn get_key(&self, key: &[u8; INLINE]) -> u32 {
+    fn get_key(&self, key: &Key) -> u32 {
         self.get_hashed(key, Self::hash(key))
     }
 
     /// [`WordTable::get_key`] when the key's hash is known.
-    fn get_hashed(&self, key: &[u8; INLINE], hash: usize) -> u32 {
+    fn get_hashed(&self, key: &Key, hash: usize) -> u32 {
         let key = *key;
         let mut i = hash & self.mask;
         loop {
@@ -817,7 +844,7 @@ impl WordTable {
             if slot.key == key {
                 return slot.flags;
             }
-            if slot.key == [0; INLINE] {
+            if slot.key == Key::default() {
                 return 0;
             }
             i = (i + 1) & self.mask;
@@ -855,7 +882,7 @@ impl AllowFilter {
         };
         for word in words {
             if let Some(key) = WordTable::inline_key(word) {
-                let (i, bit) = Self::bit(WordTable::hash(&key));
+                let (i, bit) = Self::bit(WordTable::hash(&Key::of(&key)));
                 if let Some(w) = filter.bits.get_mut(i) {
                     *w |= bit;
                 }
@@ -1947,7 +1974,7 @@ const fn key_masks(skip: usize) -> [u64; INLINE + 1] {
 /// (most words): the word in lower case, zero-padded. None for the rest (apostrophes, hyphens,
 /// other letters, long words), which [`classify_other`] handles. Eight and four bytes at a time:
 /// the bytes after the word are read with it and masked off.
-fn letters_key(text: &[u8], start: usize, end: usize) -> Option<[u8; INLINE]> {
+fn letters_key(text: &[u8], start: usize, end: usize) -> Option<Key> {
     let len = end.checked_sub(start)?;
     if len == 0 || len > INLINE {
         return None;
@@ -1992,11 +2019,10 @@ fn letters_key(text: &[u8], start: usize, end: usize) -> Option<[u8; INLINE]> {
     if !(ok_lo && ok_hi) {
         return None;
     }
-    let mut key = [0u8; INLINE];
-    key.get_mut(..8)?.copy_from_slice(&lo.to_le_bytes());
-    key.get_mut(8..)?
-        .copy_from_slice(hi.to_le_bytes().get(..4)?);
-    Some(key)
+    Some(Key {
+        low: lo,
+        high: hi as u32,
+    })
 }
 
 fn classify(
@@ -2027,7 +2053,8 @@ fn classify_with(
     let hash = WordTable::hash(&key);
     let mut flags = data.entries.get_hashed(&key, hash) | LOOKED_UP;
     if filter.is_none_or(|f| f.may_hold(hash)) {
-        let l = key
+        let bytes = key.bytes();
+        let l = bytes
             .get(..word.end - word.start)
             .and_then(|b| std::str::from_utf8(b).ok())
             .unwrap_or("");
@@ -3030,7 +3057,7 @@ mod tests {
             let mut key = [0u8; INLINE];
             let want = (ascii_lower_key(word, &mut key)
                 && word.bytes().all(|b| b.is_ascii_alphabetic()))
-            .then_some(key);
+            .then_some(Key::of(&key));
             assert_eq!(letters_key(text.as_bytes(), start, end), want, "{word:?}");
         }
     }
