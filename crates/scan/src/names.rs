@@ -1028,9 +1028,9 @@ pub(crate) fn find(
         let after_cue = word.is_capitalised() || mode != CaseMode::Mixed;
         let after_cue = after_cue
             && prev.is_some_and(|(p, pc)| {
-                let between = text.get(p.end..word.start).unwrap_or("");
-                let gap_ok = between.len() <= 8 && between.trim().len() <= 1;
                 if pc.name_label() {
+                    let between = text.get(p.end..word.start).unwrap_or("");
+                    let gap_ok = between.len() <= 8 && between.trim().len() <= 1;
                     gap_ok && matches!(between.trim(), ":" | "?")
                 } else if pc.name_link() && follows(word, p, text) && i >= 2 {
                     let pp = &words[i - 2];
