@@ -679,13 +679,6 @@ impl NameData {
         }
     }
 
-    /// The entry of a word already in its table key (see [`ascii_lower_key`]).
-    fn entry_key(&self, key: &[u8; INLINE]) -> Entry {
-        Entry {
-            flags: self.entries.get_key(&Key::of(key)),
-        }
-    }
-
     pub(crate) fn is_first(&self, lower: &str) -> bool {
         self.entry(lower).flags & FIRST != 0
     }
@@ -2052,7 +2045,7 @@ fn classify_with(
     filter: Option<&AllowFilter>,
 ) -> Class {
     let Some(key) = letters_key(text.as_bytes(), word.start, word.end) else {
-        return classify_other(data, lower, word, text, allowed);
+        return classify_other(data, lower, word, text, allowed, filter);
     };
     // One hash serves the table and the allow filter; the allow list itself (a string hash) is
     // asked only of the few words the filter lets through.
@@ -2089,22 +2082,30 @@ fn classify_other(
     word: &Word,
     text: &str,
     allowed: &dyn Allowed,
+    filter: Option<&AllowFilter>,
 ) -> Class {
     let raw = word.text(text);
     let mut key = [0u8; INLINE];
-    let (l, e) = if ascii_lower_key(raw, &mut key) {
-        let e = data.entry_key(&key);
+    // An ASCII word that fits in a slot ("I'm", "follow-up") is looked up by its key, and its
+    // hash tests the allow filter.
+    let (l, flags, may_allow) = if ascii_lower_key(raw, &mut key) {
+        let k = Key::of(&key);
+        let hash = WordTable::hash(&k);
         let l = key
             .get(..raw.len())
             .and_then(|b| std::str::from_utf8(b).ok())
             .unwrap_or("");
-        (l, e)
+        (
+            l,
+            data.entries.get_hashed(&k, hash),
+            filter.is_none_or(|f| f.may_hold(hash)),
+        )
     } else {
         let l = lower.of(raw);
-        (l, data.entry(l))
+        (l, data.entry(l).flags, true)
     };
-    let mut c = Class(e.flags | LOOKED_UP);
-    if allowed.allows(l) {
+    let mut c = Class(flags | LOOKED_UP);
+    if may_allow && allowed.allows(l) {
         c.0 |= ALLOWED;
     }
     // Contractions ("I've", "I'd", "we'll") are never names.
@@ -2120,13 +2121,11 @@ fn classify_other(
     }
     if !c.first() && !c.surname() && raw.as_bytes().contains(&b'-') {
         // Double-barrelled names: every part a name.
-        let parts: Vec<String> = l.split('-').map(str::to_owned).collect();
-        if parts.len() > 1 && parts.iter().all(|p| data.is_first(p) || data.is_surname(p)) {
-            c.0 |= SURNAME | SURNAME_RANK_OK;
-        } else if parts
-            .iter()
-            .any(|p| data.entry(p).flags & (ENGLISH | COMMON) != 0)
+        let parts = || l.split('-');
+        if parts().nth(1).is_some() && parts().all(|p| data.entry(p).flags & (FIRST | SURNAME) != 0)
         {
+            c.0 |= SURNAME | SURNAME_RANK_OK;
+        } else if parts().any(|p| data.entry(p).flags & (ENGLISH | COMMON) != 0) {
             // "E-mail", "Follow-up": a compound of ordinary words.
             c.0 |= ENGLISH;
         }
