@@ -12,11 +12,6 @@ word_set!(PERSON_VERBS_SET = PERSON_VERBS);
 word_set!(AFTER_VOCATIVE_SET = AFTER_VOCATIVE);
 word_set!(NAME_BEFORE_SET = NAME_BEFORE);
 word_set!(NAME_PARTICLES_SET = NAME_PARTICLES);
-word_set!(STREET_STARTS_SET = STREET_STARTS);
-word_set!(LOWER_STREET_WORDS_SET = LOWER_STREET_WORDS);
-word_set!(NOT_STREET_SET = NOT_STREET);
-word_set!(CALENDAR_WORDS_SET = CALENDAR_WORDS);
-word_set!(STREET_SUFFIX_NAMED_SET = STREET_SUFFIX_NAMED);
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::OnceLock;
 
@@ -2067,27 +2062,148 @@ const fn last_bytes(list: &[&str]) -> [bool; 256] {
 /// The last bytes of [`STREET_ENDINGS`] (all lower-case ASCII letters).
 static STREET_ENDINGS_LAST: [bool; 256] = last_bytes(STREET_ENDINGS);
 
+/// The longest of [`STREET_ENDINGS`], in bytes: a word whose last bytes are ASCII this far back
+/// can only end with an ASCII one.
+const STREET_ENDING_MAX: usize = 10;
+
+/// The last (up to) eight bytes of an ASCII word, lower-cased, the last byte lowest: an ending
+/// of `n` bytes is then the low `n` bytes.
+fn ascii_tail(word: &[u8]) -> u64 {
+    // Byte by byte: a call to `memcpy` costs more than these few bytes.
+    word.iter()
+        .rev()
+        .take(8)
+        .enumerate()
+        .fold(0, |tail, (i, b)| {
+            tail | u64::from(b.to_ascii_lowercase()) << (8 * i)
+        })
+}
+
+/// The ASCII [`STREET_ENDINGS`] by last letter, as tails (see [`ascii_tail`]) and masks: a
+/// word's tail is compared with the few that end with its last letter.
+static ASCII_ENDINGS: std::sync::LazyLock<[Vec<(u64, u64)>; 26]> = std::sync::LazyLock::new(|| {
+    let mut table: [Vec<(u64, u64)>; 26] = std::array::from_fn(|_| Vec::new());
+    for ending in STREET_ENDINGS.iter().map(|e| e.as_bytes()) {
+        let (Some(&last), true) = (ending.last(), ending.is_ascii() && ending.len() <= 8) else {
+            continue;
+        };
+        if let Some(bucket) = table.get_mut(usize::from(last.wrapping_sub(b'a'))) {
+            let mask = u64::MAX >> (64 - 8 * ending.len());
+            bucket.push((ascii_tail(ending), mask));
+        }
+    }
+    table
+});
+
 /// `word` ends with one of [`STREET_ENDINGS`], ignoring case.
 fn ends_with_street_ending(word: &str) -> bool {
+    let b = word.as_bytes();
+    let Some(&last) = b.last() else {
+        return false;
+    };
     // An ASCII last letter that ends none of them settles most words without comparing.
-    if let Some(&last) = word.as_bytes().last() {
-        if last.is_ascii() && !STREET_ENDINGS_LAST[usize::from(last.to_ascii_lowercase())] {
-            return false;
-        }
+    if last.is_ascii() && !STREET_ENDINGS_LAST[usize::from(last.to_ascii_lowercase())] {
+        return false;
+    }
+    // An ASCII tail: one masked comparison for each ending with the same last letter.
+    if b[b.len().saturating_sub(STREET_ENDING_MAX)..].is_ascii() {
+        let tail = ascii_tail(b);
+        return ASCII_ENDINGS
+            .get(usize::from(last.to_ascii_lowercase().wrapping_sub(b'a')))
+            .is_some_and(|bucket| bucket.iter().any(|&(e, mask)| tail & mask == e));
     }
     ends_with_any(STREET_ENDINGS, word)
 }
 
+/// `word` ends with one of `list`, ignoring case (full Unicode lower-casing for tails that are
+/// not ASCII).
 fn ends_with_any(list: &[&str], word: &str) -> bool {
     let lower_tail = |w: &str| {
         word.len() >= w.len()
             && word.is_char_boundary(word.len() - w.len())
             && word.get(word.len() - w.len()..).is_some_and(|t| {
-                // Lower-casing allocates: only for tails that are not ASCII.
-                t.eq_ignore_ascii_case(w) || !t.is_ascii() && t.to_lowercase() == *w
+                // Char by char, without allocating: the same as `t.to_lowercase() == w` for
+                // these lists (which hold no Greek sigma, the one letter lower-cased by context).
+                t.eq_ignore_ascii_case(w)
+                    || !t.is_ascii() && t.chars().flat_map(char::to_lowercase).eq(w.chars())
             })
     };
     list.iter().any(|w| lower_tail(w))
+}
+
+/// What the street word lists say of a word, as bits: one lookup answers them all.
+const STREET_START: u8 = 1;
+/// In [`LOWER_STREET_WORDS`].
+const LOWER_STREET: u8 = 1 << 1;
+/// In [`NOT_STREET`].
+const NOT_STREET_WORD: u8 = 1 << 2;
+/// In [`CALENDAR_WORDS`].
+const CALENDAR: u8 = 1 << 3;
+/// In [`STREET_SUFFIX_NAMED`].
+const SUFFIX_NAMED: u8 = 1 << 4;
+/// A flat or suite after a street ("2505 Heatherleigh Suite 620").
+const UNIT_WORD: u8 = 1 << 5;
+/// A particle inside a street name ("Rua dos Anjos", "ul. Jana Pawła").
+const STREET_PARTICLE: u8 = 1 << 6;
+/// Ends with one of [`STREET_ENDINGS`] (not from the table: see [`street_flags`]).
+const ENDING: u8 = 1 << 7;
+
+/// Flats and suites after a street.
+const UNIT_WORDS: &[&str] = &["suite", "apt", "apartment", "unit", "flat"];
+
+/// Lower-case particles inside a street name.
+const STREET_PARTICLES: &[&str] = &[
+    "de", "do", "da", "dos", "das", "del", "dei", "della", "delle", "des", "du", "di", "e", "z",
+    "la", "le", "van", "von", "der", "den", "ten", "ter", "u", "ul",
+];
+
+/// The longest word of the street lists, in bytes (all fit a `u128` key).
+const STREET_WORD_MAX: usize = 16;
+
+/// A word of at most [`STREET_WORD_MAX`] bytes, ASCII letters lower-cased, as a key (words hold
+/// no NUL, so the zero padding is unambiguous).
+fn street_key(word: &[u8]) -> Option<u128> {
+    if word.len() > STREET_WORD_MAX {
+        return None;
+    }
+    // Byte by byte: a call to `memcpy` costs more than these few bytes.
+    Some(word.iter().enumerate().fold(0, |key, (i, b)| {
+        key | u128::from(b.to_ascii_lowercase()) << (8 * i)
+    }))
+}
+
+/// Every street word list in one table: lower-cased word -> list bits.
+static STREET_WORDS: std::sync::LazyLock<FxHashMap<u128, u8>> = std::sync::LazyLock::new(|| {
+    let lists = [
+        (STREET_STARTS, STREET_START),
+        (LOWER_STREET_WORDS, LOWER_STREET),
+        (NOT_STREET, NOT_STREET_WORD),
+        (CALENDAR_WORDS, CALENDAR),
+        (STREET_SUFFIX_NAMED, SUFFIX_NAMED),
+        (UNIT_WORDS, UNIT_WORD),
+        (STREET_PARTICLES, STREET_PARTICLE),
+    ];
+    let mut table = FxHashMap::default();
+    for (list, bit) in lists {
+        for word in list {
+            if let Some(key) = street_key(word.as_bytes()) {
+                *table.entry(key).or_insert(0) |= bit;
+            }
+        }
+    }
+    table
+});
+
+/// The street list bits of `word`, and [`ENDING`] when it ends with a street ending.
+fn street_flags(word: &str) -> u8 {
+    let listed = street_key(word.as_bytes())
+        .and_then(|key| STREET_WORDS.get(&key).copied())
+        .unwrap_or(0);
+    if ends_with_street_ending(word) {
+        listed | ENDING
+    } else {
+        listed
+    }
 }
 
 /// More street words, standard US street suffixes (USPS Publication 28, appendix C1) that are
@@ -2271,121 +2387,265 @@ fn number_after(text: &str, pos: usize) -> Option<usize> {
     Some(p)
 }
 
+/// Whether one of the sixteen bytes of `chunk` is an ASCII digit: no early exit, so the chunk
+/// is tested at once.
+fn has_digit(chunk: &[u8]) -> bool {
+    let Ok(chunk): Result<&[u8; 16], _> = chunk.try_into() else {
+        return false;
+    };
+    chunk.iter().fold(false, |any, b| any | b.is_ascii_digit())
+}
+
+/// The high bit of each byte of `x` that is an ASCII digit (exact: no carry crosses a byte).
+fn digit_bits(x: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let low7 = x & (ONES * 0x7f);
+    // Above 0x2f and below 0x3a, and below 0x80.
+    (ONES * (0x7f + 0x3a) - low7) & (low7 + ONES * (0x7f - 0x2f)) & !x & (ONES * 0x80)
+}
+
+/// The first ASCII digit of the sixteen bytes of `chunk` from byte `skip` on.
+fn first_digit_in(chunk: &[u8], skip: usize) -> Option<usize> {
+    let half = |at: usize| {
+        let mut eight = [0u8; 8];
+        if let Some(bytes) = chunk.get(at..at + 8) {
+            eight.copy_from_slice(bytes);
+        }
+        u128::from(digit_bits(u64::from_le_bytes(eight)))
+    };
+    let bits = (half(8) << 64 | half(0))
+        .checked_shr(8 * skip as u32)
+        .unwrap_or(0);
+    (bits != 0).then(|| skip + bits.trailing_zeros() as usize / 8)
+}
+
+/// The first ASCII digit of `bytes` at or after `from`. Sixteen bytes at a time: most texts
+/// hold few digits or none.
+fn find_digit(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut at = from;
+    while let Some(chunk) = bytes.get(at..at + 16) {
+        if has_digit(chunk) {
+            return first_digit_in(chunk, 0).map(|i| at + i);
+        }
+        at += 16;
+    }
+    // The rest: the last sixteen bytes, without those read already.
+    if let Some(last) = bytes.len().checked_sub(16) {
+        let chunk = &bytes[last..];
+        if !has_digit(chunk) {
+            return None;
+        }
+        return first_digit_in(chunk, at.max(last) - last).map(|i| last + i);
+    }
+    let found = bytes.get(at..)?.iter().position(u8::is_ascii_digit)?;
+    Some(at + found)
+}
+
+/// Whether `bytes` may hold "corner" (ASCII case ignored): whether they hold its "rn", sixteen
+/// positions at a time. Few texts do.
+fn may_hold_corner(bytes: &[u8]) -> bool {
+    let pairs_at = |at: usize| {
+        let (Some(a), Some(b)) = (bytes.get(at..at + 16), bytes.get(at + 1..at + 17)) else {
+            return true;
+        };
+        let (Ok(a), Ok(b)): (Result<&[u8; 16], _>, Result<&[u8; 16], _>) =
+            (a.try_into(), b.try_into())
+        else {
+            return true;
+        };
+        a.iter().zip(b).fold(false, |any, (&x, &y)| {
+            any | (x | 0x20 == b'r') & (y | 0x20 == b'n')
+        })
+    };
+    let Some(last) = bytes.len().checked_sub(17) else {
+        return true;
+    };
+    let mut at = 0;
+    while at < last {
+        if pairs_at(at) {
+            return true;
+        }
+        at += 16;
+    }
+    pairs_at(last)
+}
+
+/// Whether word `w` can be part of a street name, `first` or not, given its [`street_flags`].
+fn street_word_ok(text: &str, mode: CaseMode, w: &Word, flags: u8, first: bool) -> bool {
+    if w.prefix != Prefix::None {
+        return false;
+    }
+    // "Trenerys gate 232", "Luite tee 87", "ul. Słowicza 10": a lower-case street word.
+    let street_word = w.shape == Shape::Lower
+        && if first {
+            flags & STREET_START != 0
+        } else {
+            flags & (LOWER_STREET | ENDING) != 0
+        };
+    if street_word {
+        return true;
+    }
+    if flags & (NOT_STREET_WORD | CALENDAR) != 0 {
+        return false;
+    }
+    match mode {
+        CaseMode::Mixed => {
+            let t = w.text(text);
+            w.is_capitalised()
+                || !first
+                    && (!t.is_ascii()
+                        || t.len() <= 3 && text.as_bytes().get(w.end) == Some(&b'.')
+                        // "Avenue d'Ouchy", "Rue l'Abbé".
+                        || t.len() > 3
+                            && (t.starts_with("d'") || t.starts_with("l'"))
+                            && t.as_bytes()[2].is_ascii_uppercase()
+                        || flags & STREET_PARTICLE != 0)
+        }
+        _ => true,
+    }
+}
+
 /// Street addresses that the patterns cannot see because their words are not English or not
 /// ASCII: a building number, one to four street words and a house number ("6750 Koskikatu 25",
 /// "233 Erzsébet tér 19."), or street words with a street ending or start and a house number
-/// ("Villacher Strasse 89", "Rua Mina 50"). One pass over the words.
+/// ("Villacher Strasse 89", "Rua Mina 50"). One pass over the words near digits.
 pub(crate) fn street_seeds(
     text: &str,
     words: &[Word],
     mode: CaseMode,
     out: &mut Vec<(usize, usize)>,
 ) {
-    let word_ok = |w: &Word, first: bool| {
-        if w.prefix != Prefix::None {
-            return false;
-        }
-        let t = w.text(text);
-        // "Trenerys gate 232", "Luite tee 87", "ul. Słowicza 10": a lower-case street word.
-        let street_word = w.shape == Shape::Lower
-            && (first && STREET_STARTS_SET.contains(t)
-                || !first && (LOWER_STREET_WORDS_SET.contains(t) || ends_with_street_ending(t)));
-        if street_word {
-            return true;
-        }
-        if NOT_STREET_SET.contains(t) || CALENDAR_WORDS_SET.contains(t) {
-            return false;
-        }
-        match mode {
-            CaseMode::Mixed => {
-                w.is_capitalised()
-                    || !first
-                        && (!t.is_ascii()
-                            || t.len() <= 3 && text.as_bytes().get(w.end) == Some(&b'.')
-                            // "Avenue d'Ouchy", "Rue l'Abbé".
-                            || t.len() > 3
-                                && (t.starts_with("d'") || t.starts_with("l'"))
-                                && t.as_bytes()[2].is_ascii_uppercase()
-                            || eq_any(
-                                &[
-                                    "de", "do", "da", "dos", "das", "del", "dei", "della", "delle",
-                                    "des", "du", "di", "e", "z", "la", "le", "van", "von", "der",
-                                    "den", "ten", "ter", "u", "ul",
-                                ],
-                                t,
-                            ))
-            }
-            _ => true,
-        }
-    };
-    if !text.bytes().any(|b| b.is_ascii_digit()) {
+    let bytes = text.as_bytes();
+    // Every street here has a number: most texts have no digit at all.
+    let Some(first_digit) = find_digit(bytes, 0) else {
         return;
-    }
-    let chained = |j: usize| {
-        words[j].joined_to_previous || text.get(words[j - 1].end..words[j].start) == Some(". ")
     };
-    corners(text, words, mode, out);
+    if may_hold_corner(bytes) {
+        corners(text, words, mode, out);
+    }
+    // Digits are never inside a word: a number stands in the gap between two words. A word
+    // matters only with a digit in the gap after it (a house number) or in one of the three
+    // gaps before the three words before it (a building number before a named suffix).
+    let gap_end = |k: usize| words.get(k + 1).map_or(bytes.len(), |n| n.start);
+    // The first digit after the current word.
+    let mut next_digit = first_digit;
+    // Bit j: the gap before word k - j holds a digit.
+    let mut recent = 0u32;
     // Words before `consumed` belong to a street already found.
     let mut consumed = 0;
-    for k in 0..words.len() {
-        // A house number right after this word: the only per-word cost.
-        let Some(end) = number_after(text, words[k].end) else {
-            if k > consumed {
-                if let Some(span) = named_suffix_street(text, words, k, &word_ok) {
+    let mut k = 0;
+    while k < words.len() {
+        if recent & 0b1111 == 0 {
+            // No digit in the last four gaps: skip to the word before the next digit.
+            if next_digit == usize::MAX {
+                break;
+            }
+            let skip = words[k..].partition_point(|w| w.end <= next_digit);
+            k += skip.saturating_sub(1);
+            let gap_start = k.checked_sub(1).map_or(0, |p| words[p].end);
+            recent = u32::from(gap_start <= next_digit && next_digit < words[k].start);
+        }
+        let w = &words[k];
+        let end_of_gap = gap_end(k);
+        let digit_after = next_digit < end_of_gap;
+        // A house number right after this word.
+        let number = if digit_after {
+            number_after(text, w.end)
+        } else {
+            None
+        };
+        match number {
+            None => {
+                if k > consumed && recent & 0b1110 != 0 {
+                    if let Some(span) = named_suffix_street(text, words, k, mode) {
+                        out.push(span);
+                        consumed = k + 1;
+                    }
+                }
+            }
+            Some(end) => {
+                if let Some(span) = numbered_street(text, words, k, consumed, mode, end) {
                     out.push(span);
                     consumed = k + 1;
                 }
             }
-            continue;
-        };
-        let mut first = k;
-        while first > consumed && first + 3 > k && chained(first) {
-            first -= 1;
         }
-        let last = words[k].text(text);
-        // "2505 Heatherleigh Suite 620": a flat after a one-word street with a building number.
-        let unit_last = k > first && eq_any(&["suite", "apt", "apartment", "unit", "flat"], last);
-        // The street ending is read only when a lower-case word needs it, or at the end.
-        let lower_inside = (first..=k).any(|j| words[j].shape == Shape::Lower);
-        let ending = lower_inside && ends_with_street_ending(last);
-        for i in first..=k {
-            if unit_last && i == k {
-                break;
-            }
-            let ok = (i..=k).all(|j| {
-                let w = &words[j];
-                word_ok(w, j == i)
-                    || j == k && unit_last
-                    // "Árpád fejedelem útja 3": lower-case words before a street ending.
-                    || j != i
-                        && ending
-                        && w.shape == Shape::Lower
-                        && w.prefix == Prefix::None
-                        && !NOT_STREET_SET.contains(w.text(text))
-            });
-            if !ok {
-                continue;
-            }
-            let gap_start = if i == 0 { 0 } else { words[i - 1].end };
-            let gap = text.get(gap_start..words[i].start).unwrap_or("");
-            let found = if let Some(s) = number_before(gap, gap_start, 5) {
-                Some((s, end))
-            } else if !unit_last
-                && (ending
-                    || !lower_inside && ends_with_street_ending(last)
-                    || STREET_STARTS_SET.contains(words[i].text(text)))
-            {
-                Some((words[i].start, end))
-            } else {
-                None
-            };
-            if let Some(span) = found {
-                out.push(span);
-                consumed = k + 1;
-                break;
-            }
+        if digit_after {
+            next_digit = find_digit(bytes, end_of_gap).unwrap_or(usize::MAX);
+        }
+        recent = recent << 1 | u32::from(digit_after);
+        k += 1;
+    }
+}
+
+/// The street that ends at word `k` before its house number (ending at `end`): one to four
+/// street words from after `consumed`, with a building number before them, a street ending or a
+/// street start ("6750 Koskikatu 25", "Villacher Strasse 89", "Rua Mina 50").
+fn numbered_street(
+    text: &str,
+    words: &[Word],
+    k: usize,
+    consumed: usize,
+    mode: CaseMode,
+    end: usize,
+) -> Option<(usize, usize)> {
+    let chained = |j: usize| {
+        words[j].joined_to_previous || text.get(words[j - 1].end..words[j].start) == Some(". ")
+    };
+    let mut first = k;
+    while first > consumed && first + 3 > k && chained(first) {
+        first -= 1;
+    }
+    // The list bits of words first..=k, each looked up once, when first needed.
+    let looked_up: [std::cell::Cell<Option<u8>>; 4] = Default::default();
+    let flags = |j: usize| {
+        let cell = &looked_up[j - first];
+        cell.get().unwrap_or_else(|| {
+            let f = street_flags(words[j].text(text));
+            cell.set(Some(f));
+            f
+        })
+    };
+    // "2505 Heatherleigh Suite 620": a flat after a one-word street with a building number.
+    let unit_last = k > first && flags(k) & UNIT_WORD != 0;
+    // The street ending is read only when a lower-case word needs it, or at the end.
+    let lower_inside = (first..=k).any(|j| words[j].shape == Shape::Lower);
+    let ending = lower_inside && flags(k) & ENDING != 0;
+    // Word j after the street's first word: a street word, the flat, or (before a street
+    // ending) any lower-case word: "Árpád fejedelem útja 3".
+    let inner_ok = |j: usize| {
+        let w = &words[j];
+        street_word_ok(text, mode, w, flags(j), false)
+            || j == k && unit_last
+            || ending
+                && w.shape == Shape::Lower
+                && w.prefix == Prefix::None
+                && flags(j) & NOT_STREET_WORD == 0
+    };
+    // The street can start at `from` or later: every word after `from` is fine inside one.
+    let mut from = k;
+    while from > first && inner_ok(from) {
+        from -= 1;
+    }
+    for i in from..=k {
+        if unit_last && i == k {
+            break;
+        }
+        if !street_word_ok(text, mode, &words[i], flags(i), true) {
+            continue;
+        }
+        let gap_start = if i == 0 { 0 } else { words[i - 1].end };
+        let gap = text.get(gap_start..words[i].start).unwrap_or("");
+        if let Some(s) = number_before(gap, gap_start, 5) {
+            return Some((s, end));
+        }
+        if !unit_last
+            && (ending || !lower_inside && flags(k) & ENDING != 0 || flags(i) & STREET_START != 0)
+        {
+            return Some((words[i].start, end));
         }
     }
+    None
 }
 
 /// A building number, one to three street words and a street word of [`STREET_SUFFIX_NAMED`]
@@ -2395,7 +2655,7 @@ fn named_suffix_street(
     text: &str,
     words: &[Word],
     k: usize,
-    word_ok: &dyn Fn(&Word, bool) -> bool,
+    mode: CaseMode,
 ) -> Option<(usize, usize)> {
     let w = &words[k];
     if k == 0 || w.shape != Shape::Title || !w.joined_to_previous {
@@ -2406,8 +2666,11 @@ fn named_suffix_street(
         let gap_start = if i == 0 { 0 } else { words[i - 1].end };
         let gap = text.get(gap_start..words[i].start)?;
         if let Some(s) = number_before(gap, gap_start, 6) {
-            let ok = STREET_SUFFIX_NAMED_SET.contains(w.text(text))
-                && (i..k).all(|j| word_ok(&words[j], j == i));
+            let ok = street_flags(w.text(text)) & SUFFIX_NAMED != 0
+                && (i..k).all(|j| {
+                    let wj = &words[j];
+                    street_word_ok(text, mode, wj, street_flags(wj.text(text)), j == i)
+                });
             return ok.then_some((s, w.end));
         }
         if i == 0 || i + 3 <= k || !words[i].joined_to_previous {
@@ -2434,7 +2697,9 @@ fn corners(text: &str, words: &[Word], mode: CaseMode, out: &mut Vec<(usize, usi
     let mut k = 0;
     while k + 3 < words.len() {
         let w = &words[k];
-        if !w.text(text).eq_ignore_ascii_case("corner")
+        // Six bytes first: most words are settled without reading them.
+        if w.end - w.start != 6
+            || !w.text(text).eq_ignore_ascii_case("corner")
             || !words[k + 1].joined_to_previous
             || !words[k + 1].text(text).eq_ignore_ascii_case("of")
         {
@@ -2676,6 +2941,63 @@ mod tests {
         let mut out = Vec::new();
         street_seeds(text, &words, crate::text::case_mode(text), &mut out);
         out.iter().map(|&(s, e)| &text[s..e]).collect()
+    }
+
+    #[test]
+    fn street_flags_answer_as_the_lists_do() {
+        let lists = [
+            (STREET_STARTS, STREET_START),
+            (LOWER_STREET_WORDS, LOWER_STREET),
+            (NOT_STREET, NOT_STREET_WORD),
+            (CALENDAR_WORDS, CALENDAR),
+            (STREET_SUFFIX_NAMED, SUFFIX_NAMED),
+            (UNIT_WORDS, UNIT_WORD),
+            (STREET_PARTICLES, STREET_PARTICLE),
+        ];
+        for (list, bit) in lists {
+            for word in list {
+                assert!(street_flags(word) & bit != 0, "{word}");
+                assert!(
+                    street_flags(&word.to_ascii_uppercase()) & bit != 0,
+                    "{word}"
+                );
+                assert!(street_flags(&format!("{word}xq")) & bit == 0, "{word}");
+            }
+        }
+        for ending in STREET_ENDINGS {
+            assert!(ends_with_street_ending(ending), "{ending}");
+            assert!(ends_with_street_ending(&format!(
+                "Koski{}",
+                ending.to_uppercase()
+            )));
+            assert!(!ends_with_street_ending(&format!("{ending}x")), "{ending}");
+        }
+        assert!(ends_with_street_ending("PÓŁNOCNAKATU") && ends_with_street_ending("Ádám útja"));
+        assert!(!ends_with_street_ending("") && !ends_with_street_ending("Północna"));
+    }
+
+    #[test]
+    fn find_digit_finds_the_first_digit() {
+        let texts = [
+            "",
+            "7",
+            "no digits here at all, not one in this text",
+            "a 12",
+            "Room 4 and then a long stretch of words 56 later",
+            "ünïcödé wörds 9 ünïcödé wörds ünïcödé wörds 10",
+            "exactly sixteen!",
+            "exactly sixteen7",
+        ];
+        for text in texts {
+            let bytes = text.as_bytes();
+            for from in 0..=bytes.len() {
+                let expected = bytes[from..]
+                    .iter()
+                    .position(u8::is_ascii_digit)
+                    .map(|i| from + i);
+                assert_eq!(find_digit(bytes, from), expected, "{text:?} from {from}");
+            }
+        }
     }
 
     #[test]
