@@ -2062,38 +2062,204 @@ const fn last_bytes(list: &[&str]) -> [bool; 256] {
 /// The last bytes of [`STREET_ENDINGS`] (all lower-case ASCII letters).
 static STREET_ENDINGS_LAST: [bool; 256] = last_bytes(STREET_ENDINGS);
 
-/// The longest of [`STREET_ENDINGS`], in bytes: a word whose last bytes are ASCII this far back
-/// can only end with an ASCII one.
-const STREET_ENDING_MAX: usize = 10;
+const ONES: u64 = 0x0101_0101_0101_0101;
 
-/// The last (up to) eight bytes of an ASCII word, lower-cased, the last byte lowest: an ending
-/// of `n` bytes is then the low `n` bytes.
-fn ascii_tail(word: &[u8]) -> u64 {
-    // Byte by byte: a call to `memcpy` costs more than these few bytes.
-    word.iter()
-        .rev()
-        .take(8)
-        .enumerate()
-        .fold(0, |tail, (i, b)| {
-            tail | u64::from(b.to_ascii_lowercase()) << (8 * i)
-        })
+/// The high bit of each byte of `x` between `lo` and `hi` (ASCII, both included). Exact: no
+/// carry crosses a byte.
+const fn bytes_between(x: u64, lo: u8, hi: u8) -> u64 {
+    let low7 = x & (ONES * 0x7f);
+    let below = ONES * (0x80 + hi as u64) - low7;
+    let above = low7 + ONES * (0x80 - lo as u64);
+    below & above & !x & (ONES * 0x80)
 }
 
-/// The ASCII [`STREET_ENDINGS`] by last letter, as tails (see [`ascii_tail`]) and masks: a
-/// word's tail is compared with the few that end with its last letter.
+/// `x` with its ASCII capitals lower-cased, eight bytes at once.
+const fn ascii_lower8(x: u64) -> u64 {
+    x | bytes_between(x, b'A', b'Z') >> 2
+}
+
+/// Eight bytes of `bytes` from `at`, the first lowest; zeros past the end.
+fn load8(bytes: &[u8], at: usize) -> u64 {
+    if let Some(Ok(eight)) = bytes.get(at..at + 8).map(<[u8; 8]>::try_from) {
+        return u64::from_le_bytes(eight);
+    }
+    let rest = bytes.get(at..).unwrap_or(&[]);
+    rest.iter().rev().fold(0, |x, &b| x << 8 | u64::from(b))
+}
+
+/// The low `n` bytes of `x`.
+const fn low_bytes(x: u64, n: usize) -> u64 {
+    if n >= 8 {
+        x
+    } else {
+        x & ((1 << (8 * n)) - 1)
+    }
+}
+
+/// The longest word of the street lists, in bytes.
+const STREET_WORD_MAX: usize = 16;
+
+/// The word `bytes[start..end]` as the street lists see it: its bytes, ASCII capitals
+/// lower-cased, the first lowest, in two halves; `None` past [`STREET_WORD_MAX`] bytes. Words
+/// hold no NUL, so the zero padding is unambiguous. Read from the text eight bytes at a time.
+fn street_key(bytes: &[u8], start: usize, end: usize) -> Option<(u64, u64)> {
+    let n = end.checked_sub(start)?;
+    if n > STREET_WORD_MAX {
+        return None;
+    }
+    let lo = ascii_lower8(low_bytes(load8(bytes, start), n));
+    let hi = if n > 8 {
+        ascii_lower8(low_bytes(load8(bytes, start + 8), n - 8))
+    } else {
+        0
+    };
+    Some((lo, hi))
+}
+
+/// The last (up to) eight bytes of the `n`-byte word of key `(lo, hi)`, the last byte lowest: an
+/// ending of `m` bytes is then the low `m` bytes.
+fn key_tail(lo: u64, hi: u64, n: usize) -> u64 {
+    if n <= 8 {
+        lo.swap_bytes() >> (8 * (8 - n))
+    } else {
+        let both = u128::from(hi) << 64 | u128::from(lo);
+        ((both >> (8 * (n - 8))) as u64).swap_bytes()
+    }
+}
+
+/// The ASCII [`STREET_ENDINGS`] by last letter, as tails (see [`key_tail`]) and masks: a word's
+/// tail is compared with the few that end with its last letter.
 static ASCII_ENDINGS: std::sync::LazyLock<[Vec<(u64, u64)>; 26]> = std::sync::LazyLock::new(|| {
     let mut table: [Vec<(u64, u64)>; 26] = std::array::from_fn(|_| Vec::new());
     for ending in STREET_ENDINGS.iter().map(|e| e.as_bytes()) {
-        let (Some(&last), true) = (ending.last(), ending.is_ascii() && ending.len() <= 8) else {
+        let (Some(&last), Some((lo, hi))) = (ending.last(), street_key(ending, 0, ending.len()))
+        else {
             continue;
         };
+        if !ending.is_ascii() || ending.len() > 8 {
+            continue;
+        }
         if let Some(bucket) = table.get_mut(usize::from(last.wrapping_sub(b'a'))) {
-            let mask = u64::MAX >> (64 - 8 * ending.len());
-            bucket.push((ascii_tail(ending), mask));
+            bucket.push((
+                key_tail(lo, hi, ending.len()),
+                low_bytes(u64::MAX, ending.len()),
+            ));
         }
     }
     table
 });
+
+/// Whether the ASCII word of key `(lo, hi)` and `n` bytes ends with one of [`STREET_ENDINGS`]:
+/// one masked comparison for each ending with the same last letter (none of the endings that
+/// are not ASCII can end an ASCII word).
+fn ascii_ending(lo: u64, hi: u64, n: usize) -> bool {
+    let tail = key_tail(lo, hi, n);
+    ASCII_ENDINGS
+        .get(usize::from((tail as u8).wrapping_sub(b'a')))
+        .is_some_and(|bucket| bucket.iter().any(|&(e, mask)| tail & mask == e))
+}
+
+/// The class of a byte for the tables below: an ASCII letter in either case (0 to 25), or
+/// anything else (26). Lower-casing keeps the class of every byte that can end up in a street
+/// word (the only letter that lower-cases into ASCII from elsewhere, the Kelvin sign, shrinks
+/// the word, which can then not match).
+const fn byte_class(b: u8) -> usize {
+    let l = b | 0x20;
+    if l.is_ascii_lowercase() {
+        (l - b'a') as usize
+    } else {
+        26
+    }
+}
+
+/// The shortest word of `list`, in bytes.
+const fn shortest(list: &[&str]) -> usize {
+    let mut min = usize::MAX;
+    let mut i = 0;
+    while i < list.len() {
+        if list[i].len() < min {
+            min = list[i].len();
+        }
+        i += 1;
+    }
+    min
+}
+
+/// Every street ending has three bytes or more: see [`ENDING_TRIPLES`].
+const _: () = assert!(shortest(STREET_ENDINGS) >= 3);
+
+/// The classes of the last three bytes of a word, as one index.
+const fn triple_index(last: u8, second: u8, third: u8) -> usize {
+    (byte_class(last) * 27 + byte_class(second)) * 27 + byte_class(third)
+}
+
+/// The last three bytes of each word of `list`, as classes: a bit set.
+const fn ending_triples(list: &[&str]) -> [u64; 27 * 27 * 27 / 64 + 1] {
+    let mut table = [0u64; 27 * 27 * 27 / 64 + 1];
+    let mut i = 0;
+    while i < list.len() {
+        let w = list[i].as_bytes();
+        let n = w.len();
+        if n >= 3 {
+            let at = triple_index(w[n - 1], w[n - 2], w[n - 3]);
+            table[at / 64] |= 1 << (at % 64);
+        }
+        i += 1;
+    }
+    table
+}
+
+/// The last three bytes of [`STREET_ENDINGS`], as classes.
+static ENDING_TRIPLES: [u64; 27 * 27 * 27 / 64 + 1] = ending_triples(STREET_ENDINGS);
+
+/// For each word of `list`: its first and last bytes as classes, its length as a bit.
+const fn start_shapes(list: &[&str]) -> [[u32; 27]; 27] {
+    let mut table = [[0u32; 27]; 27];
+    let mut i = 0;
+    while i < list.len() {
+        let w = list[i].as_bytes();
+        let n = w.len();
+        if n >= 1 && n < 32 {
+            table[byte_class(w[0])][byte_class(w[n - 1])] |= 1 << n;
+        }
+        i += 1;
+    }
+    table
+}
+
+/// The first and last bytes and the lengths of [`STREET_STARTS`].
+static START_SHAPES: [[u32; 27]; 27] = start_shapes(STREET_STARTS);
+
+/// False when word `w` surely does not end with one of [`STREET_ENDINGS`]: its last three
+/// bytes end none of them.
+fn may_end_street(text: &str, w: &Word) -> bool {
+    let b = text.as_bytes();
+    if w.end.saturating_sub(w.start) < 3 {
+        return false;
+    }
+    let (Some(&third), Some(&second), Some(&last)) =
+        (b.get(w.end - 3), b.get(w.end - 2), b.get(w.end - 1))
+    else {
+        return true;
+    };
+    let at = triple_index(last, second, third);
+    ENDING_TRIPLES
+        .get(at / 64)
+        .is_none_or(|bits| bits & 1 << (at % 64) != 0)
+}
+
+/// False when word `w` is surely not one of [`STREET_STARTS`]: none has its first and last
+/// bytes and its length.
+fn may_start_street(text: &str, w: &Word) -> bool {
+    let b = text.as_bytes();
+    let n = w.end.saturating_sub(w.start);
+    match (b.get(w.start), b.get(w.end.wrapping_sub(1))) {
+        (Some(&first), Some(&last)) if n < 32 => {
+            START_SHAPES[byte_class(first)][byte_class(last)] & 1 << n != 0
+        }
+        _ => true,
+    }
+}
 
 /// `word` ends with one of [`STREET_ENDINGS`], ignoring case.
 fn ends_with_street_ending(word: &str) -> bool {
@@ -2105,14 +2271,10 @@ fn ends_with_street_ending(word: &str) -> bool {
     if last.is_ascii() && !STREET_ENDINGS_LAST[usize::from(last.to_ascii_lowercase())] {
         return false;
     }
-    // An ASCII tail: one masked comparison for each ending with the same last letter.
-    if b[b.len().saturating_sub(STREET_ENDING_MAX)..].is_ascii() {
-        let tail = ascii_tail(b);
-        return ASCII_ENDINGS
-            .get(usize::from(last.to_ascii_lowercase().wrapping_sub(b'a')))
-            .is_some_and(|bucket| bucket.iter().any(|&(e, mask)| tail & mask == e));
+    match street_key(b, 0, b.len()) {
+        Some((lo, hi)) if (lo | hi) & (ONES * 0x80) == 0 => ascii_ending(lo, hi, b.len()),
+        _ => ends_with_any(STREET_ENDINGS, word),
     }
-    ends_with_any(STREET_ENDINGS, word)
 }
 
 /// `word` ends with one of `list`, ignoring case (full Unicode lower-casing for tails that are
@@ -2157,23 +2319,18 @@ const STREET_PARTICLES: &[&str] = &[
     "la", "le", "van", "von", "der", "den", "ten", "ter", "u", "ul",
 ];
 
-/// The longest word of the street lists, in bytes (all fit a `u128` key).
-const STREET_WORD_MAX: usize = 16;
+/// The street list table has 2^this slots (about four times the words).
+const STREET_TABLE_BITS: u32 = 10;
 
-/// A word of at most [`STREET_WORD_MAX`] bytes, ASCII letters lower-cased, as a key (words hold
-/// no NUL, so the zero padding is unambiguous).
-fn street_key(word: &[u8]) -> Option<u128> {
-    if word.len() > STREET_WORD_MAX {
-        return None;
-    }
-    // Byte by byte: a call to `memcpy` costs more than these few bytes.
-    Some(word.iter().enumerate().fold(0, |key, (i, b)| {
-        key | u128::from(b.to_ascii_lowercase()) << (8 * i)
-    }))
+/// The first slot to try for a key.
+fn street_slot(lo: u64, hi: u64) -> usize {
+    ((lo ^ hi.rotate_left(29)).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - STREET_TABLE_BITS))
+        as usize
 }
 
-/// Every street word list in one table: lower-cased word -> list bits.
-static STREET_WORDS: std::sync::LazyLock<FxHashMap<u128, u8>> = std::sync::LazyLock::new(|| {
+/// Every street word list in one open-addressing table of (key, list bits); a key of zero is
+/// an empty slot. A few instructions a lookup, where a general hash map takes many.
+static STREET_WORDS: std::sync::LazyLock<Vec<(u64, u64, u8)>> = std::sync::LazyLock::new(|| {
     let lists = [
         (STREET_STARTS, STREET_START),
         (LOWER_STREET_WORDS, LOWER_STREET),
@@ -2183,27 +2340,58 @@ static STREET_WORDS: std::sync::LazyLock<FxHashMap<u128, u8>> = std::sync::LazyL
         (UNIT_WORDS, UNIT_WORD),
         (STREET_PARTICLES, STREET_PARTICLE),
     ];
-    let mut table = FxHashMap::default();
+    let size = 1 << STREET_TABLE_BITS;
+    let mut slots = vec![(0, 0, 0); size];
     for (list, bit) in lists {
         for word in list {
-            if let Some(key) = street_key(word.as_bytes()) {
-                *table.entry(key).or_insert(0) |= bit;
+            let Some((lo, hi)) = street_key(word.as_bytes(), 0, word.len()) else {
+                continue;
+            };
+            let mut i = street_slot(lo, hi);
+            while let Some(slot) = slots.get_mut(i) {
+                if slot.0 == 0 || (slot.0, slot.1) == (lo, hi) {
+                    *slot = (lo, hi, slot.2 | bit);
+                    break;
+                }
+                i = (i + 1) & (size - 1);
             }
         }
     }
-    table
+    slots
 });
 
-/// The street list bits of `word`, and [`ENDING`] when it ends with a street ending.
-fn street_flags(word: &str) -> u8 {
-    let listed = street_key(word.as_bytes())
-        .and_then(|key| STREET_WORDS.get(&key).copied())
-        .unwrap_or(0);
-    if ends_with_street_ending(word) {
-        listed | ENDING
-    } else {
-        listed
+/// The list bits of the word of key `(lo, hi)`.
+fn street_listed(lo: u64, hi: u64) -> u8 {
+    let slots = &*STREET_WORDS;
+    let mut i = street_slot(lo, hi);
+    while let Some(&(a, b, bits)) = slots.get(i) {
+        if (a, b) == (lo, hi) {
+            return bits;
+        }
+        if a == 0 {
+            return 0;
+        }
+        i = (i + 1) & (slots.len() - 1);
     }
+    0
+}
+
+/// The street list bits of word `w`, and [`ENDING`] when it ends with a street ending.
+fn street_flags(text: &str, w: &Word) -> u8 {
+    let Some((lo, hi)) = street_key(text.as_bytes(), w.start, w.end) else {
+        // Longer than any list word.
+        return if ends_with_street_ending(w.text(text)) {
+            ENDING
+        } else {
+            0
+        };
+    };
+    let ending = if (lo | hi) & (ONES * 0x80) == 0 {
+        ascii_ending(lo, hi, w.end - w.start)
+    } else {
+        ends_with_street_ending(w.text(text))
+    };
+    street_listed(lo, hi) | if ending { ENDING } else { 0 }
 }
 
 /// More street words, standard US street suffixes (USPS Publication 28, appendix C1) that are
@@ -2387,44 +2575,36 @@ fn number_after(text: &str, pos: usize) -> Option<usize> {
     Some(p)
 }
 
-/// Whether one of the sixteen bytes of `chunk` is an ASCII digit: no early exit, so the chunk
-/// is tested at once.
-fn has_digit(chunk: &[u8]) -> bool {
-    let Ok(chunk): Result<&[u8; 16], _> = chunk.try_into() else {
+/// Whether one of the `N` bytes of `chunk` is an ASCII digit: no early exit, so the chunk is
+/// tested at once (with vector instructions).
+fn has_digit<const N: usize>(chunk: &[u8]) -> bool {
+    let Ok(chunk): Result<&[u8; N], _> = chunk.try_into() else {
         return false;
     };
     chunk.iter().fold(false, |any, b| any | b.is_ascii_digit())
 }
 
-/// The high bit of each byte of `x` that is an ASCII digit (exact: no carry crosses a byte).
-fn digit_bits(x: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    let low7 = x & (ONES * 0x7f);
-    // Above 0x2f and below 0x3a, and below 0x80.
-    (ONES * (0x7f + 0x3a) - low7) & (low7 + ONES * (0x7f - 0x2f)) & !x & (ONES * 0x80)
-}
-
-/// The first ASCII digit of the sixteen bytes of `chunk` from byte `skip` on.
+/// The first ASCII digit of `chunk` (a multiple of eight bytes long) from byte `skip` on.
 fn first_digit_in(chunk: &[u8], skip: usize) -> Option<usize> {
-    let half = |at: usize| {
-        let mut eight = [0u8; 8];
-        if let Some(bytes) = chunk.get(at..at + 8) {
-            eight.copy_from_slice(bytes);
-        }
-        u128::from(digit_bits(u64::from_le_bytes(eight)))
-    };
-    let bits = (half(8) << 64 | half(0))
-        .checked_shr(8 * skip as u32)
-        .unwrap_or(0);
-    (bits != 0).then(|| skip + bits.trailing_zeros() as usize / 8)
+    (0..chunk.len()).step_by(8).find_map(|at| {
+        let bits = bytes_between(load8(chunk, at), b'0', b'9')
+            & !low_bytes(u64::MAX, skip.saturating_sub(at));
+        (bits != 0).then(|| at + bits.trailing_zeros() as usize / 8)
+    })
 }
 
-/// The first ASCII digit of `bytes` at or after `from`. Sixteen bytes at a time: most texts
+/// The first ASCII digit of `bytes` at or after `from`. Thirty-two bytes at a time: most texts
 /// hold few digits or none.
 fn find_digit(bytes: &[u8], from: usize) -> Option<usize> {
     let mut at = from;
-    while let Some(chunk) = bytes.get(at..at + 16) {
-        if has_digit(chunk) {
+    while let Some(chunk) = bytes.get(at..at + 32) {
+        if has_digit::<32>(chunk) {
+            return first_digit_in(chunk, 0).map(|i| at + i);
+        }
+        at += 32;
+    }
+    if let Some(chunk) = bytes.get(at..at + 16) {
+        if has_digit::<16>(chunk) {
             return first_digit_in(chunk, 0).map(|i| at + i);
         }
         at += 16;
@@ -2432,7 +2612,7 @@ fn find_digit(bytes: &[u8], from: usize) -> Option<usize> {
     // The rest: the last sixteen bytes, without those read already.
     if let Some(last) = bytes.len().checked_sub(16) {
         let chunk = &bytes[last..];
-        if !has_digit(chunk) {
+        if !has_digit::<16>(chunk) {
             return None;
         }
         return first_digit_in(chunk, at.max(last) - last).map(|i| last + i);
@@ -2515,18 +2695,28 @@ pub(crate) fn street_seeds(
     mode: CaseMode,
     out: &mut Vec<(usize, usize)>,
 ) {
-    let bytes = text.as_bytes();
     // Every street here has a number: most texts have no digit at all.
-    let Some(first_digit) = find_digit(bytes, 0) else {
-        return;
-    };
+    if let Some(first_digit) = find_digit(text.as_bytes(), 0) {
+        streets_near_digits(text, words, mode, first_digit, out);
+    }
+}
+
+/// [`street_seeds`] in a text with a digit, the first at `first_digit`.
+#[inline(never)]
+fn streets_near_digits(
+    text: &str,
+    words: &[Word],
+    mode: CaseMode,
+    first_digit: usize,
+    out: &mut Vec<(usize, usize)>,
+) {
+    let bytes = text.as_bytes();
     if may_hold_corner(bytes) {
         corners(text, words, mode, out);
     }
     // Digits are never inside a word: a number stands in the gap between two words. A word
     // matters only with a digit in the gap after it (a house number) or in one of the three
     // gaps before the three words before it (a building number before a named suffix).
-    let gap_end = |k: usize| words.get(k + 1).map_or(bytes.len(), |n| n.start);
     // The first digit after the current word.
     let mut next_digit = first_digit;
     // Bit j: the gap before word k - j holds a digit.
@@ -2546,7 +2736,7 @@ pub(crate) fn street_seeds(
             recent = u32::from(gap_start <= next_digit && next_digit < words[k].start);
         }
         let w = &words[k];
-        let end_of_gap = gap_end(k);
+        let end_of_gap = words.get(k + 1).map_or(bytes.len(), |n| n.start);
         let digit_after = next_digit < end_of_gap;
         // A house number right after this word.
         let number = if digit_after {
@@ -2554,21 +2744,21 @@ pub(crate) fn street_seeds(
         } else {
             None
         };
-        match number {
-            None => {
-                if k > consumed && recent & 0b1110 != 0 {
-                    if let Some(span) = named_suffix_street(text, words, k, mode) {
-                        out.push(span);
-                        consumed = k + 1;
-                    }
-                }
+        let span = match number {
+            // A named suffix is a capitalised word joined to the one before.
+            None if k > consumed
+                && recent & 0b1110 != 0
+                && w.shape == Shape::Title
+                && w.joined_to_previous =>
+            {
+                named_suffix_street(text, words, k, mode)
             }
-            Some(end) => {
-                if let Some(span) = numbered_street(text, words, k, consumed, mode, end) {
-                    out.push(span);
-                    consumed = k + 1;
-                }
-            }
+            None => None,
+            Some(end) => numbered_street(text, words, k, consumed, mode, end),
+        };
+        if let Some(span) = span {
+            out.push(span);
+            consumed = k + 1;
         }
         if digit_after {
             next_digit = find_digit(bytes, end_of_gap).unwrap_or(usize::MAX);
@@ -2581,6 +2771,7 @@ pub(crate) fn street_seeds(
 /// The street that ends at word `k` before its house number (ending at `end`): one to four
 /// street words from after `consumed`, with a building number before them, a street ending or a
 /// street start ("6750 Koskikatu 25", "Villacher Strasse 89", "Rua Mina 50").
+#[inline(never)]
 fn numbered_street(
     text: &str,
     words: &[Word],
@@ -2596,12 +2787,26 @@ fn numbered_street(
     while first > consumed && first + 3 > k && chained(first) {
         first -= 1;
     }
+    // Most numbers after a word are no house number ("room 4", "for 12"): a street needs a
+    // building number before its first word (the gaps inside it hold no digit), a street ending
+    // on its last word or a street start. Two table bits settle most words.
+    let gap_start = if first == 0 { 0 } else { words[first - 1].end };
+    let building = text
+        .get(gap_start..words[first].start)
+        .and_then(|gap| number_before(gap, gap_start, 5))
+        .is_some();
+    if !building
+        && !may_end_street(text, &words[k])
+        && !(first..=k).any(|j| may_start_street(text, &words[j]))
+    {
+        return None;
+    }
     // The list bits of words first..=k, each looked up once, when first needed.
     let looked_up: [std::cell::Cell<Option<u8>>; 4] = Default::default();
     let flags = |j: usize| {
         let cell = &looked_up[j - first];
         cell.get().unwrap_or_else(|| {
-            let f = street_flags(words[j].text(text));
+            let f = street_flags(text, &words[j]);
             cell.set(Some(f));
             f
         })
@@ -2651,6 +2856,7 @@ fn numbered_street(
 /// A building number, one to three street words and a street word of [`STREET_SUFFIX_NAMED`]
 /// ending at word `k`, all on one line: "420 Gairbekov Rapids", "41 Popović Dam". A few byte
 /// checks for most words; the list is read only after a number and a capitalised word.
+#[inline(never)]
 fn named_suffix_street(
     text: &str,
     words: &[Word],
@@ -2666,10 +2872,10 @@ fn named_suffix_street(
         let gap_start = if i == 0 { 0 } else { words[i - 1].end };
         let gap = text.get(gap_start..words[i].start)?;
         if let Some(s) = number_before(gap, gap_start, 6) {
-            let ok = street_flags(w.text(text)) & SUFFIX_NAMED != 0
+            let ok = street_flags(text, w) & SUFFIX_NAMED != 0
                 && (i..k).all(|j| {
                     let wj = &words[j];
-                    street_word_ok(text, mode, wj, street_flags(wj.text(text)), j == i)
+                    street_word_ok(text, mode, wj, street_flags(text, wj), j == i)
                 });
             return ok.then_some((s, w.end));
         }
@@ -2683,6 +2889,7 @@ fn named_suffix_street(
 /// Street corners: "the corner of Kuusiku 7 and Alexander Flat", "the corner of ul. Grochowa 80
 /// and Lahtinen Road". One to five street words (maybe with a house number) before "and", one to
 /// four after it, all on one line; in sentence-case text the words after "and" are capitalised.
+#[inline(never)]
 fn corners(text: &str, words: &[Word], mode: CaseMode, out: &mut Vec<(usize, usize)>) {
     // Only spaces, house numbers and abbreviation dots between two words of a street.
     let street_gap = |a: &Word, b: &Word| {
@@ -2943,6 +3150,19 @@ mod tests {
         out.iter().map(|&(s, e)| &text[s..e]).collect()
     }
 
+    fn flags_of(word: &str) -> u8 {
+        let whole = Word {
+            start: 0,
+            end: word.len(),
+            shape: Shape::Lower,
+            prefix: Prefix::None,
+            sentence_start: false,
+            joined_to_previous: false,
+            initial: false,
+        };
+        street_flags(word, &whole)
+    }
+
     #[test]
     fn street_flags_answer_as_the_lists_do() {
         let lists = [
@@ -2956,12 +3176,9 @@ mod tests {
         ];
         for (list, bit) in lists {
             for word in list {
-                assert!(street_flags(word) & bit != 0, "{word}");
-                assert!(
-                    street_flags(&word.to_ascii_uppercase()) & bit != 0,
-                    "{word}"
-                );
-                assert!(street_flags(&format!("{word}xq")) & bit == 0, "{word}");
+                assert!(flags_of(word) & bit != 0, "{word}");
+                assert!(flags_of(&word.to_ascii_uppercase()) & bit != 0, "{word}");
+                assert!(flags_of(&format!("{word}xq")) & bit == 0, "{word}");
             }
         }
         for ending in STREET_ENDINGS {
