@@ -2172,6 +2172,22 @@ const fn byte_class(b: u8) -> usize {
     }
 }
 
+/// [`byte_class`] of every byte, looked up.
+static BYTE_CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = byte_class(b as u8) as u8;
+        b += 1;
+    }
+    table
+};
+
+/// [`byte_class`], one load.
+fn class_of(b: u8) -> usize {
+    usize::from(BYTE_CLASS[usize::from(b)])
+}
+
 /// The shortest word of `list`, in bytes.
 const fn shortest(list: &[&str]) -> usize {
     let mut min = usize::MAX;
@@ -2242,7 +2258,7 @@ fn may_end_street(text: &str, w: &Word) -> bool {
     else {
         return true;
     };
-    let at = triple_index(last, second, third);
+    let at = (class_of(last) * 27 + class_of(second)) * 27 + class_of(third);
     ENDING_TRIPLES
         .get(at / 64)
         .is_none_or(|bits| bits & 1 << (at % 64) != 0)
@@ -2255,7 +2271,7 @@ fn may_start_street(text: &str, w: &Word) -> bool {
     let n = w.end.saturating_sub(w.start);
     match (b.get(w.start), b.get(w.end.wrapping_sub(1))) {
         (Some(&first), Some(&last)) if n < 32 => {
-            START_SHAPES[byte_class(first)][byte_class(last)] & 1 << n != 0
+            START_SHAPES[class_of(first)][class_of(last)] & 1 << n != 0
         }
         _ => true,
     }
@@ -2621,14 +2637,16 @@ fn find_digit(bytes: &[u8], from: usize) -> Option<usize> {
     Some(at + found)
 }
 
-/// Whether `bytes` may hold "corner" (ASCII case ignored): whether they hold its "rn", sixteen
-/// positions at a time. Few texts do.
-fn may_hold_corner(bytes: &[u8]) -> bool {
-    let pairs_at = |at: usize| {
-        let (Some(a), Some(b)) = (bytes.get(at..at + 16), bytes.get(at + 1..at + 17)) else {
+/// Where in `bytes` a "corner" (ASCII case ignored) can start: from the first thirty-two bytes
+/// that hold an "rn" (its third and fourth letters) on, if any do. Few texts hold one. The
+/// pairs are tested thirty-two at a time, with no early exit inside.
+#[inline(never)]
+fn corner_from(bytes: &[u8]) -> Option<usize> {
+    let pairs_in = |at: usize| {
+        let (Some(a), Some(b)) = (bytes.get(at..at + 32), bytes.get(at + 1..at + 33)) else {
             return true;
         };
-        let (Ok(a), Ok(b)): (Result<&[u8; 16], _>, Result<&[u8; 16], _>) =
+        let (Ok(a), Ok(b)): (Result<&[u8; 32], _>, Result<&[u8; 32], _>) =
             (a.try_into(), b.try_into())
         else {
             return true;
@@ -2637,17 +2655,19 @@ fn may_hold_corner(bytes: &[u8]) -> bool {
             any | (x | 0x20 == b'r') & (y | 0x20 == b'n')
         })
     };
-    let Some(last) = bytes.len().checked_sub(17) else {
-        return true;
+    // A short text is read word by word.
+    let Some(last) = bytes.len().checked_sub(33) else {
+        return Some(0);
     };
     let mut at = 0;
     while at < last {
-        if pairs_at(at) {
-            return true;
+        if pairs_in(at) {
+            return Some(at);
         }
-        at += 16;
+        at += 32;
     }
-    pairs_at(last)
+    // The last window overlaps the one before, which held no "rn".
+    pairs_in(last).then_some(last)
 }
 
 /// Whether word `w` can be part of a street name, `first` or not, given its [`street_flags`].
@@ -2711,15 +2731,15 @@ fn streets_near_digits(
     out: &mut Vec<(usize, usize)>,
 ) {
     let bytes = text.as_bytes();
-    if may_hold_corner(bytes) {
-        corners(text, words, mode, out);
+    if let Some(at) = corner_from(bytes) {
+        corners(text, words, mode, at, out);
     }
     // Digits are never inside a word: a number stands in the gap between two words. A word
     // matters only with a digit in the gap after it (a house number) or in one of the three
     // gaps before the three words before it (a building number before a named suffix).
     // The first digit after the current word.
     let mut next_digit = first_digit;
-    // Bit j: the gap before word k - j holds a digit.
+    // Bit j: the gap before word k - j holds a digit and a named suffix may follow it.
     let mut recent = 0u32;
     // Words before `consumed` belong to a street already found.
     let mut consumed = 0;
@@ -2760,10 +2780,16 @@ fn streets_near_digits(
             out.push(span);
             consumed = k + 1;
         }
+        // The gap counts for a named suffix further on only with a capitalised word among the
+        // three after the next, joined to it ("420 Gairbekov Rapids"): most are not.
+        let named_ahead = digit_after
+            && (k + 2..words.len().min(k + 5))
+                .take_while(|&j| words[j].joined_to_previous)
+                .any(|j| words[j].shape == Shape::Title);
         if digit_after {
             next_digit = find_digit(bytes, end_of_gap).unwrap_or(usize::MAX);
         }
-        recent = recent << 1 | u32::from(digit_after);
+        recent = recent << 1 | u32::from(named_ahead);
         k += 1;
     }
 }
@@ -2780,8 +2806,13 @@ fn numbered_street(
     mode: CaseMode,
     end: usize,
 ) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
     let chained = |j: usize| {
-        words[j].joined_to_previous || text.get(words[j - 1].end..words[j].start) == Some(". ")
+        let gap = words[j - 1].end;
+        words[j].joined_to_previous
+            || words[j].start == gap + 2
+                && bytes.get(gap) == Some(&b'.')
+                && bytes.get(gap + 1) == Some(&b' ')
     };
     let mut first = k;
     while first > consumed && first + 3 > k && chained(first) {
@@ -2889,8 +2920,15 @@ fn named_suffix_street(
 /// Street corners: "the corner of Kuusiku 7 and Alexander Flat", "the corner of ul. Grochowa 80
 /// and Lahtinen Road". One to five street words (maybe with a house number) before "and", one to
 /// four after it, all on one line; in sentence-case text the words after "and" are capitalised.
+/// No "corner" starts before byte `first_corner`.
 #[inline(never)]
-fn corners(text: &str, words: &[Word], mode: CaseMode, out: &mut Vec<(usize, usize)>) {
+fn corners(
+    text: &str,
+    words: &[Word],
+    mode: CaseMode,
+    first_corner: usize,
+    out: &mut Vec<(usize, usize)>,
+) {
     // Only spaces, house numbers and abbreviation dots between two words of a street.
     let street_gap = |a: &Word, b: &Word| {
         text.get(a.end..b.start).is_some_and(|g| {
@@ -2901,7 +2939,8 @@ fn corners(text: &str, words: &[Word], mode: CaseMode, out: &mut Vec<(usize, usi
         })
     };
     let cap = |w: &Word| mode != CaseMode::Mixed || w.is_capitalised();
-    let mut k = 0;
+    // No word that ends before `first_corner` is "corner".
+    let mut k = words.partition_point(|w| w.end <= first_corner);
     while k + 3 < words.len() {
         let w = &words[k];
         // Six bytes first: most words are settled without reading them.
