@@ -12,11 +12,6 @@ word_set!(PERSON_VERBS_SET = PERSON_VERBS);
 word_set!(AFTER_VOCATIVE_SET = AFTER_VOCATIVE);
 word_set!(NAME_BEFORE_SET = NAME_BEFORE);
 word_set!(NAME_PARTICLES_SET = NAME_PARTICLES);
-word_set!(STREET_STARTS_SET = STREET_STARTS);
-word_set!(LOWER_STREET_WORDS_SET = LOWER_STREET_WORDS);
-word_set!(NOT_STREET_SET = NOT_STREET);
-word_set!(CALENDAR_WORDS_SET = CALENDAR_WORDS);
-word_set!(STREET_SUFFIX_NAMED_SET = STREET_SUFFIX_NAMED);
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::OnceLock;
 
@@ -2467,27 +2462,352 @@ const fn last_bytes(list: &[&str]) -> [bool; 256] {
 /// The last bytes of [`STREET_ENDINGS`] (all lower-case ASCII letters).
 static STREET_ENDINGS_LAST: [bool; 256] = last_bytes(STREET_ENDINGS);
 
-/// `word` ends with one of [`STREET_ENDINGS`], ignoring case.
-fn ends_with_street_ending(word: &str) -> bool {
-    // An ASCII last letter that ends none of them settles most words without comparing.
-    if let Some(&last) = word.as_bytes().last() {
-        if last.is_ascii() && !STREET_ENDINGS_LAST[usize::from(last.to_ascii_lowercase())] {
-            return false;
-        }
-    }
-    ends_with_any(STREET_ENDINGS, word)
+const ONES: u64 = 0x0101_0101_0101_0101;
+
+/// The high bit of each byte of `x` between `lo` and `hi` (ASCII, both included). Exact: no
+/// carry crosses a byte.
+const fn bytes_between(x: u64, lo: u8, hi: u8) -> u64 {
+    let low7 = x & (ONES * 0x7f);
+    let below = ONES * (0x80 + hi as u64) - low7;
+    let above = low7 + ONES * (0x80 - lo as u64);
+    below & above & !x & (ONES * 0x80)
 }
 
+/// `x` with its ASCII capitals lower-cased, eight bytes at once.
+const fn ascii_lower8(x: u64) -> u64 {
+    x | bytes_between(x, b'A', b'Z') >> 2
+}
+
+/// Eight bytes of `bytes` from `at`, the first lowest; zeros past the end.
+fn load8(bytes: &[u8], at: usize) -> u64 {
+    if let Some(Ok(eight)) = bytes.get(at..at + 8).map(<[u8; 8]>::try_from) {
+        return u64::from_le_bytes(eight);
+    }
+    let rest = bytes.get(at..).unwrap_or(&[]);
+    rest.iter().rev().fold(0, |x, &b| x << 8 | u64::from(b))
+}
+
+/// The low `n` bytes of `x`.
+const fn low_bytes(x: u64, n: usize) -> u64 {
+    if n >= 8 {
+        x
+    } else {
+        x & ((1 << (8 * n)) - 1)
+    }
+}
+
+/// The longest word of the street lists, in bytes.
+const STREET_WORD_MAX: usize = 16;
+
+/// The word `bytes[start..end]` as the street lists see it: its bytes, ASCII capitals
+/// lower-cased, the first lowest, in two halves; `None` past [`STREET_WORD_MAX`] bytes. Words
+/// hold no NUL, so the zero padding is unambiguous. Read from the text eight bytes at a time.
+fn street_key(bytes: &[u8], start: usize, end: usize) -> Option<(u64, u64)> {
+    let n = end.checked_sub(start)?;
+    if n > STREET_WORD_MAX {
+        return None;
+    }
+    let lo = ascii_lower8(low_bytes(load8(bytes, start), n));
+    let hi = if n > 8 {
+        ascii_lower8(low_bytes(load8(bytes, start + 8), n - 8))
+    } else {
+        0
+    };
+    Some((lo, hi))
+}
+
+/// The last (up to) eight bytes of the `n`-byte word of key `(lo, hi)`, the last byte lowest: an
+/// ending of `m` bytes is then the low `m` bytes.
+fn key_tail(lo: u64, hi: u64, n: usize) -> u64 {
+    if n <= 8 {
+        lo.swap_bytes() >> (8 * (8 - n))
+    } else {
+        let both = u128::from(hi) << 64 | u128::from(lo);
+        ((both >> (8 * (n - 8))) as u64).swap_bytes()
+    }
+}
+
+/// The ASCII [`STREET_ENDINGS`] by last letter, as tails (see [`key_tail`]) and masks: a word's
+/// tail is compared with the few that end with its last letter.
+static ASCII_ENDINGS: std::sync::LazyLock<[Vec<(u64, u64)>; 26]> = std::sync::LazyLock::new(|| {
+    let mut table: [Vec<(u64, u64)>; 26] = std::array::from_fn(|_| Vec::new());
+    for ending in STREET_ENDINGS.iter().map(|e| e.as_bytes()) {
+        let (Some(&last), Some((lo, hi))) = (ending.last(), street_key(ending, 0, ending.len()))
+        else {
+            continue;
+        };
+        if !ending.is_ascii() || ending.len() > 8 {
+            continue;
+        }
+        if let Some(bucket) = table.get_mut(usize::from(last.wrapping_sub(b'a'))) {
+            bucket.push((
+                key_tail(lo, hi, ending.len()),
+                low_bytes(u64::MAX, ending.len()),
+            ));
+        }
+    }
+    table
+});
+
+/// Whether the ASCII word of key `(lo, hi)` and `n` bytes ends with one of [`STREET_ENDINGS`]:
+/// one masked comparison for each ending with the same last letter (none of the endings that
+/// are not ASCII can end an ASCII word).
+fn ascii_ending(lo: u64, hi: u64, n: usize) -> bool {
+    let tail = key_tail(lo, hi, n);
+    ASCII_ENDINGS
+        .get(usize::from((tail as u8).wrapping_sub(b'a')))
+        .is_some_and(|bucket| bucket.iter().any(|&(e, mask)| tail & mask == e))
+}
+
+/// The class of a byte for the tables below: an ASCII letter in either case (0 to 25), or
+/// anything else (26). Lower-casing keeps the class of every byte that can end up in a street
+/// word (the only letter that lower-cases into ASCII from elsewhere, the Kelvin sign, shrinks
+/// the word, which can then not match).
+const fn byte_class(b: u8) -> usize {
+    let l = b | 0x20;
+    if l.is_ascii_lowercase() {
+        (l - b'a') as usize
+    } else {
+        26
+    }
+}
+
+/// [`byte_class`] of every byte, looked up.
+static BYTE_CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = byte_class(b as u8) as u8;
+        b += 1;
+    }
+    table
+};
+
+/// [`byte_class`], one load.
+fn class_of(b: u8) -> usize {
+    usize::from(BYTE_CLASS[usize::from(b)])
+}
+
+/// The shortest word of `list`, in bytes.
+const fn shortest(list: &[&str]) -> usize {
+    let mut min = usize::MAX;
+    let mut i = 0;
+    while i < list.len() {
+        if list[i].len() < min {
+            min = list[i].len();
+        }
+        i += 1;
+    }
+    min
+}
+
+/// Every street ending has three bytes or more: see [`ENDING_TRIPLES`].
+const _: () = assert!(shortest(STREET_ENDINGS) >= 3);
+
+/// The classes of the last three bytes of a word, as one index.
+const fn triple_index(last: u8, second: u8, third: u8) -> usize {
+    (byte_class(last) * 27 + byte_class(second)) * 27 + byte_class(third)
+}
+
+/// The last three bytes of each word of `list`, as classes: a bit set.
+const fn ending_triples(list: &[&str]) -> [u64; 27 * 27 * 27 / 64 + 1] {
+    let mut table = [0u64; 27 * 27 * 27 / 64 + 1];
+    let mut i = 0;
+    while i < list.len() {
+        let w = list[i].as_bytes();
+        let n = w.len();
+        if n >= 3 {
+            let at = triple_index(w[n - 1], w[n - 2], w[n - 3]);
+            table[at / 64] |= 1 << (at % 64);
+        }
+        i += 1;
+    }
+    table
+}
+
+/// The last three bytes of [`STREET_ENDINGS`], as classes.
+static ENDING_TRIPLES: [u64; 27 * 27 * 27 / 64 + 1] = ending_triples(STREET_ENDINGS);
+
+/// For each word of `list`: its first and last bytes as classes, its length as a bit.
+const fn start_shapes(list: &[&str]) -> [[u32; 27]; 27] {
+    let mut table = [[0u32; 27]; 27];
+    let mut i = 0;
+    while i < list.len() {
+        let w = list[i].as_bytes();
+        let n = w.len();
+        if n >= 1 && n < 32 {
+            table[byte_class(w[0])][byte_class(w[n - 1])] |= 1 << n;
+        }
+        i += 1;
+    }
+    table
+}
+
+/// The first and last bytes and the lengths of [`STREET_STARTS`].
+static START_SHAPES: [[u32; 27]; 27] = start_shapes(STREET_STARTS);
+
+/// False when word `w` surely does not end with one of [`STREET_ENDINGS`]: its last three
+/// bytes end none of them.
+fn may_end_street(text: &str, w: &Word) -> bool {
+    let b = text.as_bytes();
+    if w.end.saturating_sub(w.start) < 3 {
+        return false;
+    }
+    let (Some(&third), Some(&second), Some(&last)) =
+        (b.get(w.end - 3), b.get(w.end - 2), b.get(w.end - 1))
+    else {
+        return true;
+    };
+    let at = (class_of(last) * 27 + class_of(second)) * 27 + class_of(third);
+    ENDING_TRIPLES
+        .get(at / 64)
+        .is_none_or(|bits| bits & 1 << (at % 64) != 0)
+}
+
+/// False when word `w` is surely not one of [`STREET_STARTS`]: none has its first and last
+/// bytes and its length.
+fn may_start_street(text: &str, w: &Word) -> bool {
+    let b = text.as_bytes();
+    let n = w.end.saturating_sub(w.start);
+    match (b.get(w.start), b.get(w.end.wrapping_sub(1))) {
+        (Some(&first), Some(&last)) if n < 32 => {
+            START_SHAPES[class_of(first)][class_of(last)] & 1 << n != 0
+        }
+        _ => true,
+    }
+}
+
+/// `word` ends with one of [`STREET_ENDINGS`], ignoring case.
+fn ends_with_street_ending(word: &str) -> bool {
+    let b = word.as_bytes();
+    let Some(&last) = b.last() else {
+        return false;
+    };
+    // An ASCII last letter that ends none of them settles most words without comparing.
+    if last.is_ascii() && !STREET_ENDINGS_LAST[usize::from(last.to_ascii_lowercase())] {
+        return false;
+    }
+    match street_key(b, 0, b.len()) {
+        Some((lo, hi)) if (lo | hi) & (ONES * 0x80) == 0 => ascii_ending(lo, hi, b.len()),
+        _ => ends_with_any(STREET_ENDINGS, word),
+    }
+}
+
+/// `word` ends with one of `list`, ignoring case (full Unicode lower-casing for tails that are
+/// not ASCII).
 fn ends_with_any(list: &[&str], word: &str) -> bool {
     let lower_tail = |w: &str| {
         word.len() >= w.len()
             && word.is_char_boundary(word.len() - w.len())
             && word.get(word.len() - w.len()..).is_some_and(|t| {
-                // Lower-casing allocates: only for tails that are not ASCII.
-                t.eq_ignore_ascii_case(w) || !t.is_ascii() && t.to_lowercase() == *w
+                // Char by char, without allocating: the same as `t.to_lowercase() == w` for
+                // these lists (which hold no Greek sigma, the one letter lower-cased by context).
+                t.eq_ignore_ascii_case(w)
+                    || !t.is_ascii() && t.chars().flat_map(char::to_lowercase).eq(w.chars())
             })
     };
     list.iter().any(|w| lower_tail(w))
+}
+
+/// What the street word lists say of a word, as bits: one lookup answers them all.
+const STREET_START: u8 = 1;
+/// In [`LOWER_STREET_WORDS`].
+const LOWER_STREET: u8 = 1 << 1;
+/// In [`NOT_STREET`].
+const NOT_STREET_WORD: u8 = 1 << 2;
+/// In [`CALENDAR_WORDS`].
+const CALENDAR: u8 = 1 << 3;
+/// In [`STREET_SUFFIX_NAMED`].
+const SUFFIX_NAMED: u8 = 1 << 4;
+/// A flat or suite after a street ("2505 Heatherleigh Suite 620").
+const UNIT_WORD: u8 = 1 << 5;
+/// A particle inside a street name ("Rua dos Anjos", "ul. Jana Pawła").
+const STREET_PARTICLE: u8 = 1 << 6;
+/// Ends with one of [`STREET_ENDINGS`] (not from the table: see [`street_flags`]).
+const ENDING: u8 = 1 << 7;
+
+/// Flats and suites after a street.
+const UNIT_WORDS: &[&str] = &["suite", "apt", "apartment", "unit", "flat"];
+
+/// Lower-case particles inside a street name.
+const STREET_PARTICLES: &[&str] = &[
+    "de", "do", "da", "dos", "das", "del", "dei", "della", "delle", "des", "du", "di", "e", "z",
+    "la", "le", "van", "von", "der", "den", "ten", "ter", "u", "ul",
+];
+
+/// The street list table has 2^this slots (about four times the words).
+const STREET_TABLE_BITS: u32 = 10;
+
+/// The first slot to try for a key.
+fn street_slot(lo: u64, hi: u64) -> usize {
+    ((lo ^ hi.rotate_left(29)).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - STREET_TABLE_BITS))
+        as usize
+}
+
+/// Every street word list in one open-addressing table of (key, list bits); a key of zero is
+/// an empty slot. A few instructions a lookup, where a general hash map takes many.
+static STREET_WORDS: std::sync::LazyLock<Vec<(u64, u64, u8)>> = std::sync::LazyLock::new(|| {
+    let lists = [
+        (STREET_STARTS, STREET_START),
+        (LOWER_STREET_WORDS, LOWER_STREET),
+        (NOT_STREET, NOT_STREET_WORD),
+        (CALENDAR_WORDS, CALENDAR),
+        (STREET_SUFFIX_NAMED, SUFFIX_NAMED),
+        (UNIT_WORDS, UNIT_WORD),
+        (STREET_PARTICLES, STREET_PARTICLE),
+    ];
+    let size = 1 << STREET_TABLE_BITS;
+    let mut slots = vec![(0, 0, 0); size];
+    for (list, bit) in lists {
+        for word in list {
+            let Some((lo, hi)) = street_key(word.as_bytes(), 0, word.len()) else {
+                continue;
+            };
+            let mut i = street_slot(lo, hi);
+            while let Some(slot) = slots.get_mut(i) {
+                if slot.0 == 0 || (slot.0, slot.1) == (lo, hi) {
+                    *slot = (lo, hi, slot.2 | bit);
+                    break;
+                }
+                i = (i + 1) & (size - 1);
+            }
+        }
+    }
+    slots
+});
+
+/// The list bits of the word of key `(lo, hi)`.
+fn street_listed(lo: u64, hi: u64) -> u8 {
+    let slots = &*STREET_WORDS;
+    let mut i = street_slot(lo, hi);
+    while let Some(&(a, b, bits)) = slots.get(i) {
+        if (a, b) == (lo, hi) {
+            return bits;
+        }
+        if a == 0 {
+            return 0;
+        }
+        i = (i + 1) & (slots.len() - 1);
+    }
+    0
+}
+
+/// The street list bits of word `w`, and [`ENDING`] when it ends with a street ending.
+fn street_flags(text: &str, w: &Word) -> u8 {
+    let Some((lo, hi)) = street_key(text.as_bytes(), w.start, w.end) else {
+        // Longer than any list word.
+        return if ends_with_street_ending(w.text(text)) {
+            ENDING
+        } else {
+            0
+        };
+    };
+    let ending = if (lo | hi) & (ONES * 0x80) == 0 {
+        ascii_ending(lo, hi, w.end - w.start)
+    } else {
+        ends_with_street_ending(w.text(text))
+    };
+    street_listed(lo, hi) | if ending { ENDING } else { 0 }
 }
 
 /// More street words, standard US street suffixes (USPS Publication 28, appendix C1) that are
@@ -2671,131 +2991,308 @@ fn number_after(text: &str, pos: usize) -> Option<usize> {
     Some(p)
 }
 
+/// Whether one of the `N` bytes of `chunk` is an ASCII digit: no early exit, so the chunk is
+/// tested at once (with vector instructions).
+fn has_digit<const N: usize>(chunk: &[u8]) -> bool {
+    let Ok(chunk): Result<&[u8; N], _> = chunk.try_into() else {
+        return false;
+    };
+    chunk.iter().fold(false, |any, b| any | b.is_ascii_digit())
+}
+
+/// The first ASCII digit of `chunk` (a multiple of eight bytes long) from byte `skip` on.
+fn first_digit_in(chunk: &[u8], skip: usize) -> Option<usize> {
+    (0..chunk.len()).step_by(8).find_map(|at| {
+        let bits = bytes_between(load8(chunk, at), b'0', b'9')
+            & !low_bytes(u64::MAX, skip.saturating_sub(at));
+        (bits != 0).then(|| at + bits.trailing_zeros() as usize / 8)
+    })
+}
+
+/// The first ASCII digit of `bytes` at or after `from`. Thirty-two bytes at a time: most texts
+/// hold few digits or none.
+fn find_digit(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut at = from;
+    while let Some(chunk) = bytes.get(at..at + 32) {
+        if has_digit::<32>(chunk) {
+            return first_digit_in(chunk, 0).map(|i| at + i);
+        }
+        at += 32;
+    }
+    if let Some(chunk) = bytes.get(at..at + 16) {
+        if has_digit::<16>(chunk) {
+            return first_digit_in(chunk, 0).map(|i| at + i);
+        }
+        at += 16;
+    }
+    // The rest: the last sixteen bytes, without those read already.
+    if let Some(last) = bytes.len().checked_sub(16) {
+        let chunk = &bytes[last..];
+        if !has_digit::<16>(chunk) {
+            return None;
+        }
+        return first_digit_in(chunk, at.max(last) - last).map(|i| last + i);
+    }
+    let found = bytes.get(at..)?.iter().position(u8::is_ascii_digit)?;
+    Some(at + found)
+}
+
+/// Where in `bytes` a "corner" (ASCII case ignored) can start: from the first thirty-two bytes
+/// that hold an "rn" (its third and fourth letters) on, if any do. Few texts hold one. The
+/// pairs are tested thirty-two at a time, with no early exit inside.
+#[inline(never)]
+fn corner_from(bytes: &[u8]) -> Option<usize> {
+    let pairs_in = |at: usize| {
+        let (Some(a), Some(b)) = (bytes.get(at..at + 32), bytes.get(at + 1..at + 33)) else {
+            return true;
+        };
+        let (Ok(a), Ok(b)): (Result<&[u8; 32], _>, Result<&[u8; 32], _>) =
+            (a.try_into(), b.try_into())
+        else {
+            return true;
+        };
+        a.iter().zip(b).fold(false, |any, (&x, &y)| {
+            any | (x | 0x20 == b'r') & (y | 0x20 == b'n')
+        })
+    };
+    // A short text is read word by word.
+    let Some(last) = bytes.len().checked_sub(33) else {
+        return Some(0);
+    };
+    let mut at = 0;
+    while at < last {
+        if pairs_in(at) {
+            return Some(at);
+        }
+        at += 32;
+    }
+    // The last window overlaps the one before, which held no "rn".
+    pairs_in(last).then_some(last)
+}
+
+/// Whether word `w` can be part of a street name, `first` or not, given its [`street_flags`].
+fn street_word_ok(text: &str, mode: CaseMode, w: &Word, flags: u8, first: bool) -> bool {
+    if w.prefix != Prefix::None {
+        return false;
+    }
+    // "Trenerys gate 232", "Luite tee 87", "ul. Słowicza 10": a lower-case street word.
+    let street_word = w.shape == Shape::Lower
+        && if first {
+            flags & STREET_START != 0
+        } else {
+            flags & (LOWER_STREET | ENDING) != 0
+        };
+    if street_word {
+        return true;
+    }
+    if flags & (NOT_STREET_WORD | CALENDAR) != 0 {
+        return false;
+    }
+    match mode {
+        CaseMode::Mixed => {
+            let t = w.text(text);
+            w.is_capitalised()
+                || !first
+                    && (!t.is_ascii()
+                        || t.len() <= 3 && text.as_bytes().get(w.end) == Some(&b'.')
+                        // "Avenue d'Ouchy", "Rue l'Abbé".
+                        || t.len() > 3
+                            && (t.starts_with("d'") || t.starts_with("l'"))
+                            && t.as_bytes()[2].is_ascii_uppercase()
+                        || flags & STREET_PARTICLE != 0)
+        }
+        _ => true,
+    }
+}
+
 /// Street addresses that the patterns cannot see because their words are not English or not
 /// ASCII: a building number, one to four street words and a house number ("6750 Koskikatu 25",
 /// "233 Erzsébet tér 19."), or street words with a street ending or start and a house number
-/// ("Villacher Strasse 89", "Rua Mina 50"). One pass over the words.
+/// ("Villacher Strasse 89", "Rua Mina 50"). One pass over the words near digits.
 pub(crate) fn street_seeds(
     text: &str,
     words: &[Word],
     mode: CaseMode,
     out: &mut Vec<(usize, usize)>,
 ) {
-    let word_ok = |w: &Word, first: bool| {
-        if w.prefix != Prefix::None {
-            return false;
-        }
-        let t = w.text(text);
-        // "Trenerys gate 232", "Luite tee 87", "ul. Słowicza 10": a lower-case street word.
-        let street_word = w.shape == Shape::Lower
-            && (first && STREET_STARTS_SET.contains(t)
-                || !first && (LOWER_STREET_WORDS_SET.contains(t) || ends_with_street_ending(t)));
-        if street_word {
-            return true;
-        }
-        if NOT_STREET_SET.contains(t) || CALENDAR_WORDS_SET.contains(t) {
-            return false;
-        }
-        match mode {
-            CaseMode::Mixed => {
-                w.is_capitalised()
-                    || !first
-                        && (!t.is_ascii()
-                            || t.len() <= 3 && text.as_bytes().get(w.end) == Some(&b'.')
-                            // "Avenue d'Ouchy", "Rue l'Abbé".
-                            || t.len() > 3
-                                && (t.starts_with("d'") || t.starts_with("l'"))
-                                && t.as_bytes()[2].is_ascii_uppercase()
-                            || eq_any(
-                                &[
-                                    "de", "do", "da", "dos", "das", "del", "dei", "della", "delle",
-                                    "des", "du", "di", "e", "z", "la", "le", "van", "von", "der",
-                                    "den", "ten", "ter", "u", "ul",
-                                ],
-                                t,
-                            ))
-            }
-            _ => true,
-        }
-    };
-    if !text.bytes().any(|b| b.is_ascii_digit()) {
-        return;
+    // Every street here has a number: most texts have no digit at all.
+    if let Some(first_digit) = find_digit(text.as_bytes(), 0) {
+        streets_near_digits(text, words, mode, first_digit, out);
     }
-    let chained = |j: usize| {
-        words[j].joined_to_previous || text.get(words[j - 1].end..words[j].start) == Some(". ")
-    };
-    corners(text, words, mode, out);
+}
+
+/// [`street_seeds`] in a text with a digit, the first at `first_digit`.
+#[inline(never)]
+fn streets_near_digits(
+    text: &str,
+    words: &[Word],
+    mode: CaseMode,
+    first_digit: usize,
+    out: &mut Vec<(usize, usize)>,
+) {
+    let bytes = text.as_bytes();
+    if let Some(at) = corner_from(bytes) {
+        corners(text, words, mode, at, out);
+    }
+    // Digits are never inside a word: a number stands in the gap between two words. A word
+    // matters only with a digit in the gap after it (a house number) or in one of the three
+    // gaps before the three words before it (a building number before a named suffix).
+    // The first digit after the current word.
+    let mut next_digit = first_digit;
+    // Bit j: the gap before word k - j holds a digit and a named suffix may follow it.
+    let mut recent = 0u32;
     // Words before `consumed` belong to a street already found.
     let mut consumed = 0;
-    for k in 0..words.len() {
-        // A house number right after this word: the only per-word cost.
-        let Some(end) = number_after(text, words[k].end) else {
-            if k > consumed {
-                if let Some(span) = named_suffix_street(text, words, k, &word_ok) {
-                    out.push(span);
-                    consumed = k + 1;
-                }
+    let mut k = 0;
+    while k < words.len() {
+        if recent & 0b1111 == 0 {
+            // No digit in the last four gaps: skip to the word before the next digit.
+            if next_digit == usize::MAX {
+                break;
             }
-            continue;
-        };
-        let mut first = k;
-        while first > consumed && first + 3 > k && chained(first) {
-            first -= 1;
+            let skip = words[k..].partition_point(|w| w.end <= next_digit);
+            k += skip.saturating_sub(1);
+            let gap_start = k.checked_sub(1).map_or(0, |p| words[p].end);
+            recent = u32::from(gap_start <= next_digit && next_digit < words[k].start);
         }
-        let last = words[k].text(text);
-        // "2505 Heatherleigh Suite 620": a flat after a one-word street with a building number.
-        let unit_last = k > first && eq_any(&["suite", "apt", "apartment", "unit", "flat"], last);
-        // The street ending is read only when a lower-case word needs it, or at the end.
-        let lower_inside = (first..=k).any(|j| words[j].shape == Shape::Lower);
-        let ending = lower_inside && ends_with_street_ending(last);
-        for i in first..=k {
-            if unit_last && i == k {
-                break;
-            }
-            let ok = (i..=k).all(|j| {
-                let w = &words[j];
-                word_ok(w, j == i)
-                    || j == k && unit_last
-                    // "Árpád fejedelem útja 3": lower-case words before a street ending.
-                    || j != i
-                        && ending
-                        && w.shape == Shape::Lower
-                        && w.prefix == Prefix::None
-                        && !NOT_STREET_SET.contains(w.text(text))
-            });
-            if !ok {
-                continue;
-            }
-            let gap_start = if i == 0 { 0 } else { words[i - 1].end };
-            let gap = text.get(gap_start..words[i].start).unwrap_or("");
-            let found = if let Some(s) = number_before(gap, gap_start, 5) {
-                Some((s, end))
-            } else if !unit_last
-                && (ending
-                    || !lower_inside && ends_with_street_ending(last)
-                    || STREET_STARTS_SET.contains(words[i].text(text)))
+        let w = &words[k];
+        let end_of_gap = words.get(k + 1).map_or(bytes.len(), |n| n.start);
+        let digit_after = next_digit < end_of_gap;
+        // A house number right after this word.
+        let number = if digit_after {
+            number_after(text, w.end)
+        } else {
+            None
+        };
+        let span = match number {
+            // A named suffix is a capitalised word joined to the one before.
+            None if k > consumed
+                && recent & 0b1110 != 0
+                && w.shape == Shape::Title
+                && w.joined_to_previous =>
             {
-                Some((words[i].start, end))
-            } else {
-                None
-            };
-            if let Some(span) = found {
-                out.push(span);
-                consumed = k + 1;
-                break;
+                named_suffix_street(text, words, k, mode)
             }
+            None => None,
+            Some(end) => numbered_street(text, words, k, consumed, mode, end),
+        };
+        if let Some(span) = span {
+            out.push(span);
+            consumed = k + 1;
+        }
+        // The gap counts for a named suffix further on only with a capitalised word among the
+        // three after the next, joined to it ("420 Gairbekov Rapids"): most are not.
+        let named_ahead = digit_after
+            && (k + 2..words.len().min(k + 5))
+                .take_while(|&j| words[j].joined_to_previous)
+                .any(|j| words[j].shape == Shape::Title);
+        if digit_after {
+            next_digit = find_digit(bytes, end_of_gap).unwrap_or(usize::MAX);
+        }
+        recent = recent << 1 | u32::from(named_ahead);
+        k += 1;
+    }
+}
+
+/// The street that ends at word `k` before its house number (ending at `end`): one to four
+/// street words from after `consumed`, with a building number before them, a street ending or a
+/// street start ("6750 Koskikatu 25", "Villacher Strasse 89", "Rua Mina 50").
+#[inline(never)]
+fn numbered_street(
+    text: &str,
+    words: &[Word],
+    k: usize,
+    consumed: usize,
+    mode: CaseMode,
+    end: usize,
+) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let chained = |j: usize| {
+        let gap = words[j - 1].end;
+        words[j].joined_to_previous
+            || words[j].start == gap + 2
+                && bytes.get(gap) == Some(&b'.')
+                && bytes.get(gap + 1) == Some(&b' ')
+    };
+    let mut first = k;
+    while first > consumed && first + 3 > k && chained(first) {
+        first -= 1;
+    }
+    // Most numbers after a word are no house number ("room 4", "for 12"): a street needs a
+    // building number before its first word (the gaps inside it hold no digit), a street ending
+    // on its last word or a street start. Two table bits settle most words.
+    let gap_start = if first == 0 { 0 } else { words[first - 1].end };
+    let building = text
+        .get(gap_start..words[first].start)
+        .and_then(|gap| number_before(gap, gap_start, 5))
+        .is_some();
+    if !building
+        && !may_end_street(text, &words[k])
+        && !(first..=k).any(|j| may_start_street(text, &words[j]))
+    {
+        return None;
+    }
+    // The list bits of words first..=k, each looked up once, when first needed.
+    let looked_up: [std::cell::Cell<Option<u8>>; 4] = Default::default();
+    let flags = |j: usize| {
+        let cell = &looked_up[j - first];
+        cell.get().unwrap_or_else(|| {
+            let f = street_flags(text, &words[j]);
+            cell.set(Some(f));
+            f
+        })
+    };
+    // "2505 Heatherleigh Suite 620": a flat after a one-word street with a building number.
+    let unit_last = k > first && flags(k) & UNIT_WORD != 0;
+    // The street ending is read only when a lower-case word needs it, or at the end.
+    let lower_inside = (first..=k).any(|j| words[j].shape == Shape::Lower);
+    let ending = lower_inside && flags(k) & ENDING != 0;
+    // Word j after the street's first word: a street word, the flat, or (before a street
+    // ending) any lower-case word: "Árpád fejedelem útja 3".
+    let inner_ok = |j: usize| {
+        let w = &words[j];
+        street_word_ok(text, mode, w, flags(j), false)
+            || j == k && unit_last
+            || ending
+                && w.shape == Shape::Lower
+                && w.prefix == Prefix::None
+                && flags(j) & NOT_STREET_WORD == 0
+    };
+    // The street can start at `from` or later: every word after `from` is fine inside one.
+    let mut from = k;
+    while from > first && inner_ok(from) {
+        from -= 1;
+    }
+    for i in from..=k {
+        if unit_last && i == k {
+            break;
+        }
+        if !street_word_ok(text, mode, &words[i], flags(i), true) {
+            continue;
+        }
+        let gap_start = if i == 0 { 0 } else { words[i - 1].end };
+        let gap = text.get(gap_start..words[i].start).unwrap_or("");
+        if let Some(s) = number_before(gap, gap_start, 5) {
+            return Some((s, end));
+        }
+        if !unit_last
+            && (ending || !lower_inside && flags(k) & ENDING != 0 || flags(i) & STREET_START != 0)
+        {
+            return Some((words[i].start, end));
         }
     }
+    None
 }
 
 /// A building number, one to three street words and a street word of [`STREET_SUFFIX_NAMED`]
 /// ending at word `k`, all on one line: "420 Gairbekov Rapids", "41 Popović Dam". A few byte
 /// checks for most words; the list is read only after a number and a capitalised word.
+#[inline(never)]
 fn named_suffix_street(
     text: &str,
     words: &[Word],
     k: usize,
-    word_ok: &dyn Fn(&Word, bool) -> bool,
+    mode: CaseMode,
 ) -> Option<(usize, usize)> {
     let w = &words[k];
     if k == 0 || w.shape != Shape::Title || !w.joined_to_previous {
@@ -2806,8 +3303,11 @@ fn named_suffix_street(
         let gap_start = if i == 0 { 0 } else { words[i - 1].end };
         let gap = text.get(gap_start..words[i].start)?;
         if let Some(s) = number_before(gap, gap_start, 6) {
-            let ok = STREET_SUFFIX_NAMED_SET.contains(w.text(text))
-                && (i..k).all(|j| word_ok(&words[j], j == i));
+            let ok = street_flags(text, w) & SUFFIX_NAMED != 0
+                && (i..k).all(|j| {
+                    let wj = &words[j];
+                    street_word_ok(text, mode, wj, street_flags(text, wj), j == i)
+                });
             return ok.then_some((s, w.end));
         }
         if i == 0 || i + 3 <= k || !words[i].joined_to_previous {
@@ -2820,7 +3320,15 @@ fn named_suffix_street(
 /// Street corners: "the corner of Kuusiku 7 and Alexander Flat", "the corner of ul. Grochowa 80
 /// and Lahtinen Road". One to five street words (maybe with a house number) before "and", one to
 /// four after it, all on one line; in sentence-case text the words after "and" are capitalised.
-fn corners(text: &str, words: &[Word], mode: CaseMode, out: &mut Vec<(usize, usize)>) {
+/// No "corner" starts before byte `first_corner`.
+#[inline(never)]
+fn corners(
+    text: &str,
+    words: &[Word],
+    mode: CaseMode,
+    first_corner: usize,
+    out: &mut Vec<(usize, usize)>,
+) {
     // Only spaces, house numbers and abbreviation dots between two words of a street.
     let street_gap = |a: &Word, b: &Word| {
         text.get(a.end..b.start).is_some_and(|g| {
@@ -2831,10 +3339,13 @@ fn corners(text: &str, words: &[Word], mode: CaseMode, out: &mut Vec<(usize, usi
         })
     };
     let cap = |w: &Word| mode != CaseMode::Mixed || w.is_capitalised();
-    let mut k = 0;
+    // No word that ends before `first_corner` is "corner".
+    let mut k = words.partition_point(|w| w.end <= first_corner);
     while k + 3 < words.len() {
         let w = &words[k];
-        if !w.text(text).eq_ignore_ascii_case("corner")
+        // Six bytes first: most words are settled without reading them.
+        if w.end - w.start != 6
+            || !w.text(text).eq_ignore_ascii_case("corner")
             || !words[k + 1].joined_to_previous
             || !words[k + 1].text(text).eq_ignore_ascii_case("of")
         {
@@ -3100,6 +3611,73 @@ mod tests {
         let mut out = Vec::new();
         street_seeds(text, &words, crate::text::case_mode(text), &mut out);
         out.iter().map(|&(s, e)| &text[s..e]).collect()
+    }
+
+    fn flags_of(word: &str) -> u8 {
+        let whole = Word {
+            start: 0,
+            end: word.len(),
+            shape: Shape::Lower,
+            prefix: Prefix::None,
+            sentence_start: false,
+            joined_to_previous: false,
+            initial: false,
+        };
+        street_flags(word, &whole)
+    }
+
+    #[test]
+    fn street_flags_answer_as_the_lists_do() {
+        let lists = [
+            (STREET_STARTS, STREET_START),
+            (LOWER_STREET_WORDS, LOWER_STREET),
+            (NOT_STREET, NOT_STREET_WORD),
+            (CALENDAR_WORDS, CALENDAR),
+            (STREET_SUFFIX_NAMED, SUFFIX_NAMED),
+            (UNIT_WORDS, UNIT_WORD),
+            (STREET_PARTICLES, STREET_PARTICLE),
+        ];
+        for (list, bit) in lists {
+            for word in list {
+                assert!(flags_of(word) & bit != 0, "{word}");
+                assert!(flags_of(&word.to_ascii_uppercase()) & bit != 0, "{word}");
+                assert!(flags_of(&format!("{word}xq")) & bit == 0, "{word}");
+            }
+        }
+        for ending in STREET_ENDINGS {
+            assert!(ends_with_street_ending(ending), "{ending}");
+            assert!(ends_with_street_ending(&format!(
+                "Koski{}",
+                ending.to_uppercase()
+            )));
+            assert!(!ends_with_street_ending(&format!("{ending}x")), "{ending}");
+        }
+        assert!(ends_with_street_ending("PÓŁNOCNAKATU") && ends_with_street_ending("Ádám útja"));
+        assert!(!ends_with_street_ending("") && !ends_with_street_ending("Północna"));
+    }
+
+    #[test]
+    fn find_digit_finds_the_first_digit() {
+        let texts = [
+            "",
+            "7",
+            "no digits here at all, not one in this text",
+            "a 12",
+            "Room 4 and then a long stretch of words 56 later",
+            "ünïcödé wörds 9 ünïcödé wörds ünïcödé wörds 10",
+            "exactly sixteen!",
+            "exactly sixteen7",
+        ];
+        for text in texts {
+            let bytes = text.as_bytes();
+            for from in 0..=bytes.len() {
+                let expected = bytes[from..]
+                    .iter()
+                    .position(u8::is_ascii_digit)
+                    .map(|i| from + i);
+                assert_eq!(find_digit(bytes, from), expected, "{text:?} from {from}");
+            }
+        }
     }
 
     #[test]
