@@ -217,14 +217,52 @@ struct Scratch {
     hits: Vec<Hit>,
     name_buffers: names::Scratch,
     lexicon_buffers: Vec<(usize, usize)>,
+    lists: Lists,
+}
+
+/// The scan's working lists, kept from one text to the next so that a scan allocates little
+/// more than its findings.
+#[derive(Default)]
+struct Lists {
+    patient_cues: Vec<(usize, usize)>,
+    quasi: Vec<(usize, usize, &'static str)>,
+    person_cues: Vec<usize>,
+    relative_dates: Vec<(usize, usize)>,
+    advice: Vec<(usize, usize)>,
+    advice_verbs: Vec<(usize, usize)>,
+    medicines: Vec<(usize, usize)>,
+    credentials: Vec<(usize, usize)>,
+    person_names: Vec<(usize, usize)>,
+    staff_alone: Vec<(usize, usize)>,
+    candidates: Vec<Candidate>,
+    streets: Vec<(usize, usize)>,
+}
+
+impl Lists {
+    /// Empties every list, keeping its memory.
+    fn clear(&mut self) {
+        self.patient_cues.clear();
+        self.quasi.clear();
+        self.person_cues.clear();
+        self.relative_dates.clear();
+        self.advice.clear();
+        self.advice_verbs.clear();
+        self.medicines.clear();
+        self.credentials.clear();
+        self.person_names.clear();
+        self.staff_alone.clear();
+        self.candidates.clear();
+        self.streets.clear();
+    }
 }
 
 /// A phi candidate before consents and overlap resolution.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 struct Candidate {
     kind: IdentifierKind,
     rule: &'static str,
-    rule_owned: Option<String>,
+    /// The identifier pattern that found it, whose rule name it takes (`rule` is then empty).
+    pattern: Option<usize>,
     start: usize,
     end: usize,
 }
@@ -466,6 +504,22 @@ impl Scanner {
         }
         let identifies_employer = ctx.identifies_employer || employer_at.is_some();
 
+        scratch.lists.clear();
+        let Lists {
+            patient_cues,
+            quasi,
+            person_cues,
+            relative_dates,
+            advice,
+            advice_verbs,
+            medicines,
+            credentials,
+            person_names,
+            staff_alone,
+            candidates,
+            streets,
+        } = &mut scratch.lists;
+
         // Lexicons.
         text::words(text, &mut scratch.words);
         self.lexicons.find(
@@ -474,8 +528,6 @@ impl Scanner {
             &mut scratch.lexicon_buffers,
             &mut scratch.hits,
         );
-        let mut patient_cues: Vec<(usize, usize)> = Vec::new();
-        let mut quasi: Vec<(usize, usize, &'static str)> = Vec::new();
         for hit in &scratch.hits {
             let Some(info) = self.lexicon_info.get(hit.lexicon) else {
                 continue;
@@ -512,12 +564,6 @@ impl Scanner {
         }
 
         // Context phrases.
-        let mut person_cues: Vec<usize> = Vec::new();
-        let mut relative_dates: Vec<(usize, usize)> = Vec::new();
-        let mut advice: Vec<(usize, usize)> = Vec::new();
-        let mut advice_verbs: Vec<(usize, usize)> = Vec::new();
-        let mut medicines: Vec<(usize, usize)> = Vec::new();
-        let mut credentials: Vec<(usize, usize)> = Vec::new();
         for m in self.context.regex.find_iter(text) {
             let span = (m.start(), m.end());
             match self.context.signals.get(m.pattern().as_usize()) {
@@ -554,27 +600,29 @@ impl Scanner {
         // theirs.
         let overlaps_allowed =
             |s: usize, e: usize| allowed_spans.iter().any(|&(a, b)| s < b && a < e);
-        let person_names: Vec<(usize, usize)> = scratch
-            .names
-            .iter()
-            .filter(|f| !f.city && !overlaps_allowed(f.start, f.end))
-            .map(|f| (f.start, f.end))
-            .collect();
+        person_names.extend(
+            scratch
+                .names
+                .iter()
+                .filter(|f| !f.city && !overlaps_allowed(f.start, f.end))
+                .map(|f| (f.start, f.end)),
+        );
         // A colleague's first name or surname alone, with no title or relation before it
         // ("Proud to work with you, Carlos!"): advice, as it may be a patient of the same name.
-        let staff_alone: Vec<(usize, usize)> = scratch
-            .names
-            .iter()
-            .filter(|f| {
-                !f.city
-                    && !f.strong
-                    && text.get(f.start..f.end).is_some_and(|n| {
-                        n.split_whitespace()
-                            .all(|w| self.staff_words.contains(&w.to_lowercase()))
-                    })
-            })
-            .map(|f| (f.start, f.end))
-            .collect();
+        staff_alone.extend(
+            scratch
+                .names
+                .iter()
+                .filter(|f| {
+                    !f.city
+                        && !f.strong
+                        && text.get(f.start..f.end).is_some_and(|n| {
+                            n.split_whitespace()
+                                .all(|w| self.staff_words.contains(&w.to_lowercase()))
+                        })
+                })
+                .map(|f| (f.start, f.end)),
+        );
         let patient_context = !patient_cues.is_empty();
         let about_person = patient_context || !person_names.is_empty();
         // `person_cues` is in text order: a binary search finds the sentence's first cue.
@@ -585,7 +633,6 @@ impl Scanner {
         };
 
         // Identifiers with a shape.
-        let mut candidates: Vec<Candidate> = Vec::new();
         for m in self.patterns.regex.find_iter(text) {
             let Some(meta) = self.patterns.meta.get(m.pattern().as_usize()) else {
                 continue;
@@ -633,19 +680,18 @@ impl Scanner {
             candidates.push(Candidate {
                 kind: meta.kind,
                 rule: "",
-                rule_owned: Some(meta.rule.clone()),
+                pattern: Some(m.pattern().as_usize()),
                 start,
                 end,
             });
         }
         // Street addresses in any language, and the rest of an address block after each.
-        let mut streets: Vec<(usize, usize)> = Vec::new();
-        names::street_seeds(text, &scratch.words, mode, &mut streets);
-        for (s, e) in streets {
+        names::street_seeds(text, &scratch.words, mode, streets);
+        for &(s, e) in streets.iter() {
             candidates.push(Candidate {
                 kind: IdentifierKind::Address,
                 rule: "phi.address",
-                rule_owned: None,
+                pattern: None,
                 start: s,
                 end: e,
             });
@@ -656,7 +702,7 @@ impl Scanner {
         {
             c.end = patterns::extend_address(text, c.end, mode != CaseMode::Mixed);
         }
-        for &(s, e) in &person_names {
+        for &(s, e) in person_names.iter() {
             candidates.push(Candidate {
                 kind: IdentifierKind::Name,
                 rule: if staff_alone.contains(&(s, e)) {
@@ -668,7 +714,7 @@ impl Scanner {
                 } else {
                     "phi.name"
                 },
-                rule_owned: None,
+                pattern: None,
                 start: s,
                 end: e,
             });
@@ -698,7 +744,7 @@ impl Scanner {
                 candidates.push(Candidate {
                     kind: IdentifierKind::Name,
                     rule: "phi.name",
-                    rule_owned: None,
+                    pattern: None,
                     start: w.start,
                     end: w.end,
                 });
@@ -715,7 +761,7 @@ impl Scanner {
                     candidates.push(Candidate {
                         kind: IdentifierKind::Zip,
                         rule: "phi.zip",
-                        rule_owned: None,
+                        pattern: None,
                         start: s,
                         end: e,
                     });
@@ -728,29 +774,30 @@ impl Scanner {
                     } else {
                         "phi.city_unattributed"
                     },
-                    rule_owned: None,
+                    pattern: None,
                     start: f.start,
                     end: f.end,
                 });
             }
         }
         if patient_context {
-            for &(s, e) in &relative_dates {
+            for &(s, e) in relative_dates.iter() {
                 candidates.push(Candidate {
                     kind: IdentifierKind::Date,
                     rule: "phi.relative_date",
-                    rule_owned: None,
+                    pattern: None,
                     start: s,
                     end: e,
                 });
             }
         }
-        let phi = resolve_overlaps(candidates);
+        resolve_overlaps(candidates);
+        let phi = &*candidates;
 
         // PHI findings.
         let phi_rule = self.rule(Category::Phi);
         if phi_rule.enabled {
-            for c in &phi {
+            for c in phi {
                 let matched = text.get(c.start..c.end).unwrap_or("").to_owned();
                 let (mut severity, mut explanation) = match self.texts.advice(c.rule) {
                     Some(text) => (Severity::Advise, text.to_owned()),
@@ -769,7 +816,10 @@ impl Scanner {
                     }
                 }
                 findings.push(Finding {
-                    rule: c.rule_owned.clone().unwrap_or_else(|| c.rule.to_owned()),
+                    rule: match c.pattern.and_then(|i| self.patterns.meta.get(i)) {
+                        Some(meta) => meta.rule.clone(),
+                        None => c.rule.to_owned(),
+                    },
                     category: Category::Phi,
                     severity,
                     identifier: Some(c.kind),
@@ -789,11 +839,12 @@ impl Scanner {
         if indirect.enabled && patient_context {
             // Quasi-identifiers in text order, so each cue looks only at its own window.
             // Identifiers are reported as phi already: only quasi-identifiers count here.
-            let mut details: Vec<(usize, usize, &'static str)> = quasi.clone();
+            // The quasi-identifiers are not needed after this: sorted in place.
+            let details = &mut *quasi;
             details.sort_unstable_by_key(|d| d.0);
             patient_cues.sort_unstable();
             let mut last_end = 0;
-            for &(cs, ce) in &patient_cues {
+            for &(cs, ce) in patient_cues.iter() {
                 let (ss, se) = sentence_bounds(text, cs);
                 let window = (ss.min(cs.saturating_sub(160)), se.max(ce + 160));
                 let first = details.partition_point(|d| d.0 < window.0);
@@ -842,8 +893,9 @@ impl Scanner {
         // Individual medical advice.
         let advice_rule = self.rule(Category::MedicalAdvice);
         if advice_rule.enabled {
-            let mut spans: Vec<(usize, usize)> = advice.clone();
-            for &(vs, ve) in &advice_verbs {
+            // The advice phrases are not needed after this: the spans are added to them.
+            let spans = &mut *advice;
+            for &(vs, ve) in advice_verbs.iter() {
                 let (ss, se) = sentence_bounds(text, vs);
                 if let Some(&(_, me)) = medicines
                     .iter()
@@ -854,7 +906,7 @@ impl Scanner {
             }
             spans.sort_unstable();
             let mut last_end = 0;
-            for (s, e) in spans {
+            for &(s, e) in spans.iter() {
                 if s < last_end {
                     continue;
                 }
@@ -879,7 +931,7 @@ impl Scanner {
         let security = self.rule(Category::Security);
         if security.enabled {
             let mut last_end = 0;
-            for &(s, e) in &credentials {
+            for &(s, e) in credentials.iter() {
                 if s < last_end {
                     continue;
                 }
@@ -937,25 +989,25 @@ impl Scanner {
 
         // Lexicon findings of the same category that overlap are one finding.
         findings.sort_by_key(|f| (f.start, std::cmp::Reverse(f.end), f.category));
-        let mut kept: Vec<Finding> = Vec::with_capacity(findings.len());
         // Sorted by start: a finding is inside an earlier one of its category when it ends
         // before the furthest end seen so far in that category.
         let mut furthest = [0usize; Category::ALL.len()];
-        for f in findings {
+        let mut kept_any = false;
+        findings.retain(|f| {
             let slot = Category::ALL
                 .iter()
                 .position(|&c| c == f.category)
                 .unwrap_or(0);
-            let duplicate = f.category != Category::MissingDisclaimer
-                && f.end <= furthest[slot]
-                && !kept.is_empty();
+            let duplicate =
+                f.category != Category::MissingDisclaimer && f.end <= furthest[slot] && kept_any;
             if !duplicate {
                 furthest[slot] = furthest[slot].max(f.end);
-                kept.push(f);
+                kept_any = true;
             }
-        }
+            !duplicate
+        });
         Report {
-            findings: kept,
+            findings,
             identifies_employer,
         }
     }
@@ -1262,12 +1314,15 @@ fn address_words_ok(matched: &str, mode: CaseMode) -> bool {
         })
 }
 
-/// Overlapping identifiers: the longer one wins; on a tie, the earlier one.
-fn resolve_overlaps(mut candidates: Vec<Candidate>) -> Vec<Candidate> {
+/// Overlapping identifiers: the longer one wins; on a tie, the earlier one. Leaves the winners
+/// in `candidates`, in text order.
+fn resolve_overlaps(candidates: &mut Vec<Candidate>) {
     candidates.sort_by_key(|c| (c.start, std::cmp::Reverse(c.end)));
-    let mut out: Vec<Candidate> = Vec::with_capacity(candidates.len());
-    for c in candidates {
-        if let Some(last) = out.last_mut() {
+    // `kept` winners so far sit at the front; each candidate is compared with the last of them.
+    let mut kept: usize = 0;
+    for i in 0..candidates.len() {
+        let c = candidates[i];
+        if let Some(last) = kept.checked_sub(1).and_then(|k| candidates.get_mut(k)) {
             if c.start < last.end {
                 if c.end - c.start > last.end - last.start {
                     *last = c;
@@ -1275,9 +1330,10 @@ fn resolve_overlaps(mut candidates: Vec<Candidate>) -> Vec<Candidate> {
                 continue;
             }
         }
-        out.push(c);
+        candidates[kept] = c;
+        kept += 1;
     }
-    out
+    candidates.truncate(kept);
 }
 
 /// An age over 89 or a room written right after a name: "Brown, 90,", "Müller (96!!)",
@@ -1298,7 +1354,7 @@ fn detail_after_name(text: &str, name_end: usize) -> Option<Candidate> {
                 return Some(Candidate {
                     kind: IdentifierKind::Age,
                     rule: "phi.age",
-                    rule_owned: None,
+                    pattern: None,
                     start,
                     end: start + digits,
                 });
@@ -1350,7 +1406,7 @@ fn room_after(text: &str, pos: usize) -> Option<Candidate> {
     Some(Candidate {
         kind: IdentifierKind::Room,
         rule: "phi.room",
-        rule_owned: None,
+        pattern: None,
         start,
         end: start + keyword + len,
     })

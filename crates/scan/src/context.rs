@@ -53,6 +53,15 @@ pub(crate) struct ContextPhrases {
 
 impl ContextPhrases {
     pub(crate) fn new(internal_host_suffixes: &[String]) -> Result<ContextPhrases, String> {
+        let (signals, patterns) = phrases(internal_host_suffixes);
+        let regex = crate::ascii_regex::build(&patterns)?;
+        Ok(ContextPhrases { regex, signals })
+    }
+}
+
+/// The phrases' signals and sources (ASCII word boundaries), in priority order.
+pub(crate) fn phrases(internal_host_suffixes: &[String]) -> (Vec<Signal>, Vec<String>) {
+    {
         let mut list = sources();
         if !internal_host_suffixes.is_empty() {
             let suffixes: Vec<String> = internal_host_suffixes
@@ -69,11 +78,8 @@ impl ContextPhrases {
                 format!(r"(?i)\b(?:{})\b", suffixes.join("|")),
             ));
         }
-        let (signals, patterns): (Vec<Signal>, Vec<String>) = list
-            .into_iter()
+        list.into_iter()
             .map(|(s, p)| (s, p.replace(r"\b", r"(?-u:\b)")))
-            .unzip();
-        let regex = crate::ascii_regex::build(&patterns)?;
-        Ok(ContextPhrases { regex, signals })
+            .unzip()
     }
 }

@@ -181,6 +181,17 @@ impl Patterns {
     pub(crate) fn new(
         policy_formats: &[(IdentifierKind, String, String)],
     ) -> Result<Patterns, String> {
+        let (sources, meta) = sources(policy_formats);
+        let regex = crate::ascii_regex::build(&sources)?;
+        Ok(Patterns { regex, meta })
+    }
+}
+
+/// The patterns' sources (ASCII word boundaries) and what their matches mean, in priority order.
+pub(crate) fn sources(
+    policy_formats: &[(IdentifierKind, String, String)],
+) -> (Vec<String>, Vec<PatternMeta>) {
+    {
         let mut sources = Vec::new();
         let mut meta = Vec::new();
         // The policy's own formats first: on a tie they win over the generic shapes.
@@ -204,8 +215,7 @@ impl Patterns {
                 check,
             });
         }
-        let regex = crate::ascii_regex::build(&sources)?;
-        Ok(Patterns { regex, meta })
+        (sources, meta)
     }
 }
 
