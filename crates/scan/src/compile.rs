@@ -729,6 +729,10 @@ impl Scanner {
             if w.shape == text::Shape::Lower && mode == CaseMode::Mixed {
                 continue;
             }
+            // Most words are not followed by " in ": settled on the bytes before the full check.
+            if text.as_bytes().get(w.end..w.end + 4) != Some(b" in ") {
+                continue;
+            }
             let Some(room) = room_after(text, w.end) else {
                 continue;
             };
@@ -1094,10 +1098,10 @@ impl Scanner {
         }
         let bytes = text.as_bytes();
         let mut i = 0;
-        while i < bytes.len() {
-            let b = bytes[i];
-            let is_handle = b == b'@' && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric());
-            if !is_handle {
+        // From one '@' to the next (a memchr search) rather than byte by byte.
+        while let Some(at) = text.get(i..).and_then(|rest| rest.find('@')) {
+            i += at;
+            if i > 0 && bytes[i - 1].is_ascii_alphanumeric() {
                 i += 1;
                 continue;
             }
@@ -1121,10 +1125,28 @@ impl Scanner {
                 findings.push(finding);
             }
         }
-        // Web addresses: a personal site or profile under the organisation's name.
-        for word in text.split_whitespace() {
-            // Only dotted words can be web addresses; skip the rest without lower-casing them.
-            if !word.bytes().any(|b| b == b'.') || word.len() < 5 {
+        // Web addresses: a personal site or profile under the organisation's name. Only dotted
+        // words can be one: each is found from its first dot, with the whitespace around it
+        // (`split_whitespace`'s words, in the same order).
+        let mut from = 0;
+        while let Some(dot) = text.get(from..).and_then(|rest| rest.find('.')) {
+            let dot = from + dot;
+            let start = text
+                .get(..dot)
+                .and_then(|head| head.rfind(char::is_whitespace))
+                .map_or(0, |i| {
+                    i + text
+                        .get(i..)
+                        .and_then(|r| r.chars().next())
+                        .map_or(1, char::len_utf8)
+                });
+            let end = text
+                .get(dot..)
+                .and_then(|tail| tail.find(char::is_whitespace))
+                .map_or(text.len(), |i| dot + i);
+            from = end;
+            let word = text.get(start..end).unwrap_or("");
+            if word.len() < 5 {
                 continue;
             }
             let lower = word.to_ascii_lowercase();
@@ -1151,7 +1173,7 @@ impl Scanner {
             if ours || !self.logo_words.iter().any(|w| host.contains(w.as_str())) {
                 continue;
             }
-            let offset = word.as_ptr() as usize - text.as_ptr() as usize;
+            let offset = start;
             let trimmed = word.trim_end_matches(['.', ',', '!', '?', ')', ';', ':']);
             let end = offset + trimmed.len();
             findings.push(Finding {
