@@ -564,22 +564,24 @@ impl Scanner {
         }
 
         // Context phrases.
-        for m in self.context.regex.find_iter(text) {
-            let span = (m.start(), m.end());
-            match self.context.signals.get(m.pattern().as_usize()) {
-                Some(Signal::PersonCue) => person_cues.push(m.start()),
-                Some(Signal::RelativeDate) => {
-                    relative_dates.push(span);
-                    quasi.push((span.0, span.1, "time"));
+        if self.context.may_match(text) {
+            for m in self.context.regex.find_iter(text) {
+                let span = (m.start(), m.end());
+                match self.context.signals.get(m.pattern().as_usize()) {
+                    Some(Signal::PersonCue) => person_cues.push(m.start()),
+                    Some(Signal::RelativeDate) => {
+                        relative_dates.push(span);
+                        quasi.push((span.0, span.1, "time"));
+                    }
+                    Some(Signal::QuasiTime) => quasi.push((span.0, span.1, "time")),
+                    Some(Signal::QuasiAge) => quasi.push((span.0, span.1, "age")),
+                    Some(Signal::QuasiPlace) => quasi.push((span.0, span.1, "place")),
+                    Some(Signal::Advice) => advice.push(span),
+                    Some(Signal::AdviceVerb) => advice_verbs.push(span),
+                    Some(Signal::Medicine) => medicines.push(span),
+                    Some(Signal::Credential) => credentials.push(span),
+                    None => {}
                 }
-                Some(Signal::QuasiTime) => quasi.push((span.0, span.1, "time")),
-                Some(Signal::QuasiAge) => quasi.push((span.0, span.1, "age")),
-                Some(Signal::QuasiPlace) => quasi.push((span.0, span.1, "place")),
-                Some(Signal::Advice) => advice.push(span),
-                Some(Signal::AdviceVerb) => advice_verbs.push(span),
-                Some(Signal::Medicine) => medicines.push(span),
-                Some(Signal::Credential) => credentials.push(span),
-                None => {}
             }
         }
 
@@ -633,57 +635,59 @@ impl Scanner {
         };
 
         // Identifiers with a shape.
-        for m in self.patterns.regex.find_iter(text) {
-            let Some(meta) = self.patterns.meta.get(m.pattern().as_usize()) else {
-                continue;
-            };
-            let (mut start, end) = (m.start(), m.end());
-            let Some(matched) = text.get(start..end) else {
-                continue;
-            };
-            if meta.keep == Keep::Value {
-                start += patterns::value_start(matched);
+        if self.patterns.may_match(text) {
+            for m in self.patterns.regex.find_iter(text) {
+                let Some(meta) = self.patterns.meta.get(m.pattern().as_usize()) else {
+                    continue;
+                };
+                let (mut start, end) = (m.start(), m.end());
+                let Some(matched) = text.get(start..end) else {
+                    continue;
+                };
+                if meta.keep == Keep::Value {
+                    start += patterns::value_start(matched);
+                }
+                let Some(value) = text.get(start..end) else {
+                    continue;
+                };
+                let ok = match meta.check {
+                    Check::PhoneCue => patterns::phone_cue(text, start, end),
+                    check => self.check(check, value, matched, mode),
+                };
+                if value.is_empty() || !ok {
+                    continue;
+                }
+                if meta.needs == Needs::PersonContext && !about_person && !cue_near(start) {
+                    continue;
+                }
+                if !self.shape_allowed(meta.kind, value) {
+                    continue;
+                }
+                // On the official channel a phone line with nobody's name near it is a service's
+                // public number (a food pantry, a hotline), not a patient's.
+                if meta.kind == IdentifierKind::Phone
+                    && ctx.channel == Channel::Official
+                    && !about_person
+                    && !cue_near(start)
+                {
+                    continue;
+                }
+                // The organisation's own buildings ("1200 Alderbrook Parkway") are not a person's.
+                if meta.kind == IdentifierKind::Address
+                    && value
+                        .split(|c: char| !c.is_alphanumeric())
+                        .any(|w| w.len() > 2 && self.allow.allows(&w.to_lowercase()))
+                {
+                    continue;
+                }
+                candidates.push(Candidate {
+                    kind: meta.kind,
+                    rule: "",
+                    pattern: Some(m.pattern().as_usize()),
+                    start,
+                    end,
+                });
             }
-            let Some(value) = text.get(start..end) else {
-                continue;
-            };
-            let ok = match meta.check {
-                Check::PhoneCue => patterns::phone_cue(text, start, end),
-                check => self.check(check, value, matched, mode),
-            };
-            if value.is_empty() || !ok {
-                continue;
-            }
-            if meta.needs == Needs::PersonContext && !about_person && !cue_near(start) {
-                continue;
-            }
-            if !self.shape_allowed(meta.kind, value) {
-                continue;
-            }
-            // On the official channel a phone line with nobody's name near it is a service's
-            // public number (a food pantry, a hotline), not a patient's.
-            if meta.kind == IdentifierKind::Phone
-                && ctx.channel == Channel::Official
-                && !about_person
-                && !cue_near(start)
-            {
-                continue;
-            }
-            // The organisation's own buildings ("1200 Alderbrook Parkway") are not a person's.
-            if meta.kind == IdentifierKind::Address
-                && value
-                    .split(|c: char| !c.is_alphanumeric())
-                    .any(|w| w.len() > 2 && self.allow.allows(&w.to_lowercase()))
-            {
-                continue;
-            }
-            candidates.push(Candidate {
-                kind: meta.kind,
-                rule: "",
-                pattern: Some(m.pattern().as_usize()),
-                start,
-                end,
-            });
         }
         // Street addresses in any language, and the rest of an address block after each.
         names::street_seeds(text, &scratch.words, mode, streets);

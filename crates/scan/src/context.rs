@@ -49,13 +49,26 @@ fn sources() -> Vec<(Signal, String)> {
 pub(crate) struct ContextPhrases {
     pub regex: Regex,
     pub signals: Vec<Signal>,
+    /// Some phrase matches the empty text (none does).
+    matches_empty: bool,
 }
 
 impl ContextPhrases {
     pub(crate) fn new(internal_host_suffixes: &[String]) -> Result<ContextPhrases, String> {
         let (signals, patterns) = phrases(internal_host_suffixes);
         let regex = crate::ascii_regex::build(&patterns)?;
-        Ok(ContextPhrases { regex, signals })
+        let matches_empty = regex.is_match("");
+        Ok(ContextPhrases {
+            regex,
+            signals,
+            matches_empty,
+        })
+    }
+
+    /// False when the regex need not run over `text`: an empty text holds no match unless
+    /// the regex matches the empty string.
+    pub(crate) fn may_match(&self, text: &str) -> bool {
+        !text.is_empty() || self.matches_empty
     }
 }
 

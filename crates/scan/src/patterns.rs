@@ -174,6 +174,8 @@ fn ascii_boundaries(pattern: &str) -> String {
 pub(crate) struct Patterns {
     pub regex: Regex,
     pub meta: Vec<PatternMeta>,
+    /// Some pattern matches the empty text (no built-in one does).
+    matches_empty: bool,
 }
 
 impl Patterns {
@@ -183,7 +185,18 @@ impl Patterns {
     ) -> Result<Patterns, String> {
         let (sources, meta) = sources(policy_formats);
         let regex = crate::ascii_regex::build(&sources)?;
-        Ok(Patterns { regex, meta })
+        let matches_empty = regex.is_match("");
+        Ok(Patterns {
+            regex,
+            meta,
+            matches_empty,
+        })
+    }
+
+    /// False when the regex need not run over `text`: an empty text holds no match unless
+    /// the regex matches the empty string.
+    pub(crate) fn may_match(&self, text: &str) -> bool {
+        !text.is_empty() || self.matches_empty
     }
 }
 
