@@ -206,6 +206,28 @@ fn digits(s: &str) -> String {
     s.chars().filter(char::is_ascii_digit).collect()
 }
 
+/// Calls `f` with `word` in lower case (`str::to_lowercase`), without allocating for a short
+/// ASCII word.
+fn with_lowercase<T>(word: &str, f: impl FnOnce(&str) -> T) -> T {
+    let mut buf = [0u8; 32];
+    match buf.get_mut(..word.len()) {
+        Some(lower) if word.is_ascii() => {
+            lower.copy_from_slice(word.as_bytes());
+            lower.make_ascii_lowercase();
+            f(std::str::from_utf8(lower).unwrap_or_default())
+        }
+        _ => f(&word.to_lowercase()),
+    }
+}
+
+/// `host` is `domain` or one of its subdomains (`domain` in lower case).
+fn on_domain(host: &str, domain: &str) -> bool {
+    host == domain
+        || host
+            .strip_suffix(domain)
+            .is_some_and(|head| head.ends_with('.'))
+}
+
 thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
@@ -620,7 +642,7 @@ impl Scanner {
                         && !f.strong
                         && text.get(f.start..f.end).is_some_and(|n| {
                             n.split_whitespace()
-                                .all(|w| self.staff_words.contains(&w.to_lowercase()))
+                                .all(|w| with_lowercase(w, |l| self.staff_words.contains(l)))
                         })
                 })
                 .map(|f| (f.start, f.end)),
@@ -1060,16 +1082,24 @@ impl Scanner {
     fn shape_allowed(&self, kind: IdentifierKind, value: &str) -> bool {
         match kind {
             IdentifierKind::Phone => {
-                let d = digits(value);
-                let d = d.strip_prefix('1').filter(|r| r.len() == 10).unwrap_or(&d);
-                !self.public_phones.iter().any(|p| p == d)
+                // The digits, compared without collecting them: a leading 1 before ten more is
+                // the country code.
+                let count = value.bytes().filter(u8::is_ascii_digit).count();
+                let skip = usize::from(
+                    count == 11 && value.bytes().find(u8::is_ascii_digit) == Some(b'1'),
+                );
+                !self.public_phones.iter().any(|p| {
+                    p.len() + skip == count
+                        && value
+                            .bytes()
+                            .filter(u8::is_ascii_digit)
+                            .skip(skip)
+                            .eq(p.bytes())
+                })
             }
             IdentifierKind::Email => {
                 let domain = value.rsplit('@').next().unwrap_or("").to_lowercase();
-                !self
-                    .org_domains
-                    .iter()
-                    .any(|d| domain == *d || domain.ends_with(&format!(".{d}")))
+                !self.org_domains.iter().any(|d| on_domain(&domain, d))
             }
             IdentifierKind::Url => {
                 let lower = value.to_lowercase();
@@ -1085,10 +1115,7 @@ impl Scanner {
                     || host.ends_with(".edu")
                     || host == "who.int"
                     || host.ends_with(".who.int");
-                let ours = self
-                    .org_domains
-                    .iter()
-                    .any(|d| host == *d || host.ends_with(&format!(".{d}")));
+                let ours = self.org_domains.iter().any(|d| on_domain(&host, d));
                 !(public || ours)
             }
             _ => true,
