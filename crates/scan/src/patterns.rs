@@ -305,6 +305,9 @@ const PARTICLES: &[&str] = &[
     "ter", "im", "bei", "upon", "u", "ul", "út", "tér",
 ];
 
+crate::text::word_set!(NOT_PLACE_SET = NOT_PLACE);
+crate::text::word_set!(PARTICLE_SET = PARTICLES);
+
 /// Words that introduce a flat or box number ("Apt. 595", "Suite 282").
 const UNIT_WORDS: &[&str] = &[
     "apt",
@@ -446,13 +449,12 @@ fn place_line(text: &str, from: usize, upper_case_only: bool) -> (usize, bool, b
         {
             // A region code ("Toronto, ON", "OULU NO"), even when it spells a little word.
             true
-        } else if crate::text::eq_any(NOT_PLACE, token) {
+        } else if NOT_PLACE_SET.contains(token) {
             false
         } else if upper_case_only {
             true
         } else {
-            token.chars().next().is_some_and(char::is_uppercase)
-                || crate::text::eq_any(PARTICLES, token)
+            token.chars().next().is_some_and(char::is_uppercase) || PARTICLE_SET.contains(token)
         };
         if !ok || tokens > 8 {
             return (
