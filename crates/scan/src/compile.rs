@@ -698,7 +698,7 @@ impl Scanner {
                 if meta.kind == IdentifierKind::Address
                     && value
                         .split(|c: char| !c.is_alphanumeric())
-                        .any(|w| w.len() > 2 && self.allow.allows(&w.to_lowercase()))
+                        .any(|w| w.len() > 2 && with_lowercase(w, |l| self.allow.allows(l)))
                 {
                     continue;
                 }
@@ -1302,68 +1302,67 @@ fn reword_hint(category: Category) -> &'static str {
 /// Street words of an address look like a street name: capitalised in sentence-case text, and
 /// no little words ("12 hour shifts on the way" is not an address).
 fn address_words_ok(matched: &str, mode: CaseMode) -> bool {
-    let words: Vec<&str> = matched.split_whitespace().collect();
+    let words = || matched.split_whitespace();
     let little = [
         "on", "the", "a", "an", "to", "and", "of", "in", "at", "for", "my", "our", "your", "hour",
         "hours", "minute", "minutes", "day", "days", "mile", "miles", "times", "years", "pm", "am",
     ];
-    if words.iter().any(|w| {
-        little.contains(
-            &w.to_lowercase()
-                .trim_matches(|c: char| !c.is_alphanumeric()),
-        )
+    if words().any(|w| {
+        with_lowercase(w, |l| {
+            little.contains(&l.trim_matches(|c: char| !c.is_alphanumeric()))
+        })
     }) {
         return false;
     }
     if mode != CaseMode::Mixed {
         return true;
     }
-    let last = words.len().saturating_sub(1);
-    words
-        .iter()
+    let last = words().count().saturating_sub(1);
+    words()
         .enumerate()
         .filter(|(_, w)| w.chars().next().is_some_and(char::is_alphabetic))
         .all(|(k, w)| {
-            let l = w.to_lowercase();
-            let l = l.trim_end_matches(['.', ',']);
             w.chars().next().is_some_and(char::is_uppercase)
-                || matches!(
-                    l,
-                    "apt"
-                        | "apartment"
-                        | "unit"
-                        | "suite"
-                        | "ste"
-                        | "de"
-                        | "da"
-                        | "do"
-                        | "dos"
-                        | "das"
-                        | "del"
-                        | "dei"
-                        | "della"
-                        | "delle"
-                        | "des"
-                        | "du"
-                        | "di"
-                        | "la"
-                        | "le"
-                        | "van"
-                        | "von"
-                        // "33 avenue de Provence", "143 rue de la Hulotais".
-                        | "rue"
-                        | "avenue"
-                        | "via"
-                        | "rua"
-                        | "calle"
-                )
-                // "90 Whitchurch Road street": a street word in lower case after the name.
-                || k == last
-                    && k >= 2
-                    && matches!(
+                || with_lowercase(w, |l| {
+                    let l = l.trim_end_matches(['.', ',']);
+                    matches!(
                         l,
-                        "street" | "st" | "road" | "rd" | "avenue" | "ave" | "lane" | "drive"
+                        "apt"
+                            | "apartment"
+                            | "unit"
+                            | "suite"
+                            | "ste"
+                            | "de"
+                            | "da"
+                            | "do"
+                            | "dos"
+                            | "das"
+                            | "del"
+                            | "dei"
+                            | "della"
+                            | "delle"
+                            | "des"
+                            | "du"
+                            | "di"
+                            | "la"
+                            | "le"
+                            | "van"
+                            | "von"
+                            // "33 avenue de Provence", "143 rue de la Hulotais".
+                            | "rue"
+                            | "avenue"
+                            | "via"
+                            | "rua"
+                            | "calle"
                     )
+                    // "90 Whitchurch Road street": a street word in lower case after the name.
+                    || k == last
+                        && k >= 2
+                        && matches!(
+                            l,
+                            "street" | "st" | "road" | "rd" | "avenue" | "ave" | "lane" | "drive"
+                        )
+                })
         })
 }
 
