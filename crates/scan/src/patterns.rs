@@ -524,10 +524,24 @@ pub(crate) fn phone_cue(text: &str, start: usize, end: usize) -> bool {
             from += nl2 + 1;
         }
     }
+    // The words are in lower case: the text around is lower-cased once (at most 40 bytes),
+    // and a window is compared only when its first byte matches.
     let has = |hay: &[u8], words: &[&str]| {
+        let mut buf = [0u8; 64];
+        let Some(lower) = buf.get_mut(..hay.len()) else {
+            return words.iter().any(|w| {
+                hay.windows(w.len())
+                    .any(|win| win.eq_ignore_ascii_case(w.as_bytes()))
+            });
+        };
+        lower.copy_from_slice(hay);
+        lower.make_ascii_lowercase();
+        let lower = &*lower;
         words.iter().any(|w| {
-            hay.windows(w.len())
-                .any(|win| win.eq_ignore_ascii_case(w.as_bytes()))
+            let w = w.as_bytes();
+            lower
+                .windows(w.len())
+                .any(|win| win.first() == w.first() && win == w)
         })
     };
     const BEFORE: &[&str] = &[
@@ -604,10 +618,13 @@ pub(crate) fn iban(s: &str) -> bool {
 pub(crate) fn value_start(matched: &str) -> usize {
     // The value is the last run that follows the cue and its separators.
     let mut idx = 0;
-    for (i, part) in matched.match_indices(|c: char| c.is_whitespace() || c == ':' || c == '#') {
-        let _ = part;
-        let rest = matched.get(i + 1..).unwrap_or("");
-        if rest.chars().any(|c| c.is_ascii_digit()) && !rest.starts_with([' ', ':', '#']) {
+    // A separator is followed by a digit somewhere when one stands after it.
+    let last_digit = matched.bytes().rposition(|b| b.is_ascii_digit());
+    for (i, _) in matched.match_indices(|c: char| c.is_whitespace() || c == ':' || c == '#') {
+        let Some(rest) = matched.get(i + 1..) else {
+            continue;
+        };
+        if last_digit.is_some_and(|d| d > i) && !rest.starts_with([' ', ':', '#']) {
             idx = i + 1;
             if looks_like_value(rest) {
                 break;
@@ -618,8 +635,9 @@ pub(crate) fn value_start(matched: &str) -> usize {
 }
 
 fn looks_like_value(rest: &str) -> bool {
-    let word: String = rest.chars().take_while(|c| !c.is_whitespace()).collect();
-    word.chars().any(|c| c.is_ascii_digit())
+    rest.chars()
+        .take_while(|c| !c.is_whitespace())
+        .any(|c| c.is_ascii_digit())
 }
 
 #[cfg(test)]
