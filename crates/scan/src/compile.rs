@@ -60,10 +60,16 @@ struct Texts {
     name_family: String,
     medical_advice: String,
     security: String,
+    /// What follows the detail's kind in an indirect identification's explanation.
+    indirect_tail: String,
+    /// What follows "... identifies your employer" in a missing disclaimer's explanation.
+    disclaimer_tail: String,
+    /// The missing disclaimer's fix: the disclaimer after a blank line.
+    disclaimer_fix: String,
 }
 
 impl Texts {
-    fn new(rules: &[RuleInfo]) -> Texts {
+    fn new(rules: &[RuleInfo], disclaimer: &str) -> Texts {
         let section = |c: Category| {
             Category::ALL
                 .iter()
@@ -99,6 +105,15 @@ impl Texts {
                 "Passwords, access codes and internal system names are never posted (policy section \"{}\").",
                 section(Category::Security)
             ),
+            indirect_tail: format!(
+                ") can identify them even without a name (policy section \"{}\").",
+                section(Category::IndirectPhi)
+            ),
+            disclaimer_tail: format!(
+                " on a personal channel, so the post needs the disclaimer (policy section \"{}\").",
+                section(Category::MissingDisclaimer)
+            ),
+            disclaimer_fix: format!("\n\n{disclaimer}"),
         }
     }
 
@@ -167,7 +182,6 @@ const STAFF_TITLES: &[&str] = &[
 pub struct Scanner {
     rules: Vec<RuleInfo>,
     texts: Texts,
-    disclaimer: String,
     patterns: Patterns,
     context: ContextPhrases,
     lexicons: Lexicons,
@@ -199,6 +213,15 @@ fn placeholder(kind: IdentifierKind) -> String {
     out.push('[');
     out.push_str(label);
     out.push(']');
+    out
+}
+
+/// The pieces one after the other, in a string allocated once.
+fn concat(pieces: &[&str]) -> String {
+    let mut out = String::with_capacity(pieces.iter().map(|p| p.len()).sum());
+    for piece in pieces {
+        out.push_str(piece);
+    }
     out
 }
 
@@ -450,9 +473,8 @@ impl Scanner {
             .collect();
 
         Ok(Scanner {
-            texts: Texts::new(&rules),
+            texts: Texts::new(&rules, &policy.disclaimer.text),
             rules,
-            disclaimer: policy.disclaimer.text.clone(),
             patterns,
             context,
             lexicons,
@@ -908,10 +930,15 @@ impl Scanner {
                         start,
                         end,
                         matched: text.get(start..end).unwrap_or("").to_owned(),
-                        explanation: format!(
-                            "\"{cue}\" speaks of a patient, and beside it \"{detail}\" ({what}) can identify them even without a name (policy section \"{}\").",
-                            indirect.section
-                        ),
+                        explanation: concat(&[
+                            "\"",
+                            cue,
+                            "\" speaks of a patient, and beside it \"",
+                            detail,
+                            "\" (",
+                            what,
+                            &self.texts.indirect_tail,
+                        ]),
                         fix: Some(Fix::Reword {
                             hint: "Leave out the time, place, event, age or condition that could point to the patient, or get their written consent.".to_owned(),
                         }),
@@ -996,10 +1023,15 @@ impl Scanner {
         {
             let (start, end) = employer_at.unwrap_or((0, 0));
             let named = text.get(start..end).unwrap_or("");
-            let why = if named.is_empty() {
-                "You identify your employer".to_owned()
+            let explanation = if named.is_empty() {
+                concat(&["You identify your employer", &self.texts.disclaimer_tail])
             } else {
-                format!("\"{named}\" identifies your employer")
+                concat(&[
+                    "\"",
+                    named,
+                    "\" identifies your employer",
+                    &self.texts.disclaimer_tail,
+                ])
             };
             findings.push(Finding {
                 rule: "missing_disclaimer".to_owned(),
@@ -1009,11 +1041,10 @@ impl Scanner {
                 start,
                 end,
                 matched: named.to_owned(),
-                explanation: format!(
-                    "{why} on a personal channel, so the post needs the disclaimer (policy section \"{}\").",
-                    disclaimer.section
-                ),
-                fix: Some(Fix::Append { text: format!("\n\n{}", self.disclaimer) }),
+                explanation,
+                fix: Some(Fix::Append {
+                    text: self.texts.disclaimer_fix.clone(),
+                }),
             });
         }
 
