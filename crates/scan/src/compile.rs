@@ -60,10 +60,16 @@ struct Texts {
     name_family: String,
     medical_advice: String,
     security: String,
+    /// What follows the detail's kind in an indirect identification's explanation.
+    indirect_tail: String,
+    /// What follows "... identifies your employer" in a missing disclaimer's explanation.
+    disclaimer_tail: String,
+    /// The missing disclaimer's fix: the disclaimer after a blank line.
+    disclaimer_fix: String,
 }
 
 impl Texts {
-    fn new(rules: &[RuleInfo]) -> Texts {
+    fn new(rules: &[RuleInfo], disclaimer: &str) -> Texts {
         let section = |c: Category| {
             Category::ALL
                 .iter()
@@ -99,6 +105,15 @@ impl Texts {
                 "Passwords, access codes and internal system names are never posted (policy section \"{}\").",
                 section(Category::Security)
             ),
+            indirect_tail: format!(
+                ") can identify them even without a name (policy section \"{}\").",
+                section(Category::IndirectPhi)
+            ),
+            disclaimer_tail: format!(
+                " on a personal channel, so the post needs the disclaimer (policy section \"{}\").",
+                section(Category::MissingDisclaimer)
+            ),
+            disclaimer_fix: format!("\n\n{disclaimer}"),
         }
     }
 
@@ -172,7 +187,6 @@ const STAFF_TITLES: &[&str] = &[
 pub struct Scanner {
     rules: Vec<RuleInfo>,
     texts: Texts,
-    disclaimer: String,
     patterns: Patterns,
     context: ContextPhrases,
     lexicons: Lexicons,
@@ -207,8 +221,39 @@ fn placeholder(kind: IdentifierKind) -> String {
     out
 }
 
+/// The pieces one after the other, in a string allocated once.
+fn concat(pieces: &[&str]) -> String {
+    let mut out = String::with_capacity(pieces.iter().map(|p| p.len()).sum());
+    for piece in pieces {
+        out.push_str(piece);
+    }
+    out
+}
+
 fn digits(s: &str) -> String {
     s.chars().filter(char::is_ascii_digit).collect()
+}
+
+/// Calls `f` with `word` in lower case (`str::to_lowercase`), without allocating for a short
+/// ASCII word.
+fn with_lowercase<T>(word: &str, f: impl FnOnce(&str) -> T) -> T {
+    let mut buf = [0u8; 32];
+    match buf.get_mut(..word.len()) {
+        Some(lower) if word.is_ascii() => {
+            lower.copy_from_slice(word.as_bytes());
+            lower.make_ascii_lowercase();
+            f(std::str::from_utf8(lower).unwrap_or_default())
+        }
+        _ => f(&word.to_lowercase()),
+    }
+}
+
+/// `host` is `domain` or one of its subdomains (`domain` in lower case).
+fn on_domain(host: &str, domain: &str) -> bool {
+    host == domain
+        || host
+            .strip_suffix(domain)
+            .is_some_and(|head| head.ends_with('.'))
 }
 
 thread_local! {
@@ -222,14 +267,52 @@ struct Scratch {
     hits: Vec<Hit>,
     name_buffers: names::Scratch,
     lexicon_buffers: Vec<(usize, usize)>,
+    lists: Lists,
+}
+
+/// The scan's working lists, kept from one text to the next so that a scan allocates little
+/// more than its findings.
+#[derive(Default)]
+struct Lists {
+    patient_cues: Vec<(usize, usize)>,
+    quasi: Vec<(usize, usize, &'static str)>,
+    person_cues: Vec<usize>,
+    relative_dates: Vec<(usize, usize)>,
+    advice: Vec<(usize, usize)>,
+    advice_verbs: Vec<(usize, usize)>,
+    medicines: Vec<(usize, usize)>,
+    credentials: Vec<(usize, usize)>,
+    person_names: Vec<(usize, usize)>,
+    staff_alone: Vec<(usize, usize)>,
+    candidates: Vec<Candidate>,
+    streets: Vec<(usize, usize)>,
+}
+
+impl Lists {
+    /// Empties every list, keeping its memory.
+    fn clear(&mut self) {
+        self.patient_cues.clear();
+        self.quasi.clear();
+        self.person_cues.clear();
+        self.relative_dates.clear();
+        self.advice.clear();
+        self.advice_verbs.clear();
+        self.medicines.clear();
+        self.credentials.clear();
+        self.person_names.clear();
+        self.staff_alone.clear();
+        self.candidates.clear();
+        self.streets.clear();
+    }
 }
 
 /// A phi candidate before consents and overlap resolution.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 struct Candidate {
     kind: IdentifierKind,
     rule: &'static str,
-    rule_owned: Option<String>,
+    /// The identifier pattern that found it, whose rule name it takes (`rule` is then empty).
+    pattern: Option<usize>,
     start: usize,
     end: usize,
 }
@@ -395,9 +478,8 @@ impl Scanner {
             .collect();
 
         Ok(Scanner {
-            texts: Texts::new(&rules),
+            texts: Texts::new(&rules, &policy.disclaimer.text),
             rules,
-            disclaimer: policy.disclaimer.text.clone(),
             patterns,
             context,
             lexicons,
@@ -474,6 +556,22 @@ impl Scanner {
         }
         let identifies_employer = ctx.identifies_employer || employer_at.is_some();
 
+        scratch.lists.clear();
+        let Lists {
+            patient_cues,
+            quasi,
+            person_cues,
+            relative_dates,
+            advice,
+            advice_verbs,
+            medicines,
+            credentials,
+            person_names,
+            staff_alone,
+            candidates,
+            streets,
+        } = &mut scratch.lists;
+
         // Lexicons.
         text::words(text, &mut scratch.words);
         self.lexicons.find(
@@ -482,8 +580,6 @@ impl Scanner {
             &mut scratch.lexicon_buffers,
             &mut scratch.hits,
         );
-        let mut patient_cues: Vec<(usize, usize)> = Vec::new();
-        let mut quasi: Vec<(usize, usize, &'static str)> = Vec::new();
         for hit in &scratch.hits {
             let Some(info) = self.lexicon_info.get(hit.lexicon) else {
                 continue;
@@ -520,28 +616,24 @@ impl Scanner {
         }
 
         // Context phrases.
-        let mut person_cues: Vec<usize> = Vec::new();
-        let mut relative_dates: Vec<(usize, usize)> = Vec::new();
-        let mut advice: Vec<(usize, usize)> = Vec::new();
-        let mut advice_verbs: Vec<(usize, usize)> = Vec::new();
-        let mut medicines: Vec<(usize, usize)> = Vec::new();
-        let mut credentials: Vec<(usize, usize)> = Vec::new();
-        for m in self.context.regex.find_iter(text) {
-            let span = (m.start(), m.end());
-            match self.context.signals.get(m.pattern().as_usize()) {
-                Some(Signal::PersonCue) => person_cues.push(m.start()),
-                Some(Signal::RelativeDate) => {
-                    relative_dates.push(span);
-                    quasi.push((span.0, span.1, "time"));
+        if self.context.may_match(text) {
+            for m in self.context.regex.find_iter(text) {
+                let span = (m.start(), m.end());
+                match self.context.signals.get(m.pattern().as_usize()) {
+                    Some(Signal::PersonCue) => person_cues.push(m.start()),
+                    Some(Signal::RelativeDate) => {
+                        relative_dates.push(span);
+                        quasi.push((span.0, span.1, "time"));
+                    }
+                    Some(Signal::QuasiTime) => quasi.push((span.0, span.1, "time")),
+                    Some(Signal::QuasiAge) => quasi.push((span.0, span.1, "age")),
+                    Some(Signal::QuasiPlace) => quasi.push((span.0, span.1, "place")),
+                    Some(Signal::Advice) => advice.push(span),
+                    Some(Signal::AdviceVerb) => advice_verbs.push(span),
+                    Some(Signal::Medicine) => medicines.push(span),
+                    Some(Signal::Credential) => credentials.push(span),
+                    None => {}
                 }
-                Some(Signal::QuasiTime) => quasi.push((span.0, span.1, "time")),
-                Some(Signal::QuasiAge) => quasi.push((span.0, span.1, "age")),
-                Some(Signal::QuasiPlace) => quasi.push((span.0, span.1, "place")),
-                Some(Signal::Advice) => advice.push(span),
-                Some(Signal::AdviceVerb) => advice_verbs.push(span),
-                Some(Signal::Medicine) => medicines.push(span),
-                Some(Signal::Credential) => credentials.push(span),
-                None => {}
             }
         }
 
@@ -562,27 +654,29 @@ impl Scanner {
         // theirs.
         let overlaps_allowed =
             |s: usize, e: usize| allowed_spans.iter().any(|&(a, b)| s < b && a < e);
-        let person_names: Vec<(usize, usize)> = scratch
-            .names
-            .iter()
-            .filter(|f| !f.city && !overlaps_allowed(f.start, f.end))
-            .map(|f| (f.start, f.end))
-            .collect();
+        person_names.extend(
+            scratch
+                .names
+                .iter()
+                .filter(|f| !f.city && !overlaps_allowed(f.start, f.end))
+                .map(|f| (f.start, f.end)),
+        );
         // A colleague's first name or surname alone, with no title or relation before it
         // ("Proud to work with you, Carlos!"): advice, as it may be a patient of the same name.
-        let staff_alone: Vec<(usize, usize)> = scratch
-            .names
-            .iter()
-            .filter(|f| {
-                !f.city
-                    && !f.strong
-                    && text.get(f.start..f.end).is_some_and(|n| {
-                        n.split_whitespace()
-                            .all(|w| self.staff_words.contains(&w.to_lowercase()))
-                    })
-            })
-            .map(|f| (f.start, f.end))
-            .collect();
+        staff_alone.extend(
+            scratch
+                .names
+                .iter()
+                .filter(|f| {
+                    !f.city
+                        && !f.strong
+                        && text.get(f.start..f.end).is_some_and(|n| {
+                            n.split_whitespace()
+                                .all(|w| with_lowercase(w, |l| self.staff_words.contains(l)))
+                        })
+                })
+                .map(|f| (f.start, f.end)),
+        );
         let patient_context = !patient_cues.is_empty();
         let about_person = patient_context || !person_names.is_empty();
         // `person_cues` is in text order: a binary search finds the sentence's first cue.
@@ -593,67 +687,67 @@ impl Scanner {
         };
 
         // Identifiers with a shape.
-        let mut candidates: Vec<Candidate> = Vec::new();
-        for m in self.patterns.regex.find_iter(text) {
-            let Some(meta) = self.patterns.meta.get(m.pattern().as_usize()) else {
-                continue;
-            };
-            let (mut start, end) = (m.start(), m.end());
-            let Some(matched) = text.get(start..end) else {
-                continue;
-            };
-            if meta.keep == Keep::Value {
-                start += patterns::value_start(matched);
+        if self.patterns.may_match(text) {
+            for m in self.patterns.regex.find_iter(text) {
+                let Some(meta) = self.patterns.meta.get(m.pattern().as_usize()) else {
+                    continue;
+                };
+                let (mut start, end) = (m.start(), m.end());
+                let Some(matched) = text.get(start..end) else {
+                    continue;
+                };
+                if meta.keep == Keep::Value {
+                    start += patterns::value_start(matched);
+                }
+                let Some(value) = text.get(start..end) else {
+                    continue;
+                };
+                let ok = match meta.check {
+                    Check::PhoneCue => patterns::phone_cue(text, start, end),
+                    check => self.check(check, value, matched, mode),
+                };
+                if value.is_empty() || !ok {
+                    continue;
+                }
+                if meta.needs == Needs::PersonContext && !about_person && !cue_near(start) {
+                    continue;
+                }
+                if !self.shape_allowed(meta.kind, value) {
+                    continue;
+                }
+                // On the official channel a phone line with nobody's name near it is a service's
+                // public number (a food pantry, a hotline), not a patient's.
+                if meta.kind == IdentifierKind::Phone
+                    && ctx.channel == Channel::Official
+                    && !about_person
+                    && !cue_near(start)
+                {
+                    continue;
+                }
+                // The organisation's own buildings ("1200 Alderbrook Parkway") are not a person's.
+                if meta.kind == IdentifierKind::Address
+                    && value
+                        .split(|c: char| !c.is_alphanumeric())
+                        .any(|w| w.len() > 2 && with_lowercase(w, |l| self.allow.allows(l)))
+                {
+                    continue;
+                }
+                candidates.push(Candidate {
+                    kind: meta.kind,
+                    rule: "",
+                    pattern: Some(m.pattern().as_usize()),
+                    start,
+                    end,
+                });
             }
-            let Some(value) = text.get(start..end) else {
-                continue;
-            };
-            let ok = match meta.check {
-                Check::PhoneCue => patterns::phone_cue(text, start, end),
-                check => self.check(check, value, matched, mode),
-            };
-            if value.is_empty() || !ok {
-                continue;
-            }
-            if meta.needs == Needs::PersonContext && !about_person && !cue_near(start) {
-                continue;
-            }
-            if !self.shape_allowed(meta.kind, value) {
-                continue;
-            }
-            // On the official channel a phone line with nobody's name near it is a service's
-            // public number (a food pantry, a hotline), not a patient's.
-            if meta.kind == IdentifierKind::Phone
-                && ctx.channel == Channel::Official
-                && !about_person
-                && !cue_near(start)
-            {
-                continue;
-            }
-            // The organisation's own buildings ("1200 Alderbrook Parkway") are not a person's.
-            if meta.kind == IdentifierKind::Address
-                && value
-                    .split(|c: char| !c.is_alphanumeric())
-                    .any(|w| w.len() > 2 && self.allow.allows(&w.to_lowercase()))
-            {
-                continue;
-            }
-            candidates.push(Candidate {
-                kind: meta.kind,
-                rule: "",
-                rule_owned: Some(meta.rule.clone()),
-                start,
-                end,
-            });
         }
         // Street addresses in any language, and the rest of an address block after each.
-        let mut streets: Vec<(usize, usize)> = Vec::new();
-        names::street_seeds(text, &scratch.words, mode, &mut streets);
-        for (s, e) in streets {
+        names::street_seeds(text, &scratch.words, mode, streets);
+        for &(s, e) in streets.iter() {
             candidates.push(Candidate {
                 kind: IdentifierKind::Address,
                 rule: "phi.address",
-                rule_owned: None,
+                pattern: None,
                 start: s,
                 end: e,
             });
@@ -664,7 +758,7 @@ impl Scanner {
         {
             c.end = patterns::extend_address(text, c.end, mode != CaseMode::Mixed);
         }
-        for &(s, e) in &person_names {
+        for &(s, e) in person_names.iter() {
             candidates.push(Candidate {
                 kind: IdentifierKind::Name,
                 rule: if staff_alone.contains(&(s, e)) {
@@ -676,7 +770,7 @@ impl Scanner {
                 } else {
                     "phi.name"
                 },
-                rule_owned: None,
+                pattern: None,
                 start: s,
                 end: e,
             });
@@ -689,6 +783,10 @@ impl Scanner {
         // even when the word is also an ordinary one.
         for w in &scratch.words {
             if w.shape == text::Shape::Lower && mode == CaseMode::Mixed {
+                continue;
+            }
+            // Most words are not followed by " in ": settled on the bytes before the full check.
+            if text.as_bytes().get(w.end..w.end + 4) != Some(b" in ") {
                 continue;
             }
             let Some(room) = room_after(text, w.end) else {
@@ -706,7 +804,7 @@ impl Scanner {
                 candidates.push(Candidate {
                     kind: IdentifierKind::Name,
                     rule: "phi.name",
-                    rule_owned: None,
+                    pattern: None,
                     start: w.start,
                     end: w.end,
                 });
@@ -723,7 +821,7 @@ impl Scanner {
                     candidates.push(Candidate {
                         kind: IdentifierKind::Zip,
                         rule: "phi.zip",
-                        rule_owned: None,
+                        pattern: None,
                         start: s,
                         end: e,
                     });
@@ -736,29 +834,30 @@ impl Scanner {
                     } else {
                         "phi.city_unattributed"
                     },
-                    rule_owned: None,
+                    pattern: None,
                     start: f.start,
                     end: f.end,
                 });
             }
         }
         if patient_context {
-            for &(s, e) in &relative_dates {
+            for &(s, e) in relative_dates.iter() {
                 candidates.push(Candidate {
                     kind: IdentifierKind::Date,
                     rule: "phi.relative_date",
-                    rule_owned: None,
+                    pattern: None,
                     start: s,
                     end: e,
                 });
             }
         }
-        let phi = resolve_overlaps(candidates);
+        resolve_overlaps(candidates);
+        let phi = &*candidates;
 
         // PHI findings.
         let phi_rule = self.rule(Category::Phi);
         if phi_rule.enabled {
-            for c in &phi {
+            for c in phi {
                 let matched = text.get(c.start..c.end).unwrap_or("").to_owned();
                 let (mut severity, mut explanation) = match self.texts.advice(c.rule) {
                     Some(text) => (Severity::Advise, text.to_owned()),
@@ -777,7 +876,10 @@ impl Scanner {
                     }
                 }
                 findings.push(Finding {
-                    rule: c.rule_owned.clone().unwrap_or_else(|| c.rule.to_owned()),
+                    rule: match c.pattern.and_then(|i| self.patterns.meta.get(i)) {
+                        Some(meta) => meta.rule.clone(),
+                        None => c.rule.to_owned(),
+                    },
                     category: Category::Phi,
                     severity,
                     identifier: Some(c.kind),
@@ -797,11 +899,12 @@ impl Scanner {
         if indirect.enabled && patient_context {
             // Quasi-identifiers in text order, so each cue looks only at its own window.
             // Identifiers are reported as phi already: only quasi-identifiers count here.
-            let mut details: Vec<(usize, usize, &'static str)> = quasi.clone();
+            // The quasi-identifiers are not needed after this: sorted in place.
+            let details = &mut *quasi;
             details.sort_unstable_by_key(|d| d.0);
             patient_cues.sort_unstable();
             let mut last_end = 0;
-            for &(cs, ce) in &patient_cues {
+            for &(cs, ce) in patient_cues.iter() {
                 let (ss, se) = sentence_bounds(text, cs);
                 let window = (ss.min(cs.saturating_sub(160)), se.max(ce + 160));
                 let first = details.partition_point(|d| d.0 < window.0);
@@ -835,10 +938,15 @@ impl Scanner {
                         start,
                         end,
                         matched: text.get(start..end).unwrap_or("").to_owned(),
-                        explanation: format!(
-                            "\"{cue}\" speaks of a patient, and beside it \"{detail}\" ({what}) can identify them even without a name (policy section \"{}\").",
-                            indirect.section
-                        ),
+                        explanation: concat(&[
+                            "\"",
+                            cue,
+                            "\" speaks of a patient, and beside it \"",
+                            detail,
+                            "\" (",
+                            what,
+                            &self.texts.indirect_tail,
+                        ]),
                         fix: Some(Fix::Reword {
                             hint: "Leave out the time, place, event, age or condition that could point to the patient, or get their written consent.".to_owned(),
                         }),
@@ -850,8 +958,9 @@ impl Scanner {
         // Individual medical advice.
         let advice_rule = self.rule(Category::MedicalAdvice);
         if advice_rule.enabled {
-            let mut spans: Vec<(usize, usize)> = advice.clone();
-            for &(vs, ve) in &advice_verbs {
+            // The advice phrases are not needed after this: the spans are added to them.
+            let spans = &mut *advice;
+            for &(vs, ve) in advice_verbs.iter() {
                 let (ss, se) = sentence_bounds(text, vs);
                 if let Some(&(_, me)) = medicines
                     .iter()
@@ -862,7 +971,7 @@ impl Scanner {
             }
             spans.sort_unstable();
             let mut last_end = 0;
-            for (s, e) in spans {
+            for &(s, e) in spans.iter() {
                 if s < last_end {
                     continue;
                 }
@@ -887,7 +996,7 @@ impl Scanner {
         let security = self.rule(Category::Security);
         if security.enabled {
             let mut last_end = 0;
-            for &(s, e) in &credentials {
+            for &(s, e) in credentials.iter() {
                 if s < last_end {
                     continue;
                 }
@@ -922,10 +1031,15 @@ impl Scanner {
         {
             let (start, end) = employer_at.unwrap_or((0, 0));
             let named = text.get(start..end).unwrap_or("");
-            let why = if named.is_empty() {
-                "You identify your employer".to_owned()
+            let explanation = if named.is_empty() {
+                concat(&["You identify your employer", &self.texts.disclaimer_tail])
             } else {
-                format!("\"{named}\" identifies your employer")
+                concat(&[
+                    "\"",
+                    named,
+                    "\" identifies your employer",
+                    &self.texts.disclaimer_tail,
+                ])
             };
             findings.push(Finding {
                 rule: "missing_disclaimer".to_owned(),
@@ -935,35 +1049,34 @@ impl Scanner {
                 start,
                 end,
                 matched: named.to_owned(),
-                explanation: format!(
-                    "{why} on a personal channel, so the post needs the disclaimer (policy section \"{}\").",
-                    disclaimer.section
-                ),
-                fix: Some(Fix::Append { text: format!("\n\n{}", self.disclaimer) }),
+                explanation,
+                fix: Some(Fix::Append {
+                    text: self.texts.disclaimer_fix.clone(),
+                }),
             });
         }
 
         // Lexicon findings of the same category that overlap are one finding.
         findings.sort_by_key(|f| (f.start, std::cmp::Reverse(f.end), f.category));
-        let mut kept: Vec<Finding> = Vec::with_capacity(findings.len());
         // Sorted by start: a finding is inside an earlier one of its category when it ends
         // before the furthest end seen so far in that category.
         let mut furthest = [0usize; Category::ALL.len()];
-        for f in findings {
+        let mut kept_any = false;
+        findings.retain(|f| {
             let slot = Category::ALL
                 .iter()
                 .position(|&c| c == f.category)
                 .unwrap_or(0);
-            let duplicate = f.category != Category::MissingDisclaimer
-                && f.end <= furthest[slot]
-                && !kept.is_empty();
+            let duplicate =
+                f.category != Category::MissingDisclaimer && f.end <= furthest[slot] && kept_any;
             if !duplicate {
                 furthest[slot] = furthest[slot].max(f.end);
-                kept.push(f);
+                kept_any = true;
             }
-        }
+            !duplicate
+        });
         Report {
-            findings: kept,
+            findings,
             identifies_employer,
         }
     }
@@ -1008,16 +1121,24 @@ impl Scanner {
     fn shape_allowed(&self, kind: IdentifierKind, value: &str) -> bool {
         match kind {
             IdentifierKind::Phone => {
-                let d = digits(value);
-                let d = d.strip_prefix('1').filter(|r| r.len() == 10).unwrap_or(&d);
-                !self.public_phones.iter().any(|p| p == d)
+                // The digits, compared without collecting them: a leading 1 before ten more is
+                // the country code.
+                let count = value.bytes().filter(u8::is_ascii_digit).count();
+                let skip = usize::from(
+                    count == 11 && value.bytes().find(u8::is_ascii_digit) == Some(b'1'),
+                );
+                !self.public_phones.iter().any(|p| {
+                    p.len() + skip == count
+                        && value
+                            .bytes()
+                            .filter(u8::is_ascii_digit)
+                            .skip(skip)
+                            .eq(p.bytes())
+                })
             }
             IdentifierKind::Email => {
                 let domain = value.rsplit('@').next().unwrap_or("").to_lowercase();
-                !self
-                    .org_domains
-                    .iter()
-                    .any(|d| domain == *d || domain.ends_with(&format!(".{d}")))
+                !self.org_domains.iter().any(|d| on_domain(&domain, d))
             }
             IdentifierKind::Url => {
                 let lower = value.to_lowercase();
@@ -1033,10 +1154,7 @@ impl Scanner {
                     || host.ends_with(".edu")
                     || host == "who.int"
                     || host.ends_with(".who.int");
-                let ours = self
-                    .org_domains
-                    .iter()
-                    .any(|d| host == *d || host.ends_with(&format!(".{d}")));
+                let ours = self.org_domains.iter().any(|d| on_domain(&host, d));
                 !(public || ours)
             }
             _ => true,
@@ -1050,10 +1168,10 @@ impl Scanner {
         }
         let bytes = text.as_bytes();
         let mut i = 0;
-        while i < bytes.len() {
-            let b = bytes[i];
-            let is_handle = b == b'@' && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric());
-            if !is_handle {
+        // From one '@' to the next (a memchr search) rather than byte by byte.
+        while let Some(at) = text.get(i..).and_then(|rest| rest.find('@')) {
+            i += at;
+            if i > 0 && bytes[i - 1].is_ascii_alphanumeric() {
                 i += 1;
                 continue;
             }
@@ -1077,10 +1195,28 @@ impl Scanner {
                 findings.push(finding);
             }
         }
-        // Web addresses: a personal site or profile under the organisation's name.
-        for word in text.split_whitespace() {
-            // Only dotted words can be web addresses; skip the rest without lower-casing them.
-            if !word.bytes().any(|b| b == b'.') || word.len() < 5 {
+        // Web addresses: a personal site or profile under the organisation's name. Only dotted
+        // words can be one: each is found from its first dot, with the whitespace around it
+        // (`split_whitespace`'s words, in the same order).
+        let mut from = 0;
+        while let Some(dot) = text.get(from..).and_then(|rest| rest.find('.')) {
+            let dot = from + dot;
+            let start = text
+                .get(..dot)
+                .and_then(|head| head.rfind(char::is_whitespace))
+                .map_or(0, |i| {
+                    i + text
+                        .get(i..)
+                        .and_then(|r| r.chars().next())
+                        .map_or(1, char::len_utf8)
+                });
+            let end = text
+                .get(dot..)
+                .and_then(|tail| tail.find(char::is_whitespace))
+                .map_or(text.len(), |i| dot + i);
+            from = end;
+            let word = text.get(start..end).unwrap_or("");
+            if word.len() < 5 {
                 continue;
             }
             let lower = word.to_ascii_lowercase();
@@ -1107,7 +1243,7 @@ impl Scanner {
             if ours || !self.logo_words.iter().any(|w| host.contains(w.as_str())) {
                 continue;
             }
-            let offset = word.as_ptr() as usize - text.as_ptr() as usize;
+            let offset = start;
             let trimmed = word.trim_end_matches(['.', ',', '!', '?', ')', ';', ':']);
             let end = offset + trimmed.len();
             findings.push(Finding {
@@ -1205,77 +1341,79 @@ fn reword_hint(category: Category) -> &'static str {
 /// Street words of an address look like a street name: capitalised in sentence-case text, and
 /// no little words ("12 hour shifts on the way" is not an address).
 fn address_words_ok(matched: &str, mode: CaseMode) -> bool {
-    let words: Vec<&str> = matched.split_whitespace().collect();
+    let words = || matched.split_whitespace();
     let little = [
         "on", "the", "a", "an", "to", "and", "of", "in", "at", "for", "my", "our", "your", "hour",
         "hours", "minute", "minutes", "day", "days", "mile", "miles", "times", "years", "pm", "am",
     ];
-    if words.iter().any(|w| {
-        little.contains(
-            &w.to_lowercase()
-                .trim_matches(|c: char| !c.is_alphanumeric()),
-        )
+    if words().any(|w| {
+        with_lowercase(w, |l| {
+            little.contains(&l.trim_matches(|c: char| !c.is_alphanumeric()))
+        })
     }) {
         return false;
     }
     if mode != CaseMode::Mixed {
         return true;
     }
-    let last = words.len().saturating_sub(1);
-    words
-        .iter()
+    let last = words().count().saturating_sub(1);
+    words()
         .enumerate()
         .filter(|(_, w)| w.chars().next().is_some_and(char::is_alphabetic))
         .all(|(k, w)| {
-            let l = w.to_lowercase();
-            let l = l.trim_end_matches(['.', ',']);
             w.chars().next().is_some_and(char::is_uppercase)
-                || matches!(
-                    l,
-                    "apt"
-                        | "apartment"
-                        | "unit"
-                        | "suite"
-                        | "ste"
-                        | "de"
-                        | "da"
-                        | "do"
-                        | "dos"
-                        | "das"
-                        | "del"
-                        | "dei"
-                        | "della"
-                        | "delle"
-                        | "des"
-                        | "du"
-                        | "di"
-                        | "la"
-                        | "le"
-                        | "van"
-                        | "von"
-                        // "33 avenue de Provence", "143 rue de la Hulotais".
-                        | "rue"
-                        | "avenue"
-                        | "via"
-                        | "rua"
-                        | "calle"
-                )
-                // "90 Whitchurch Road street": a street word in lower case after the name.
-                || k == last
-                    && k >= 2
-                    && matches!(
+                || with_lowercase(w, |l| {
+                    let l = l.trim_end_matches(['.', ',']);
+                    matches!(
                         l,
-                        "street" | "st" | "road" | "rd" | "avenue" | "ave" | "lane" | "drive"
+                        "apt"
+                            | "apartment"
+                            | "unit"
+                            | "suite"
+                            | "ste"
+                            | "de"
+                            | "da"
+                            | "do"
+                            | "dos"
+                            | "das"
+                            | "del"
+                            | "dei"
+                            | "della"
+                            | "delle"
+                            | "des"
+                            | "du"
+                            | "di"
+                            | "la"
+                            | "le"
+                            | "van"
+                            | "von"
+                            // "33 avenue de Provence", "143 rue de la Hulotais".
+                            | "rue"
+                            | "avenue"
+                            | "via"
+                            | "rua"
+                            | "calle"
                     )
+                    // "90 Whitchurch Road street": a street word in lower case after the name.
+                    || k == last
+                        && k >= 2
+                        && matches!(
+                            l,
+                            "street" | "st" | "road" | "rd" | "avenue" | "ave" | "lane" | "drive"
+                        )
+                })
         })
 }
 
-/// Overlapping identifiers: the longer one wins; on a tie, the earlier one.
-fn resolve_overlaps(mut candidates: Vec<Candidate>) -> Vec<Candidate> {
+/// Overlapping identifiers: the longer one wins; on a tie, the earlier one. Leaves the winners
+/// in `candidates`, in text order.
+fn resolve_overlaps(candidates: &mut Vec<Candidate>) {
     candidates.sort_by_key(|c| (c.start, std::cmp::Reverse(c.end)));
-    let mut out: Vec<Candidate> = Vec::with_capacity(candidates.len());
-    for c in candidates {
-        if let Some(last) = out.last_mut() {
+    // `kept` winners so far sit at the front; each candidate is compared with the last of them.
+    let mut kept: usize = 0;
+    for i in 0..candidates.len() {
+        let c = candidates[i];
+        if let Some(last) = kept.checked_sub(1).and_then(|k| candidates.get_mut(k)) {
             if c.start < last.end {
                 if c.end - c.start > last.end - last.start {
                     *last = c;
@@ -1283,9 +1421,10 @@ fn resolve_overlaps(mut candidates: Vec<Candidate>) -> Vec<Candidate> {
                 continue;
             }
         }
-        out.push(c);
+        candidates[kept] = c;
+        kept += 1;
     }
-    out
+    candidates.truncate(kept);
 }
 
 /// An age over 89 or a room written right after a name: "Brown, 90,", "Müller (96!!)",
@@ -1306,7 +1445,7 @@ fn detail_after_name(text: &str, name_end: usize) -> Option<Candidate> {
                 return Some(Candidate {
                     kind: IdentifierKind::Age,
                     rule: "phi.age",
-                    rule_owned: None,
+                    pattern: None,
                     start,
                     end: start + digits,
                 });
@@ -1358,7 +1497,7 @@ fn room_after(text: &str, pos: usize) -> Option<Candidate> {
     Some(Candidate {
         kind: IdentifierKind::Room,
         rule: "phi.room",
-        rule_owned: None,
+        pattern: None,
         start,
         end: start + keyword + len,
     })

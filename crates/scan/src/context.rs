@@ -49,10 +49,32 @@ fn sources() -> Vec<(Signal, String)> {
 pub(crate) struct ContextPhrases {
     pub regex: Regex,
     pub signals: Vec<Signal>,
+    /// Some phrase matches the empty text (none does).
+    matches_empty: bool,
 }
 
 impl ContextPhrases {
     pub(crate) fn new(internal_host_suffixes: &[String]) -> Result<ContextPhrases, String> {
+        let (signals, patterns) = phrases(internal_host_suffixes);
+        let regex = crate::ascii_regex::build(&patterns)?;
+        let matches_empty = regex.is_match("");
+        Ok(ContextPhrases {
+            regex,
+            signals,
+            matches_empty,
+        })
+    }
+
+    /// False when the regex need not run over `text`: an empty text holds no match unless
+    /// the regex matches the empty string.
+    pub(crate) fn may_match(&self, text: &str) -> bool {
+        !text.is_empty() || self.matches_empty
+    }
+}
+
+/// The phrases' signals and sources (ASCII word boundaries), in priority order.
+pub(crate) fn phrases(internal_host_suffixes: &[String]) -> (Vec<Signal>, Vec<String>) {
+    {
         let mut list = sources();
         if !internal_host_suffixes.is_empty() {
             let suffixes: Vec<String> = internal_host_suffixes
@@ -69,11 +91,8 @@ impl ContextPhrases {
                 format!(r"(?i)\b(?:{})\b", suffixes.join("|")),
             ));
         }
-        let (signals, patterns): (Vec<Signal>, Vec<String>) = list
-            .into_iter()
+        list.into_iter()
             .map(|(s, p)| (s, p.replace(r"\b", r"(?-u:\b)")))
-            .unzip();
-        let regex = crate::ascii_regex::build(&patterns)?;
-        Ok(ContextPhrases { regex, signals })
+            .unzip()
     }
 }

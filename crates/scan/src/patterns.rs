@@ -174,6 +174,8 @@ fn ascii_boundaries(pattern: &str) -> String {
 pub(crate) struct Patterns {
     pub regex: Regex,
     pub meta: Vec<PatternMeta>,
+    /// Some pattern matches the empty text (no built-in one does).
+    matches_empty: bool,
 }
 
 impl Patterns {
@@ -181,6 +183,28 @@ impl Patterns {
     pub(crate) fn new(
         policy_formats: &[(IdentifierKind, String, String)],
     ) -> Result<Patterns, String> {
+        let (sources, meta) = sources(policy_formats);
+        let regex = crate::ascii_regex::build(&sources)?;
+        let matches_empty = regex.is_match("");
+        Ok(Patterns {
+            regex,
+            meta,
+            matches_empty,
+        })
+    }
+
+    /// False when the regex need not run over `text`: an empty text holds no match unless
+    /// the regex matches the empty string.
+    pub(crate) fn may_match(&self, text: &str) -> bool {
+        !text.is_empty() || self.matches_empty
+    }
+}
+
+/// The patterns' sources (ASCII word boundaries) and what their matches mean, in priority order.
+pub(crate) fn sources(
+    policy_formats: &[(IdentifierKind, String, String)],
+) -> (Vec<String>, Vec<PatternMeta>) {
+    {
         let mut sources = Vec::new();
         let mut meta = Vec::new();
         // The policy's own formats first: on a tie they win over the generic shapes.
@@ -204,8 +228,7 @@ impl Patterns {
                 check,
             });
         }
-        let regex = crate::ascii_regex::build(&sources)?;
-        Ok(Patterns { regex, meta })
+        (sources, meta)
     }
 }
 
@@ -281,6 +304,9 @@ const PARTICLES: &[&str] = &[
     "an", "der", "den", "la", "le", "les", "sur", "en", "y", "nan", "van", "von", "op", "aan",
     "ter", "im", "bei", "upon", "u", "ul", "út", "tér",
 ];
+
+crate::text::word_set!(NOT_PLACE_SET = NOT_PLACE);
+crate::text::word_set!(PARTICLE_SET = PARTICLES);
 
 /// Words that introduce a flat or box number ("Apt. 595", "Suite 282").
 const UNIT_WORDS: &[&str] = &[
@@ -423,13 +449,12 @@ fn place_line(text: &str, from: usize, upper_case_only: bool) -> (usize, bool, b
         {
             // A region code ("Toronto, ON", "OULU NO"), even when it spells a little word.
             true
-        } else if crate::text::eq_any(NOT_PLACE, token) {
+        } else if NOT_PLACE_SET.contains(token) {
             false
         } else if upper_case_only {
             true
         } else {
-            token.chars().next().is_some_and(char::is_uppercase)
-                || crate::text::eq_any(PARTICLES, token)
+            token.chars().next().is_some_and(char::is_uppercase) || PARTICLE_SET.contains(token)
         };
         if !ok || tokens > 8 {
             return (
@@ -499,10 +524,24 @@ pub(crate) fn phone_cue(text: &str, start: usize, end: usize) -> bool {
             from += nl2 + 1;
         }
     }
+    // The words are in lower case: the text around is lower-cased once (at most 40 bytes),
+    // and a window is compared only when its first byte matches.
     let has = |hay: &[u8], words: &[&str]| {
+        let mut buf = [0u8; 64];
+        let Some(lower) = buf.get_mut(..hay.len()) else {
+            return words.iter().any(|w| {
+                hay.windows(w.len())
+                    .any(|win| win.eq_ignore_ascii_case(w.as_bytes()))
+            });
+        };
+        lower.copy_from_slice(hay);
+        lower.make_ascii_lowercase();
+        let lower = &*lower;
         words.iter().any(|w| {
-            hay.windows(w.len())
-                .any(|win| win.eq_ignore_ascii_case(w.as_bytes()))
+            let w = w.as_bytes();
+            lower
+                .windows(w.len())
+                .any(|win| win.first() == w.first() && win == w)
         })
     };
     const BEFORE: &[&str] = &[
@@ -579,10 +618,13 @@ pub(crate) fn iban(s: &str) -> bool {
 pub(crate) fn value_start(matched: &str) -> usize {
     // The value is the last run that follows the cue and its separators.
     let mut idx = 0;
-    for (i, part) in matched.match_indices(|c: char| c.is_whitespace() || c == ':' || c == '#') {
-        let _ = part;
-        let rest = matched.get(i + 1..).unwrap_or("");
-        if rest.chars().any(|c| c.is_ascii_digit()) && !rest.starts_with([' ', ':', '#']) {
+    // A separator is followed by a digit somewhere when one stands after it.
+    let last_digit = matched.bytes().rposition(|b| b.is_ascii_digit());
+    for (i, _) in matched.match_indices(|c: char| c.is_whitespace() || c == ':' || c == '#') {
+        let Some(rest) = matched.get(i + 1..) else {
+            continue;
+        };
+        if last_digit.is_some_and(|d| d > i) && !rest.starts_with([' ', ':', '#']) {
             idx = i + 1;
             if looks_like_value(rest) {
                 break;
@@ -593,8 +635,9 @@ pub(crate) fn value_start(matched: &str) -> usize {
 }
 
 fn looks_like_value(rest: &str) -> bool {
-    let word: String = rest.chars().take_while(|c| !c.is_whitespace()).collect();
-    word.chars().any(|c| c.is_ascii_digit())
+    rest.chars()
+        .take_while(|c| !c.is_whitespace())
+        .any(|c| c.is_ascii_digit())
 }
 
 #[cfg(test)]
