@@ -378,7 +378,7 @@ impl Lexicons {
             }
         }
         if let Some(re) = &self.obfuscated {
-            for (start, end) in obfuscated_tokens(text) {
+            for (start, end) in obfuscated_tokens(text, words) {
                 let Some(token) = text.get(start..end) else {
                     continue;
                 };
@@ -422,85 +422,110 @@ fn extend_right(text: &str, mut end: usize) -> usize {
     end
 }
 
+/// The bytes people put in place of letters to dodge filters (`f*ck`, `sh1t`, `@ss`, `$hit`).
+const STAND_INS: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = b'0';
+    while b <= b'9' {
+        table[b as usize] = true;
+        b += 1;
+    }
+    table[b'*' as usize] = true;
+    table[b'@' as usize] = true;
+    table[b'$' as usize] = true;
+    table[b'!' as usize] = true;
+    table[b'|' as usize] = true;
+    table[b'+' as usize] = true;
+    table
+};
+
+fn is_stand_in(b: u8) -> bool {
+    STAND_INS[usize::from(b)]
+}
+
 /// Words that mix letters with the stand-ins people use to dodge filters (`f*ck`, `sh1t`, `@ss`).
-fn obfuscated_tokens(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+///
+/// Such a token is letters and stand-ins only, so one of its letters touches one of its
+/// stand-ins, and every letter is in a word: a word with a stand-in right before or right after
+/// it is the only place one can be. A look at the two bytes around each word spares a scan of
+/// every byte of the text; the whitespace-delimited token around such a word is then checked.
+fn obfuscated_tokens<'a>(
+    text: &'a str,
+    words: &'a [Word],
+) -> impl Iterator<Item = (usize, usize)> + 'a {
     let bytes = text.as_bytes();
-    let mut pos = 0;
-    // Only a token that holds a stand-in can qualify: the search jumps from one stand-in byte
-    // to the next and looks at the token around it, so the plain words in between cost one
-    // table lookup a byte.
-    let stand_in =
-        |b: u8| b.is_ascii_digit() || matches!(b, b'*' | b'@' | b'$' | b'!' | b'|' | b'+');
-    std::iter::from_fn(move || {
-        while pos < bytes.len() {
-            let Some(hit) = bytes
-                .get(pos..)
-                .and_then(|rest| rest.iter().position(|&b| stand_in(b)))
-                .map(|i| pos + i)
-            else {
-                pos = bytes.len();
-                return None;
-            };
-            // The whitespace-delimited token around it (it starts at or after `pos`, which is
-            // always where a token ended).
-            let start = bytes
-                .get(pos..hit)
-                .and_then(|head| head.iter().rposition(u8::is_ascii_whitespace))
-                .map_or(pos, |i| pos + i + 1);
-            pos = hit;
-            while pos < bytes.len() && !bytes[pos].is_ascii_whitespace() {
-                pos += 1;
-            }
-            let mut s = start;
-            let mut e = pos;
-            let trim = |b: u8| {
-                matches!(
-                    b,
-                    b'.' | b',' | b'?' | b'"' | b'\'' | b'(' | b')' | b':' | b';' | b'[' | b']'
-                )
-            };
-            while s < e && trim(bytes[s]) {
-                s += 1;
-            }
-            while e > s && (trim(bytes[e - 1]) || bytes[e - 1] == b'!') {
-                e -= 1;
-            }
-            let token = &bytes[s..e];
-            if token.len() < 3 || token.len() > 24 {
-                continue;
-            }
-            // One pass: most tokens are plain words and stop at the first check below.
-            let (mut letters, mut stand_ins, mut symbol, mut inner_digit) = (0, 0, false, false);
-            for (i, &b) in token.iter().enumerate() {
-                if b.is_ascii_alphabetic() {
-                    letters += 1;
-                } else if b.is_ascii_digit() {
-                    stand_ins += 1;
-                    // Digits stand in for letters only between letters ("sh1t"), not in
-                    // "2nd", "9am", "4B".
-                    inner_digit |= i > 0
-                        && token[i - 1].is_ascii_alphabetic()
-                        && token.get(i + 1).is_some_and(|n| !n.is_ascii_digit());
-                } else if matches!(b, b'*' | b'@' | b'$' | b'!' | b'|' | b'+') {
-                    // Symbols may stand anywhere ("@ss", "f*ck", "$hit").
-                    stand_ins += 1;
-                    symbol = true;
-                } else {
-                    break;
-                }
-            }
-            let not_handle = !(token[0] == b'@' && letters + 1 == token.len());
-            if letters >= 1
-                && stand_ins >= 1
-                && letters + stand_ins == token.len()
-                && not_handle
-                && (symbol || inner_digit)
-            {
-                return Some((s, e));
-            }
+    // Where the last token looked at ended: the next word may be in the same token.
+    let mut done = 0;
+    words.iter().filter_map(move |w| {
+        let before = w.start.checked_sub(1).and_then(|i| bytes.get(i));
+        let after = bytes.get(w.end);
+        if w.start < done
+            || !(before.is_some_and(|&b| is_stand_in(b)) || after.is_some_and(|&b| is_stand_in(b)))
+        {
+            return None;
         }
-        None
+        let head = bytes.get(..w.start).unwrap_or(&[]);
+        let start = head
+            .iter()
+            .rposition(u8::is_ascii_whitespace)
+            .map_or(0, |i| i + 1);
+        let tail = bytes.get(w.end..).unwrap_or(&[]);
+        let end = tail
+            .iter()
+            .position(u8::is_ascii_whitespace)
+            .map_or(bytes.len(), |i| w.end + i);
+        done = end;
+        obfuscated_token(bytes, start, end)
     })
+}
+
+/// The token `start..end` (whitespace-delimited) without the punctuation around it, when it
+/// mixes letters and stand-ins as an obfuscated word does.
+fn obfuscated_token(bytes: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
+    let trim = |b: u8| {
+        matches!(
+            b,
+            b'.' | b',' | b'?' | b'"' | b'\'' | b'(' | b')' | b':' | b';' | b'[' | b']'
+        )
+    };
+    let (mut s, mut e) = (start, end);
+    while s < e && bytes.get(s).is_some_and(|&b| trim(b)) {
+        s += 1;
+    }
+    while e > s && bytes.get(e - 1).is_some_and(|&b| trim(b) || b == b'!') {
+        e -= 1;
+    }
+    let token = bytes.get(s..e)?;
+    if token.len() < 3 || token.len() > 24 {
+        return None;
+    }
+    // One pass: most tokens are plain words and stop at the first check below.
+    let (mut letters, mut stand_ins, mut symbol, mut inner_digit) = (0, 0, false, false);
+    for (i, &b) in token.iter().enumerate() {
+        if b.is_ascii_alphabetic() {
+            letters += 1;
+        } else if b.is_ascii_digit() {
+            stand_ins += 1;
+            // Digits stand in for letters only between letters ("sh1t"), not in
+            // "2nd", "9am", "4B".
+            inner_digit |= i > 0
+                && token.get(i - 1).is_some_and(u8::is_ascii_alphabetic)
+                && token.get(i + 1).is_some_and(|n| !n.is_ascii_digit());
+        } else if is_stand_in(b) {
+            // Symbols may stand anywhere ("@ss", "f*ck", "$hit").
+            stand_ins += 1;
+            symbol = true;
+        } else {
+            break;
+        }
+    }
+    let not_handle = !(token.first() == Some(&b'@') && letters + 1 == token.len());
+    (letters >= 1
+        && stand_ins >= 1
+        && letters + stand_ins == token.len()
+        && not_handle
+        && (symbol || inner_digit))
+        .then_some((s, e))
 }
 
 #[cfg(test)]
