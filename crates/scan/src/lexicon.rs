@@ -205,8 +205,40 @@ impl WordLiterals {
         })
     }
 
+    /// Looks inside word `w` (one that is not ASCII letters only): a literal also starts after
+    /// a hyphen or an apostrophe ("post-covid", "l'hôpital"); elsewhere only regex words are
+    /// looked for (after `’` or `é`).
+    #[inline(never)]
+    fn inside(
+        &self,
+        text: &str,
+        w: &Word,
+        covered: &mut usize,
+        found: &mut Vec<(usize, usize)>,
+        open: &mut u128,
+        out: &mut Vec<Hit>,
+    ) {
+        let bytes = text.as_bytes();
+        let mut at = w.start;
+        while let Some((next, literal)) = next_start(bytes, at, w.end) {
+            at = next;
+            if literal && at >= *covered {
+                self.matches_at(bytes, at, found, open);
+                for &(pattern, end) in found.iter().rev() {
+                    if LiteralSet::report_with(&self.meta, text, pattern, at, end, out) {
+                        *covered = end;
+                        break;
+                    }
+                }
+            } else if self.any_gate {
+                self.matches_at(bytes, at, found, open);
+            }
+        }
+    }
+
     /// The patterns that match at `at`, longest last (at most a few: "pain", "pain killer"); the
     /// sets of words of regex terms that they belong to are added to `open`.
+    #[inline(always)]
     fn matches_at(
         &self,
         bytes: &[u8],
@@ -507,38 +539,34 @@ impl Lexicons {
         out: &mut Vec<Hit>,
     ) {
         out.clear();
+        let bytes = text.as_bytes();
         // The sets of words of regex terms that the walk found a word of.
         let mut open = 0;
+        // Some word touches a stand-in byte: only then can a token be an obfuscated spelling.
+        let mut near_stand_in = false;
         if let Some(set) = &self.at_words {
-            let bytes = text.as_bytes();
             // Matches do not overlap: a word inside an earlier match starts nothing.
             let mut covered = 0;
             for w in words {
-                let mut at = w.start;
-                // A literal starts at a word start or after a hyphen or apostrophe inside a
-                // word ("post-covid", "l'hôpital"); elsewhere only regex words are looked for.
-                let mut literal = true;
-                loop {
-                    if literal && at >= covered {
-                        set.matches_at(bytes, at, found, &mut open);
-                        // The longest literal that is whole words here wins.
-                        for &(pattern, end) in found.iter().rev() {
-                            let lit =
-                                LiteralSet::report_with(&set.meta, text, pattern, at, end, out);
-                            if lit {
-                                covered = end;
-                                break;
-                            }
+                near_stand_in |= touches_stand_in(bytes, w);
+                if w.start >= covered {
+                    set.matches_at(bytes, w.start, found, &mut open);
+                    // The longest literal that is whole words here wins.
+                    for &(pattern, end) in found.iter().rev() {
+                        if LiteralSet::report_with(&set.meta, text, pattern, w.start, end, out) {
+                            covered = end;
+                            break;
                         }
-                    } else if set.any_gate {
-                        set.matches_at(bytes, at, found, &mut open);
                     }
-                    match next_start(bytes, at, w.end) {
-                        Some((next, lit)) => (at, literal) = (next, lit),
-                        None => break,
-                    }
+                } else if set.any_gate {
+                    set.matches_at(bytes, w.start, found, &mut open);
+                }
+                if !only_letters(bytes, w.start, w.end) {
+                    set.inside(text, w, &mut covered, found, &mut open, out);
                 }
             }
+        } else {
+            near_stand_in = words.iter().any(|w| touches_stand_in(bytes, w));
         }
         if let Some(set) = &self.anywhere {
             for m in set.ac.find_iter(text) {
@@ -560,7 +588,7 @@ impl Lexicons {
                 }
             }
         }
-        if let Some(re) = &self.obfuscated {
+        if let Some(re) = self.obfuscated.as_ref().filter(|_| near_stand_in) {
             for (start, end) in obfuscated_tokens(text, words) {
                 let Some(token) = text.get(start..end) else {
                     continue;
@@ -583,6 +611,47 @@ impl Lexicons {
         out.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
         out.dedup_by(|b, a| a.lexicon == b.lexicon && b.start < a.end);
     }
+}
+
+/// Whether the byte before word `w` or the byte after it is a stand-in.
+fn touches_stand_in(bytes: &[u8], w: &Word) -> bool {
+    let before = w.start.checked_sub(1).and_then(|i| bytes.get(i));
+    before.is_some_and(|&b| is_stand_in(b)) || bytes.get(w.end).is_some_and(|&b| is_stand_in(b))
+}
+
+/// Whether `bytes[start..end]` is ASCII letters only, as most words are: eight bytes at a time.
+fn only_letters(bytes: &[u8], start: usize, end: usize) -> bool {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut i = start;
+    while i < end {
+        let Some(chunk) = bytes
+            .get(i..i + 8)
+            .and_then(|c| <[u8; 8]>::try_from(c).ok())
+            .map(u64::from_le_bytes)
+        else {
+            // Too close to the end of the text for eight bytes.
+            return bytes
+                .get(i..end)
+                .is_some_and(|rest| rest.iter().all(u8::is_ascii_alphabetic));
+        };
+        // Lower case (`| 0x20` puts no other byte among the letters), seven bits: a byte is a
+        // letter when adding 0x1f carries into its top bit (>= 'a') and adding 0x05 does not
+        // (<= 'z'); no byte carries into the next.
+        let x = (chunk | 0x2020_2020_2020_2020) & !HIGH;
+        let letters = x.wrapping_add(0x1f1f_1f1f_1f1f_1f1f)
+            & !x.wrapping_add(0x0505_0505_0505_0505)
+            & !chunk
+            & HIGH;
+        let wanted = match end - i {
+            n if n >= 8 => HIGH,
+            n => HIGH & ((1u64 << (8 * n)) - 1),
+        };
+        if letters & wanted != wanted {
+            return false;
+        }
+        i += 8;
+    }
+    true
 }
 
 /// [`at_word_boundaries`], without decoding characters when the bytes around are ASCII.
@@ -1125,9 +1194,11 @@ mod gate {
             }
         }
         let mut sets = distinct;
-        // A text needs a word of each set: even a set of common words spares some texts.
+        // A text needs a word of each set; a set of common words spares few texts and costs
+        // the walk a look at each of them: one is better than none, but only alone.
         sets.sort_by_key(|s| cost(s));
-        sets.truncate(most);
+        let telling = sets.iter().filter(|s| cost(s) < 1000).count().max(1);
+        sets.truncate(telling.min(most));
         sets
     }
 }
@@ -1186,6 +1257,35 @@ mod tests {
         assert_eq!(found(&l, "pain killers"), ["pain"]);
         assert_eq!(found(&l, "a pain killer"), ["pain killer"]);
         assert!(found(&l, "painkiller").is_empty());
+    }
+
+    #[test]
+    fn regex_terms_need_their_words() {
+        let sets = gate::words(
+            r"your\s+(?:recent\s+)?(?:visit|stay)\s+(?:here|with\s+us)",
+            6,
+        );
+        let words: Vec<Vec<&str>> = sets
+            .iter()
+            .map(|set| set.iter().map(|(w, _)| w.as_str()).collect())
+            .collect();
+        assert_eq!(words, [["stay", "visit"]]);
+        assert_eq!(gate::words(r"[0-9]+\s?mg", 6), [[("mg".to_owned(), true)]]);
+        // No word starts where the walk looks: the regex runs on every text.
+        assert!(gate::words(r"[a-z]+itis", 6).is_empty());
+        let l = lex(&[r"/vaccin\w*\s+cause\s+autism/", r"/[a-z]+itis/"], false);
+        assert_eq!(found(&l, "bronchitis"), ["bronchitis"]);
+        // After a curly apostrophe inside a word, as the regex's `\b` sees it.
+        assert_eq!(
+            found(&l, "anti’vaccines cause autism"),
+            ["vaccines cause autism"]
+        );
+        let l = lex(&[r"/vaccin\w*\s+cause\s+autism/"], false);
+        assert_eq!(
+            found(&l, "anti’vaccines cause autism"),
+            ["vaccines cause autism"]
+        );
+        assert!(found(&l, "vaccines are fine").is_empty());
     }
 
     #[test]
