@@ -106,7 +106,7 @@ impl LiteralSet {
             if meta.open_end {
                 end = extend_right(text, end);
             }
-            if at_word_boundaries(text, start, end) {
+            if whole_words(text, start, end) {
                 any = true;
                 out.push(Hit {
                     lexicon: meta.lexicon,
@@ -124,25 +124,54 @@ impl LiteralSet {
 struct LiteralList {
     literals: Vec<String>,
     meta: Vec<Vec<LiteralMeta>>,
+    /// For each pattern, the sets of words of regex terms that it belongs to (see [`gate`]).
+    gates: Vec<GateBits>,
     index: rustc_hash::FxHashMap<String, usize>,
+}
+
+/// The sets of words of regex terms (bit `i`: set `i`) that a pattern belongs to; each term
+/// needs a word of each of its sets ([`gate`]).
+#[derive(Debug, Default, Clone, Copy)]
+struct GateBits {
+    /// Sets it belongs to wherever it is.
+    prefix: u128,
+    /// Sets it belongs to when no ASCII letter follows it.
+    word: u128,
 }
 
 impl LiteralList {
     /// One pattern per distinct literal: the automaton reports leftmost-longest,
     /// non-overlapping matches, so a word listed twice must be one pattern.
     fn add(&mut self, literal: String, meta: LiteralMeta) {
-        match self.index.get(&literal) {
-            Some(&i) => {
-                if let Some(list) = self.meta.get_mut(i) {
-                    list.push(meta);
-                }
-            }
-            None => {
-                self.index.insert(literal.clone(), self.literals.len());
-                self.literals.push(literal);
-                self.meta.push(vec![meta]);
+        let i = self.pattern(literal);
+        if let Some(list) = self.meta.get_mut(i) {
+            list.push(meta);
+        }
+    }
+
+    /// Puts `word` in the set of words of regex terms `bit`; `whole`: only as a whole word.
+    fn add_gate(&mut self, word: String, bit: u128, whole: bool) {
+        let i = self.pattern(word);
+        if let Some(gates) = self.gates.get_mut(i) {
+            if whole {
+                gates.word |= bit;
+            } else {
+                gates.prefix |= bit;
             }
         }
+    }
+
+    /// The pattern of `literal`, added if new.
+    fn pattern(&mut self, literal: String) -> usize {
+        if let Some(&i) = self.index.get(&literal) {
+            return i;
+        }
+        let i = self.literals.len();
+        self.index.insert(literal.clone(), i);
+        self.literals.push(literal);
+        self.meta.push(Vec::new());
+        self.gates.push(GateBits::default());
+        i
     }
 
     fn build(self, start: StartKind) -> Result<Option<LiteralSet>, LexiconBuildError> {
@@ -150,53 +179,198 @@ impl LiteralList {
     }
 }
 
-/// Literals that start with a letter, walked byte by byte from a word start: the walk stops as
-/// soon as no literal can match, a few bytes into most words.
+/// Literals that start with a letter, and the words regex terms need ([`gate`]), walked byte by
+/// byte from a word start: the walk stops as soon as no literal can match, a few bytes into most
+/// words.
 struct WordLiterals {
-    dfa: aho_corasick::dfa::DFA,
-    /// For each pattern, every lexicon that lists it.
+    trie: WordTrie,
+    /// For each pattern, every lexicon that lists it (none for a word only regex terms need).
     meta: Vec<Vec<LiteralMeta>>,
+    /// For each pattern, the sets of words of regex terms it belongs to.
+    gates: Vec<GateBits>,
+    /// Some pattern is needed by a regex term.
+    any_gate: bool,
 }
 
 impl WordLiterals {
-    fn new(list: LiteralList) -> Result<Option<WordLiterals>, LexiconBuildError> {
+    fn new(list: LiteralList) -> Option<WordLiterals> {
         if list.literals.is_empty() {
-            return Ok(None);
+            return None;
         }
-        let dfa = aho_corasick::dfa::Builder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::LeftmostLongest)
-            .start_kind(StartKind::Anchored)
-            .build(&list.literals)
-            .map_err(|e| LexiconBuildError(e.to_string()))?;
-        Ok(Some(WordLiterals {
-            dfa,
+        Some(WordLiterals {
+            trie: WordTrie::new(&list.literals),
             meta: list.meta,
-        }))
+            any_gate: list.gates.iter().any(|g| g.prefix | g.word != 0),
+            gates: list.gates,
+        })
     }
 
-    /// The literals that match at `at`, longest last (at most a few: "pain", "pain killer").
-    fn matches_at(&self, bytes: &[u8], at: usize, found: &mut Vec<(usize, usize)>) {
-        use aho_corasick::automaton::Automaton;
-        found.clear();
-        let dfa = &self.dfa;
-        let Ok(mut sid) = dfa.start_state(aho_corasick::Anchored::Yes) else {
-            return;
-        };
-        for (i, &b) in bytes.iter().enumerate().skip(at) {
-            sid = dfa.next_state(aho_corasick::Anchored::Yes, sid, b);
-            if dfa.is_special(sid) {
-                if dfa.is_dead(sid) {
-                    return;
-                }
-                if dfa.is_match(sid) {
-                    let pattern = dfa.match_pattern(sid, 0);
-                    // Matches copied from failure states start later: not ours.
-                    if i + 1 == at + dfa.pattern_len(pattern) {
-                        found.push((pattern.as_usize(), i + 1));
+    /// Looks inside word `w` (one that is not ASCII letters only): a literal also starts after
+    /// a hyphen or an apostrophe ("post-covid", "l'hôpital"); elsewhere only regex words are
+    /// looked for (after `’` or `é`).
+    #[inline(never)]
+    fn inside(
+        &self,
+        text: &str,
+        w: &Word,
+        covered: &mut usize,
+        found: &mut Vec<(usize, usize)>,
+        open: &mut u128,
+        out: &mut Vec<Hit>,
+    ) {
+        let bytes = text.as_bytes();
+        let mut at = w.start;
+        while let Some((next, literal)) = next_start(bytes, at, w.end) {
+            at = next;
+            if literal && at >= *covered {
+                self.matches_at(bytes, at, found, open);
+                for &(pattern, end) in found.iter().rev() {
+                    if LiteralSet::report_with(&self.meta, text, pattern, at, end, out) {
+                        *covered = end;
+                        break;
                     }
                 }
+            } else if self.any_gate {
+                self.matches_at(bytes, at, found, open);
             }
+        }
+    }
+
+    /// The patterns that match at `at`, longest last (at most a few: "pain", "pain killer"); the
+    /// sets of words of regex terms that they belong to are added to `open`.
+    #[inline(always)]
+    fn matches_at(
+        &self,
+        bytes: &[u8],
+        at: usize,
+        found: &mut Vec<(usize, usize)>,
+        open: &mut u128,
+    ) {
+        found.clear();
+        let trie = &self.trie;
+        let mut state = trie.root;
+        for (i, &b) in bytes.get(at..).unwrap_or(&[]).iter().enumerate() {
+            let class = trie.classes[usize::from(b)];
+            state = trie
+                .trans
+                .get(state as usize + usize::from(class))
+                .copied()
+                .unwrap_or(WordTrie::DEAD);
+            // One test for the rare states: dead (0) or a pattern's (the highest ids).
+            if state.wrapping_sub(1) >= trie.first_match - 1 {
+                if state == WordTrie::DEAD {
+                    return;
+                }
+                let pattern = ((state - trie.first_match) / trie.stride) as usize;
+                // Words only regex terms need are no literals.
+                if self.meta.get(pattern).is_some_and(|m| !m.is_empty()) {
+                    found.push((pattern, at + i + 1));
+                }
+                if let Some(gate) = self.gates.get(pattern) {
+                    let whole = !bytes.get(at + i + 1).is_some_and(u8::is_ascii_alphabetic);
+                    *open |= gate.prefix | if whole { gate.word } else { 0 };
+                }
+            }
+        }
+    }
+}
+
+/// A trie of lower-case patterns as a table of transitions (ASCII letters in either case take
+/// the same one): a byte costs one lookup in the byte classes and one in the table.
+struct WordTrie {
+    /// Each byte's column; bytes that occur in no pattern share column 0, which leads nowhere.
+    classes: [u8; 256],
+    /// Transitions, a row of `stride` columns per state; a state's id is the index of its row.
+    trans: Vec<u32>,
+    stride: u32,
+    root: u32,
+    /// The states where a pattern ends come last, in pattern order: pattern `p`'s state is
+    /// `first_match + p * stride`.
+    first_match: u32,
+}
+
+impl WordTrie {
+    /// The state no pattern continues from: its row is all zeros.
+    const DEAD: u32 = 0;
+
+    fn new(patterns: &[String]) -> WordTrie {
+        let mut classes = [0u8; 256];
+        let mut columns = 1u8;
+        for pattern in patterns {
+            for &b in pattern.as_bytes() {
+                let b = b.to_ascii_lowercase();
+                if classes[usize::from(b)] == 0 {
+                    classes[usize::from(b)] = columns;
+                    columns = columns.saturating_add(1);
+                }
+            }
+        }
+        for b in b'A'..=b'Z' {
+            classes[usize::from(b)] = classes[usize::from(b.to_ascii_lowercase())];
+        }
+        // The trie as nodes with children; node 0 is the root.
+        let mut children: Vec<Vec<(u8, usize)>> = vec![Vec::new()];
+        let mut node_pattern: Vec<Option<usize>> = vec![None];
+        for (p, pattern) in patterns.iter().enumerate() {
+            let mut node = 0;
+            for &b in pattern.as_bytes() {
+                let class = classes[usize::from(b.to_ascii_lowercase())];
+                let existing = children
+                    .get(node)
+                    .and_then(|c| c.iter().find(|&&(k, _)| k == class))
+                    .map(|&(_, n)| n);
+                node = match existing {
+                    Some(n) => n,
+                    None => {
+                        let n = children.len();
+                        children.push(Vec::new());
+                        node_pattern.push(None);
+                        if let Some(c) = children.get_mut(node) {
+                            c.push((class, n));
+                        }
+                        n
+                    }
+                };
+            }
+            if let Some(slot) = node_pattern.get_mut(node) {
+                *slot = Some(p);
+            }
+        }
+        // Rows: the dead state, the states where no pattern ends, then one per pattern.
+        let stride = u32::from(columns);
+        let plain: Vec<usize> = (0..children.len())
+            .filter(|&n| node_pattern.get(n).is_some_and(Option::is_none))
+            .collect();
+        let mut row_of = vec![0u32; children.len()];
+        for (i, &n) in plain.iter().enumerate() {
+            if let Some(r) = row_of.get_mut(n) {
+                *r = (i as u32 + 1) * stride;
+            }
+        }
+        let first_match = (plain.len() as u32 + 1) * stride;
+        for (n, pattern) in node_pattern.iter().enumerate() {
+            if let (Some(p), Some(r)) = (pattern, row_of.get_mut(n)) {
+                *r = first_match + *p as u32 * stride;
+            }
+        }
+        let rows = plain.len() + 1 + patterns.len();
+        let mut trans = vec![WordTrie::DEAD; rows * stride as usize];
+        for (n, kids) in children.iter().enumerate() {
+            let row = row_of.get(n).copied().unwrap_or(0) as usize;
+            for &(class, child) in kids {
+                if let (Some(slot), Some(&to)) =
+                    (trans.get_mut(row + usize::from(class)), row_of.get(child))
+                {
+                    *slot = to;
+                }
+            }
+        }
+        WordTrie {
+            classes,
+            trans,
+            stride,
+            root: row_of.first().copied().unwrap_or(0),
+            first_match,
         }
     }
 }
@@ -209,6 +383,13 @@ pub(crate) struct Lexicons {
     anywhere: Option<LiteralSet>,
     regex: Option<Regex>,
     regex_lexicon: Vec<usize>,
+    /// For each regex term, the sets of words it needs a word of each of ([`gate`]).
+    regex_needs: Vec<u128>,
+    /// The first (most telling) set of each regex term: a text with none of them needs no
+    /// further look at [`Lexicons::regex_needs`].
+    regex_first_sets: u128,
+    /// Some regex term needs no word the walk finds: the regex runs on every text.
+    regex_ungated: bool,
     obfuscated: Option<Regex>,
     obfuscated_lexicon: Vec<usize>,
 }
@@ -263,12 +444,33 @@ impl Lexicons {
         let mut anywhere = LiteralList::default();
         let mut regexes = Vec::new();
         let mut regex_lexicon = Vec::new();
+        let mut regex_needs = Vec::new();
+        let mut regex_ungated = false;
+        let mut regex_first_sets = 0;
+        // The next free bit for a set of words of a regex term.
+        let mut next_set = 0u32;
         let mut obfuscated = Vec::new();
         let mut obfuscated_lexicon = Vec::new();
         for spec in terms {
             let term = spec.term.trim();
             let flags = if spec.case_sensitive { "" } else { "(?i)" };
             if let Some(inner) = term.strip_prefix('/').and_then(|t| t.strip_suffix('/')) {
+                let mut needs = 0u128;
+                for set in gate::words(inner, 6) {
+                    let Some(bit) = 1u128.checked_shl(next_set) else {
+                        break;
+                    };
+                    next_set += 1;
+                    if needs == 0 {
+                        regex_first_sets |= bit;
+                    }
+                    needs |= bit;
+                    for (word, whole) in set {
+                        at_words.add_gate(word, bit, whole);
+                    }
+                }
+                regex_ungated |= needs == 0;
+                regex_needs.push(needs);
                 regexes.push(format!(r"{flags}(?-u:\b)(?:{inner})(?-u:\b)"));
                 regex_lexicon.push(spec.lexicon);
                 continue;
@@ -280,6 +482,8 @@ impl Lexicons {
                 let body = core.split('*').map(escape).collect::<Vec<_>>().join(r"\w*");
                 regexes.push(format!(r"{flags}(?-u:\b)\w*{body}\w*(?-u:\b)"));
                 regex_lexicon.push(spec.lexicon);
+                regex_needs.push(0);
+                regex_ungated = true;
                 continue;
             }
             let literal = core.to_lowercase();
@@ -312,10 +516,13 @@ impl Lexicons {
                 .map_err(LexiconBuildError)
         };
         Ok(Lexicons {
-            at_words: WordLiterals::new(at_words)?,
+            at_words: WordLiterals::new(at_words),
             anywhere: anywhere.build(StartKind::Unanchored)?,
             regex: build(&regexes)?,
             regex_lexicon,
+            regex_needs,
+            regex_first_sets,
+            regex_ungated,
             obfuscated: build(&obfuscated)?,
             obfuscated_lexicon,
         })
@@ -332,41 +539,45 @@ impl Lexicons {
         out: &mut Vec<Hit>,
     ) {
         out.clear();
+        let bytes = text.as_bytes();
+        // The sets of words of regex terms that the walk found a word of.
+        let mut open = 0;
+        // Some word touches a stand-in byte: only then can a token be an obfuscated spelling.
+        let mut near_stand_in = false;
         if let Some(set) = &self.at_words {
-            let bytes = text.as_bytes();
             // Matches do not overlap: a word inside an earlier match starts nothing.
             let mut covered = 0;
             for w in words {
-                let mut at = w.start;
-                while at < w.end {
-                    if at >= covered {
-                        set.matches_at(bytes, at, found);
-                        // The longest literal that is whole words here wins.
-                        for &(pattern, end) in found.iter().rev() {
-                            let lit =
-                                LiteralSet::report_with(&set.meta, text, pattern, at, end, out);
-                            if lit {
-                                covered = end;
-                                break;
-                            }
+                near_stand_in |= touches_stand_in(bytes, w);
+                if w.start >= covered {
+                    set.matches_at(bytes, w.start, found, &mut open);
+                    // The longest literal that is whole words here wins.
+                    for &(pattern, end) in found.iter().rev() {
+                        if LiteralSet::report_with(&set.meta, text, pattern, w.start, end, out) {
+                            covered = end;
+                            break;
                         }
                     }
-                    // Parts of a hyphenated or elided word start words of their own
-                    // ("post-covid", "l'hôpital").
-                    let rest = bytes.get(at..w.end).unwrap_or(&[]);
-                    match rest.iter().position(|&b| matches!(b, b'-' | b'\'')) {
-                        Some(i) => at += i + 1,
-                        None => break,
-                    }
+                } else if set.any_gate {
+                    set.matches_at(bytes, w.start, found, &mut open);
+                }
+                if !only_letters(bytes, w.start, w.end) {
+                    set.inside(text, w, &mut covered, found, &mut open, out);
                 }
             }
+        } else {
+            near_stand_in = words.iter().any(|w| touches_stand_in(bytes, w));
         }
         if let Some(set) = &self.anywhere {
             for m in set.ac.find_iter(text) {
                 set.report(text, m.pattern().as_usize(), m.start(), m.end(), out);
             }
         }
-        if let Some(re) = &self.regex {
+        if let Some(re) = self.regex.as_ref().filter(|_| {
+            self.regex_ungated
+                || (open & self.regex_first_sets != 0
+                    && self.regex_needs.iter().any(|&n| n & !open == 0))
+        }) {
             for m in re.find_iter(text) {
                 if let Some(&lexicon) = self.regex_lexicon.get(m.pattern().as_usize()) {
                     out.push(Hit {
@@ -377,8 +588,8 @@ impl Lexicons {
                 }
             }
         }
-        if let Some(re) = &self.obfuscated {
-            for (start, end) in obfuscated_tokens(text) {
+        if let Some(re) = self.obfuscated.as_ref().filter(|_| near_stand_in) {
+            for (start, end) in obfuscated_tokens(text, words) {
                 let Some(token) = text.get(start..end) else {
                     continue;
                 };
@@ -402,6 +613,89 @@ impl Lexicons {
     }
 }
 
+/// Whether the byte before word `w` or the byte after it is a stand-in.
+fn touches_stand_in(bytes: &[u8], w: &Word) -> bool {
+    let before = w.start.checked_sub(1).and_then(|i| bytes.get(i));
+    before.is_some_and(|&b| is_stand_in(b)) || bytes.get(w.end).is_some_and(|&b| is_stand_in(b))
+}
+
+/// Whether `bytes[start..end]` is ASCII letters only, as most words are: eight bytes at a time.
+fn only_letters(bytes: &[u8], start: usize, end: usize) -> bool {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut i = start;
+    while i < end {
+        let Some(chunk) = bytes
+            .get(i..i + 8)
+            .and_then(|c| <[u8; 8]>::try_from(c).ok())
+            .map(u64::from_le_bytes)
+        else {
+            // Too close to the end of the text for eight bytes.
+            return bytes
+                .get(i..end)
+                .is_some_and(|rest| rest.iter().all(u8::is_ascii_alphabetic));
+        };
+        // Lower case (`| 0x20` puts no other byte among the letters), seven bits: a byte is a
+        // letter when adding 0x1f carries into its top bit (>= 'a') and adding 0x05 does not
+        // (<= 'z'); no byte carries into the next.
+        let x = (chunk | 0x2020_2020_2020_2020) & !HIGH;
+        let letters = x.wrapping_add(0x1f1f_1f1f_1f1f_1f1f)
+            & !x.wrapping_add(0x0505_0505_0505_0505)
+            & !chunk
+            & HIGH;
+        let wanted = match end - i {
+            n if n >= 8 => HIGH,
+            n => HIGH & ((1u64 << (8 * n)) - 1),
+        };
+        if letters & wanted != wanted {
+            return false;
+        }
+        i += 8;
+    }
+    true
+}
+
+/// [`at_word_boundaries`], without decoding characters when the bytes around are ASCII.
+fn whole_words(text: &str, start: usize, end: usize) -> bool {
+    let bytes = text.as_bytes();
+    // The ASCII byte at `i`; a space where there is none; `None` for other bytes.
+    let ascii = |i: Option<usize>| match i.and_then(|i| bytes.get(i)) {
+        None => Some(b' '),
+        Some(&b) => b.is_ascii().then_some(b),
+    };
+    let around = (
+        ascii(start.checked_sub(1)),
+        ascii(Some(start)),
+        ascii(end.checked_sub(1)),
+        ascii(Some(end)),
+    );
+    match around {
+        (Some(before), Some(first), Some(last), Some(after)) => {
+            (!first.is_ascii_alphanumeric() || !before.is_ascii_alphanumeric())
+                && (!last.is_ascii_alphanumeric() || !after.is_ascii_alphanumeric())
+        }
+        _ => at_word_boundaries(text, start, end),
+    }
+}
+
+/// The next place in a word (ending at `end`) after `at` where the walk looks: after a hyphen
+/// or an apostrophe (true: a literal may start there), or at an ASCII letter after another byte
+/// (false: only a regex word can, as after `’` or `é`).
+fn next_start(bytes: &[u8], at: usize, end: usize) -> Option<(usize, bool)> {
+    let mut prev = *bytes.get(at)?;
+    for (i, &b) in bytes.get(at + 1..end)?.iter().enumerate() {
+        if !prev.is_ascii_alphabetic() {
+            if matches!(prev, b'-' | b'\'') {
+                return Some((at + 1 + i, true));
+            }
+            if b.is_ascii_alphabetic() {
+                return Some((at + 1 + i, false));
+            }
+        }
+        prev = b;
+    }
+    None
+}
+
 fn extend_left(text: &str, mut start: usize) -> usize {
     while let Some(c) = text.get(..start).and_then(|s| s.chars().next_back()) {
         if !c.is_alphanumeric() {
@@ -422,85 +716,491 @@ fn extend_right(text: &str, mut end: usize) -> usize {
     end
 }
 
+/// The bytes people put in place of letters to dodge filters (`f*ck`, `sh1t`, `@ss`, `$hit`).
+const STAND_INS: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = b'0';
+    while b <= b'9' {
+        table[b as usize] = true;
+        b += 1;
+    }
+    table[b'*' as usize] = true;
+    table[b'@' as usize] = true;
+    table[b'$' as usize] = true;
+    table[b'!' as usize] = true;
+    table[b'|' as usize] = true;
+    table[b'+' as usize] = true;
+    table
+};
+
+fn is_stand_in(b: u8) -> bool {
+    STAND_INS[usize::from(b)]
+}
+
 /// Words that mix letters with the stand-ins people use to dodge filters (`f*ck`, `sh1t`, `@ss`).
-fn obfuscated_tokens(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+///
+/// Such a token is letters and stand-ins only, so one of its letters touches one of its
+/// stand-ins, and every letter is in a word: a word with a stand-in right before or right after
+/// it is the only place one can be. A look at the two bytes around each word spares a scan of
+/// every byte of the text; the whitespace-delimited token around such a word is then checked.
+fn obfuscated_tokens<'a>(
+    text: &'a str,
+    words: &'a [Word],
+) -> impl Iterator<Item = (usize, usize)> + 'a {
     let bytes = text.as_bytes();
-    let mut pos = 0;
-    // Only a token that holds a stand-in can qualify: the search jumps from one stand-in byte
-    // to the next and looks at the token around it, so the plain words in between cost one
-    // table lookup a byte.
-    let stand_in =
-        |b: u8| b.is_ascii_digit() || matches!(b, b'*' | b'@' | b'$' | b'!' | b'|' | b'+');
-    std::iter::from_fn(move || {
-        while pos < bytes.len() {
-            let Some(hit) = bytes
-                .get(pos..)
-                .and_then(|rest| rest.iter().position(|&b| stand_in(b)))
-                .map(|i| pos + i)
-            else {
-                pos = bytes.len();
-                return None;
-            };
-            // The whitespace-delimited token around it (it starts at or after `pos`, which is
-            // always where a token ended).
-            let start = bytes
-                .get(pos..hit)
-                .and_then(|head| head.iter().rposition(u8::is_ascii_whitespace))
-                .map_or(pos, |i| pos + i + 1);
-            pos = hit;
-            while pos < bytes.len() && !bytes[pos].is_ascii_whitespace() {
-                pos += 1;
+    // Where the last token looked at ended: the next word may be in the same token.
+    let mut done = 0;
+    words.iter().filter_map(move |w| {
+        let before = w.start.checked_sub(1).and_then(|i| bytes.get(i));
+        let after = bytes.get(w.end);
+        if w.start < done
+            || !(before.is_some_and(|&b| is_stand_in(b)) || after.is_some_and(|&b| is_stand_in(b)))
+        {
+            return None;
+        }
+        let head = bytes.get(..w.start).unwrap_or(&[]);
+        let start = head
+            .iter()
+            .rposition(u8::is_ascii_whitespace)
+            .map_or(0, |i| i + 1);
+        let tail = bytes.get(w.end..).unwrap_or(&[]);
+        let end = tail
+            .iter()
+            .position(u8::is_ascii_whitespace)
+            .map_or(bytes.len(), |i| w.end + i);
+        done = end;
+        obfuscated_token(bytes, start, end)
+    })
+}
+
+/// The token `start..end` (whitespace-delimited) without the punctuation around it, when it
+/// mixes letters and stand-ins as an obfuscated word does.
+fn obfuscated_token(bytes: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
+    let trim = |b: u8| {
+        matches!(
+            b,
+            b'.' | b',' | b'?' | b'"' | b'\'' | b'(' | b')' | b':' | b';' | b'[' | b']'
+        )
+    };
+    let (mut s, mut e) = (start, end);
+    while s < e && bytes.get(s).is_some_and(|&b| trim(b)) {
+        s += 1;
+    }
+    while e > s && bytes.get(e - 1).is_some_and(|&b| trim(b) || b == b'!') {
+        e -= 1;
+    }
+    let token = bytes.get(s..e)?;
+    if token.len() < 3 || token.len() > 24 {
+        return None;
+    }
+    // One pass: most tokens are plain words and stop at the first check below.
+    let (mut letters, mut stand_ins, mut symbol, mut inner_digit) = (0, 0, false, false);
+    for (i, &b) in token.iter().enumerate() {
+        if b.is_ascii_alphabetic() {
+            letters += 1;
+        } else if b.is_ascii_digit() {
+            stand_ins += 1;
+            // Digits stand in for letters only between letters ("sh1t"), not in
+            // "2nd", "9am", "4B".
+            inner_digit |= i > 0
+                && token.get(i - 1).is_some_and(u8::is_ascii_alphabetic)
+                && token.get(i + 1).is_some_and(|n| !n.is_ascii_digit());
+        } else if is_stand_in(b) {
+            // Symbols may stand anywhere ("@ss", "f*ck", "$hit").
+            stand_ins += 1;
+            symbol = true;
+        } else {
+            break;
+        }
+    }
+    let not_handle = !(token.first() == Some(&b'@') && letters + 1 == token.len());
+    (letters >= 1
+        && stand_ins >= 1
+        && letters + stand_ins == token.len()
+        && not_handle
+        && (symbol || inner_digit))
+        .then_some((s, e))
+}
+
+/// What a regex term needs in the text before it can match: one of a few words, each at a place
+/// where the word walk of [`Lexicons::find`] looks (a letter with no ASCII letter before it).
+/// `vaccin\w*\s+cause...` needs `vaccin`; `your\s+(?:visit|stay|...)\s+...` needs one of `visit`,
+/// `stay`, ... (rarer than `your`). The regex runs only on texts that have one; a term whose
+/// syntax the gate does not follow (or that needs no word) runs on every text.
+mod gate {
+    /// A regex term's syntax, as much of it as the gate needs.
+    pub(super) enum Node {
+        /// One character, matched literally.
+        Char(char),
+        /// Any other one-character item (class, escape, `.`); `letters`: it may match an ASCII
+        /// letter.
+        Class {
+            letters: bool,
+        },
+        /// A zero-width assertion; `word_boundary`: `\b`.
+        Assert {
+            word_boundary: bool,
+        },
+        Concat(Vec<Node>),
+        Alt(Vec<Node>),
+        Repeat {
+            node: Box<Node>,
+            min: u32,
+        },
+    }
+
+    /// Parses a regex in the subset the gate follows; `None` for anything else (flags, named
+    /// groups, back-references, unknown escapes...).
+    pub(super) fn parse(pattern: &str) -> Option<Node> {
+        let chars: Vec<char> = pattern.chars().collect();
+        let mut pos = 0;
+        let node = alternation(&chars, &mut pos)?;
+        (pos == chars.len()).then_some(node)
+    }
+
+    fn alternation(chars: &[char], pos: &mut usize) -> Option<Node> {
+        let mut alts = vec![concat(chars, pos)?];
+        while chars.get(*pos) == Some(&'|') {
+            *pos += 1;
+            alts.push(concat(chars, pos)?);
+        }
+        Some(if alts.len() == 1 {
+            alts.pop()?
+        } else {
+            Node::Alt(alts)
+        })
+    }
+
+    fn concat(chars: &[char], pos: &mut usize) -> Option<Node> {
+        let mut items = Vec::new();
+        while let Some(&c) = chars.get(*pos) {
+            if c == '|' || c == ')' {
+                break;
             }
-            let mut s = start;
-            let mut e = pos;
-            let trim = |b: u8| {
-                matches!(
-                    b,
-                    b'.' | b',' | b'?' | b'"' | b'\'' | b'(' | b')' | b':' | b';' | b'[' | b']'
-                )
-            };
-            while s < e && trim(bytes[s]) {
-                s += 1;
+            let mut node = atom(chars, pos)?;
+            while let Some(min) = quantifier(chars, pos)? {
+                node = Node::Repeat {
+                    node: Box::new(node),
+                    min,
+                };
             }
-            while e > s && (trim(bytes[e - 1]) || bytes[e - 1] == b'!') {
-                e -= 1;
+            items.push(node);
+        }
+        Some(Node::Concat(items))
+    }
+
+    /// The minimum of a quantifier at `pos`, if there is one (`Some(None)`: none).
+    fn quantifier(chars: &[char], pos: &mut usize) -> Option<Option<u32>> {
+        let min = match chars.get(*pos) {
+            Some('?' | '*') => {
+                *pos += 1;
+                0
             }
-            let token = &bytes[s..e];
-            if token.len() < 3 || token.len() > 24 {
-                continue;
+            Some('+') => {
+                *pos += 1;
+                1
             }
-            // One pass: most tokens are plain words and stop at the first check below.
-            let (mut letters, mut stand_ins, mut symbol, mut inner_digit) = (0, 0, false, false);
-            for (i, &b) in token.iter().enumerate() {
-                if b.is_ascii_alphabetic() {
-                    letters += 1;
-                } else if b.is_ascii_digit() {
-                    stand_ins += 1;
-                    // Digits stand in for letters only between letters ("sh1t"), not in
-                    // "2nd", "9am", "4B".
-                    inner_digit |= i > 0
-                        && token[i - 1].is_ascii_alphabetic()
-                        && token.get(i + 1).is_some_and(|n| !n.is_ascii_digit());
-                } else if matches!(b, b'*' | b'@' | b'$' | b'!' | b'|' | b'+') {
-                    // Symbols may stand anywhere ("@ss", "f*ck", "$hit").
-                    stand_ins += 1;
-                    symbol = true;
+            Some('{') => {
+                let close = chars.get(*pos..)?.iter().position(|&c| c == '}')? + *pos;
+                let inner: String = chars.get(*pos + 1..close)?.iter().collect();
+                let min_text = inner.split(',').next()?;
+                let valid = inner.split(',').count() <= 2
+                    && inner.split(',').enumerate().all(|(i, p)| {
+                        p.chars().all(|c| c.is_ascii_digit()) && (i > 0 || !p.is_empty())
+                    });
+                if !valid {
+                    return None;
+                }
+                *pos = close + 1;
+                min_text.parse().ok()?
+            }
+            _ => return Some(None),
+        };
+        // A lazy quantifier matches the same texts.
+        if chars.get(*pos) == Some(&'?') {
+            *pos += 1;
+        }
+        Some(Some(min))
+    }
+
+    fn atom(chars: &[char], pos: &mut usize) -> Option<Node> {
+        let c = *chars.get(*pos)?;
+        *pos += 1;
+        Some(match c {
+            '(' => {
+                if chars.get(*pos) == Some(&'?') {
+                    if chars.get(*pos + 1) != Some(&':') {
+                        return None;
+                    }
+                    *pos += 2;
+                }
+                let node = alternation(chars, pos)?;
+                if chars.get(*pos) != Some(&')') {
+                    return None;
+                }
+                *pos += 1;
+                node
+            }
+            '[' => class(chars, pos)?,
+            '\\' => escape(chars, pos)?,
+            '.' => Node::Class { letters: true },
+            '^' | '$' => Node::Assert {
+                word_boundary: false,
+            },
+            ')' | '*' | '+' | '?' | '{' | '}' | ']' => return None,
+            c => Node::Char(c),
+        })
+    }
+
+    fn escape(chars: &[char], pos: &mut usize) -> Option<Node> {
+        let c = *chars.get(*pos)?;
+        *pos += 1;
+        Some(match c {
+            'b' => Node::Assert {
+                word_boundary: true,
+            },
+            'B' | 'A' | 'z' | '<' | '>' => Node::Assert {
+                word_boundary: false,
+            },
+            's' | 'd' | 'n' | 't' | 'r' | 'f' | 'v' => Node::Class { letters: false },
+            'S' | 'D' | 'w' | 'W' => Node::Class { letters: true },
+            c if c.is_ascii_punctuation() => Node::Char(c),
+            _ => return None,
+        })
+    }
+
+    /// A bracketed class; whether it can match an ASCII letter is all that matters, and anything
+    /// unusual in it counts as a letter.
+    fn class(chars: &[char], pos: &mut usize) -> Option<Node> {
+        let mut letters = false;
+        if chars.get(*pos) == Some(&'^') {
+            letters = true;
+            *pos += 1;
+        }
+        let mut first = true;
+        loop {
+            let c = *chars.get(*pos)?;
+            *pos += 1;
+            match c {
+                ']' if !first => break,
+                '[' => return None,
+                '\\' => {
+                    let e = *chars.get(*pos)?;
+                    *pos += 1;
+                    match e {
+                        's' | 'd' | 'n' | 't' | 'r' | 'f' | 'v' => {}
+                        e if e.is_ascii_punctuation() => {}
+                        _ => letters = true,
+                    }
+                }
+                // A range: it may span letters unless both ends are below 'A' ('0'-'9').
+                '-' if !first && chars.get(*pos) != Some(&']') => {
+                    let end = *chars.get(*pos)?;
+                    *pos += 1;
+                    if end == '\\' || end == '[' || end >= 'A' {
+                        letters = true;
+                    }
+                }
+                c => letters |= c.is_ascii_alphabetic(),
+            }
+            first = false;
+        }
+        Some(Node::Class { letters })
+    }
+
+    /// Whether, where `node` ends, the byte before can be no ASCII letter; `before`: the same
+    /// where it starts. A word that starts there is one the word walk looks at.
+    fn boundary_after(node: &Node, before: bool) -> bool {
+        match node {
+            Node::Char(c) => !c.is_ascii_alphabetic(),
+            Node::Class { letters } => !letters,
+            // A letter right after `\b` has no word character before it.
+            Node::Assert { word_boundary } => *word_boundary,
+            Node::Concat(items) => items.iter().fold(before, |b, n| boundary_after(n, b)),
+            Node::Alt(alts) => alts.iter().all(|n| boundary_after(n, before)),
+            Node::Repeat { node, min } => {
+                // Later rounds start after earlier ones: what holds with no help holds for them.
+                let last = boundary_after(node, false);
+                if *min == 0 {
+                    before && last
                 } else {
-                    break;
+                    last
                 }
             }
-            let not_handle = !(token[0] == b'@' && letters + 1 == token.len());
-            if letters >= 1
-                && stand_ins >= 1
-                && letters + stand_ins == token.len()
-                && not_handle
-                && (symbol || inner_digit)
-            {
-                return Some((s, e));
+        }
+    }
+
+    /// Whether what `items` match, followed by what `follow` says of the rest, starts with no
+    /// ASCII letter (nothing at all counts too), right after an ASCII letter.
+    fn starts_nonletter(items: &[Node], follow: bool) -> bool {
+        let Some((first, rest)) = items.split_first() else {
+            return follow;
+        };
+        match first {
+            Node::Char(c) => !c.is_ascii_alphabetic(),
+            Node::Class { letters } => !letters,
+            // After a letter, `\b` has no word character next.
+            Node::Assert { word_boundary } => *word_boundary,
+            Node::Concat(inner) => starts_nonletter(inner, starts_nonletter(rest, follow)),
+            Node::Alt(alts) => {
+                let next = starts_nonletter(rest, follow);
+                alts.iter()
+                    .all(|n| starts_nonletter(std::slice::from_ref(n), next))
+            }
+            Node::Repeat { node, min } => {
+                let once = starts_nonletter(std::slice::from_ref(node.as_ref()), false);
+                once && (*min > 0 || starts_nonletter(rest, follow))
             }
         }
-        None
-    })
+    }
+
+    /// A string the walk can look for, and whether it must be a whole word (no ASCII letter
+    /// right after it).
+    pub(super) type Word = (String, bool);
+
+    /// The strings that every match of `items` (followed by something `follow` describes)
+    /// starts with, one of them, when it starts with literal characters.
+    fn prefixes(items: &[Node], follow: bool) -> Option<Vec<Word>> {
+        let mut run = String::new();
+        for (i, item) in items.iter().enumerate() {
+            let rest = items.get(i + 1..).unwrap_or(&[]);
+            match item {
+                // The walk matches ASCII letters in any case and other bytes as they are; the
+                // regex might fold other letters.
+                Node::Char(c) if c.is_ascii() => run.push(*c),
+                _ if !run.is_empty() => {
+                    let whole = run.ends_with(|c: char| c.is_ascii_alphabetic())
+                        && starts_nonletter(items.get(i..).unwrap_or(&[]), follow);
+                    return Some(vec![(run, whole)]);
+                }
+                Node::Assert { .. } => {}
+                Node::Concat(inner) => return prefixes(inner, starts_nonletter(rest, follow)),
+                Node::Alt(alts) => {
+                    let next = starts_nonletter(rest, follow);
+                    let mut all = Vec::new();
+                    for alt in alts {
+                        all.extend(prefixes(std::slice::from_ref(alt), next)?);
+                    }
+                    return Some(all);
+                }
+                Node::Repeat { node, min } if *min > 0 => {
+                    return prefixes(std::slice::from_ref(node.as_ref()), false)
+                }
+                _ => return None,
+            }
+        }
+        let whole = run.ends_with(|c: char| c.is_ascii_alphabetic()) && follow;
+        (!run.is_empty()).then_some(vec![(run, whole)])
+    }
+
+    /// A string the word walk can find: it starts with an ASCII letter, at a place with no ASCII
+    /// letter before it; two characters at least, and not `s` and a non-letter (the `s` of a
+    /// possessive `'s` is in no word).
+    fn walkable(s: &str) -> bool {
+        let mut chars = s.chars();
+        match (chars.next(), chars.next()) {
+            (Some(a), Some(b)) => {
+                a.is_ascii_alphabetic()
+                    && (!a.eq_ignore_ascii_case(&'s') || b.is_ascii_alphabetic())
+            }
+            _ => false,
+        }
+    }
+
+    /// Sets of strings, one of which every match of `node` (followed by something `follow`
+    /// describes) has where the word walk looks; `before`: no ASCII letter comes right before.
+    fn required(node: &Node, before: bool, follow: bool, out: &mut Vec<Vec<Word>>) {
+        match node {
+            Node::Concat(items) => {
+                let mut b = before;
+                for (i, item) in items.iter().enumerate() {
+                    let rest = items.get(i + 1..).unwrap_or(&[]);
+                    if b {
+                        if let Some(p) = items.get(i..).and_then(|it| prefixes(it, follow)) {
+                            if p.iter().all(|(s, _)| walkable(s)) {
+                                out.push(p);
+                            }
+                        }
+                    }
+                    required(item, b, starts_nonletter(rest, follow), out);
+                    b = boundary_after(item, b);
+                }
+            }
+            Node::Alt(alts) => {
+                let mut union = Vec::new();
+                for alt in alts {
+                    let mut sets = Vec::new();
+                    required(alt, before, follow, &mut sets);
+                    sets.sort_by_key(|s| cost(s));
+                    let Some(best) = sets.into_iter().next() else {
+                        return;
+                    };
+                    union.extend(best);
+                }
+                out.push(union);
+            }
+            Node::Repeat { node, min } if *min > 0 => required(node, before, false, out),
+            _ => {}
+        }
+    }
+
+    /// Words so common that needing one of them spares few texts.
+    const COMMON: &[&str] = &[
+        "the", "and", "to", "of", "in", "on", "at", "for", "with", "by", "from", "is", "are",
+        "was", "were", "be", "been", "has", "have", "had", "you", "your", "we", "our", "my", "me",
+        "he", "she", "his", "her", "it", "its", "they", "them", "their", "this", "that", "so",
+        "not", "no", "do", "did", "after", "about", "when", "before", "during", "here", "all",
+        "just", "can", "will", "up", "out", "if", "as", "what", "how", "who", "an", "or", "us",
+    ];
+
+    /// A rough guess of how many texts a set lets through: common words and short prefixes
+    /// count most.
+    fn cost(set: &[Word]) -> usize {
+        set.iter()
+            .map(|(s, whole)| {
+                if COMMON.contains(&s.to_ascii_lowercase().as_str()) {
+                    1000
+                } else if *whole {
+                    10
+                } else {
+                    10 + 40 / s.len().max(1)
+                }
+            })
+            .sum()
+    }
+
+    /// Sets of words (lower case), one word of each of which a match of the regex term `inner`
+    /// needs (written between slashes; the term is compiled as `\b(?:inner)\b`): the most
+    /// telling first, at most `most`. Empty when the gate cannot tell.
+    pub(super) fn words(inner: &str, most: usize) -> Vec<Vec<Word>> {
+        let Some(node) = parse(inner) else {
+            return Vec::new();
+        };
+        let mut sets = Vec::new();
+        // The term starts and ends with `\b`.
+        required(&node, true, true, &mut sets);
+        for set in &mut sets {
+            for (s, _) in set.iter_mut() {
+                s.make_ascii_lowercase();
+            }
+            set.sort();
+            set.dedup();
+        }
+        // The same set may come from a group and from the sequence that starts with it.
+        let mut distinct: Vec<Vec<Word>> = Vec::new();
+        for set in sets {
+            if !distinct.contains(&set) {
+                distinct.push(set);
+            }
+        }
+        let mut sets = distinct;
+        // A text needs a word of each set; a set of common words spares few texts and costs
+        // the walk a look at each of them: one is better than none, but only alone.
+        sets.sort_by_key(|s| cost(s));
+        let telling = sets.iter().filter(|s| cost(s) < 1000).count().max(1);
+        sets.truncate(telling.min(most));
+        sets
+    }
 }
 
 #[cfg(test)]
@@ -557,6 +1257,35 @@ mod tests {
         assert_eq!(found(&l, "pain killers"), ["pain"]);
         assert_eq!(found(&l, "a pain killer"), ["pain killer"]);
         assert!(found(&l, "painkiller").is_empty());
+    }
+
+    #[test]
+    fn regex_terms_need_their_words() {
+        let sets = gate::words(
+            r"your\s+(?:recent\s+)?(?:visit|stay)\s+(?:here|with\s+us)",
+            6,
+        );
+        let words: Vec<Vec<&str>> = sets
+            .iter()
+            .map(|set| set.iter().map(|(w, _)| w.as_str()).collect())
+            .collect();
+        assert_eq!(words, [["stay", "visit"]]);
+        assert_eq!(gate::words(r"[0-9]+\s?mg", 6), [[("mg".to_owned(), true)]]);
+        // No word starts where the walk looks: the regex runs on every text.
+        assert!(gate::words(r"[a-z]+itis", 6).is_empty());
+        let l = lex(&[r"/vaccin\w*\s+cause\s+autism/", r"/[a-z]+itis/"], false);
+        assert_eq!(found(&l, "bronchitis"), ["bronchitis"]);
+        // After a curly apostrophe inside a word, as the regex's `\b` sees it.
+        assert_eq!(
+            found(&l, "anti’vaccines cause autism"),
+            ["vaccines cause autism"]
+        );
+        let l = lex(&[r"/vaccin\w*\s+cause\s+autism/"], false);
+        assert_eq!(
+            found(&l, "anti’vaccines cause autism"),
+            ["vaccines cause autism"]
+        );
+        assert!(found(&l, "vaccines are fine").is_empty());
     }
 
     #[test]
