@@ -70,10 +70,12 @@ struct Candidate {
     pattern: u32,
     /// Where the hit is in the pattern.
     offset: u32,
-    /// The pattern's first (up to) 8 bytes, folded, and the mask of those bytes: a quick
-    /// rejection before the comparison.
-    head: u64,
-    head_mask: u64,
+    len: u32,
+    /// The pattern's first (up to) 16 bytes and the mask of those bytes: compared with the
+    /// text's bytes in small letters, they decide a pattern of up to 16 bytes and reject most
+    /// others.
+    head: [u64; 2],
+    head_mask: [u64; 2],
 }
 
 /// Two bytes next to each other in a short pattern, rare in text.
@@ -142,18 +144,44 @@ fn commonness(p: &[u8], at: usize, len: usize) -> f64 {
 
 /// The candidate of `pattern` (bytes `p`) for a hit at `offset`.
 fn candidate(pattern: usize, p: &[u8], offset: usize) -> Option<Candidate> {
-    let mut head = [0u8; 8];
-    let mut mask = [0u8; 8];
+    let mut head = [0u8; 16];
+    let mut mask = [0u8; 16];
     for ((h, m), &b) in head.iter_mut().zip(mask.iter_mut()).zip(p) {
-        *h = b | 0x20;
+        *h = b;
         *m = 0xFF;
     }
+    let word = |bytes: &[u8; 16], i: usize| -> Option<u64> {
+        Some(u64::from_le_bytes(bytes.get(i..i + 8)?.try_into().ok()?))
+    };
     Some(Candidate {
         pattern: u32::try_from(pattern).ok()?,
         offset: u32::try_from(offset).ok()?,
-        head: u64::from_le_bytes(head),
-        head_mask: u64::from_le_bytes(mask),
+        len: u32::try_from(p.len()).ok()?,
+        head: [word(&head, 0)?, word(&head, 8)?],
+        head_mask: [word(&mask, 0)?, word(&mask, 8)?],
     })
+}
+
+/// The 8 bytes of `bytes` at `at` (zeros past the end), ASCII capitals made small.
+#[inline]
+fn lower_word(bytes: &[u8], at: usize) -> u64 {
+    let w = match bytes.get(at..).and_then(<[u8]>::first_chunk::<8>) {
+        Some(w) => u64::from_le_bytes(*w),
+        None => {
+            let mut w = [0u8; 8];
+            for (x, &b) in w.iter_mut().zip(bytes.get(at..).unwrap_or(&[])) {
+                *x = b;
+            }
+            u64::from_le_bytes(w)
+        }
+    };
+    // Per byte, without carries between bytes: whether the low 7 bits are at least `A` and
+    // whether they are past `Z`; bytes beyond ASCII are no capitals.
+    let low = w & !HIGH;
+    let from_a = low + ONES * (0x80 - u64::from(b'A'));
+    let past_z = low + ONES * (0x80 - u64::from(b'Z') - 1);
+    let capitals = from_a & !past_z & !w & HIGH;
+    w | (capitals >> 2)
 }
 
 impl OrgMatcher {
@@ -290,12 +318,7 @@ impl OrgMatcher {
     /// (start, end, pattern), in no particular order. `N` is the number of rare pairs.
     #[inline]
     fn occurrences<const N: usize>(&self, text: &str, found: &mut Vec<(usize, usize, usize)>) {
-        let Finder::Filter {
-            grams,
-            buckets,
-            pairs,
-        } = &self.finder
-        else {
+        let Finder::Filter { grams, pairs, .. } = &self.finder else {
             return;
         };
         // Each pair's bytes in every byte of a word; a missing pair never matches (folded
@@ -322,7 +345,7 @@ impl OrgMatcher {
             word.copy_from_slice(chunk);
             let w = u64::from_le_bytes(word) | FOLD;
             if hit(w, carry) {
-                self.check_chunk(bytes, at, w, buckets, pairs, found);
+                self.check_chunk(bytes, at, w, found);
             }
             carry = w >> 56;
             at += 8;
@@ -337,7 +360,7 @@ impl OrgMatcher {
             }
             let w = u64::from_le_bytes(word) | FOLD;
             if hit(w, carry) {
-                self.check_chunk(bytes, at, w, buckets, pairs, found);
+                self.check_chunk(bytes, at, w, found);
             }
         }
     }
@@ -365,21 +388,20 @@ impl OrgMatcher {
     /// `found` as (start, end, pattern).
     #[cold]
     #[inline(never)]
-    fn check_chunk(
-        &self,
-        bytes: &[u8],
-        at: usize,
-        w: u64,
-        buckets: &[Vec<Candidate>],
-        pairs: &[RarePair],
-        found: &mut Vec<(usize, usize, usize)>,
-    ) {
+    fn check_chunk(&self, bytes: &[u8], at: usize, w: u64, found: &mut Vec<(usize, usize, usize)>) {
+        let Finder::Filter {
+            grams,
+            buckets,
+            pairs,
+        } = &self.finder
+        else {
+            return;
+        };
         for (block_at, block) in [(at, w as u32), (at + 4, (w >> 32) as u32)] {
-            let Finder::Filter { grams, .. } = &self.finder else {
-                return;
-            };
-            let slot = usize::from(grams[gram_hash(block)]);
-            let Some(bucket) = slot.checked_sub(1).and_then(|i| buckets.get(i)) else {
+            let Some(bucket) = usize::from(grams[gram_hash(block)])
+                .checked_sub(1)
+                .and_then(|i| buckets.get(i))
+            else {
                 continue;
             };
             for c in bucket {
@@ -406,7 +428,7 @@ impl OrgMatcher {
     }
 
     /// Adds the occurrence of the candidate's pattern for a hit at `hit_at`, if it is there.
-    #[inline]
+    #[inline(always)]
     fn check(
         &self,
         bytes: &[u8],
@@ -417,32 +439,29 @@ impl OrgMatcher {
         let Some(start) = hit_at.checked_sub(c.offset as usize) else {
             return;
         };
-        // The first bytes, folded, all at once.
-        let head = match bytes.get(start..).and_then(<[u8]>::first_chunk::<8>) {
-            Some(head) => u64::from_le_bytes(*head),
-            None => {
-                let mut head = [0u8; 8];
-                for (h, &b) in head.iter_mut().zip(bytes.get(start..).unwrap_or(&[])) {
-                    *h = b;
-                }
-                u64::from_le_bytes(head)
-            }
-        };
-        if (head | FOLD) & c.head_mask != c.head {
-            return;
-        }
-        let pattern = c.pattern as usize;
-        let Some(p) = self.patterns.get(pattern) else {
-            return;
-        };
-        let end = start + p.len();
-        // The patterns are lower case: an ASCII capital in the text matches its small letter.
-        if bytes
-            .get(start..end)
-            .is_some_and(|t| t.eq_ignore_ascii_case(p))
+        let end = start + c.len as usize;
+        if end > bytes.len()
+            || lower_word(bytes, start) & c.head_mask[0] != c.head[0]
+            || lower_word(bytes, start + 8) & c.head_mask[1] != c.head[1]
         {
-            found.push((start, end, pattern));
+            return;
         }
+        if c.len > 16 {
+            // The patterns are lower case: an ASCII capital in the text matches its small
+            // letter.
+            let rest = self
+                .patterns
+                .get(c.pattern as usize)
+                .and_then(|p| p.get(16..));
+            if !bytes
+                .get(start + 16..end)
+                .zip(rest)
+                .is_some_and(|(t, p)| t.eq_ignore_ascii_case(p))
+            {
+                return;
+            }
+        }
+        found.push((start, end, c.pattern as usize));
     }
 }
 
