@@ -60,8 +60,38 @@ impl Word {
 }
 
 fn is_word_char(c: char) -> bool {
-    c.is_alphabetic()
+    // Punctuation, symbols and emoji beyond ASCII are common in posts and are no letters:
+    // answered without the Unicode tables.
+    !NO_LETTERS.iter().any(|r| r.contains(&c)) && c.is_alphabetic()
 }
+
+/// Blocks of characters without letters: general punctuation (’ “ ” — •); arrows and
+/// mathematical and technical symbols; box drawing, shapes, symbols, dingbats and more arrows
+/// (❤ ⭐); pictographs and emoji (😂 💙 🎉).
+const NO_LETTERS: [std::ops::RangeInclusive<char>; 4] = [
+    '\u{2000}'..='\u{206F}',
+    '\u{2190}'..='\u{23FF}',
+    '\u{2500}'..='\u{2BFF}',
+    '\u{1F300}'..='\u{1FAFF}',
+];
+
+/// For each byte: 1 for a small ASCII letter, 2 for a capital, 0 for anything else.
+const LETTER: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = if c.is_ascii_lowercase() {
+            1
+        } else if c.is_ascii_uppercase() {
+            2
+        } else {
+            0
+        };
+        b += 1;
+    }
+    table
+};
 
 /// What stands between the previous word and the next: the facts [`Word`] records about it.
 #[derive(Clone, Copy)]
@@ -139,17 +169,20 @@ pub(crate) fn words(text: &str, out: &mut Vec<Word>) {
             // The common word: ASCII letters, then an ASCII character that neither joins (`'`,
             // `-`) nor continues it.
             let first_upper = b < b'a';
-            let (mut end, mut capitals) = (pos + 1, usize::from(first_upper));
+            // Each letter adds 1, each capital 2: the capitals are what exceeds the length.
+            let (mut end, mut weight) = (pos + 1, 1 + usize::from(first_upper));
             let mut next = 0;
             for &c in bytes.get(end..).unwrap_or(&[]) {
-                next = c;
-                if !c.is_ascii_alphabetic() {
+                let w = LETTER[usize::from(c)];
+                if w == 0 {
+                    next = c;
                     break;
                 }
-                capitals += usize::from(c < b'a');
+                weight += usize::from(w);
                 end += 1;
             }
-            let ends_there = end == bytes.len() || (next < 0x80 && next != b'\'' && next != b'-');
+            let capitals = weight - (end - pos);
+            let ends_there = next < 0x80 && next != b'\'' && next != b'-';
             if ends_there {
                 let letters = end - pos;
                 let shape = if capitals == 0 {
@@ -183,7 +216,7 @@ pub(crate) fn words(text: &str, out: &mut Vec<Word>) {
             pos += 1;
             continue;
         }
-        pos = other_step(text, pos, &mut gap, out);
+        (pos, gap) = other_step(text, pos, gap, out);
     }
 }
 
@@ -191,14 +224,14 @@ pub(crate) fn words(text: &str, out: &mut Vec<Word>) {
 /// is joined or has letters beyond ASCII. Returns where to go on.
 #[cold]
 #[inline(never)]
-fn other_step(text: &str, mut pos: usize, gap: &mut Gap, out: &mut Vec<Word>) -> usize {
+fn other_step(text: &str, mut pos: usize, mut gap: Gap, out: &mut Vec<Word>) -> (usize, Gap) {
     let bytes = text.as_bytes();
     let Some(c) = text.get(pos..).and_then(|s| s.chars().next()) else {
-        return bytes.len();
+        return (bytes.len(), gap);
     };
     if !is_word_char(c) {
         gap.push(c);
-        return pos + c.len_utf8();
+        return (pos + c.len_utf8(), gap);
     }
     let first_upper = c.is_uppercase();
     let start = pos;
@@ -278,8 +311,7 @@ fn other_step(text: &str, mut pos: usize, gap: &mut Gap, out: &mut Vec<Word>) ->
         joined_to_previous: gap.only_spaces,
         initial: letters == 1 && first_upper && bytes.get(end) == Some(&b'.'),
     });
-    *gap = gap.after_word();
-    pos.max(end)
+    (pos.max(end), gap.after_word())
 }
 
 /// Decides how the text is written, from its letters.
@@ -575,6 +607,13 @@ mod tests {
                 assert_same_words(&text.to_lowercase());
                 assert_same_words(&text.to_uppercase());
             }
+        }
+    }
+
+    #[test]
+    fn the_ranges_without_letters_have_none() {
+        for c in NO_LETTERS.iter().flat_map(|r| r.clone()) {
+            assert!(!c.is_alphabetic(), "{c:?}");
         }
     }
 
