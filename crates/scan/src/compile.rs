@@ -3,10 +3,10 @@
 use crate::context::{ContextPhrases, Signal};
 use crate::lexicon::{Hit, Lexicons, TermSpec};
 use crate::names::{self, Allowed, Found};
+use crate::org::{OrgMatcher, OrgScan, OrgTerm};
 use crate::patterns::{self, Check, Keep, Needs, Patterns};
-use crate::text::{self, at_word_boundaries, sentence_bounds, CaseMode, Word};
+use crate::text::{self, sentence_bounds, CaseMode, Word};
 use crate::{Channel, Finding, Fix, Post, PostKind, Report};
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use postguard_policy::{Category, IdentifierKind, LexiconAction, LexiconRole, Policy, Severity};
 use rustc_hash::FxHashSet;
 use std::cell::RefCell;
@@ -138,19 +138,6 @@ impl Texts {
     }
 }
 
-/// What a match of the organisation automaton is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum OrgTerm {
-    /// Names the employer (name, alias, hashtag, official handle, domain).
-    Employer,
-    /// A disclaimer phrase.
-    Disclaimer,
-    /// A staff member's or public figure's full name.
-    AllowedName,
-    /// A word of the organisation's name or logo, anywhere (even inside a handle).
-    LogoWord,
-}
-
 /// The allowed words, and their filter for the name search.
 struct AllowList(names::AllowFilter, FxHashSet<String>);
 
@@ -191,8 +178,7 @@ pub struct Scanner {
     context: ContextPhrases,
     lexicons: Lexicons,
     lexicon_info: Vec<LexiconInfo>,
-    org: AhoCorasick,
-    org_terms: Vec<OrgTerm>,
+    org: OrgMatcher,
     allow: AllowList,
     /// Words of staff and public figures' names: one of them alone is only advice.
     staff_words: FxHashSet<String>,
@@ -383,15 +369,8 @@ impl Scanner {
         let lexicons = Lexicons::new(&specs).map_err(|e| BuildError::Pattern(e.0))?;
 
         let org_policy = &policy.organization;
-        let mut org_patterns: Vec<String> = Vec::new();
-        let mut org_terms = Vec::new();
-        let mut add = |p: &str, t: OrgTerm| {
-            let p = p.trim();
-            if !p.is_empty() {
-                org_patterns.push(p.to_lowercase());
-                org_terms.push(t);
-            }
-        };
+        let mut org_patterns: Vec<(String, OrgTerm)> = Vec::new();
+        let mut add = |p: &str, t: OrgTerm| org_patterns.push((p.to_owned(), t));
         add(&org_policy.name, OrgTerm::Employer);
         for a in &org_policy.aliases {
             add(a, OrgTerm::Employer);
@@ -434,12 +413,7 @@ impl Scanner {
         for word in &org_policy.logo_words {
             add(word, OrgTerm::LogoWord);
         }
-        let org = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(&org_patterns)
-            .map_err(|e| BuildError::Pattern(e.to_string()))?;
+        let org = OrgMatcher::new(&org_patterns)?;
 
         let mut staff_words = FxHashSet::default();
         for name in policy
@@ -485,7 +459,6 @@ impl Scanner {
             lexicons,
             lexicon_info,
             org,
-            org_terms,
             allow: AllowList(
                 names::AllowFilter::new(allow.iter().map(String::as_str)),
                 allow,
@@ -533,27 +506,12 @@ impl Scanner {
         let mut findings = Vec::new();
 
         // The organisation: employer mentions, disclaimer, allowed full names.
-        let mut employer_at: Option<(usize, usize)> = None;
-        let mut has_disclaimer = false;
-        let mut allowed_spans: Vec<(usize, usize)> = Vec::new();
-        let mut mentions_logo = false;
-        for m in self.org.find_iter(text) {
-            let term = self.org_terms.get(m.pattern().as_usize());
-            if term != Some(&OrgTerm::LogoWord) && !at_word_boundaries(text, m.start(), m.end()) {
-                mentions_logo |= term == Some(&OrgTerm::Employer);
-                continue;
-            }
-            match term {
-                Some(OrgTerm::LogoWord) => mentions_logo = true,
-                Some(OrgTerm::Employer) => {
-                    mentions_logo = true;
-                    employer_at.get_or_insert((m.start(), m.end()));
-                }
-                Some(OrgTerm::Disclaimer) => has_disclaimer = true,
-                Some(OrgTerm::AllowedName) => allowed_spans.push((m.start(), m.end())),
-                None => {}
-            }
-        }
+        let OrgScan {
+            employer_at,
+            has_disclaimer,
+            allowed_spans,
+            mentions_logo,
+        } = self.org.find(text);
         let identifies_employer = ctx.identifies_employer || employer_at.is_some();
 
         scratch.lists.clear();

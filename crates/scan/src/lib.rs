@@ -19,6 +19,7 @@ mod compile;
 mod context;
 mod lexicon;
 mod names;
+mod org;
 mod patterns;
 mod redact;
 pub mod request;

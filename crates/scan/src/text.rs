@@ -60,127 +60,258 @@ impl Word {
 }
 
 fn is_word_char(c: char) -> bool {
-    c.is_alphabetic()
+    // Punctuation, symbols and emoji beyond ASCII are common in posts and are no letters:
+    // answered without the Unicode tables.
+    !NO_LETTERS.iter().any(|r| r.contains(&c)) && c.is_alphabetic()
 }
 
-/// The character at byte `pos` and its length; ASCII without decoding.
-#[inline]
-fn char_at(text: &str, bytes: &[u8], pos: usize) -> Option<(char, usize)> {
-    let b = *bytes.get(pos)?;
-    if b < 0x80 {
-        return Some((b as char, 1));
+/// Blocks of characters without letters: general punctuation (’ “ ” — •); arrows and
+/// mathematical and technical symbols; box drawing, shapes, symbols, dingbats and more arrows
+/// (❤ ⭐); pictographs and emoji (😂 💙 🎉).
+const NO_LETTERS: [std::ops::RangeInclusive<char>; 4] = [
+    '\u{2000}'..='\u{206F}',
+    '\u{2190}'..='\u{23FF}',
+    '\u{2500}'..='\u{2BFF}',
+    '\u{1F300}'..='\u{1FAFF}',
+];
+
+/// For each byte: 1 for a small ASCII letter, 2 for a capital, 0 for anything else.
+const LETTER: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = if c.is_ascii_lowercase() {
+            1
+        } else if c.is_ascii_uppercase() {
+            2
+        } else {
+            0
+        };
+        b += 1;
     }
-    let c = text.get(pos..)?.chars().next()?;
-    Some((c, c.len_utf8()))
+    table
+};
+
+/// What stands between the previous word and the next: the facts [`Word`] records about it.
+#[derive(Clone, Copy)]
+struct Gap {
+    prefix: Prefix,
+    sentence_start: bool,
+    only_spaces: bool,
+}
+
+impl Gap {
+    /// The gap after a word, before any character of it.
+    fn after_word(self) -> Gap {
+        Gap {
+            prefix: self.prefix,
+            sentence_start: false,
+            only_spaces: true,
+        }
+    }
+
+    /// Adds a character that is not a letter to the gap.
+    #[inline]
+    fn push(&mut self, c: char) {
+        match c {
+            '@' => self.prefix = Prefix::Handle,
+            '#' => self.prefix = Prefix::Hashtag,
+            '_' | '.' | '-' | '0'..='9' => {}
+            _ => self.prefix = Prefix::None,
+        }
+        match c {
+            ' ' | '\t' => {}
+            '.' | '!' | '?' | '\n' | '\r' | '•' | '|' | ';' | ':' => {
+                self.sentence_start = true;
+                self.only_spaces = false;
+            }
+            '0'..='9' => {
+                self.sentence_start = false;
+                self.only_spaces = false;
+            }
+            _ => self.only_spaces = false,
+        }
+    }
+}
+
+/// Whether the character at byte `pos` is a letter; ASCII without decoding.
+#[inline]
+fn letter_at(text: &str, pos: usize) -> bool {
+    match text.as_bytes().get(pos) {
+        Some(&b) if b < 0x80 => b.is_ascii_alphabetic(),
+        Some(_) => text
+            .get(pos..)
+            .and_then(|s| s.chars().next())
+            .is_some_and(is_word_char),
+        None => false,
+    }
 }
 
 /// Splits `text` into words.
 pub(crate) fn words(text: &str, out: &mut Vec<Word>) {
     out.clear();
     let bytes = text.as_bytes();
+    let mut gap = Gap {
+        prefix: Prefix::None,
+        sentence_start: true,
+        only_spaces: false,
+    };
     let mut pos = 0;
-    let mut prefix = Prefix::None;
-    // Whether what separates the next word from the previous one is only spaces.
-    let mut only_spaces = false;
-    let mut sentence_start = true;
-    while let Some((c, len)) = char_at(text, bytes, pos) {
-        if !is_word_char(c) {
-            pos += len;
-            match c {
-                '@' => prefix = Prefix::Handle,
-                '#' => prefix = Prefix::Hashtag,
-                '_' | '.' | '-' if prefix != Prefix::None => {}
-                c if c.is_ascii_digit() && prefix != Prefix::None => {}
-                _ => prefix = Prefix::None,
-            }
-            match c {
-                ' ' | '\t' => {}
-                '.' | '!' | '?' | '\n' | '\r' | '•' | '|' | ';' | ':' => {
-                    sentence_start = true;
-                    only_spaces = false;
-                }
-                _ => only_spaces = false,
-            }
-            if c.is_ascii_digit() {
-                sentence_start = false;
-            }
+    while let Some(&b) = bytes.get(pos) {
+        if b == b' ' {
+            // The most common character between words.
+            gap.prefix = Prefix::None;
+            pos += 1;
             continue;
         }
-        let start = pos;
-        let first_upper = c.is_uppercase();
-        let (mut upper, mut lower, mut letters) = (0usize, 0usize, 0usize);
-        let mut end = pos;
-        loop {
-            // Runs of ASCII letters, the common case, byte by byte: each is a capital or not.
-            let (mut run, mut run_upper) = (0, 0);
-            for &b in bytes.get(end..).unwrap_or(&[]) {
-                if (b | 0x20).wrapping_sub(b'a') >= 26 {
+        if b.is_ascii_alphabetic() {
+            // The common word: ASCII letters, then an ASCII character that neither joins (`'`,
+            // `-`) nor continues it.
+            let first_upper = b < b'a';
+            // Each letter adds 1, each capital 2: the capitals are what exceeds the length.
+            let (mut end, mut weight) = (pos + 1, 1 + usize::from(first_upper));
+            let mut next = 0;
+            for &c in bytes.get(end..).unwrap_or(&[]) {
+                let w = LETTER[usize::from(c)];
+                if w == 0 {
+                    next = c;
                     break;
                 }
-                run_upper += usize::from(b < b'a');
-                run += 1;
+                weight += usize::from(w);
+                end += 1;
             }
-            end += run;
-            upper += run_upper;
-            lower += run - run_upper;
-            letters += run;
-            let Some((d, dlen)) = char_at(text, bytes, end) else {
-                break;
-            };
-            if is_word_char(d) {
-                upper += usize::from(d.is_uppercase());
-                lower += usize::from(d.is_lowercase());
-                letters += 1;
-                end += dlen;
+            let capitals = weight - (end - pos);
+            let ends_there = next < 0x80 && next != b'\'' && next != b'-';
+            if ends_there {
+                let letters = end - pos;
+                let shape = if capitals == 0 {
+                    Shape::Lower
+                } else if capitals == letters {
+                    if letters == 1 {
+                        Shape::Title
+                    } else {
+                        Shape::Upper
+                    }
+                } else if first_upper && capitals <= 2 {
+                    Shape::Title
+                } else {
+                    Shape::Mixed
+                };
+                out.push(Word {
+                    start: pos,
+                    end,
+                    shape,
+                    prefix: gap.prefix,
+                    sentence_start: gap.sentence_start,
+                    joined_to_previous: gap.only_spaces,
+                    initial: letters == 1 && first_upper && next == b'.',
+                });
+                gap = gap.after_word();
+                pos = end;
                 continue;
             }
-            // An apostrophe or hyphen joins letters on both sides, except a possessive 's.
-            if matches!(d, '\'' | '’' | '-') {
-                let after = end + dlen;
-                let next = char_at(text, bytes, after);
-                let next2 = next.and_then(|(_, l)| char_at(text, bytes, after + l));
-                let possessive = matches!(d, '\'' | '’')
-                    && matches!(next, Some(('s' | 'S', _)))
-                    && !next2.is_some_and(|(c, _)| is_word_char(c));
-                if possessive {
-                    // Skip the 's: it belongs to no word.
-                    pos = after + 1;
+        } else if b < 0x80 {
+            gap.push(char::from(b));
+            pos += 1;
+            continue;
+        }
+        (pos, gap) = other_step(text, pos, gap, out);
+    }
+}
+
+/// One step of [`words`] at what its fast path leaves: a character beyond ASCII, or a word that
+/// is joined or has letters beyond ASCII. Returns where to go on.
+#[cold]
+#[inline(never)]
+fn other_step(text: &str, mut pos: usize, mut gap: Gap, out: &mut Vec<Word>) -> (usize, Gap) {
+    let bytes = text.as_bytes();
+    let Some(c) = text.get(pos..).and_then(|s| s.chars().next()) else {
+        return (bytes.len(), gap);
+    };
+    if !is_word_char(c) {
+        gap.push(c);
+        return (pos + c.len_utf8(), gap);
+    }
+    let first_upper = c.is_uppercase();
+    let start = pos;
+    let (mut upper, mut lower, mut letters) = (0usize, 0usize, 0usize);
+    let mut end = pos;
+    loop {
+        // Runs of ASCII letters, the common case, byte by byte: each is a capital or not.
+        let (mut run, mut run_upper) = (0, 0);
+        for &b in bytes.get(end..).unwrap_or(&[]) {
+            if !b.is_ascii_alphabetic() {
+                break;
+            }
+            run_upper += usize::from(b < b'a');
+            run += 1;
+        }
+        end += run;
+        upper += run_upper;
+        lower += run - run_upper;
+        letters += run;
+        let (is_apostrophe, dlen) = match bytes.get(end) {
+            None => break,
+            Some(b'\'') => (true, 1),
+            Some(b'-') => (false, 1),
+            Some(&d) if d < 0x80 => break,
+            Some(_) => {
+                let Some(d) = text.get(end..).and_then(|s| s.chars().next()) else {
                     break;
-                }
-                if next.is_some_and(|(c, _)| is_word_char(c)) {
-                    end = after;
+                };
+                if is_word_char(d) {
+                    upper += usize::from(d.is_uppercase());
+                    lower += usize::from(d.is_lowercase());
+                    letters += 1;
+                    end += d.len_utf8();
                     continue;
                 }
+                if d != '’' {
+                    break;
+                }
+                (true, d.len_utf8())
             }
+        };
+        // An apostrophe or hyphen joins letters on both sides, except a possessive 's.
+        let after = end + dlen;
+        if is_apostrophe
+            && matches!(bytes.get(after), Some(b's' | b'S'))
+            && !letter_at(text, after + 1)
+        {
+            // Skip the 's: it belongs to no word.
+            pos = after + 1;
             break;
         }
-        pos = pos.max(end);
-        let shape = if lower == 0 && upper > 0 {
-            if letters == 1 {
-                Shape::Title
-            } else {
-                Shape::Upper
-            }
-        } else if upper == 0 {
-            Shape::Lower
-        } else if first_upper && upper <= 2 {
+        if letter_at(text, after) {
+            end = after;
+            continue;
+        }
+        break;
+    }
+    let shape = if lower == 0 && upper > 0 {
+        if letters == 1 {
             Shape::Title
         } else {
-            Shape::Mixed
-        };
-        let initial = letters == 1 && first_upper && bytes.get(end) == Some(&b'.');
-        out.push(Word {
-            start,
-            end,
-            shape,
-            prefix,
-            sentence_start,
-            joined_to_previous: only_spaces,
-            initial,
-        });
-        sentence_start = false;
-        only_spaces = true;
-    }
+            Shape::Upper
+        }
+    } else if upper == 0 {
+        Shape::Lower
+    } else if first_upper && upper <= 2 {
+        Shape::Title
+    } else {
+        Shape::Mixed
+    };
+    out.push(Word {
+        start,
+        end,
+        shape,
+        prefix: gap.prefix,
+        sentence_start: gap.sentence_start,
+        joined_to_previous: gap.only_spaces,
+        initial: letters == 1 && first_upper && bytes.get(end) == Some(&b'.'),
+    });
+    (pos.max(end), gap.after_word())
 }
 
 /// Decides how the text is written, from its letters.
@@ -282,6 +413,126 @@ pub(crate) use word_set;
 mod tests {
     use super::*;
 
+    /// The character at byte `pos` and its length; ASCII without decoding.
+    #[inline]
+    fn char_at(text: &str, bytes: &[u8], pos: usize) -> Option<(char, usize)> {
+        let b = *bytes.get(pos)?;
+        if b < 0x80 {
+            return Some((b as char, 1));
+        }
+        let c = text.get(pos..)?.chars().next()?;
+        Some((c, c.len_utf8()))
+    }
+
+    /// The splitter as it was before the byte-table version: the reference the tests compare with.
+    fn words_reference(text: &str, out: &mut Vec<Word>) {
+        out.clear();
+        let bytes = text.as_bytes();
+        let mut pos = 0;
+        let mut prefix = Prefix::None;
+        // Whether what separates the next word from the previous one is only spaces.
+        let mut only_spaces = false;
+        let mut sentence_start = true;
+        while let Some((c, len)) = char_at(text, bytes, pos) {
+            if !is_word_char(c) {
+                pos += len;
+                match c {
+                    '@' => prefix = Prefix::Handle,
+                    '#' => prefix = Prefix::Hashtag,
+                    '_' | '.' | '-' if prefix != Prefix::None => {}
+                    c if c.is_ascii_digit() && prefix != Prefix::None => {}
+                    _ => prefix = Prefix::None,
+                }
+                match c {
+                    ' ' | '\t' => {}
+                    '.' | '!' | '?' | '\n' | '\r' | '•' | '|' | ';' | ':' => {
+                        sentence_start = true;
+                        only_spaces = false;
+                    }
+                    _ => only_spaces = false,
+                }
+                if c.is_ascii_digit() {
+                    sentence_start = false;
+                }
+                continue;
+            }
+            let start = pos;
+            let first_upper = c.is_uppercase();
+            let (mut upper, mut lower, mut letters) = (0usize, 0usize, 0usize);
+            let mut end = pos;
+            loop {
+                // Runs of ASCII letters, the common case, byte by byte: each is a capital or not.
+                let (mut run, mut run_upper) = (0, 0);
+                for &b in bytes.get(end..).unwrap_or(&[]) {
+                    if (b | 0x20).wrapping_sub(b'a') >= 26 {
+                        break;
+                    }
+                    run_upper += usize::from(b < b'a');
+                    run += 1;
+                }
+                end += run;
+                upper += run_upper;
+                lower += run - run_upper;
+                letters += run;
+                let Some((d, dlen)) = char_at(text, bytes, end) else {
+                    break;
+                };
+                if is_word_char(d) {
+                    upper += usize::from(d.is_uppercase());
+                    lower += usize::from(d.is_lowercase());
+                    letters += 1;
+                    end += dlen;
+                    continue;
+                }
+                // An apostrophe or hyphen joins letters on both sides, except a possessive 's.
+                if matches!(d, '\'' | '’' | '-') {
+                    let after = end + dlen;
+                    let next = char_at(text, bytes, after);
+                    let next2 = next.and_then(|(_, l)| char_at(text, bytes, after + l));
+                    let possessive = matches!(d, '\'' | '’')
+                        && matches!(next, Some(('s' | 'S', _)))
+                        && !next2.is_some_and(|(c, _)| is_word_char(c));
+                    if possessive {
+                        // Skip the 's: it belongs to no word.
+                        pos = after + 1;
+                        break;
+                    }
+                    if next.is_some_and(|(c, _)| is_word_char(c)) {
+                        end = after;
+                        continue;
+                    }
+                }
+                break;
+            }
+            pos = pos.max(end);
+            let shape = if lower == 0 && upper > 0 {
+                if letters == 1 {
+                    Shape::Title
+                } else {
+                    Shape::Upper
+                }
+            } else if upper == 0 {
+                Shape::Lower
+            } else if first_upper && upper <= 2 {
+                Shape::Title
+            } else {
+                Shape::Mixed
+            };
+            let initial = letters == 1 && first_upper && bytes.get(end) == Some(&b'.');
+            out.push(Word {
+                start,
+                end,
+                shape,
+                prefix,
+                sentence_start,
+                joined_to_previous: only_spaces,
+                initial,
+            });
+            sentence_start = false;
+            only_spaces = true;
+        }
+    }
+
     fn texts(s: &str) -> Vec<String> {
         let mut out = Vec::new();
         words(s, &mut out);
@@ -314,5 +565,124 @@ mod tests {
         words(s, &mut out);
         assert!(out[1].sentence_start);
         assert!(out[2].initial);
+    }
+    /// Every field of every word, for comparing two splitters.
+    fn fields(w: &Word) -> (usize, usize, Shape, Prefix, bool, bool, bool) {
+        (
+            w.start,
+            w.end,
+            w.shape,
+            w.prefix,
+            w.sentence_start,
+            w.joined_to_previous,
+            w.initial,
+        )
+    }
+
+    fn assert_same_words(text: &str) {
+        let (mut new, mut old) = (Vec::new(), Vec::new());
+        words(text, &mut new);
+        words_reference(text, &mut old);
+        let new: Vec<_> = new.iter().map(fields).collect();
+        let old: Vec<_> = old.iter().map(fields).collect();
+        assert_eq!(new, old, "{text:?}");
+    }
+
+    #[test]
+    fn splits_the_corpora_as_the_reference_does() {
+        for corpus in ["social", "presidio"] {
+            let path = format!(
+                "{}/../../corpora/{corpus}.jsonl",
+                env!("CARGO_MANIFEST_DIR")
+            );
+            let Ok(lines) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            for line in lines.lines() {
+                let Ok(value) = serde_json::from_str::<serde_json::Value>(line) else {
+                    continue;
+                };
+                let text = value["text"].as_str().unwrap_or("");
+                assert_same_words(text);
+                assert_same_words(&text.to_lowercase());
+                assert_same_words(&text.to_uppercase());
+            }
+        }
+    }
+
+    #[test]
+    fn the_ranges_without_letters_have_none() {
+        for c in NO_LETTERS.iter().flat_map(|r| r.clone()) {
+            assert!(!c.is_alphabetic(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn splits_random_texts_as_the_reference_does() {
+        // Pieces that exercise every branch: letters of both cases (ASCII and not), joiners,
+        // possessives, prefixes, digits, sentence ends, spaces, and non-letters beyond ASCII.
+        let pieces = [
+            "a",
+            "b",
+            "Z",
+            "Q",
+            "s",
+            "S",
+            "'",
+            "\u{2019}",
+            "-",
+            "@",
+            "#",
+            "_",
+            ".",
+            "!",
+            "?",
+            ";",
+            ":",
+            "|",
+            "0",
+            "7",
+            " ",
+            " ",
+            "\t",
+            "\n",
+            "\r",
+            "\u{2022}",
+            "\u{e9}",
+            "\u{c9}",
+            "\u{df}",
+            "\u{4e2d}",
+            "\u{1f600}",
+            "\u{a0}",
+            "\u{1c5}",
+            ",",
+            "(",
+            "/",
+            "[",
+            "`",
+            "{",
+            "abcdefgh",
+            "ABCDEFGHIJ",
+            "McDonald",
+            "O'Brien",
+            "J.",
+            "'s",
+            "\u{2019}S",
+            "x-ray",
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..200_000 {
+            let mut text = String::new();
+            for _ in 0..next() % 24 {
+                text.push_str(pieces[(next() % pieces.len() as u64) as usize]);
+            }
+            assert_same_words(&text);
+        }
     }
 }

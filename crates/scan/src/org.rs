@@ -1,0 +1,607 @@
+//! The organisation's names, disclaimer phrases and allowed full names, found in a text.
+//!
+//! Most texts name none of them, so the search is built to say "nothing here" cheaply: it reads
+//! the text 8 bytes at a time and looks each aligned 4-byte block up in a small table of the
+//! patterns' 4-grams (patterns of 7 bytes or more), and looks for one rare byte of each shorter
+//! pattern. Only where one of those hits does it compare the patterns themselves. The matches it
+//! reports are those of an ASCII-case-insensitive, leftmost-longest, non-overlapping search
+//! (the earlier pattern wins between equal ones), as an Aho-Corasick automaton would report them;
+//! policies with patterns of one or two bytes use such an automaton.
+
+use crate::compile::BuildError;
+use crate::text::at_word_boundaries;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+/// What a pattern of the organisation matcher is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OrgTerm {
+    /// Names the employer (name, alias, hashtag, official handle, domain).
+    Employer,
+    /// A disclaimer phrase.
+    Disclaimer,
+    /// A staff member's or public figure's full name.
+    AllowedName,
+    /// A word of the organisation's name or logo, anywhere (even inside a handle).
+    LogoWord,
+}
+
+/// What a text says about the organisation.
+#[derive(Debug, Default)]
+pub(crate) struct OrgScan {
+    /// The first whole-word mention of the employer.
+    pub employer_at: Option<(usize, usize)>,
+    /// A disclaimer phrase, as whole words.
+    pub has_disclaimer: bool,
+    /// Staff members' and public figures' full names.
+    pub allowed_spans: Vec<(usize, usize)>,
+    /// The organisation's name or a logo word anywhere, even inside a word or handle.
+    pub mentions_logo: bool,
+}
+
+/// Patterns at least this long are found through their 4-grams; shorter ones through a rare
+/// pair of bytes.
+const LONG: usize = 7;
+/// The most distinct rare pairs the shorter patterns may use.
+const MAX_PAIRS: usize = 3;
+/// The 4-gram table has `1 << GRAM_BITS` entries.
+const GRAM_BITS: u32 = 16;
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = ONES * 0x80;
+/// Sets the ASCII case bit of every byte: letters compare without case (other bytes may collide,
+/// which only costs a comparison).
+const FOLD: u64 = ONES * 0x20;
+
+/// The table index of a folded 4-byte block.
+#[inline]
+fn gram_hash(block: u32) -> usize {
+    (block.wrapping_mul(0x9E37_79B1) >> (32 - GRAM_BITS)) as usize
+}
+
+/// The high bit of each byte of `x` that is zero (and perhaps of a byte right above one: callers
+/// check what it finds).
+#[inline]
+fn zero_bytes(x: u64) -> u64 {
+    x.wrapping_sub(ONES) & !x & HIGH
+}
+
+/// A place where a pattern may start, relative to a hit.
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    pattern: u32,
+    /// Where the hit is in the pattern.
+    offset: u32,
+    len: u32,
+    /// The pattern's first (up to) 16 bytes and the mask of those bytes: compared with the
+    /// text's bytes in small letters, they decide a pattern of up to 16 bytes and reject most
+    /// others.
+    head: [u64; 2],
+    head_mask: [u64; 2],
+}
+
+/// Two bytes next to each other in a short pattern, rare in text.
+#[derive(Debug)]
+struct RarePair {
+    /// Each byte, case bit set, in every byte of a word.
+    first: u64,
+    second: u64,
+    /// Where the second byte is in each pattern.
+    candidates: Vec<Candidate>,
+}
+
+/// How candidates are found.
+enum Finder {
+    /// 4-grams and rare pairs, see the module documentation.
+    Filter {
+        /// For each hash of a 4-gram of a long pattern, 1 + its index in `buckets` (0: none).
+        grams: Box<[u16; 1 << GRAM_BITS]>,
+        /// Where the 4-grams of each hash are.
+        buckets: Vec<Vec<Candidate>>,
+        /// Never more than [`MAX_PAIRS`].
+        pairs: Vec<RarePair>,
+    },
+    /// An automaton, for policies with patterns of one or two bytes.
+    Automaton(AhoCorasick),
+}
+
+thread_local! {
+    /// The occurrences of one search, kept to spare an allocation per text.
+    static FOUND: std::cell::RefCell<Vec<(usize, usize, usize)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The organisation matcher, built once from the policy.
+pub(crate) struct OrgMatcher {
+    /// The patterns, lower case.
+    patterns: Vec<Box<[u8]>>,
+    terms: Vec<OrgTerm>,
+    finder: Finder,
+}
+
+/// How common a byte is in English text, roughly: for choosing the rarest 4-grams and pairs.
+fn frequency(b: u8) -> f64 {
+    let b = b.to_ascii_lowercase();
+    let letters = [
+        8.2, 1.5, 2.8, 4.3, 12.7, 2.2, 2.0, 6.1, 7.0, 0.15, 0.8, 4.0, 2.4, 6.7, 7.5, 1.9, 0.1, 6.0,
+        6.3, 9.1, 2.8, 1.0, 2.4, 0.15, 2.0, 0.07,
+    ];
+    match b {
+        b'a'..=b'z' => letters[usize::from(b - b'a')],
+        b' ' => 18.0,
+        b'0'..=b'9' => 0.5,
+        b'.' | b',' => 1.0,
+        _ => 0.2,
+    }
+}
+
+/// How common the bytes `p[at..at + len]` are together (lower: rarer).
+fn commonness(p: &[u8], at: usize, len: usize) -> f64 {
+    p.get(at..at + len)
+        .unwrap_or(&[])
+        .iter()
+        .map(|&b| frequency(b).ln())
+        .sum()
+}
+
+/// The candidate of `pattern` (bytes `p`) for a hit at `offset`.
+fn candidate(pattern: usize, p: &[u8], offset: usize) -> Option<Candidate> {
+    let mut head = [0u8; 16];
+    let mut mask = [0u8; 16];
+    for ((h, m), &b) in head.iter_mut().zip(mask.iter_mut()).zip(p) {
+        *h = b;
+        *m = 0xFF;
+    }
+    let word = |bytes: &[u8; 16], i: usize| -> Option<u64> {
+        Some(u64::from_le_bytes(bytes.get(i..i + 8)?.try_into().ok()?))
+    };
+    Some(Candidate {
+        pattern: u32::try_from(pattern).ok()?,
+        offset: u32::try_from(offset).ok()?,
+        len: u32::try_from(p.len()).ok()?,
+        head: [word(&head, 0)?, word(&head, 8)?],
+        head_mask: [word(&mask, 0)?, word(&mask, 8)?],
+    })
+}
+
+/// The 8 bytes of `bytes` at `at` (zeros past the end), ASCII capitals made small.
+#[inline]
+fn lower_word(bytes: &[u8], at: usize) -> u64 {
+    let w = match bytes.get(at..).and_then(<[u8]>::first_chunk::<8>) {
+        Some(w) => u64::from_le_bytes(*w),
+        None => {
+            let mut w = [0u8; 8];
+            for (x, &b) in w.iter_mut().zip(bytes.get(at..).unwrap_or(&[])) {
+                *x = b;
+            }
+            u64::from_le_bytes(w)
+        }
+    };
+    // Per byte, without carries between bytes: whether the low 7 bits are at least `A` and
+    // whether they are past `Z`; bytes beyond ASCII are no capitals.
+    let low = w & !HIGH;
+    let from_a = low + ONES * (0x80 - u64::from(b'A'));
+    let past_z = low + ONES * (0x80 - u64::from(b'Z') - 1);
+    let capitals = from_a & !past_z & !w & HIGH;
+    w | (capitals >> 2)
+}
+
+impl OrgMatcher {
+    /// Builds the matcher. `patterns` are trimmed and lower-cased here; empty ones are dropped.
+    pub(crate) fn new(patterns: &[(String, OrgTerm)]) -> Result<OrgMatcher, BuildError> {
+        let mut kept: Vec<Box<[u8]>> = Vec::new();
+        let mut terms = Vec::new();
+        for (p, t) in patterns {
+            let p = p.trim();
+            if !p.is_empty() {
+                kept.push(p.to_lowercase().into_bytes().into_boxed_slice());
+                terms.push(*t);
+            }
+        }
+        let finder = match Self::filter(&kept) {
+            Some(finder) => finder,
+            None => Finder::Automaton(
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .build(&kept)
+                    .map_err(|e| BuildError::Pattern(e.to_string()))?,
+            ),
+        };
+        Ok(OrgMatcher {
+            patterns: kept,
+            terms,
+            finder,
+        })
+    }
+
+    /// The 4-gram and rare-pair filter, or `None` when a pattern is too short for it.
+    fn filter(patterns: &[Box<[u8]>]) -> Option<Finder> {
+        let mut grams: Box<[u16; 1 << GRAM_BITS]> = vec![0u16; 1 << GRAM_BITS]
+            .into_boxed_slice()
+            .try_into()
+            .ok()?;
+        let mut buckets: Vec<Vec<Candidate>> = Vec::new();
+        let mut pairs: Vec<RarePair> = Vec::new();
+        for (index, p) in patterns.iter().enumerate() {
+            if p.len() >= LONG {
+                // Every occurrence has exactly one aligned block (text offset a multiple of 4)
+                // at each offset of the pattern with the same remainder mod 4 as the block;
+                // register the rarest 4-gram of each remainder.
+                for remainder in 0..4 {
+                    let best = (remainder..=p.len() - 4)
+                        .step_by(4)
+                        .min_by(|&a, &b| commonness(p, a, 4).total_cmp(&commonness(p, b, 4)))?;
+                    let gram: [u8; 4] = p.get(best..best + 4)?.try_into().ok()?;
+                    let slot = grams.get_mut(gram_hash(u32::from_le_bytes(gram) | FOLD as u32))?;
+                    if *slot == 0 {
+                        buckets.push(Vec::new());
+                        *slot = u16::try_from(buckets.len()).ok()?;
+                    }
+                    buckets
+                        .get_mut(usize::from(*slot) - 1)?
+                        .push(candidate(index, p, best)?);
+                }
+            } else if p.len() >= 3 {
+                // Any occurrence has all its pairs: look for the rarest.
+                let first = (0..p.len() - 1)
+                    .min_by(|&a, &b| commonness(p, a, 2).total_cmp(&commonness(p, b, 2)))?;
+                let (a, b) = (*p.get(first)?, *p.get(first + 1)?);
+                let (a, b) = (ONES * u64::from(a | 0x20), ONES * u64::from(b | 0x20));
+                let c = candidate(index, p, first + 1)?;
+                match pairs.iter_mut().find(|r| r.first == a && r.second == b) {
+                    Some(r) => r.candidates.push(c),
+                    None => pairs.push(RarePair {
+                        first: a,
+                        second: b,
+                        candidates: vec![c],
+                    }),
+                }
+            } else {
+                return None;
+            }
+        }
+        if pairs.len() > MAX_PAIRS {
+            return None;
+        }
+        Some(Finder::Filter {
+            grams,
+            buckets,
+            pairs,
+        })
+    }
+
+    /// What `text` says about the organisation.
+    pub(crate) fn find(&self, text: &str) -> OrgScan {
+        let mut scan = OrgScan::default();
+        match &self.finder {
+            Finder::Automaton(automaton) => {
+                for m in automaton.find_iter(text) {
+                    self.report(text, &mut scan, m.start(), m.end(), m.pattern().as_usize());
+                }
+            }
+            Finder::Filter { pairs, .. } => FOUND.with(|cell| {
+                let mut own = Vec::new();
+                let mut shared = cell.try_borrow_mut();
+                let found = match shared.as_deref_mut() {
+                    Ok(found) => found,
+                    Err(_) => &mut own,
+                };
+                found.clear();
+                // One loop for each number of rare pairs, with the pairs in registers.
+                match pairs.len() {
+                    0 => self.occurrences::<0>(text, found),
+                    1 => self.occurrences::<1>(text, found),
+                    2 => self.occurrences::<2>(text, found),
+                    _ => self.occurrences::<MAX_PAIRS>(text, found),
+                }
+                if found.is_empty() {
+                    return;
+                }
+                // Leftmost first, then longest, then the earlier pattern; then the matches
+                // that do not overlap an earlier choice.
+                found.sort_unstable_by_key(|&(start, end, pattern)| {
+                    (start, std::cmp::Reverse(end), pattern)
+                });
+                let mut from = 0;
+                for &(start, end, pattern) in found.iter() {
+                    if start >= from {
+                        self.report(text, &mut scan, start, end, pattern);
+                        from = end;
+                    }
+                }
+            }),
+        }
+        scan
+    }
+
+    /// Adds every occurrence of every pattern in `text` to `found`, overlapping or not, as
+    /// (start, end, pattern), in no particular order. `N` is the number of rare pairs.
+    #[inline]
+    fn occurrences<const N: usize>(&self, text: &str, found: &mut Vec<(usize, usize, usize)>) {
+        let Finder::Filter { grams, pairs, .. } = &self.finder else {
+            return;
+        };
+        // Each pair's bytes in every byte of a word; a missing pair never matches (folded
+        // bytes are never zero).
+        let firsts: [u64; N] = std::array::from_fn(|i| pairs.get(i).map_or(0, |p| p.first));
+        let seconds: [u64; N] = std::array::from_fn(|i| pairs.get(i).map_or(0, |p| p.second));
+        let bytes = text.as_bytes();
+        // Whether the folded chunk `w` has a candidate: one of its two aligned 4-byte blocks is
+        // a 4-gram's hash, or a rare pair ends in it. `carry` is the previous chunk's last byte.
+        let hit = |w: u64, carry: u64| {
+            let (low, high) = (w as u32, (w >> 32) as u32);
+            let mut hit = u64::from(grams[gram_hash(low)] | grams[gram_hash(high)]);
+            let previous = (w << 8) | carry;
+            for (&first, &second) in firsts.iter().zip(&seconds) {
+                hit |= zero_bytes((previous ^ first) | (w ^ second));
+            }
+            hit != 0
+        };
+        let mut carry = 0;
+        let mut at = 0;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in chunks.by_ref() {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            let w = u64::from_le_bytes(word) | FOLD;
+            if hit(w, carry) {
+                self.check_chunk(bytes, at, w, found);
+            }
+            carry = w >> 56;
+            at += 8;
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            // The last bytes, padded with zeros (they fold to spaces: a candidate there is
+            // checked against the text like any other).
+            let mut word = [0u8; 8];
+            if let Some(head) = word.get_mut(..rest.len()) {
+                head.copy_from_slice(rest);
+            }
+            let w = u64::from_le_bytes(word) | FOLD;
+            if hit(w, carry) {
+                self.check_chunk(bytes, at, w, found);
+            }
+        }
+    }
+
+    /// Adds one match of the search to `scan`.
+    fn report(&self, text: &str, scan: &mut OrgScan, start: usize, end: usize, pattern: usize) {
+        let term = self.terms.get(pattern);
+        if term != Some(&OrgTerm::LogoWord) && !at_word_boundaries(text, start, end) {
+            scan.mentions_logo |= term == Some(&OrgTerm::Employer);
+            return;
+        }
+        match term {
+            Some(OrgTerm::LogoWord) => scan.mentions_logo = true,
+            Some(OrgTerm::Employer) => {
+                scan.mentions_logo = true;
+                scan.employer_at.get_or_insert((start, end));
+            }
+            Some(OrgTerm::Disclaimer) => scan.has_disclaimer = true,
+            Some(OrgTerm::AllowedName) => scan.allowed_spans.push((start, end)),
+            None => {}
+        }
+    }
+
+    /// Checks the candidates of the chunk at `at` (folded: `w`) and adds the occurrences to
+    /// `found` as (start, end, pattern).
+    #[cold]
+    #[inline(never)]
+    fn check_chunk(&self, bytes: &[u8], at: usize, w: u64, found: &mut Vec<(usize, usize, usize)>) {
+        let Finder::Filter {
+            grams,
+            buckets,
+            pairs,
+        } = &self.finder
+        else {
+            return;
+        };
+        for (block_at, block) in [(at, w as u32), (at + 4, (w >> 32) as u32)] {
+            let Some(bucket) = usize::from(grams[gram_hash(block)])
+                .checked_sub(1)
+                .and_then(|i| buckets.get(i))
+            else {
+                continue;
+            };
+            for c in bucket {
+                self.check(bytes, block_at, c, found);
+            }
+        }
+        // The byte before the chunk, folded, for pairs that start there.
+        let before = at
+            .checked_sub(1)
+            .and_then(|i| bytes.get(i))
+            .map_or(0, |&b| u64::from(b | 0x20));
+        let previous = (w << 8) | before;
+        for pair in pairs {
+            // The high bit of each byte of the chunk that ends the pair.
+            let mut ends = zero_bytes((previous ^ pair.first) | (w ^ pair.second));
+            while ends != 0 {
+                let here = at + (ends.trailing_zeros() / 8) as usize;
+                ends &= ends - 1;
+                for c in &pair.candidates {
+                    self.check(bytes, here, c, found);
+                }
+            }
+        }
+    }
+
+    /// Adds the occurrence of the candidate's pattern for a hit at `hit_at`, if it is there.
+    #[inline(always)]
+    fn check(
+        &self,
+        bytes: &[u8],
+        hit_at: usize,
+        c: &Candidate,
+        found: &mut Vec<(usize, usize, usize)>,
+    ) {
+        let Some(start) = hit_at.checked_sub(c.offset as usize) else {
+            return;
+        };
+        let end = start + c.len as usize;
+        if end > bytes.len()
+            || lower_word(bytes, start) & c.head_mask[0] != c.head[0]
+            || lower_word(bytes, start + 8) & c.head_mask[1] != c.head[1]
+        {
+            return;
+        }
+        if c.len > 16 {
+            // The patterns are lower case: an ASCII capital in the text matches its small
+            // letter.
+            let rest = self
+                .patterns
+                .get(c.pattern as usize)
+                .and_then(|p| p.get(16..));
+            if !bytes
+                .get(start + 16..end)
+                .zip(rest)
+                .is_some_and(|(t, p)| t.eq_ignore_ascii_case(p))
+            {
+                return;
+            }
+        }
+        found.push((start, end, c.pattern as usize));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The matcher that searches with an Aho-Corasick automaton, whatever the patterns.
+    fn automaton_matcher(patterns: &[(String, OrgTerm)]) -> OrgMatcher {
+        let kept: Vec<(String, OrgTerm)> = patterns
+            .iter()
+            .filter(|(p, _)| !p.trim().is_empty())
+            .map(|(p, t)| (p.trim().to_lowercase(), *t))
+            .collect();
+        let automaton = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(kept.iter().map(|(p, _)| p))
+            .unwrap();
+        OrgMatcher {
+            patterns: kept
+                .iter()
+                .map(|(p, _)| p.as_bytes().to_vec().into_boxed_slice())
+                .collect(),
+            terms: kept.iter().map(|(_, t)| *t).collect(),
+            finder: Finder::Automaton(automaton),
+        }
+    }
+
+    fn default_patterns() -> Vec<(String, OrgTerm)> {
+        let mut out: Vec<(String, OrgTerm)> = [
+            "Alderbrook Regional Medical Center",
+            "Alderbrook",
+            "Alderbrook Regional",
+            "Alderbrook Health",
+            "ARMC",
+            "#AlderbrookCares",
+            "#ARMCProud",
+            "alderbrookhealth.org",
+            "@AlderbrookHealth",
+            "@AlderbrookHealth",
+        ]
+        .iter()
+        .map(|p| (p.to_string(), OrgTerm::Employer))
+        .collect();
+        for p in [
+            "opinions are my own",
+            "views are my own",
+            "do not reflect the views of my employer",
+        ] {
+            out.push((p.to_string(), OrgTerm::Disclaimer));
+        }
+        for p in [
+            "Priya Raman",
+            "Dr. Raman",
+            "Dr Raman",
+            "Raman, Priya",
+            "Jo Ng",
+        ] {
+            out.push((p.to_string(), OrgTerm::AllowedName));
+        }
+        for p in ["alderbrook", "armc", "brook"] {
+            out.push((p.to_string(), OrgTerm::LogoWord));
+        }
+        out
+    }
+
+    fn same(a: &OrgScan, b: &OrgScan) -> bool {
+        a.employer_at == b.employer_at
+            && a.has_disclaimer == b.has_disclaimer
+            && a.allowed_spans == b.allowed_spans
+            && a.mentions_logo == b.mentions_logo
+    }
+
+    #[test]
+    fn finds_what_the_automaton_finds() {
+        let patterns = default_patterns();
+        let matcher = OrgMatcher::new(&patterns).unwrap();
+        assert!(matches!(matcher.finder, Finder::Filter { .. }));
+        let reference = automaton_matcher(&patterns);
+        let pieces = [
+            "alderbrook",
+            "Alderbrook",
+            "ALDERBROOK",
+            "armc",
+            "ARMC",
+            "#",
+            "@",
+            " ",
+            ".",
+            ",",
+            "health",
+            "Health",
+            ".org",
+            "regional",
+            " medical center",
+            "proud",
+            "cares",
+            "x",
+            "priya",
+            " ",
+            "raman",
+            "Dr",
+            "dr.",
+            "jo",
+            "ng",
+            "opinions are my own",
+            "views",
+            " are my own",
+            "my employer",
+            "brook",
+            "\u{e9}",
+            "\u{2019}",
+            "a",
+            "r",
+            "m",
+            "c",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..100_000 {
+            let mut text = String::new();
+            for _ in 0..next() % 16 {
+                text.push_str(pieces[(next() % pieces.len() as u64) as usize]);
+            }
+            let (fast, slow) = (matcher.find(&text), reference.find(&text));
+            assert!(same(&fast, &slow), "{text:?}: {fast:?} vs {slow:?}");
+        }
+    }
+
+    #[test]
+    fn short_patterns_use_the_automaton() {
+        let patterns = vec![("ab".to_string(), OrgTerm::LogoWord)];
+        let matcher = OrgMatcher::new(&patterns).unwrap();
+        assert!(matches!(matcher.finder, Finder::Automaton(_)));
+        assert!(matcher.find("xaby").mentions_logo);
+    }
+}
