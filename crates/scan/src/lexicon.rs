@@ -623,7 +623,11 @@ fn touches_stand_in(bytes: &[u8], w: &Word) -> bool {
 fn only_letters(bytes: &[u8], start: usize, end: usize) -> bool {
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let mut i = start;
-    while i < end {
+    loop {
+        let n = end.saturating_sub(i);
+        if n == 0 {
+            return true;
+        }
         let Some(chunk) = bytes
             .get(i..i + 8)
             .and_then(|c| <[u8; 8]>::try_from(c).ok())
@@ -642,16 +646,13 @@ fn only_letters(bytes: &[u8], start: usize, end: usize) -> bool {
             & !x.wrapping_add(0x0505_0505_0505_0505)
             & !chunk
             & HIGH;
-        let wanted = match end - i {
-            n if n >= 8 => HIGH,
-            n => HIGH & ((1u64 << (8 * n)) - 1),
-        };
+        // The first `n` bytes (all eight from eight on).
+        let wanted = HIGH >> (8 * 8usize.saturating_sub(n));
         if letters & wanted != wanted {
             return false;
         }
         i += 8;
     }
-    true
 }
 
 /// [`at_word_boundaries`], without decoding characters when the bytes around are ASCII.
