@@ -2736,23 +2736,28 @@ fn streets_near_digits(
     }
     // Digits are never inside a word: a number stands in the gap between two words. A word
     // matters only with a digit in the gap after it (a house number) or in one of the three
-    // gaps before the three words before it (a building number before a named suffix). A gap
-    // of one byte never matters (a number needs a space next to it), and most gaps are one
-    // space: from the word before the first digit on, each gap is read only when longer.
-    let mut k = words
-        .partition_point(|w| w.end <= first_digit)
-        .saturating_sub(1);
-    // Bit j: the gap before word k - j holds a digit and a named suffix may follow it. Before
-    // the first word read, only the text's start can hold one.
-    let mut recent = u32::from(words.get(k).is_some_and(|w| first_digit < w.start));
+    // gaps before the three words before it (a building number before a named suffix).
+    // The first digit after the current word.
+    let mut next_digit = first_digit;
+    // Bit j: the gap before word k - j holds a digit and a named suffix may follow it.
+    let mut recent = 0u32;
     // Words before `consumed` belong to a street already found.
     let mut consumed = 0;
-    while let Some(w) = words.get(k) {
+    let mut k = 0;
+    while k < words.len() {
+        if recent & 0b1111 == 0 {
+            // No digit in the last four gaps: skip to the word before the next digit.
+            if next_digit == usize::MAX {
+                break;
+            }
+            let skip = words[k..].partition_point(|w| w.end <= next_digit);
+            k += skip.saturating_sub(1);
+            let gap_start = k.checked_sub(1).map_or(0, |p| words[p].end);
+            recent = u32::from(gap_start <= next_digit && next_digit < words[k].start);
+        }
+        let w = &words[k];
         let end_of_gap = words.get(k + 1).map_or(bytes.len(), |n| n.start);
-        let digit_after = end_of_gap > w.end + 1
-            && bytes
-                .get(w.end..end_of_gap)
-                .is_some_and(|gap| gap.iter().any(u8::is_ascii_digit));
+        let digit_after = next_digit < end_of_gap;
         // A house number right after this word.
         let number = if digit_after {
             number_after(text, w.end)
@@ -2781,6 +2786,9 @@ fn streets_near_digits(
             && (k + 2..words.len().min(k + 5))
                 .take_while(|&j| words[j].joined_to_previous)
                 .any(|j| words[j].shape == Shape::Title);
+        if digit_after {
+            next_digit = find_digit(bytes, end_of_gap).unwrap_or(usize::MAX);
+        }
         recent = recent << 1 | u32::from(named_ahead);
         k += 1;
     }
