@@ -2942,10 +2942,16 @@ fn corners(
     // No word that ends before `first_corner` is "corner".
     let mut k = words.partition_point(|w| w.end <= first_corner);
     while k + 3 < words.len() {
+        // Six bytes first: most words are passed over without reading them.
+        let Some(skip) = words
+            .get(k..words.len() - 3)
+            .and_then(|rest| rest.iter().position(|w| w.end.wrapping_sub(w.start) == 6))
+        else {
+            break;
+        };
+        k += skip;
         let w = &words[k];
-        // Six bytes first: most words are settled without reading them.
-        if w.end - w.start != 6
-            || !w.text(text).eq_ignore_ascii_case("corner")
+        if !w.text(text).eq_ignore_ascii_case("corner")
             || !words[k + 1].joined_to_previous
             || !words[k + 1].text(text).eq_ignore_ascii_case("of")
         {
