@@ -2120,7 +2120,8 @@ fn street_key(bytes: &[u8], start: usize, end: usize) -> Option<(u64, u64)> {
 /// ending of `m` bytes is then the low `m` bytes.
 fn key_tail(lo: u64, hi: u64, n: usize) -> u64 {
     if n <= 8 {
-        lo.swap_bytes() >> (8 * (8 - n))
+        // An empty word has no tail.
+        lo.swap_bytes().checked_shr(8 * (8 - n) as u32).unwrap_or(0)
     } else {
         let both = u128::from(hi) << 64 | u128::from(lo);
         ((both >> (8 * (n - 8))) as u64).swap_bytes()
@@ -3236,6 +3237,37 @@ mod tests {
         }
         assert!(ends_with_street_ending("PÓŁNOCNAKATU") && ends_with_street_ending("Ádám útja"));
         assert!(!ends_with_street_ending("") && !ends_with_street_ending("Północna"));
+    }
+
+    #[test]
+    fn street_shape_tables_let_every_listed_word_through() {
+        for (list, end) in [(STREET_ENDINGS, true), (STREET_STARTS, false)] {
+            for word in list {
+                for text in [
+                    format!("Koski{word}"),
+                    format!("KOSKI{}", word.to_uppercase()),
+                ] {
+                    let text = if end { text } else { text[5..].to_owned() };
+                    let w = Word {
+                        start: 0,
+                        end: text.len(),
+                        shape: Shape::Lower,
+                        prefix: Prefix::None,
+                        sentence_start: false,
+                        joined_to_previous: false,
+                        initial: false,
+                    };
+                    let ok = if end {
+                        may_end_street(&text, &w)
+                    } else {
+                        may_start_street(&text, &w)
+                    };
+                    assert!(ok, "{text}");
+                }
+            }
+        }
+        assert!(corner_from(b"We met at the CORNER of Main 5 and Elm, later that day").is_some());
+        assert!(corner_from(b"We met at the shop on Main 5 and Elm, later that day too").is_none());
     }
 
     #[test]
