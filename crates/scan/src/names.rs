@@ -2062,6 +2062,7 @@ const fn last_bytes(list: &[&str]) -> [bool; 256] {
 /// The last bytes of [`STREET_ENDINGS`] (all lower-case ASCII letters).
 static STREET_ENDINGS_LAST: [bool; 256] = last_bytes(STREET_ENDINGS);
 
+/// A one in every byte of a `u64`, for byte-parallel arithmetic.
 const ONES: u64 = 0x0101_0101_0101_0101;
 
 /// The high bit of each byte of `x` between `lo` and `hi` (ASCII, both included). Exact: no
