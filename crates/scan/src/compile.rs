@@ -151,40 +151,11 @@ enum OrgTerm {
     LogoWord,
 }
 
-struct AllowList(AllowWords);
-
-/// The allowed words (lower case), with the first byte and length of each: most words looked
-/// up are settled on those without hashing.
-#[derive(Default)]
-struct AllowWords {
-    words: FxHashSet<String>,
-    /// For each first byte, bit `n` is set when an allowed word of `n` bytes starts with it
-    /// (bit 63: 63 bytes or more).
-    lengths: Vec<u64>,
-}
-
-impl AllowWords {
-    fn insert(&mut self, word: String) {
-        if let Some(&first) = word.as_bytes().first() {
-            if self.lengths.is_empty() {
-                self.lengths = vec![0; 256];
-            }
-            self.lengths[usize::from(first)] |= 1 << word.len().min(63);
-        }
-        self.words.insert(word);
-    }
-}
+struct AllowList(FxHashSet<String>);
 
 impl Allowed for AllowList {
     fn allows(&self, lower: &str) -> bool {
-        let allow = &self.0;
-        let maybe = lower.as_bytes().first().is_none_or(|&first| {
-            allow
-                .lengths
-                .get(usize::from(first))
-                .is_some_and(|bits| bits >> lower.len().min(63) & 1 != 0)
-        });
-        maybe && allow.words.contains(lower)
+        self.0.contains(lower)
     }
 }
 
@@ -474,7 +445,7 @@ impl Scanner {
         {
             staff_words.extend(name.split_whitespace().map(str::to_lowercase));
         }
-        let mut allow = AllowWords::default();
+        let mut allow = FxHashSet::default();
         let mut allow_words = |s: &str| {
             for w in s.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-') {
                 if w.len() > 1 {
