@@ -353,12 +353,15 @@ impl OrgMatcher {
         let rest = chunks.remainder();
         if !rest.is_empty() {
             // The last bytes, padded with zeros (they fold to spaces: a candidate there is
-            // checked against the text like any other).
-            let mut word = [0u8; 8];
-            if let Some(head) = word.get_mut(..rest.len()) {
-                head.copy_from_slice(rest);
-            }
-            let w = u64::from_le_bytes(word) | FOLD;
+            // checked against the text like any other): the text's last 8 bytes moved down,
+            // or byte by byte in a text shorter than that.
+            let last = match bytes.len().checked_sub(8).and_then(|i| bytes.get(i..)) {
+                Some(tail) => tail
+                    .first_chunk::<8>()
+                    .map_or(0, |t| u64::from_le_bytes(*t) >> (64 - 8 * rest.len())),
+                None => rest.iter().rev().fold(0, |w, &b| (w << 8) | u64::from(b)),
+            };
+            let w = last | FOLD;
             if hit(w, carry) {
                 self.check_chunk(bytes, at, w, found);
             }
