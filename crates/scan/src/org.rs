@@ -1,12 +1,14 @@
 //! The organisation's names, disclaimer phrases and allowed full names, found in a text.
 //!
 //! Most texts name none of them, so the search is built to say "nothing here" cheaply: it reads
-//! the text 8 bytes at a time and looks each aligned 4-byte block up in a small table of the
-//! patterns' 4-grams (patterns of 7 bytes or more), and looks for one rare byte of each shorter
-//! pattern. Only where one of those hits does it compare the patterns themselves. The matches it
-//! reports are those of an ASCII-case-insensitive, leftmost-longest, non-overlapping search
-//! (the earlier pattern wins between equal ones), as an Aho-Corasick automaton would report them;
-//! policies with patterns of one or two bytes use such an automaton.
+//! the text 8 bytes at a time, looks each aligned 4-byte block up in a table of the patterns'
+//! 4-grams (patterns of 7 bytes or more: each registers its rarest 4-gram at each offset mod 4,
+//! so every occurrence has one in an aligned block), and looks for a rare pair of bytes of each
+//! shorter pattern. Only where one of those hits does it compare the patterns themselves. The
+//! matches it reports are those of an ASCII-case-insensitive, leftmost-longest, non-overlapping
+//! search (the earlier pattern wins between equal ones), as an Aho-Corasick automaton would
+//! report them; policies with patterns of one or two bytes, or with more than [`MAX_PAIRS`]
+//! rare pairs, use such an automaton.
 
 use crate::compile::BuildError;
 use crate::text::at_word_boundaries;
