@@ -45,8 +45,10 @@ pub(crate) struct OrgScan {
 const LONG: usize = 7;
 /// The most distinct rare pairs the shorter patterns may use.
 const MAX_PAIRS: usize = 3;
-/// The 4-gram table has `1 << GRAM_BITS` entries.
-const GRAM_BITS: u32 = 16;
+/// The 4-gram table has `1 << GRAM_BITS` entries (32 KiB): a larger one hits less often but
+/// misses the cache more (16 bits: 90 instructions less per social post, 10 % more misses of a
+/// 1 MiB last-level cache over the whole scan).
+const GRAM_BITS: u32 = 14;
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGH: u64 = ONES * 0x80;
 /// Sets the ASCII case bit of every byte: letters compare without case (other bytes may collide,
