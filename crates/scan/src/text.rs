@@ -209,6 +209,11 @@ pub(crate) fn words(text: &str, out: &mut Vec<Word>) {
                 });
                 gap = gap.after_word();
                 pos = end;
+                if next == b' ' {
+                    // The space after the word, the common case, as the loop would take it.
+                    gap.prefix = Prefix::None;
+                    pos += 1;
+                }
                 continue;
             }
         } else if b < 0x80 {
@@ -332,6 +337,17 @@ pub(crate) fn case_mode(text: &str) -> CaseMode {
 
 /// True when the byte before `start` and the byte at `end` are not letters or digits.
 pub(crate) fn at_word_boundaries(text: &str, start: usize, end: usize) -> bool {
+    let bytes = text.as_bytes();
+    let before = start.checked_sub(1).and_then(|i| bytes.get(i));
+    let first = bytes.get(start);
+    let last = end.checked_sub(1).and_then(|i| bytes.get(i));
+    let after = bytes.get(end);
+    let ascii = |b: Option<&u8>| b.is_none_or(u8::is_ascii);
+    if start <= end && end <= bytes.len() && [before, first, last, after].into_iter().all(ascii) {
+        // ASCII all around: the bytes are the characters.
+        let alnum = |b: Option<&u8>| b.is_some_and(u8::is_ascii_alphanumeric);
+        return !(alnum(first) && alnum(before) || alnum(last) && alnum(after));
+    }
     let before = text.get(..start).and_then(|s| s.chars().next_back());
     let after = text.get(end..).and_then(|s| s.chars().next());
     let first = text.get(start..).and_then(|s| s.chars().next());
@@ -606,6 +622,41 @@ mod tests {
                 assert_same_words(text);
                 assert_same_words(&text.to_lowercase());
                 assert_same_words(&text.to_uppercase());
+            }
+        }
+    }
+
+    #[test]
+    fn word_boundaries_answer_as_before() {
+        let reference = |text: &str, start: usize, end: usize| {
+            let before = text.get(..start).and_then(|s| s.chars().next_back());
+            let after = text.get(end..).and_then(|s| s.chars().next());
+            let first = text.get(start..).and_then(|s| s.chars().next());
+            let last = text.get(..end).and_then(|s| s.chars().next_back());
+            (!first.is_some_and(char::is_alphanumeric)
+                || !before.is_some_and(char::is_alphanumeric))
+                && (!last.is_some_and(char::is_alphanumeric)
+                    || !after.is_some_and(char::is_alphanumeric))
+        };
+        for text in [
+            "",
+            "a",
+            "ab cd",
+            "x1 y",
+            "é a",
+            "aé",
+            "a\u{2019}b",
+            "#ab!",
+            "\u{e9}\u{e9} 1",
+        ] {
+            for start in 0..=text.len() + 1 {
+                for end in 0..=text.len() + 1 {
+                    assert_eq!(
+                        at_word_boundaries(text, start, end),
+                        reference(text, start, end),
+                        "{text:?} {start} {end}"
+                    );
+                }
             }
         }
     }
