@@ -1016,6 +1016,18 @@ pub(crate) fn find(
             continue;
         }
         let prev = i.checked_sub(1).map(|p| (&words[p], class[p]));
+        // Every piece of evidence below needs a listed name, an unlisted word that is no
+        // ordinary word, or a title, relation or name cue before: an ordinary word elsewhere
+        // ("Love", "Great") is passed at once.
+        if !c.first()
+            && !c.surname()
+            && !name_word(&c)
+            && prev
+                .is_none_or(|(_, pc)| pc.0 & (HONORIFIC | RELATION | NAME_LABEL | NAME_LINK) == 0)
+        {
+            i += 1;
+            continue;
+        }
         // "My name is X", "Name: X", "last name? X", "call me X": a cue two words back is looked
         // up only here, when the word before is the link ("is", "me").
         let after_cue = word.is_capitalised() || mode != CaseMode::Mixed;
@@ -1510,6 +1522,7 @@ fn name_lists(text: &str, words: &[Word], class: &[Class], out: &mut Vec<Found>)
         let and = &words[k];
         // "and" is a function word (looked up, as the word after it is capitalised).
         if !class[k].function()
+            || and.end - and.start != 3
             || and.text(text) != "and"
             || !words[k + 1].joined_to_previous
             || !item_ok(k + 1)
