@@ -837,7 +837,8 @@ impl WordTable {
             if slot.key == key {
                 return slot.flags;
             }
-            if slot.key == Key::default() {
+            // A word's first byte is not zero: a slot whose low half is zero is empty.
+            if slot.key.low == 0 {
                 return 0;
             }
             i = (i + 1) & self.mask;
