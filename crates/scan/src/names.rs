@@ -967,7 +967,13 @@ pub(crate) fn find(
     // Whether the word before is a short title ("mr"), carried from one word to the next.
     let mut after_short_title = false;
     for (i, word) in words.iter().enumerate() {
-        let title = word.end - word.start <= 4 && short_title(word_bytes(word, text));
+        // Most words are settled by their length and first letter.
+        let title = word.end - word.start <= 4
+            && text
+                .as_bytes()
+                .get(word.start)
+                .is_some_and(|&b| matches!(b | 0x20, b'm' | b'd'))
+            && short_title(word_bytes(word, text));
         // In sentence-case text a lower-case word matters only as the title or relation before
         // a capitalised word; skip the lookups for the rest.
         let matters = mode != CaseMode::Mixed
