@@ -1293,10 +1293,11 @@ fn repeated_names(
 /// The index of the first word from `from` on whose class has one of `flags` (the number of
 /// words if none has): a sub-search that starts only at such words skips to them in a tight loop.
 fn next_with(class: &[Class], from: usize, flags: u32) -> usize {
-    class
-        .get(from..)
-        .and_then(|rest| rest.iter().position(|c| c.0 & flags != 0))
-        .map_or(class.len(), |p| from + p)
+    let mut i = from;
+    while class.get(i).is_some_and(|c| c.0 & flags == 0) {
+        i += 1;
+    }
+    i.min(class.len())
 }
 
 /// Whether two words are the same in lower case (as [`Lower::of`] writes them): for ASCII words
