@@ -963,10 +963,10 @@ pub(crate) fn find(
     // Every flag of some word of the text: a sub-pass whose cue no word has is skipped.
     let mut seen = 0;
     let filter = allowed.filter();
-    class.reserve(words.len());
+    class.resize(words.len(), Class::default());
     // Whether the word before is a short title ("mr"), carried from one word to the next.
     let mut after_short_title = false;
-    for (i, word) in words.iter().enumerate() {
+    for ((i, word), slot) in words.iter().enumerate().zip(class.iter_mut()) {
         // Most words are settled by their length and first letter.
         let title = word.end - word.start <= 4
             && text
@@ -999,7 +999,7 @@ pub(crate) fn find(
             c.0 |= NAME_START;
         }
         seen |= c.0;
-        class.push(c);
+        *slot = c;
     }
 
     let mut i = 0;
