@@ -694,6 +694,8 @@ impl NameData {
         self.entry(lower).flags & COMMON_WORD != 0
     }
 
+    // For the other detectors; the city search reads the flag from one lookup itself.
+    #[allow(dead_code)]
     pub(crate) fn is_city(&self, lower: &str) -> bool {
         self.entry(lower).flags & CITY != 0
     }
@@ -2953,8 +2955,14 @@ fn find_cities(
                 let Some(span) = text.get(w.start..end) else {
                     continue;
                 };
-                let l = lower.of(span);
-                if data.is_city(l) && !data.is_region(l) {
+                // One lookup, by its key when the span is ASCII and fits in a slot.
+                let mut key = [0u8; INLINE];
+                let f = if ascii_lower_key(span, &mut key) {
+                    data.entries.get_key(&Key::of(&key))
+                } else {
+                    data.entry(lower.of(span)).flags
+                };
+                if f & CITY != 0 && f & REGION == 0 {
                     matched = Some(len);
                     break;
                 }
