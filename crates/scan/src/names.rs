@@ -689,6 +689,8 @@ impl NameData {
         self.entry(lower).flags & COMMON_WORD != 0
     }
 
+    // For the other detectors; the city search reads the flag from one lookup itself.
+    #[allow(dead_code)]
     pub(crate) fn is_city(&self, lower: &str) -> bool {
         self.entry(lower).flags & CITY != 0
     }
@@ -832,7 +834,8 @@ impl WordTable {
             if slot.key == key {
                 return slot.flags;
             }
-            if slot.key == Key::default() {
+            // A word's first byte is not zero: a slot whose low half is zero is empty.
+            if slot.key.low == 0 {
                 return 0;
             }
             i = (i + 1) & self.mask;
@@ -957,11 +960,17 @@ pub(crate) fn find(
     // Every flag of some word of the text: a sub-pass whose cue no word has is skipped.
     let mut seen = 0;
     let filter = allowed.filter();
-    class.reserve(words.len());
+    class.resize(words.len(), Class::default());
     // Whether the word before is a short title ("mr"), carried from one word to the next.
     let mut after_short_title = false;
-    for (i, word) in words.iter().enumerate() {
-        let title = word.end - word.start <= 4 && short_title(word_bytes(word, text));
+    for ((i, word), slot) in words.iter().enumerate().zip(class.iter_mut()) {
+        // Most words are settled by their length and first letter.
+        let title = word.end - word.start <= 4
+            && text
+                .as_bytes()
+                .get(word.start)
+                .is_some_and(|&b| matches!(b | 0x20, b'm' | b'd'))
+            && short_title(word_bytes(word, text));
         // In sentence-case text a lower-case word matters only as the title or relation before
         // a capitalised word; skip the lookups for the rest.
         let matters = mode != CaseMode::Mixed
@@ -987,7 +996,7 @@ pub(crate) fn find(
             c.0 |= NAME_START;
         }
         seen |= c.0;
-        class.push(c);
+        *slot = c;
     }
 
     let mut i = 0;
@@ -1011,6 +1020,18 @@ pub(crate) fn find(
             continue;
         }
         let prev = i.checked_sub(1).map(|p| (&words[p], class[p]));
+        // Every piece of evidence below needs a listed name, an unlisted word that is no
+        // ordinary word, or a title, relation or name cue before: an ordinary word elsewhere
+        // ("Love", "Great") is passed at once.
+        if !c.first()
+            && !c.surname()
+            && !name_word(&c)
+            && prev
+                .is_none_or(|(_, pc)| pc.0 & (HONORIFIC | RELATION | NAME_LABEL | NAME_LINK) == 0)
+        {
+            i += 1;
+            continue;
+        }
         // "My name is X", "Name: X", "last name? X", "call me X": a cue two words back is looked
         // up only here, when the word before is the link ("is", "me").
         let after_cue = word.is_capitalised() || mode != CaseMode::Mixed;
@@ -1269,10 +1290,11 @@ fn repeated_names(
 /// The index of the first word from `from` on whose class has one of `flags` (the number of
 /// words if none has): a sub-search that starts only at such words skips to them in a tight loop.
 fn next_with(class: &[Class], from: usize, flags: u32) -> usize {
-    class
-        .get(from..)
-        .and_then(|rest| rest.iter().position(|c| c.0 & flags != 0))
-        .map_or(class.len(), |p| from + p)
+    let mut i = from;
+    while class.get(i).is_some_and(|c| c.0 & flags == 0) {
+        i += 1;
+    }
+    i.min(class.len())
 }
 
 /// Whether two words are the same in lower case (as [`Lower::of`] writes them): for ASCII words
@@ -1505,6 +1527,7 @@ fn name_lists(text: &str, words: &[Word], class: &[Class], out: &mut Vec<Found>)
         let and = &words[k];
         // "and" is a function word (looked up, as the word after it is capitalised).
         if !class[k].function()
+            || and.end - and.start != 3
             || and.text(text) != "and"
             || !words[k + 1].joined_to_previous
             || !item_ok(k + 1)
@@ -3451,8 +3474,14 @@ fn find_cities(
                 let Some(span) = text.get(w.start..end) else {
                     continue;
                 };
-                let l = lower.of(span);
-                if data.is_city(l) && !data.is_region(l) {
+                // One lookup, by its key when the span is ASCII and fits in a slot.
+                let mut key = [0u8; INLINE];
+                let f = if ascii_lower_key(span, &mut key) {
+                    data.entries.get_key(&Key::of(&key))
+                } else {
+                    data.entry(lower.of(span)).flags
+                };
+                if f & CITY != 0 && f & REGION == 0 {
                     matched = Some(len);
                     break;
                 }
