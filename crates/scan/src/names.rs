@@ -682,19 +682,6 @@ impl NameData {
         self.entry(lower).flags & SURNAME != 0
     }
 
-    /// An ordinary word that happens to be in a name list ("will", "brown").
-    // For the other detectors; the name search reads the flag from one lookup itself.
-    #[allow(dead_code)]
-    pub(crate) fn is_common_word(&self, lower: &str) -> bool {
-        self.entry(lower).flags & COMMON_WORD != 0
-    }
-
-    // For the other detectors; the city search reads the flag from one lookup itself.
-    #[allow(dead_code)]
-    pub(crate) fn is_city(&self, lower: &str) -> bool {
-        self.entry(lower).flags & CITY != 0
-    }
-
     pub(crate) fn is_region(&self, lower: &str) -> bool {
         self.entry(lower).flags & REGION != 0
     }
@@ -3587,7 +3574,7 @@ mod tests {
         // The real lists: a first name, a city of several words and the word that starts it.
         let data = NameData::get();
         assert!(data.is_first("maria"));
-        assert!(data.is_city("salt lake city"));
+        assert!(data.entry("salt lake city").flags & CITY != 0);
         assert!(data.entry("salt").flags & CITY_START != 0);
     }
 
