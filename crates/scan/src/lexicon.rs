@@ -248,20 +248,19 @@ impl WordLiterals {
     ) {
         found.clear();
         let trie = &self.trie;
-        let mut state = trie.root;
+        let mut state = 0u32;
+        let mut base = trie.slots.first().map_or(0, |s| s.base);
         for (i, &b) in bytes.get(at..).unwrap_or(&[]).iter().enumerate() {
-            let class = trie.classes[usize::from(b)];
-            state = trie
-                .trans
-                .get(state as usize + usize::from(class))
-                .copied()
-                .unwrap_or(WordTrie::DEAD);
-            // One test for the rare states: dead (0) or a pattern's (the highest ids).
-            if state.wrapping_sub(1) >= trie.first_match - 1 {
-                if state == WordTrie::DEAD {
-                    return;
+            let next = (base & !TrieSlot::FINAL) + u32::from(trie.classes[usize::from(b)]);
+            match trie.slots.get(next as usize) {
+                Some(slot) if slot.check == state => {
+                    state = next;
+                    base = slot.base;
                 }
-                let pattern = ((state - trie.first_match) / trie.stride) as usize;
+                _ => return,
+            }
+            if base & TrieSlot::FINAL != 0 {
+                let pattern = trie.pattern.get(state as usize).copied().unwrap_or(0) as usize;
                 // Words only regex terms need are no literals.
                 if self.meta.get(pattern).is_some_and(|m| !m.is_empty()) {
                     found.push((pattern, at + i + 1));
@@ -275,24 +274,36 @@ impl WordLiterals {
     }
 }
 
-/// A trie of lower-case patterns as a table of transitions (ASCII letters in either case take
-/// the same one): a byte costs one lookup in the byte classes and one in the table.
+/// A trie of lower-case patterns as a double array (ASCII letters in either case take the same
+/// transition): a state's children sit at `base + class` for each of their byte classes, and
+/// each child's slot names its parent, so a byte costs one lookup in the byte classes and one
+/// slot, and the states of all patterns share one small array (6,973 slots, 56 KB, for the default
+/// policy, where a row of every class per state took 1.2 MB and missed the caches).
 struct WordTrie {
-    /// Each byte's column; bytes that occur in no pattern share column 0, which leads nowhere.
+    /// Each byte's class; bytes that occur in no pattern share class 0, which no state has a
+    /// child of.
     classes: [u8; 256],
-    /// Transitions, a row of `stride` columns per state; a state's id is the index of its row.
-    trans: Vec<u32>,
-    stride: u32,
-    root: u32,
-    /// The states where a pattern ends come last, in pattern order: pattern `p`'s state is
-    /// `first_match + p * stride`.
-    first_match: u32,
+    /// The states, by id; the root is state 0.
+    slots: Vec<TrieSlot>,
+    /// For each state where a pattern ends ([`TrieSlot::FINAL`]), the pattern.
+    pattern: Vec<u32>,
+}
+
+/// One state of a [`WordTrie`], or a free slot.
+#[derive(Clone, Copy)]
+struct TrieSlot {
+    /// Where the state's children start, with [`TrieSlot::FINAL`] when a pattern ends here.
+    base: u32,
+    /// The state's parent; [`TrieSlot::FREE`] for a slot that is no state.
+    check: u32,
+}
+
+impl TrieSlot {
+    const FINAL: u32 = 1 << 31;
+    const FREE: u32 = u32::MAX;
 }
 
 impl WordTrie {
-    /// The state no pattern continues from: its row is all zeros.
-    const DEAD: u32 = 0;
-
     fn new(patterns: &[String]) -> WordTrie {
         let mut classes = [0u8; 256];
         let mut columns = 1u8;
@@ -336,41 +347,72 @@ impl WordTrie {
                 *slot = Some(p);
             }
         }
-        // Rows: the dead state, the states where no pattern ends, then one per pattern.
-        let stride = u32::from(columns);
-        let plain: Vec<usize> = (0..children.len())
-            .filter(|&n| node_pattern.get(n).is_some_and(Option::is_none))
-            .collect();
-        let mut row_of = vec![0u32; children.len()];
-        for (i, &n) in plain.iter().enumerate() {
-            if let Some(r) = row_of.get_mut(n) {
-                *r = (i as u32 + 1) * stride;
+        // Nodes in breadth-first order get their slots: the first levels, which every walk
+        // reads, end up together at the start.
+        let free = TrieSlot {
+            base: 0,
+            check: TrieSlot::FREE,
+        };
+        // The root's slot names no parent: no byte leads back to it.
+        let mut slots = vec![free];
+        let mut slot_of = vec![0u32; children.len()];
+        let mut queue = std::collections::VecDeque::from([0usize]);
+        // Slots below this one are all taken.
+        let mut first_free = 1usize;
+        while let Some(node) = queue.pop_front() {
+            let (Some(kids), Some(&id)) = (children.get(node), slot_of.get(node)) else {
+                continue;
+            };
+            if kids.is_empty() {
+                continue;
+            }
+            while slots
+                .get(first_free)
+                .is_some_and(|s| s.check != TrieSlot::FREE)
+            {
+                first_free += 1;
+            }
+            let min_class = kids.iter().map(|&(c, _)| usize::from(c)).min().unwrap_or(1);
+            let mut base = first_free.saturating_sub(min_class);
+            while !kids.iter().all(|&(c, _)| {
+                slots
+                    .get(base + usize::from(c))
+                    .is_none_or(|s| s.check == TrieSlot::FREE)
+            }) {
+                base += 1;
+            }
+            if let Some(s) = slots.get_mut(id as usize) {
+                s.base = base as u32;
+            }
+            for &(c, child) in kids {
+                let at = base + usize::from(c);
+                if slots.len() <= at {
+                    slots.resize(at + 1, free);
+                }
+                if let (Some(s), Some(to)) = (slots.get_mut(at), slot_of.get_mut(child)) {
+                    s.check = id;
+                    *to = at as u32;
+                }
+                queue.push_back(child);
             }
         }
-        let first_match = (plain.len() as u32 + 1) * stride;
-        for (n, pattern) in node_pattern.iter().enumerate() {
-            if let (Some(p), Some(r)) = (pattern, row_of.get_mut(n)) {
-                *r = first_match + *p as u32 * stride;
-            }
-        }
-        let rows = plain.len() + 1 + patterns.len();
-        let mut trans = vec![WordTrie::DEAD; rows * stride as usize];
-        for (n, kids) in children.iter().enumerate() {
-            let row = row_of.get(n).copied().unwrap_or(0) as usize;
-            for &(class, child) in kids {
-                if let (Some(slot), Some(&to)) =
-                    (trans.get_mut(row + usize::from(class)), row_of.get(child))
-                {
-                    *slot = to;
+        // Any base plus any class is a slot: the walk needs no bounds of its own.
+        slots.resize(slots.len() + usize::from(columns), free);
+        let mut pattern = vec![0u32; slots.len()];
+        for (n, p) in node_pattern.iter().enumerate() {
+            if let (Some(p), Some(&at)) = (p, slot_of.get(n)) {
+                if let Some(s) = slots.get_mut(at as usize) {
+                    s.base |= TrieSlot::FINAL;
+                }
+                if let Some(slot) = pattern.get_mut(at as usize) {
+                    *slot = *p as u32;
                 }
             }
         }
         WordTrie {
             classes,
-            trans,
-            stride,
-            root: row_of.first().copied().unwrap_or(0),
-            first_match,
+            slots,
+            pattern,
         }
     }
 }
