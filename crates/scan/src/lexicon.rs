@@ -247,19 +247,37 @@ impl WordLiterals {
         open: &mut u128,
     ) {
         found.clear();
+        match &self.trie.slots {
+            Slots::Narrow(slots) => self.walk(slots, 1 << 15, bytes, at, found, open),
+            Slots::Wide(slots) => self.walk(slots, TrieSlot::FINAL, bytes, at, found, open),
+        }
+    }
+
+    /// [`WordLiterals::matches_at`] in `slots` (base and check), whose bases have `final_bit`
+    /// where a pattern ends.
+    #[inline(always)]
+    fn walk<S: Copy + Into<u32>>(
+        &self,
+        slots: &[[S; 2]],
+        final_bit: u32,
+        bytes: &[u8],
+        at: usize,
+        found: &mut Vec<(usize, usize)>,
+        open: &mut u128,
+    ) {
         let trie = &self.trie;
         let mut state = 0u32;
-        let mut base = trie.slots.first().map_or(0, |s| s.base);
+        let mut base = slots.first().map_or(0, |&[b, _]| b.into());
         for (i, &b) in bytes.get(at..).unwrap_or(&[]).iter().enumerate() {
-            let next = (base & !TrieSlot::FINAL) + u32::from(trie.classes[usize::from(b)]);
-            match trie.slots.get(next as usize) {
-                Some(slot) if slot.check == state => {
+            let next = (base & !final_bit) + u32::from(trie.classes[usize::from(b)]);
+            match slots.get(next as usize) {
+                Some(&[b, check]) if check.into() == state => {
                     state = next;
-                    base = slot.base;
+                    base = b.into();
                 }
                 _ => return,
             }
-            if base & TrieSlot::FINAL != 0 {
+            if base & final_bit != 0 {
                 let pattern = trie.pattern.get(state as usize).copied().unwrap_or(0) as usize;
                 // Words only regex terms need are no literals.
                 if self.meta.get(pattern).is_some_and(|m| !m.is_empty()) {
@@ -277,16 +295,25 @@ impl WordLiterals {
 /// A trie of lower-case patterns as a double array (ASCII letters in either case take the same
 /// transition): a state's children sit at `base + class` for each of their byte classes, and
 /// each child's slot names its parent, so a byte costs one lookup in the byte classes and one
-/// slot, and the states of all patterns share one small array (6,973 slots, 56 KB, for the default
-/// policy, where a row of every class per state took 1.2 MB and missed the caches).
+/// slot, and the states of all patterns share one small array (6,973 slots of two u16, 28 KB,
+/// for the default policy, where a row of every class per state took 1.2 MB and missed the
+/// caches).
 struct WordTrie {
     /// Each byte's class; bytes that occur in no pattern share class 0, which no state has a
     /// child of.
     classes: [u8; 256],
     /// The states, by id; the root is state 0.
-    slots: Vec<TrieSlot>,
+    slots: Slots,
     /// For each state where a pattern ends ([`TrieSlot::FINAL`]), the pattern.
     pattern: Vec<u32>,
+}
+
+/// The slots of a [`WordTrie`] (base and check), in u16 when they fit: half the bytes to read.
+enum Slots {
+    /// Bases and checks below 2^15; a base has bit 15 where a pattern ends, a free slot's
+    /// check is `u16::MAX`.
+    Narrow(Vec<[u16; 2]>),
+    Wide(Vec<[u32; 2]>),
 }
 
 /// One state of a [`WordTrie`], or a free slot.
@@ -409,6 +436,27 @@ impl WordTrie {
                 }
             }
         }
+        let narrow: Option<Vec<[u16; 2]>> = (slots.len() < 1 << 15)
+            .then(|| {
+                slots
+                    .iter()
+                    .map(|s| {
+                        let flag = if s.base & TrieSlot::FINAL != 0 {
+                            1 << 15
+                        } else {
+                            0
+                        };
+                        let base = u16::try_from(s.base & !TrieSlot::FINAL).ok()? | flag;
+                        let check = u16::try_from(s.check).unwrap_or(u16::MAX);
+                        Some([base, check])
+                    })
+                    .collect()
+            })
+            .flatten();
+        let slots = match narrow {
+            Some(narrow) => Slots::Narrow(narrow),
+            None => Slots::Wide(slots.iter().map(|s| [s.base, s.check]).collect()),
+        };
         WordTrie {
             classes,
             slots,
@@ -1329,6 +1377,28 @@ mod tests {
             ["vaccines cause autism"]
         );
         assert!(found(&l, "vaccines are fine").is_empty());
+    }
+
+    #[test]
+    fn word_lists_too_large_for_u16_slots() {
+        // Some 50,000 trie states: the walk reads u32 slots.
+        let terms: Vec<String> = (0..10_000u32)
+            .map(|i| {
+                let mut t: String = (0..4)
+                    .map(|d| char::from(b'a' + (i / 26u32.pow(d) % 26) as u8))
+                    .collect();
+                t.push_str("zyx");
+                t
+            })
+            .collect();
+        let refs: Vec<&str> = terms.iter().map(String::as_str).collect();
+        let l = lex(&refs, false);
+        assert!(matches!(
+            l.at_words.as_ref().map(|w| &w.trie.slots),
+            Some(Slots::Wide(_))
+        ));
+        let text = format!("{} and {}x {}", terms[0], terms[9_999], terms[4_321]);
+        assert_eq!(found(&l, &text), [terms[0].as_str(), terms[4_321].as_str()]);
     }
 
     #[test]
