@@ -253,7 +253,7 @@ impl WordLiterals {
         }
     }
 
-    /// [`WordLiterals::matches_at`] in `slots` (base and check), whose bases have `final_bit`
+    /// [`WordLiterals::matches_at`] in `slots` (base and check), whose checks have `final_bit`
     /// where a pattern ends.
     #[inline(always)]
     fn walk<S: Copy + Into<u32>>(
@@ -269,15 +269,19 @@ impl WordLiterals {
         let mut state = 0u32;
         let mut base = slots.first().map_or(0, |&[b, _]| b.into());
         for (i, &b) in bytes.get(at..).unwrap_or(&[]).iter().enumerate() {
-            let next = (base & !final_bit) + u32::from(trie.classes[usize::from(b)]);
-            match slots.get(next as usize) {
-                Some(&[b, check]) if check.into() == state => {
-                    state = next;
-                    base = b.into();
+            let next = base + u32::from(trie.classes[usize::from(b)]);
+            let Some(&[b, check]) = slots.get(next as usize) else {
+                return;
+            };
+            // One test on the way through most states: the check is the state's, with no
+            // pattern ending in the child.
+            let other = check.into() ^ state;
+            state = next;
+            base = b.into();
+            if other != 0 {
+                if other != final_bit {
+                    return;
                 }
-                _ => return,
-            }
-            if base & final_bit != 0 {
                 let pattern = trie.pattern.get(state as usize).copied().unwrap_or(0) as usize;
                 // Words only regex terms need are no literals.
                 if self.meta.get(pattern).is_some_and(|m| !m.is_empty()) {
@@ -304,14 +308,14 @@ struct WordTrie {
     classes: [u8; 256],
     /// The states, by id; the root is state 0.
     slots: Slots,
-    /// For each state where a pattern ends ([`TrieSlot::FINAL`]), the pattern.
+    /// For each state where a pattern ends ([`TrieSlot::FINAL`] in its check), the pattern.
     pattern: Vec<u32>,
 }
 
 /// The slots of a [`WordTrie`] (base and check), in u16 when they fit: half the bytes to read.
 enum Slots {
-    /// Bases and checks below 2^15; a base has bit 15 where a pattern ends, a free slot's
-    /// check is `u16::MAX`.
+    /// Bases and checks below 2^15 - 1; a check has bit 15 where a pattern ends, a free slot's
+    /// is `u16::MAX`.
     Narrow(Vec<[u16; 2]>),
     Wide(Vec<[u32; 2]>),
 }
@@ -319,9 +323,11 @@ enum Slots {
 /// One state of a [`WordTrie`], or a free slot.
 #[derive(Clone, Copy)]
 struct TrieSlot {
-    /// Where the state's children start, with [`TrieSlot::FINAL`] when a pattern ends here.
+    /// Where the state's children start.
     base: u32,
-    /// The state's parent; [`TrieSlot::FREE`] for a slot that is no state.
+    /// The state's parent, with [`TrieSlot::FINAL`] when a pattern ends here;
+    /// [`TrieSlot::FREE`] for a slot that is no state (no state id XORs it to `FINAL`: ids stay
+    /// below `2^31 - 1`, or `2^15 - 1` in u16).
     check: u32,
 }
 
@@ -429,25 +435,28 @@ impl WordTrie {
         for (n, p) in node_pattern.iter().enumerate() {
             if let (Some(p), Some(&at)) = (p, slot_of.get(n)) {
                 if let Some(s) = slots.get_mut(at as usize) {
-                    s.base |= TrieSlot::FINAL;
+                    s.check |= TrieSlot::FINAL;
                 }
                 if let Some(slot) = pattern.get_mut(at as usize) {
                     *slot = *p as u32;
                 }
             }
         }
-        let narrow: Option<Vec<[u16; 2]>> = (slots.len() < 1 << 15)
+        let narrow: Option<Vec<[u16; 2]>> = (slots.len() < (1 << 15) - 1)
             .then(|| {
                 slots
                     .iter()
                     .map(|s| {
-                        let flag = if s.base & TrieSlot::FINAL != 0 {
+                        let base = u16::try_from(s.base).ok()?;
+                        if s.check == TrieSlot::FREE {
+                            return Some([base, u16::MAX]);
+                        }
+                        let flag = if s.check & TrieSlot::FINAL != 0 {
                             1 << 15
                         } else {
                             0
                         };
-                        let base = u16::try_from(s.base & !TrieSlot::FINAL).ok()? | flag;
-                        let check = u16::try_from(s.check).unwrap_or(u16::MAX);
+                        let check = u16::try_from(s.check & !TrieSlot::FINAL).ok()? | flag;
                         Some([base, check])
                     })
                     .collect()
