@@ -248,17 +248,21 @@ impl WordLiterals {
     ) {
         found.clear();
         match &self.trie.slots {
-            Slots::Narrow(slots) => self.walk(slots, 1 << 15, bytes, at, found, open),
-            Slots::Wide(slots) => self.walk(slots, TrieSlot::FINAL, bytes, at, found, open),
+            Slots::Narrow(slots, patterns) => {
+                self.walk((slots, patterns), 1 << 15, bytes, at, found, open)
+            }
+            Slots::Wide(slots, patterns) => {
+                self.walk((slots, patterns), TrieSlot::FINAL, bytes, at, found, open)
+            }
         }
     }
 
     /// [`WordLiterals::matches_at`] in `slots` (base and check), whose checks have `final_bit`
-    /// where a pattern ends.
+    /// where pattern `patterns[state]` ends.
     #[inline(always)]
     fn walk<S: Copy + Into<u32>>(
         &self,
-        slots: &[[S; 2]],
+        (slots, patterns): (&[[S; 2]], &[S]),
         final_bit: u32,
         bytes: &[u8],
         at: usize,
@@ -282,7 +286,7 @@ impl WordLiterals {
                 if other != final_bit {
                     return;
                 }
-                let pattern = trie.pattern.get(state as usize).copied().unwrap_or(0) as usize;
+                let pattern = patterns.get(state as usize).map_or(0, |&p| p.into()) as usize;
                 // Words only regex terms need are no literals.
                 if self.meta.get(pattern).is_some_and(|m| !m.is_empty()) {
                     found.push((pattern, at + i + 1));
@@ -308,16 +312,15 @@ struct WordTrie {
     classes: [u8; 256],
     /// The states, by id; the root is state 0.
     slots: Slots,
-    /// For each state where a pattern ends ([`TrieSlot::FINAL`] in its check), the pattern.
-    pattern: Vec<u32>,
 }
 
-/// The slots of a [`WordTrie`] (base and check), in u16 when they fit: half the bytes to read.
+/// The slots of a [`WordTrie`] (base and check), and for each state where a pattern ends
+/// ([`TrieSlot::FINAL`] in its check) the pattern; in u16 when they fit: half the bytes to read.
 enum Slots {
     /// Bases and checks below 2^15 - 1; a check has bit 15 where a pattern ends, a free slot's
     /// is `u16::MAX`.
-    Narrow(Vec<[u16; 2]>),
-    Wide(Vec<[u32; 2]>),
+    Narrow(Vec<[u16; 2]>, Vec<u16>),
+    Wide(Vec<[u32; 2]>, Vec<u32>),
 }
 
 /// One state of a [`WordTrie`], or a free slot.
@@ -442,6 +445,8 @@ impl WordTrie {
                 }
             }
         }
+        let narrow_patterns: Option<Vec<u16>> =
+            pattern.iter().map(|&p| u16::try_from(p).ok()).collect();
         let narrow: Option<Vec<[u16; 2]>> = (slots.len() < (1 << 15) - 1)
             .then(|| {
                 slots
@@ -462,15 +467,11 @@ impl WordTrie {
                     .collect()
             })
             .flatten();
-        let slots = match narrow {
-            Some(narrow) => Slots::Narrow(narrow),
-            None => Slots::Wide(slots.iter().map(|s| [s.base, s.check]).collect()),
+        let slots = match (narrow, narrow_patterns) {
+            (Some(narrow), Some(patterns)) => Slots::Narrow(narrow, patterns),
+            _ => Slots::Wide(slots.iter().map(|s| [s.base, s.check]).collect(), pattern),
         };
-        WordTrie {
-            classes,
-            slots,
-            pattern,
-        }
+        WordTrie { classes, slots }
     }
 }
 
@@ -1404,7 +1405,7 @@ mod tests {
         let l = lex(&refs, false);
         assert!(matches!(
             l.at_words.as_ref().map(|w| &w.trie.slots),
-            Some(Slots::Wide(_))
+            Some(Slots::Wide(..))
         ));
         let text = format!("{} and {}x {}", terms[0], terms[9_999], terms[4_321]);
         assert_eq!(found(&l, &text), [terms[0].as_str(), terms[4_321].as_str()]);
