@@ -1,12 +1,16 @@
-//! The policy's word lists, compiled into Aho-Corasick automata (literal terms), one
-//! multi-pattern regex (`/regex/` terms and terms with an inner `*`), and, for lists that ask
-//! for it, a matcher of obfuscated spellings (`f*ck`, `sh1t`).
+//! The policy's word lists: literal terms in a trie walked from word starts (and an
+//! Aho-Corasick automaton for the few that may start anywhere), one multi-pattern regex
+//! (`/regex/` terms and terms with an inner `*`), and, for lists that ask for it, a matcher of
+//! obfuscated spellings (`f*ck`, `sh1t`).
 //!
-//! A literal that starts with a letter can only match where a word starts, so it is searched
-//! for with an anchored search at each word start (and after each hyphen or apostrophe inside
-//! a word): the automaton runs a few bytes per word instead of over the whole text. The few
-//! literals that may start anywhere (`*ache`, `#ad`, `5g`) have an unanchored automaton of
-//! their own.
+//! A literal that starts with a letter can only match where a word starts, so the trie
+//! ([`WordTrie`], a double array of a few tens of KB that stays in the CPU's caches) is walked
+//! byte by byte from each word start (and after each hyphen or apostrophe inside a word) and
+//! stops as soon as no literal can match, a few bytes into most words. The few literals that
+//! may start anywhere (`*ache`, `#ad`, `5g`) have an unanchored automaton of their own. The
+//! regex runs only on texts that hold a word of each set of words one of its terms needs
+//! ([`gate`]), found by the same walk; obfuscations are looked for only around words that touch
+//! a stand-in byte (a digit or `* @ $ ! | +`).
 
 use crate::text::{at_word_boundaries, Word};
 
