@@ -905,6 +905,7 @@ impl WordTable {
     }
 
     /// [`WordTable::get_key`] when the key's hash is known.
+    #[inline(always)]
     fn get_hashed(&self, key: &Key, hash: usize) -> u32 {
         let key = *key;
         if key.high == 0 {
@@ -931,6 +932,7 @@ impl WordTable {
     }
 
     /// [`WordTable::get_hashed`] for a word of up to 8 bytes.
+    #[inline(always)]
     fn get_short(&self, low: u64, hash: usize) -> u32 {
         let mut b = Self::bucket_in(hash, self.short.len());
         while let Some(bucket) = self.short.get(b) {
@@ -1066,34 +1068,30 @@ pub(crate) fn find(
     let mut seen = 0;
     let filter = allowed.filter();
     class.resize(words.len(), Class::default());
+    let mixed = mode == CaseMode::Mixed;
     // Whether the word before is a short title ("mr"), carried from one word to the next.
     let mut after_short_title = false;
-    for ((i, word), slot) in words.iter().enumerate().zip(class.iter_mut()) {
-        // Most words are settled by their length and first letter.
-        let title = word.end - word.start <= 4
-            && text
-                .as_bytes()
-                .get(word.start)
-                .is_some_and(|&b| matches!(b | 0x20, b'm' | b'd'))
-            && short_title(word_bytes(word, text));
+    for (i, word) in words.iter().enumerate() {
         // In sentence-case text a lower-case word matters only as the title or relation before
-        // a capitalised word; skip the lookups for the rest.
-        let matters = mode != CaseMode::Mixed
-            || word.shape != Shape::Lower
-            || word.prefix != Prefix::None
-            || words.get(i + 1).is_some_and(|n| n.shape != Shape::Lower)
-            || title
-            || after_short_title;
-        after_short_title = title;
-        let mut c = if matters {
-            classify_with(data, &mut lower, word, text, allowed, filter)
-        } else {
-            Class::default()
-        };
+        // a capitalised word, or as the word after a short title ("mrs parker"); the rest are
+        // not looked up and keep the empty class `resize` gave them. Most are settled by their
+        // shape and the next word's, the rest by their length and first letter.
+        let plain = mixed
+            && word.shape == Shape::Lower
+            && word.prefix == Prefix::None
+            && !after_short_title
+            && words.get(i + 1).is_none_or(|n| n.shape == Shape::Lower);
+        if plain && !is_short_title(word, text) {
+            after_short_title = false;
+            continue;
+        }
+        let mut c = classify_with(data, &mut lower, word, text, allowed, filter);
+        // Every short title is an honorific: the bytes are read only for those.
+        after_short_title = c.honorific() && is_short_title(word, text);
         // In sentence-case text a name starts with a capital, or is a listed surname after a
         // short title ("mrs parker"); words in tags are searched for names too. The name search
         // and the search for repeated names skip to these words.
-        if mode == CaseMode::Mixed
+        if mixed
             && (word.prefix != Prefix::None
                 || word.is_capitalised()
                 || word.shape == Shape::Lower && c.surname())
@@ -1101,7 +1099,9 @@ pub(crate) fn find(
             c.0 |= NAME_START;
         }
         seen |= c.0;
-        *slot = c;
+        if let Some(slot) = class.get_mut(i) {
+            *slot = c;
+        }
     }
 
     let mut i = 0;
@@ -1697,6 +1697,17 @@ fn short_title(word: &[u8]) -> bool {
     }
 }
 
+/// [`short_title`] of a word of `text`, most words settled by their length and first letter.
+#[inline]
+fn is_short_title(w: &Word, text: &str) -> bool {
+    w.end - w.start <= 4
+        && text
+            .as_bytes()
+            .get(w.start)
+            .is_some_and(|&b| matches!(b | 0x20, b'm' | b'd'))
+        && short_title(word_bytes(w, text))
+}
+
 /// The bytes of `w`.
 fn word_bytes<'t>(w: &Word, text: &'t str) -> &'t [u8] {
     text.as_bytes().get(w.start..w.end).unwrap_or(&[])
@@ -2072,79 +2083,56 @@ impl Class {
     }
 }
 
-/// For each word length up to [`INLINE`], 0xff in each of its bytes among the first eight.
-const KEY_MASK_LOW: [u64; INLINE + 1] = key_masks(0);
-/// For each word length up to [`INLINE`], 0xff in each of its bytes after the first eight.
-const KEY_MASK_HIGH: [u64; INLINE + 1] = key_masks(8);
-
-const fn key_masks(skip: usize) -> [u64; INLINE + 1] {
-    let mut masks = [0u64; INLINE + 1];
+/// For each length up to 8, 0xff in each of that many low bytes.
+const KEY_MASK_LOW: [u64; 9] = {
+    let mut masks = [u64::MAX; 9];
     let mut len = 0;
-    while len <= INLINE {
-        let n = len.saturating_sub(skip);
-        masks[len] = if n >= 8 {
-            u64::MAX
-        } else {
-            (1u64 << (8 * n)) - 1
-        };
+    while len < 8 {
+        masks[len] = (1u64 << (8 * len)) - 1;
         len += 1;
     }
     masks
-}
+};
 
 /// The table key of the word of ASCII letters at `start..end` of `text` if it fits in a slot
 /// (most words): the word in lower case, zero-padded. None for the rest (apostrophes, hyphens,
-/// other letters, long words), which [`classify_other`] handles. Eight and four bytes at a time:
-/// the bytes after the word are read with it and masked off.
+/// other letters, long words), which [`classify_other`] handles. Eight bytes at a time, the
+/// bytes after the word read with it and masked off; the second eight only for a word longer
+/// than eight bytes (few).
+#[inline(always)]
 fn letters_key(text: &[u8], start: usize, end: usize) -> Option<Key> {
     let len = end.checked_sub(start)?;
-    if len == 0 || len > INLINE {
+    if len == 0 || len > INLINE || end > text.len() {
         return None;
     }
-    let (lo, hi) = match text.get(start..start + INLINE) {
-        Some(w) => {
-            let mut lo = [0u8; 8];
-            let mut hi = [0u8; 4];
-            lo.copy_from_slice(w.get(..8)?);
-            hi.copy_from_slice(w.get(8..)?);
-            (u64::from_le_bytes(lo), u64::from(u32::from_le_bytes(hi)))
-        }
-        // Near the end of the text: byte by byte.
-        None => {
-            let mut key = [0u8; INLINE];
-            for (k, &b) in key.iter_mut().zip(text.get(start..end)?) {
-                *k = b;
-            }
-            let mut lo = [0u8; 8];
-            let mut hi = [0u8; 4];
-            lo.copy_from_slice(key.get(..8)?);
-            hi.copy_from_slice(key.get(8..)?);
-            (u64::from_le_bytes(lo), u64::from(u32::from_le_bytes(hi)))
-        }
+    let low = lower_letters8(load8(text, start), len.min(8))?;
+    let high = if len > 8 {
+        lower_letters8(load8(text, start + 8), len - 8)?
+    } else {
+        0
     };
-    // 0xff in each byte of the word, for the low eight and the high four bytes.
-    let (mlo, mhi) = (*KEY_MASK_LOW.get(len)?, *KEY_MASK_HIGH.get(len)?);
+    Some(Key {
+        low,
+        high: high as u32,
+    })
+}
+
+/// The first `len` bytes of `x` (1 to 8, the rest masked off) in lower case, if they are all
+/// ASCII letters.
+#[inline(always)]
+fn lower_letters8(x: u64, len: usize) -> Option<u64> {
+    // 0xff in each byte of the word.
+    let m = *KEY_MASK_LOW.get(len)?;
     const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     const CASE: u64 = 0x2020_2020_2020_2020;
     // Each byte with 0x20 set (an ASCII letter's lower case); a letter is then 0x61..=0x7a,
     // tested without carries between bytes on its low seven bits.
-    let letters = |x: u64, m: u64| {
-        let l = (x | CASE) & m;
-        let low = l & LOW7;
-        let ok =
-            !l & low.wrapping_add(0x1f1f_1f1f_1f1f_1f1f) & !low.wrapping_add(0x0505_0505_0505_0505);
-        (ok & HIGH & m == HIGH & m, l)
-    };
-    let (ok_lo, lo) = letters(lo, mlo);
-    let (ok_hi, hi) = letters(hi, mhi);
-    if !(ok_lo && ok_hi) {
-        return None;
-    }
-    Some(Key {
-        low: lo,
-        high: hi as u32,
-    })
+    let l = (x | CASE) & m;
+    let low = l & LOW7;
+    let ok =
+        !l & low.wrapping_add(0x1f1f_1f1f_1f1f_1f1f) & !low.wrapping_add(0x0505_0505_0505_0505);
+    (ok & HIGH & m == HIGH & m).then_some(l)
 }
 
 fn classify(
@@ -2611,6 +2599,16 @@ const fn ascii_lower8(x: u64) -> u64 {
 fn load8(bytes: &[u8], at: usize) -> u64 {
     if let Some(Ok(eight)) = bytes.get(at..at + 8).map(<[u8; 8]>::try_from) {
         return u64::from_le_bytes(eight);
+    }
+    // Near the end of a text of eight bytes or more: its last eight, shifted down to `at`.
+    if let Some(last) = bytes
+        .len()
+        .checked_sub(8)
+        .filter(|&last| last < at && at < bytes.len())
+    {
+        if let Some(Ok(eight)) = bytes.get(last..).map(<[u8; 8]>::try_from) {
+            return u64::from_le_bytes(eight) >> (8 * (at - last));
+        }
     }
     let rest = bytes.get(at..).unwrap_or(&[]);
     rest.iter().rev().fold(0, |x, &b| x << 8 | u64::from(b))
@@ -3740,6 +3738,44 @@ mod tests {
             ["Monjeau", "Graves", "Reed"]
         );
         assert!(names_in("We had Salt and Pepper at lunch.").is_empty());
+    }
+
+    /// `find` reads a looked-up word's bytes for a short title only when its class says
+    /// honorific: every word of two to four letters that [`short_title`] takes must be one.
+    #[test]
+    fn every_short_title_is_an_honorific() {
+        let data = NameData::get();
+        let mut titles = 0;
+        for n in 0..26usize.pow(4) + 26usize.pow(3) + 26usize.pow(2) {
+            let (len, mut k) = match n {
+                n if n < 26 * 26 => (2, n),
+                n if n < 26 * 26 + 26usize.pow(3) => (3, n - 26 * 26),
+                n => (4, n - 26 * 26 - 26usize.pow(3)),
+            };
+            let mut word = String::new();
+            for _ in 0..len {
+                word.push(char::from(b'a' + (k % 26) as u8));
+                k /= 26;
+            }
+            if short_title(word.as_bytes()) {
+                titles += 1;
+                assert!(data.entry(&word).flags & HONORIFIC != 0, "{word}");
+            }
+        }
+        assert_eq!(titles, 5);
+        // The test of a word that was not looked up, in any case.
+        for (title, is) in [("Mr", true), ("MRS", true), ("miss", true), ("mx", false)] {
+            let word = Word {
+                start: 0,
+                end: title.len(),
+                shape: Shape::Lower,
+                prefix: Prefix::None,
+                sentence_start: false,
+                joined_to_previous: false,
+                initial: false,
+            };
+            assert_eq!(is_short_title(&word, title), is, "{title}");
+        }
     }
 
     #[test]
