@@ -1047,6 +1047,9 @@ impl Lower {
 pub(crate) struct Scratch {
     class: Vec<Class>,
     lower: String,
+    known: Vec<Known>,
+    /// The lower case of the [`Known`] words beyond ASCII.
+    forms: String,
 }
 
 /// Finds person names and cities among `words`.
@@ -1293,7 +1296,15 @@ pub(crate) fn find(
         });
         i = end_idx + 1;
     }
-    repeated_names(&mut lower, text, words, &class, mode, out);
+    repeated_names(
+        &mut lower,
+        text,
+        words,
+        &class,
+        mode,
+        (&mut scratch.known, &mut scratch.forms),
+        out,
+    );
     // Lists need an "and", towns a preposition before them, cities a word of the city list.
     if mode == CaseMode::Mixed && seen & FUNCTION != 0 {
         name_lists(text, words, &class, out);
@@ -1318,6 +1329,7 @@ fn repeated_names(
     words: &[Word],
     class: &[Class],
     mode: CaseMode,
+    (known, forms): (&mut Vec<Known>, &mut String),
     out: &mut Vec<Found>,
 ) {
     let before = out.len();
@@ -1335,24 +1347,25 @@ fn repeated_names(
     };
     // A few distinct words are enough (a text naming dozens of people is flagged anyway): the
     // words as written, compared in lower case.
-    let mut known = [""; 16];
-    let mut count = 0;
+    known.clear();
+    forms.clear();
     for n in out.iter().filter(|n| !n.city) {
         let from = words.partition_point(|w| w.start < n.start);
         for (k, w) in words.iter().enumerate().skip(from) {
-            if w.end > n.end || count >= known.len() {
+            if w.end > n.end || known.len() >= KNOWN_MAX {
                 break;
             }
             if w.end - w.start > 2 && name_word(&class[k]) {
-                let t = w.text(text);
-                if !known[..count].iter().any(|n| same_lower(n, t, lower)) {
-                    known[count] = t;
-                    count += 1;
+                let mark = forms.len();
+                let t = Known::of(w, text, lower, forms);
+                if known.iter().any(|n| n.same(&t, text, forms)) {
+                    forms.truncate(mark);
+                } else {
+                    known.push(t);
                 }
             }
         }
     }
-    let known = &known[..count];
     if known.is_empty() {
         return;
     }
@@ -1377,8 +1390,11 @@ fn repeated_names(
         {
             continue;
         }
-        let t = w.text(text);
-        if known.iter().any(|n| same_lower(n, t, lower)) {
+        let mark = forms.len();
+        let t = Known::of(w, text, lower, forms);
+        let repeated = known.iter().any(|n| n.same(&t, text, forms));
+        forms.truncate(mark);
+        if repeated {
             out.push(Found {
                 start: w.start,
                 end: w.end,
@@ -1392,6 +1408,67 @@ fn repeated_names(
     }
 }
 
+/// The most distinct words of names [`repeated_names`] looks for.
+const KNOWN_MAX: usize = 16;
+
+/// A word of a name, as [`repeated_names`] compares it with others in lower case (as
+/// [`Lower::of`] writes them): an ASCII word (nearly every one) by its length and first eight
+/// bytes in lower case first, so that most pairs differ without reading the words again; a word
+/// beyond ASCII by its lower case, written once.
+#[derive(Debug, Clone, Copy)]
+struct Known {
+    start: usize,
+    end: usize,
+    /// The first eight bytes (or fewer) in lower case, for an ASCII word.
+    head: u64,
+    ascii: bool,
+    /// Where the lower case of a word beyond ASCII is in the forms.
+    form: (usize, usize),
+}
+
+impl Known {
+    /// `w`, the lower case of a word beyond ASCII appended to `forms`.
+    fn of(w: &Word, text: &str, lower: &mut Lower, forms: &mut String) -> Known {
+        let raw = w.text(text);
+        let ascii = raw.is_ascii();
+        let form = if ascii {
+            (0, 0)
+        } else {
+            let start = forms.len();
+            forms.push_str(lower.of(raw));
+            (start, forms.len())
+        };
+        Known {
+            start: w.start,
+            end: w.end,
+            head: ascii_lower8(low_bytes(load8(text.as_bytes(), w.start), w.end - w.start)),
+            ascii,
+            form,
+        }
+    }
+
+    /// The word as written if ASCII, else its lower case: either way no ASCII capital tells
+    /// two words apart that [`Known::same`] compares ignoring ASCII case.
+    fn form<'a>(&self, text: &'a str, forms: &'a str) -> &'a str {
+        if self.ascii {
+            text.get(self.start..self.end)
+        } else {
+            forms.get(self.form.0..self.form.1)
+        }
+        .unwrap_or("")
+    }
+
+    /// Whether the two words are the same in lower case.
+    fn same(&self, other: &Known, text: &str, forms: &str) -> bool {
+        // Lower case keeps an ASCII word's length.
+        (!(self.ascii && other.ascii)
+            || self.end - self.start == other.end - other.start && self.head == other.head)
+            && self
+                .form(text, forms)
+                .eq_ignore_ascii_case(other.form(text, forms))
+    }
+}
+
 /// The index of the first word from `from` on whose class has one of `flags` (the number of
 /// words if none has): a sub-search that starts only at such words skips to them in a tight loop.
 fn next_with(class: &[Class], from: usize, flags: u32) -> usize {
@@ -1400,16 +1477,6 @@ fn next_with(class: &[Class], from: usize, flags: u32) -> usize {
         i += 1;
     }
     i.min(class.len())
-}
-
-/// Whether two words are the same in lower case (as [`Lower::of`] writes them): for ASCII words
-/// without writing them.
-fn same_lower(a: &str, b: &str, lower: &mut Lower) -> bool {
-    if a.is_ascii() && b.is_ascii() {
-        return a.eq_ignore_ascii_case(b);
-    }
-    let a = lower.of(a).to_owned();
-    a == lower.of(b)
 }
 
 /// A postcode right after `pos` (one space, then "6091", "43015", "840 24" or "3610-114", then no
@@ -3738,6 +3805,41 @@ mod tests {
             ["Monjeau", "Graves", "Reed"]
         );
         assert!(names_in("We had Salt and Pepper at lunch.").is_empty());
+    }
+
+    #[test]
+    fn known_words_compare_in_lower_case() {
+        let text = "Westgård WESTGÅRD westgard O’Brien o'brien Smith SMITH Smyth Smithson \
+                    Abcdefghij abcdefghik ABCDEFGHIJ";
+        let mut words = Vec::new();
+        crate::text::words(text, &mut words);
+        let mut lower = Lower { buf: String::new() };
+        let mut forms = String::new();
+        let known: Vec<Known> = words
+            .iter()
+            .map(|w| Known::of(w, text, &mut lower, &mut forms))
+            .collect();
+        let at = |word: &str| {
+            words
+                .iter()
+                .position(|w| w.text(text) == word)
+                .and_then(|i| known.get(i))
+                .copied()
+                .unwrap_or_else(|| panic!("{word}"))
+        };
+        for (a, b, same) in [
+            ("Westgård", "WESTGÅRD", true),
+            ("Westgård", "westgard", false),
+            ("O’Brien", "o'brien", true),
+            ("Smith", "SMITH", true),
+            ("Smith", "Smyth", false),
+            ("Smith", "Smithson", false),
+            ("Abcdefghij", "abcdefghik", false),
+            ("Abcdefghij", "ABCDEFGHIJ", true),
+        ] {
+            assert_eq!(at(a).same(&at(b), text, &forms), same, "{a} {b}");
+            assert_eq!(at(b).same(&at(a), text, &forms), same, "{b} {a}");
+        }
     }
 
     /// `find` reads a looked-up word's bytes for a short title only when its class says
