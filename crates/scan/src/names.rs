@@ -2083,10 +2083,21 @@ fn follows(word: &Word, prev: &Word, text: &str) -> bool {
         return true;
     }
     let between = text.get(prev.end..word.start).unwrap_or("");
+    if between.len() > 3 {
+        return false;
+    }
+    if between.is_ascii() {
+        // The test below on bytes: dots, then only white space that breaks no line.
+        let b = between.as_bytes();
+        let dots = b.iter().take_while(|&&c| c == b'.').count();
+        return b
+            .get(dots..)
+            .unwrap_or(&[])
+            .iter()
+            .all(|&c| matches!(c, b' ' | b'\t' | 0x0b | 0x0c));
+    }
     // A name does not run on over a line break ("Megan Carey\nWeber-Santana").
-    between.len() <= 3
-        && between.trim_start_matches(['.', ',']).trim().is_empty()
-        && !between.contains([',', '\n', '\r'])
+    between.trim_start_matches(['.', ',']).trim().is_empty() && !between.contains([',', '\n', '\r'])
         || between == "."
         || between == ". "
 }
@@ -3805,6 +3816,49 @@ mod tests {
             ["Monjeau", "Graves", "Reed"]
         );
         assert!(names_in("We had Salt and Pepper at lunch.").is_empty());
+    }
+
+    #[test]
+    fn follows_on_bytes_as_on_chars() {
+        // The general test, which `follows` takes for gaps beyond ASCII.
+        let general = |between: &str| {
+            between.len() <= 3
+                && between.trim_start_matches(['.', ',']).trim().is_empty()
+                && !between.contains([',', '\n', '\r'])
+                || between == "."
+                || between == ". "
+        };
+        let bytes = [
+            b'.', b',', b' ', b'\t', b'\n', b'\r', 0x0b, 0x0c, b'a', b'-',
+        ];
+        let mut gaps = vec![String::new()];
+        for len in 1..=4 {
+            let mut n = 0;
+            while n < bytes.len().pow(len) {
+                let (mut k, mut gap) = (n, String::new());
+                for _ in 0..len {
+                    gap.push(char::from(bytes[k % bytes.len()]));
+                    k /= bytes.len();
+                }
+                gaps.push(gap);
+                n += 1;
+            }
+        }
+        gaps.extend(["\u{3000}", ".\u{a0}", "\u{a0}\u{a0}", ",\u{a0}"].map(String::from));
+        for gap in gaps {
+            let text = format!("Ann{gap}Lee");
+            let word = |start: usize, end: usize| Word {
+                start,
+                end,
+                shape: Shape::Title,
+                prefix: Prefix::None,
+                sentence_start: false,
+                joined_to_previous: false,
+                initial: false,
+            };
+            let (prev, next) = (word(0, 3), word(3 + gap.len(), text.len()));
+            assert_eq!(follows(&next, &prev, &text), general(&gap), "{gap:?}");
+        }
     }
 
     #[test]
