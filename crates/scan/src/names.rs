@@ -1035,6 +1035,14 @@ impl Lower {
             match c {
                 '’' => self.buf.push('\''),
                 c if c.is_ascii() => self.buf.push(c.to_ascii_lowercase()),
+                // Latin-1, most letters beyond ASCII in names ("Szöllösy", "Westgård"), without
+                // the case tables: its capitals (À to Þ but ×) are their small letters less 0x20,
+                // and it has no other capital.
+                '\u{c0}'..='\u{de}' if c != '\u{d7}' => {
+                    self.buf
+                        .push(char::from_u32(u32::from(c) + 0x20).unwrap_or(c));
+                }
+                '\u{80}'..='\u{ff}' => self.buf.push(c),
                 c => self.buf.extend(c.to_lowercase()),
             }
         }
@@ -3816,6 +3824,18 @@ mod tests {
             ["Monjeau", "Graves", "Reed"]
         );
         assert!(names_in("We had Salt and Pepper at lunch.").is_empty());
+    }
+
+    #[test]
+    fn lower_writes_every_char_as_the_case_tables() {
+        let mut lower = Lower { buf: String::new() };
+        for c in (0..=0x2_ffff).filter_map(char::from_u32) {
+            let want: String = match c {
+                '’' => "'".into(),
+                c => c.to_lowercase().collect(),
+            };
+            assert_eq!(lower.of(&format!("A{c}")), format!("a{want}"), "{c:?}");
+        }
     }
 
     #[test]
