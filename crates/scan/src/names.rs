@@ -1437,19 +1437,25 @@ struct Known {
 impl Known {
     /// `w`, the lower case of a word beyond ASCII appended to `forms`.
     fn of(w: &Word, text: &str, lower: &mut Lower, forms: &mut String) -> Known {
-        let raw = w.text(text);
-        let ascii = raw.is_ascii();
+        let len = w.end - w.start;
+        let head = low_bytes(load8(text.as_bytes(), w.start), len);
+        // A word of up to eight bytes is ASCII by the bytes read already.
+        let ascii = if len <= 8 {
+            head & (ONES * 0x80) == 0
+        } else {
+            w.text(text).is_ascii()
+        };
         let form = if ascii {
             (0, 0)
         } else {
             let start = forms.len();
-            forms.push_str(lower.of(raw));
+            forms.push_str(lower.of(w.text(text)));
             (start, forms.len())
         };
         Known {
             start: w.start,
             end: w.end,
-            head: ascii_lower8(low_bytes(load8(text.as_bytes(), w.start), w.end - w.start)),
+            head: ascii_lower8(head),
             ascii,
             form,
         }
@@ -3884,7 +3890,7 @@ mod tests {
     #[test]
     fn known_words_compare_in_lower_case() {
         let text = "Westgård WESTGÅRD westgard O’Brien o'brien Smith SMITH Smyth Smithson \
-                    Abcdefghij abcdefghik ABCDEFGHIJ";
+                    Abcdefghij abcdefghik ABCDEFGHIJ Zoë ZOË Zoe";
         let mut words = Vec::new();
         crate::text::words(text, &mut words);
         let mut lower = Lower { buf: String::new() };
@@ -3910,6 +3916,8 @@ mod tests {
             ("Smith", "Smithson", false),
             ("Abcdefghij", "abcdefghik", false),
             ("Abcdefghij", "ABCDEFGHIJ", true),
+            ("Zoë", "ZOË", true),
+            ("Zoë", "Zoe", false),
         ] {
             assert_eq!(at(a).same(&at(b), text, &forms), same, "{a} {b}");
             assert_eq!(at(b).same(&at(a), text, &forms), same, "{b} {a}");
