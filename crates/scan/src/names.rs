@@ -2040,6 +2040,18 @@ const NAME_PARTICLES: &[&str] = &[
     "le", "la",
 ];
 
+/// A bit for each first byte of [`NAME_PARTICLES`] (its low six bits), so that most words are
+/// no particle without a hash.
+const PARTICLE_STARTS: u64 = {
+    let mut bits = 0u64;
+    let mut i = 0;
+    while i < NAME_PARTICLES.len() {
+        bits |= 1 << (NAME_PARTICLES[i].as_bytes()[0] & 63);
+        i += 1;
+    }
+    bits
+};
+
 /// One or two name particles from `j` in sentence-case text, then a capitalised surname or
 /// unlisted name: "van Gijn", "van de Noort", "ten Pas". Returns the index of that name.
 fn particles_before_name(
@@ -2057,6 +2069,10 @@ fn particles_before_name(
         let w = words.get(k)?;
         if w.shape != Shape::Lower
             || !w.joined_to_previous
+            || text
+                .as_bytes()
+                .get(w.start)
+                .is_none_or(|&b| PARTICLE_STARTS & 1 << (b & 63) == 0)
             || !NAME_PARTICLES_SET.contains(w.text(text))
         {
             break;
