@@ -2321,7 +2321,19 @@ fn classify_other(
         )
     } else {
         let l = lower.of(raw);
-        (l, data.entry(l).flags, true)
+        // So is the lower case of a word beyond ASCII that fits in a slot ("zoë").
+        match WordTable::inline_key(l) {
+            Some(key) => {
+                let k = Key::of(&key);
+                let hash = WordTable::hash(&k);
+                (
+                    l,
+                    data.entries.get_hashed(&k, hash),
+                    filter.is_none_or(|f| f.may_hold(hash)),
+                )
+            }
+            None => (l, data.entry(l).flags, true),
+        }
     };
     let mut c = Class(flags | LOOKED_UP);
     if may_allow && allowed.allows(l) {
@@ -3858,6 +3870,30 @@ mod tests {
             };
             assert_eq!(lower.of(&format!("A{c}")), format!("a{want}"), "{c:?}");
         }
+    }
+
+    #[test]
+    fn allowed_words_beyond_ascii_pass_the_filter() {
+        struct Listed(AllowFilter, Vec<&'static str>);
+        impl Allowed for Listed {
+            fn allows(&self, lower: &str) -> bool {
+                self.1.contains(&lower)
+            }
+            fn filter(&self) -> Option<&AllowFilter> {
+                Some(&self.0)
+            }
+        }
+        let list = vec!["zoë", "westgård", "gonzález-ibáñez"];
+        let allowed = Listed(AllowFilter::new(list.iter().copied()), list);
+        let text = "Zoë Zoé WESTGÅRD Westgard González-Ibáñez";
+        let mut words = Vec::new();
+        crate::text::words(text, &mut words);
+        let mut lower = Lower { buf: String::new() };
+        let got: Vec<bool> = words
+            .iter()
+            .map(|w| classify(NameData::get(), &mut lower, w, text, &allowed).allowed())
+            .collect();
+        assert_eq!(got, [true, false, true, false, true]);
     }
 
     #[test]
