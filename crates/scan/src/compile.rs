@@ -531,7 +531,7 @@ impl Scanner {
         } = &mut scratch.lists;
 
         // Lexicons.
-        text::words(text, &mut scratch.words);
+        let mode = text::words(text, &mut scratch.words);
         self.lexicons.find(
             text,
             &scratch.words,
@@ -596,7 +596,6 @@ impl Scanner {
         }
 
         // Names and places.
-        let mode = text::case_mode(text);
         scratch.names.clear();
         names::find(
             text,

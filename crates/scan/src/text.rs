@@ -93,6 +93,27 @@ const LETTER: [u8; 256] = {
     table
 };
 
+/// ASCII letters of a text, counted while it is split: how it is written follows from them.
+#[derive(Clone, Copy, Default)]
+struct Letters {
+    upper: usize,
+    lower: usize,
+}
+
+impl Letters {
+    /// No capitals: lower case; at least six capitals and more than twice as many as small
+    /// letters: upper case.
+    fn mode(self) -> CaseMode {
+        if self.upper == 0 {
+            CaseMode::Lower
+        } else if self.upper >= 6 && self.upper > self.lower * 2 {
+            CaseMode::Upper
+        } else {
+            CaseMode::Mixed
+        }
+    }
+}
+
 /// What stands between the previous word and the next: the facts [`Word`] records about it.
 #[derive(Clone, Copy)]
 struct Gap {
@@ -148,8 +169,9 @@ fn letter_at(text: &str, pos: usize) -> bool {
     }
 }
 
-/// Splits `text` into words.
-pub(crate) fn words(text: &str, out: &mut Vec<Word>) {
+/// Splits `text` into words, and tells how it is written (what [`case_mode`] answers, from
+/// the letters counted on the way).
+pub(crate) fn words(text: &str, out: &mut Vec<Word>) -> CaseMode {
     out.clear();
     let bytes = text.as_bytes();
     let mut gap = Gap {
@@ -157,6 +179,7 @@ pub(crate) fn words(text: &str, out: &mut Vec<Word>) {
         sentence_start: true,
         only_spaces: false,
     };
+    let mut counts = Letters::default();
     let mut pos = 0;
     while let Some(&b) = bytes.get(pos) {
         if b == b' ' {
@@ -181,10 +204,9 @@ pub(crate) fn words(text: &str, out: &mut Vec<Word>) {
                 weight += usize::from(w);
                 end += 1;
             }
-            let capitals = weight - (end - pos);
-            let ends_there = next < 0x80 && next != b'\'' && next != b'-';
-            if ends_there {
-                let letters = end - pos;
+            let letters = end - pos;
+            let capitals = weight - letters;
+            if next < 0x80 && next != b'\'' && next != b'-' {
                 let shape = if capitals == 0 {
                     Shape::Lower
                 } else if capitals == letters {
@@ -198,6 +220,8 @@ pub(crate) fn words(text: &str, out: &mut Vec<Word>) {
                 } else {
                     Shape::Mixed
                 };
+                counts.upper += capitals;
+                counts.lower += letters - capitals;
                 out.push(Word {
                     start: pos,
                     end,
@@ -221,15 +245,22 @@ pub(crate) fn words(text: &str, out: &mut Vec<Word>) {
             pos += 1;
             continue;
         }
-        (pos, gap) = other_step(text, pos, gap, out);
+        (pos, gap) = other_step(text, pos, gap, out, &mut counts);
     }
+    counts.mode()
 }
 
 /// One step of [`words`] at what its fast path leaves: a character beyond ASCII, or a word that
 /// is joined or has letters beyond ASCII. Returns where to go on.
 #[cold]
 #[inline(never)]
-fn other_step(text: &str, mut pos: usize, mut gap: Gap, out: &mut Vec<Word>) -> (usize, Gap) {
+fn other_step(
+    text: &str,
+    mut pos: usize,
+    mut gap: Gap,
+    out: &mut Vec<Word>,
+    counts: &mut Letters,
+) -> (usize, Gap) {
     let bytes = text.as_bytes();
     let Some(c) = text.get(pos..).and_then(|s| s.chars().next()) else {
         return (bytes.len(), gap);
@@ -256,6 +287,8 @@ fn other_step(text: &str, mut pos: usize, mut gap: Gap, out: &mut Vec<Word>) -> 
         upper += run_upper;
         lower += run - run_upper;
         letters += run;
+        counts.upper += run_upper;
+        counts.lower += run - run_upper;
         let (is_apostrophe, dlen) = match bytes.get(end) {
             None => break,
             Some(b'\'') => (true, 1),
@@ -284,7 +317,12 @@ fn other_step(text: &str, mut pos: usize, mut gap: Gap, out: &mut Vec<Word>) -> 
             && matches!(bytes.get(after), Some(b's' | b'S'))
             && !letter_at(text, after + 1)
         {
-            // Skip the 's: it belongs to no word.
+            // Skip the 's: it belongs to no word, but its letter counts.
+            if bytes.get(after) == Some(&b'S') {
+                counts.upper += 1;
+            } else {
+                counts.lower += 1;
+            }
             pos = after + 1;
             break;
         }
@@ -319,32 +357,15 @@ fn other_step(text: &str, mut pos: usize, mut gap: Gap, out: &mut Vec<Word>) -> 
     (pos.max(end), gap.after_word())
 }
 
-/// Decides how the text is written, from its letters.
+/// Decides how the text is written, from its letters: the reference for what [`words`] answers.
+#[cfg(test)]
 pub(crate) fn case_mode(text: &str) -> CaseMode {
-    let (mut upper, mut lower) = (0usize, 0usize);
-    // 32 bytes at a time into byte-wide counters (at most 32, so they cannot overflow): the
-    // compiler turns the inner loop into vector compares.
-    let mut chunks = text.as_bytes().chunks_exact(32);
-    for chunk in &mut chunks {
-        let (mut u, mut l) = (0u8, 0u8);
-        for &b in chunk {
-            u += u8::from(b.wrapping_sub(b'A') < 26);
-            l += u8::from(b.wrapping_sub(b'a') < 26);
-        }
-        upper += usize::from(u);
-        lower += usize::from(l);
+    let bytes = text.as_bytes();
+    Letters {
+        upper: bytes.iter().filter(|b| b.is_ascii_uppercase()).count(),
+        lower: bytes.iter().filter(|b| b.is_ascii_lowercase()).count(),
     }
-    for &b in chunks.remainder() {
-        upper += usize::from(b.is_ascii_uppercase());
-        lower += usize::from(b.is_ascii_lowercase());
-    }
-    if upper == 0 {
-        CaseMode::Lower
-    } else if upper >= 6 && upper > lower * 2 {
-        CaseMode::Upper
-    } else {
-        CaseMode::Mixed
-    }
+    .mode()
 }
 
 /// True when the byte before `start` and the byte at `end` are not letters or digits.
@@ -609,7 +630,8 @@ mod tests {
 
     fn assert_same_words(text: &str) {
         let (mut new, mut old) = (Vec::new(), Vec::new());
-        words(text, &mut new);
+        let mode = words(text, &mut new);
+        assert_eq!(mode, case_mode(text), "{text:?}");
         words_reference(text, &mut old);
         let new: Vec<_> = new.iter().map(fields).collect();
         let old: Vec<_> = old.iter().map(fields).collect();
