@@ -636,11 +636,16 @@ impl Scanner {
         );
         let patient_context = !patient_cues.is_empty();
         let about_person = patient_context || !person_names.is_empty();
-        // `person_cues` is in text order: a binary search finds the sentence's first cue.
+        // A person cue in the sentence around `pos`. `person_cues` is in text order: a binary
+        // search finds the nearest cue on each side, and when neither is in the sentence, no
+        // farther one is (a text without cues reads no bytes).
         let cue_near = |pos: usize| {
-            let (s, e) = sentence_bounds(text, pos);
-            let i = person_cues.partition_point(|&c| c < s);
-            person_cues.get(i).is_some_and(|&c| c < e)
+            let i = person_cues.partition_point(|&c| c < pos);
+            let before = i.checked_sub(1).and_then(|k| person_cues.get(k));
+            before.is_some_and(|&c| text::in_sentence_of(text, pos, c))
+                || person_cues
+                    .get(i)
+                    .is_some_and(|&c| text::in_sentence_of(text, pos, c))
         };
 
         // Identifiers with a shape.

@@ -392,10 +392,14 @@ pub(crate) fn at_word_boundaries(text: &str, start: usize, end: usize) -> bool {
     left_ok && right_ok
 }
 
+/// A byte that ends a sentence: `.`, `!`, `?` or a line break.
+fn is_stop(b: u8) -> bool {
+    matches!(b, b'.' | b'!' | b'?' | b'\n')
+}
+
 /// The bounds of the sentence around `pos`: from after the previous `.!?` or line break to the next.
 pub(crate) fn sentence_bounds(text: &str, pos: usize) -> (usize, usize) {
     let bytes = text.as_bytes();
-    let is_stop = |b: u8| matches!(b, b'.' | b'!' | b'?' | b'\n');
     let start = bytes
         .get(..pos.min(bytes.len()))
         .and_then(|head| head.iter().rposition(|&b| is_stop(b)))
@@ -405,6 +409,19 @@ pub(crate) fn sentence_bounds(text: &str, pos: usize) -> (usize, usize) {
         .and_then(|tail| tail.iter().position(|&b| is_stop(b)))
         .map_or(bytes.len(), |i| pos + i);
     (start, end)
+}
+
+/// Whether byte `other` is in the sentence around `pos` (both at most the text's length), as
+/// [`sentence_bounds`] draws it: no sentence end from `other` up to `pos`, or from `pos` up to
+/// and including `other`. Reads only the bytes between them.
+pub(crate) fn in_sentence_of(text: &str, pos: usize, other: usize) -> bool {
+    let bytes = text.as_bytes();
+    let between = if other < pos {
+        bytes.get(other..pos)
+    } else {
+        bytes.get(pos..=other)
+    };
+    between.is_some_and(|between| !between.iter().any(|&b| is_stop(b)))
 }
 
 /// `word` is in `list`, ignoring ASCII case.
@@ -656,6 +673,30 @@ mod tests {
                 assert_same_words(text);
                 assert_same_words(&text.to_lowercase());
                 assert_same_words(&text.to_uppercase());
+            }
+        }
+    }
+
+    #[test]
+    fn in_sentence_of_answers_as_the_bounds_do() {
+        for text in [
+            "",
+            "a",
+            "Hi. Who? Me!\nYes.",
+            "..",
+            "a.b",
+            "no stop at all",
+            "!x\n",
+        ] {
+            for pos in 0..=text.len() {
+                let (s, e) = sentence_bounds(text, pos);
+                for other in 0..=text.len() {
+                    assert_eq!(
+                        in_sentence_of(text, pos, other),
+                        s <= other && other < e,
+                        "{text:?} {pos} {other}"
+                    );
+                }
             }
         }
     }
