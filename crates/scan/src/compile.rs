@@ -234,6 +234,14 @@ fn with_lowercase<T>(word: &str, f: impl FnOnce(&str) -> T) -> T {
     }
 }
 
+/// `haystack` contains `needle` (in lower case), ignoring ASCII case.
+fn contains_ignore_ascii_case(haystack: &str, needle: &str) -> bool {
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
 /// `host` is `domain` or one of its subdomains (`domain` in lower case).
 fn on_domain(host: &str, domain: &str) -> bool {
     host == domain
@@ -923,10 +931,12 @@ impl Scanner {
             // The advice phrases are not needed after this: the spans are added to them.
             let spans = &mut *advice;
             for &(vs, ve) in advice_verbs.iter() {
-                let (ss, se) = sentence_bounds(text, vs);
+                // The first medicine at or after the verb, in its sentence (`medicines` is in
+                // text order: when the first one is past the sentence's end, all are).
                 if let Some(&(_, me)) = medicines
                     .iter()
-                    .find(|&&(ms, _)| ms >= ss && ms < se && ms >= vs)
+                    .find(|&&(ms, _)| ms >= vs)
+                    .filter(|&&(ms, _)| text::in_sentence_of(text, vs, ms))
                 {
                     spans.push((vs, me.max(ve)));
                 }
@@ -1181,15 +1191,13 @@ impl Scanner {
             if word.len() < 5 {
                 continue;
             }
-            let lower = word.to_ascii_lowercase();
-            if !(lower.contains(".com")
-                || lower.contains(".net")
-                || lower.contains(".org")
-                || lower.contains("http")
-                || lower.contains(".blog"))
-            {
+            // Most dotted words are no web address: told without lower-casing them into a new
+            // string.
+            let has = |part: &str| contains_ignore_ascii_case(word, part);
+            if !(has(".com") || has(".net") || has(".org") || has("http") || has(".blog")) {
                 continue;
             }
+            let lower = word.to_ascii_lowercase();
             if lower.contains("linkedin.com") || lower.contains('@') {
                 continue;
             }
