@@ -97,7 +97,8 @@ const LETTER: [u8; 256] = {
 #[derive(Clone, Copy, Default)]
 struct Letters {
     upper: usize,
-    lower: usize,
+    /// Capitals and small letters.
+    all: usize,
 }
 
 impl Letters {
@@ -106,7 +107,7 @@ impl Letters {
     fn mode(self) -> CaseMode {
         if self.upper == 0 {
             CaseMode::Lower
-        } else if self.upper >= 6 && self.upper > self.lower * 2 {
+        } else if self.upper >= 6 && self.upper > (self.all - self.upper) * 2 {
             CaseMode::Upper
         } else {
             CaseMode::Mixed
@@ -207,21 +208,22 @@ pub(crate) fn words(text: &str, out: &mut Vec<Word>) -> CaseMode {
             let letters = end - pos;
             let capitals = weight - letters;
             if next < 0x80 && next != b'\'' && next != b'-' {
-                let shape = if capitals == 0 {
-                    Shape::Lower
+                // A single capital is Title, and an initial when a dot follows.
+                let (shape, initial) = if capitals == 0 {
+                    (Shape::Lower, false)
                 } else if capitals == letters {
                     if letters == 1 {
-                        Shape::Title
+                        (Shape::Title, next == b'.')
                     } else {
-                        Shape::Upper
+                        (Shape::Upper, false)
                     }
                 } else if first_upper && capitals <= 2 {
-                    Shape::Title
+                    (Shape::Title, false)
                 } else {
-                    Shape::Mixed
+                    (Shape::Mixed, false)
                 };
                 counts.upper += capitals;
-                counts.lower += letters - capitals;
+                counts.all += letters;
                 out.push(Word {
                     start: pos,
                     end,
@@ -229,7 +231,7 @@ pub(crate) fn words(text: &str, out: &mut Vec<Word>) -> CaseMode {
                     prefix: gap.prefix,
                     sentence_start: gap.sentence_start,
                     joined_to_previous: gap.only_spaces,
-                    initial: letters == 1 && first_upper && next == b'.',
+                    initial,
                 });
                 gap = gap.after_word();
                 pos = end;
@@ -288,7 +290,7 @@ fn other_step(
         lower += run - run_upper;
         letters += run;
         counts.upper += run_upper;
-        counts.lower += run - run_upper;
+        counts.all += run;
         let (is_apostrophe, dlen) = match bytes.get(end) {
             None => break,
             Some(b'\'') => (true, 1),
@@ -318,11 +320,8 @@ fn other_step(
             && !letter_at(text, after + 1)
         {
             // Skip the 's: it belongs to no word, but its letter counts.
-            if bytes.get(after) == Some(&b'S') {
-                counts.upper += 1;
-            } else {
-                counts.lower += 1;
-            }
+            counts.upper += usize::from(bytes.get(after) == Some(&b'S'));
+            counts.all += 1;
             pos = after + 1;
             break;
         }
@@ -363,7 +362,7 @@ pub(crate) fn case_mode(text: &str) -> CaseMode {
     let bytes = text.as_bytes();
     Letters {
         upper: bytes.iter().filter(|b| b.is_ascii_uppercase()).count(),
-        lower: bytes.iter().filter(|b| b.is_ascii_lowercase()).count(),
+        all: bytes.iter().filter(|b| b.is_ascii_alphabetic()).count(),
     }
     .mode()
 }
