@@ -93,6 +93,18 @@ const LETTER: [u8; 256] = {
     table
 };
 
+/// For each byte: whether, right after ASCII letters, it may continue their word (`'`, `-`, or a
+/// byte of a character beyond ASCII), which the fast path of [`words`] leaves to [`other_step`].
+const GOES_ON: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = b >= 0x80 || b == b'\'' as usize || b == b'-' as usize;
+        b += 1;
+    }
+    table
+};
+
 /// ASCII letters of a text, counted while it is split: how it is written follows from them.
 #[derive(Clone, Copy, Default)]
 struct Letters {
@@ -189,12 +201,13 @@ pub(crate) fn words(text: &str, out: &mut Vec<Word>) -> CaseMode {
             pos += 1;
             continue;
         }
-        if b.is_ascii_alphabetic() {
+        let first = LETTER[usize::from(b)];
+        if first != 0 {
             // The common word: ASCII letters, then an ASCII character that neither joins (`'`,
             // `-`) nor continues it.
-            let first_upper = b < b'a';
+            let first_upper = first == 2;
             // Each letter adds 1, each capital 2: the capitals are what exceeds the length.
-            let (mut end, mut weight) = (pos + 1, 1 + usize::from(first_upper));
+            let (mut end, mut weight) = (pos + 1, usize::from(first));
             let mut next = 0;
             for &c in bytes.get(end..).unwrap_or(&[]) {
                 let w = LETTER[usize::from(c)];
@@ -207,7 +220,7 @@ pub(crate) fn words(text: &str, out: &mut Vec<Word>) -> CaseMode {
             }
             let letters = end - pos;
             let capitals = weight - letters;
-            if next < 0x80 && next != b'\'' && next != b'-' {
+            if !GOES_ON[usize::from(next)] {
                 // A single capital is Title, and an initial when a dot follows.
                 let (shape, initial) = if capitals == 0 {
                     (Shape::Lower, false)
