@@ -75,7 +75,9 @@ const NO_LETTERS: [std::ops::RangeInclusive<char>; 4] = [
     '\u{1F300}'..='\u{1FAFF}',
 ];
 
-/// For each byte: 1 for a small ASCII letter, 2 for a capital, 0 for anything else.
+/// For each byte: 1 for a small ASCII letter, 2 for a capital, 4 for a byte that may continue a
+/// word after ASCII letters (`'`, `-`, or a byte of a character beyond ASCII: the fast path of
+/// [`words`] leaves those words to [`other_step`]), 0 for anything else.
 const LETTER: [u8; 256] = {
     let mut table = [0u8; 256];
     let mut b = 0;
@@ -85,21 +87,11 @@ const LETTER: [u8; 256] = {
             1
         } else if c.is_ascii_uppercase() {
             2
+        } else if c >= 0x80 || c == b'\'' || c == b'-' {
+            4
         } else {
             0
         };
-        b += 1;
-    }
-    table
-};
-
-/// For each byte: whether, right after ASCII letters, it may continue their word (`'`, `-`, or a
-/// byte of a character beyond ASCII), which the fast path of [`words`] leaves to [`other_step`].
-const GOES_ON: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        table[b] = b >= 0x80 || b == b'\'' as usize || b == b'-' as usize;
         b += 1;
     }
     table
@@ -202,17 +194,18 @@ pub(crate) fn words(text: &str, out: &mut Vec<Word>) -> CaseMode {
             continue;
         }
         let first = LETTER[usize::from(b)];
-        if first != 0 {
+        if first & 3 != 0 {
             // The common word: ASCII letters, then an ASCII character that neither joins (`'`,
             // `-`) nor continues it.
             let first_upper = first == 2;
             // Each letter adds 1, each capital 2: the capitals are what exceeds the length.
             let (mut end, mut weight) = (pos + 1, usize::from(first));
-            let mut next = 0;
+            // The byte after the letters (0 at the end of the text) and its entry in the table.
+            let (mut next, mut goes_on) = (0, 0);
             for &c in bytes.get(end..).unwrap_or(&[]) {
                 let w = LETTER[usize::from(c)];
-                if w == 0 {
-                    next = c;
+                if w & 3 == 0 {
+                    (next, goes_on) = (c, w);
                     break;
                 }
                 weight += usize::from(w);
@@ -220,7 +213,7 @@ pub(crate) fn words(text: &str, out: &mut Vec<Word>) -> CaseMode {
             }
             let letters = end - pos;
             let capitals = weight - letters;
-            if !GOES_ON[usize::from(next)] {
+            if goes_on == 0 {
                 // A single capital is Title, and an initial when a dot follows.
                 let (shape, initial) = if capitals == 0 {
                     (Shape::Lower, false)
