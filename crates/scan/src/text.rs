@@ -60,9 +60,16 @@ impl Word {
 }
 
 fn is_word_char(c: char) -> bool {
-    // Punctuation, symbols and emoji beyond ASCII are common in posts and are no letters:
-    // answered without the Unicode tables.
-    !NO_LETTERS.iter().any(|r| r.contains(&c)) && c.is_alphabetic()
+    // Punctuation, symbols and emoji beyond ASCII are common in posts and are no letters; the
+    // accented Latin letters (`é`, `ñ`, `ł`, `ș`) are the most common letters beyond ASCII, all
+    // letters but `×` and `÷`: both answered without the Unicode tables.
+    if NO_LETTERS.iter().any(|r| r.contains(&c)) {
+        return false;
+    }
+    match c {
+        '\u{c0}'..='\u{24f}' => c != '×' && c != '÷',
+        _ => c.is_alphabetic(),
+    }
 }
 
 /// Blocks of characters without letters: general punctuation (’ “ ” — •); arrows and
@@ -738,6 +745,13 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn latin_letters_are_told_as_the_unicode_tables_do() {
+        for c in '\u{80}'..='\u{2ff}' {
+            assert_eq!(is_word_char(c), c.is_alphabetic(), "{c:?}");
         }
     }
 
