@@ -205,7 +205,9 @@ pub(crate) fn words(text: &str, out: &mut Vec<Word>) -> CaseMode {
             // The common word: ASCII letters, then an ASCII character that neither joins (`'`,
             // `-`) nor continues it.
             let first_upper = first == 2;
-            // Each letter adds 1, each capital 2: the capitals are what exceeds the length.
+            // Each letter adds 1, each capital 2: the capitals are what exceeds the length. Byte
+            // by byte: the words of posts are short, and reading eight bytes at a time in a
+            // `u64` took more instructions a word than this loop (measured with callgrind).
             let (mut end, mut weight) = (pos + 1, usize::from(first));
             // The byte after the letters (0 at the end of the text) and its entry in the table.
             let (mut next, mut goes_on) = (0, 0);
