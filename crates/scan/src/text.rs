@@ -427,15 +427,19 @@ pub(crate) fn sentence_bounds(text: &str, pos: usize) -> (usize, usize) {
 
 /// Whether byte `other` is in the sentence around `pos` (both at most the text's length), as
 /// [`sentence_bounds`] draws it: no sentence end from `other` up to `pos`, or from `pos` up to
-/// and including `other`. Reads only the bytes between them.
+/// and including `other`. Reads only the bytes between them, outwards from `pos`, so never more
+/// than [`sentence_bounds`] would however far `other` is.
 pub(crate) fn in_sentence_of(text: &str, pos: usize, other: usize) -> bool {
     let bytes = text.as_bytes();
-    let between = if other < pos {
-        bytes.get(other..pos)
+    if other < pos {
+        bytes
+            .get(other..pos)
+            .is_some_and(|between| !between.iter().rev().any(|&b| is_stop(b)))
     } else {
-        bytes.get(pos..=other)
-    };
-    between.is_some_and(|between| !between.iter().any(|&b| is_stop(b)))
+        bytes
+            .get(pos..=other)
+            .is_some_and(|between| !between.iter().any(|&b| is_stop(b)))
+    }
 }
 
 /// `word` is in `list`, ignoring ASCII case.
