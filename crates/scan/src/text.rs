@@ -62,12 +62,19 @@ impl Word {
 fn is_word_char(c: char) -> bool {
     // Punctuation, symbols and emoji beyond ASCII are common in posts and are no letters; the
     // accented Latin letters (`é`, `ñ`, `ł`, `ș`) are the most common letters beyond ASCII, all
-    // letters but `×` and `÷`: both answered without the Unicode tables.
+    // letters but `×` and `÷`, and the basic Greek, Cyrillic and Hebrew alphabets are letters:
+    // all answered without the Unicode tables.
     if NO_LETTERS.iter().any(|r| r.contains(&c)) {
         return false;
     }
     match c {
         '\u{c0}'..='\u{24f}' => c != '×' && c != '÷',
+        // Α-Ρ, Σ-Ω, α-ω (U+03A2 is unassigned), А-я, א-ת.
+        '\u{391}'..='\u{3a1}'
+        | '\u{3a3}'..='\u{3a9}'
+        | '\u{3b1}'..='\u{3c9}'
+        | '\u{410}'..='\u{44f}'
+        | '\u{5d0}'..='\u{5ea}' => true,
         _ => c.is_alphabetic(),
     }
 }
@@ -756,7 +763,7 @@ mod tests {
 
     #[test]
     fn latin_letters_are_told_as_the_unicode_tables_do() {
-        for c in '\u{80}'..='\u{2ff}' {
+        for c in '\u{80}'..='\u{7ff}' {
             assert_eq!(is_word_char(c), c.is_alphabetic(), "{c:?}");
         }
     }
