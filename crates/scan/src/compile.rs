@@ -197,6 +197,12 @@ impl std::fmt::Debug for Scanner {
     }
 }
 
+/// The position of `category` in `Category::ALL`, which lists the categories in the order they
+/// are declared (a test checks it): no search.
+fn slot(category: Category) -> usize {
+    category as usize
+}
+
 /// The typed placeholder that replaces an identifier: `[NAME]`, `[DATE]`, ...
 fn placeholder(kind: IdentifierKind) -> String {
     let label = kind.label();
@@ -232,6 +238,22 @@ fn with_lowercase<T>(word: &str, f: impl FnOnce(&str) -> T) -> T {
         }
         _ => f(&word.to_lowercase()),
     }
+}
+
+/// `word` contains `.com`, `.net`, `.org`, `.blog` or `http`, ignoring ASCII case: in one pass
+/// that looks further only at a dot or an `h`.
+fn mentions_web_address(word: &str) -> bool {
+    let bytes = word.as_bytes();
+    let at = |i: usize, part: &[u8]| {
+        bytes
+            .get(i..i + part.len())
+            .is_some_and(|b| b.eq_ignore_ascii_case(part))
+    };
+    bytes.iter().enumerate().any(|(i, &b)| match b {
+        b'.' => at(i + 1, b"com") || at(i + 1, b"net") || at(i + 1, b"org") || at(i + 1, b"blog"),
+        b'h' | b'H' => at(i, b"http"),
+        _ => false,
+    })
 }
 
 /// `host` is `domain` or one of its subdomains (`domain` in lower case).
@@ -485,11 +507,7 @@ impl Scanner {
     }
 
     fn rule(&self, category: Category) -> &RuleInfo {
-        let index = Category::ALL
-            .iter()
-            .position(|&c| c == category)
-            .unwrap_or(0);
-        &self.rules[index.min(self.rules.len() - 1)]
+        &self.rules[slot(category).min(self.rules.len() - 1)]
     }
 
     /// Scans one text.
@@ -531,7 +549,7 @@ impl Scanner {
         } = &mut scratch.lists;
 
         // Lexicons.
-        text::words(text, &mut scratch.words);
+        let mode = text::words(text, &mut scratch.words);
         self.lexicons.find(
             text,
             &scratch.words,
@@ -596,7 +614,6 @@ impl Scanner {
         }
 
         // Names and places.
-        let mode = text::case_mode(text);
         scratch.names.clear();
         names::find(
             text,
@@ -637,11 +654,16 @@ impl Scanner {
         );
         let patient_context = !patient_cues.is_empty();
         let about_person = patient_context || !person_names.is_empty();
-        // `person_cues` is in text order: a binary search finds the sentence's first cue.
+        // A person cue in the sentence around `pos`. `person_cues` is in text order: a binary
+        // search finds the nearest cue on each side, and when neither is in the sentence, no
+        // farther one is (a text without cues reads no bytes).
         let cue_near = |pos: usize| {
-            let (s, e) = sentence_bounds(text, pos);
-            let i = person_cues.partition_point(|&c| c < s);
-            person_cues.get(i).is_some_and(|&c| c < e)
+            let i = person_cues.partition_point(|&c| c < pos);
+            let before = i.checked_sub(1).and_then(|k| person_cues.get(k));
+            before.is_some_and(|&c| text::in_sentence_of(text, pos, c))
+                || person_cues
+                    .get(i)
+                    .is_some_and(|&c| text::in_sentence_of(text, pos, c))
         };
 
         // Identifiers with a shape.
@@ -863,8 +885,15 @@ impl Scanner {
             patient_cues.sort_unstable();
             let mut last_end = 0;
             for &(cs, ce) in patient_cues.iter() {
-                let (ss, se) = sentence_bounds(text, cs);
-                let window = (ss.min(cs.saturating_sub(160)), se.max(ce + 160));
+                // At least 160 bytes on each side of the cue, or its whole sentence: when the
+                // 160 bytes reach both ends of the text, the sentence need not be looked for.
+                let near = (cs.saturating_sub(160), ce + 160);
+                let window = if near.0 == 0 && near.1 >= text.len() {
+                    near
+                } else {
+                    let (ss, se) = sentence_bounds(text, cs);
+                    (ss.min(near.0), se.max(near.1))
+                };
                 let first = details.partition_point(|d| d.0 < window.0);
                 let near_quasi = details
                     .get(first..)
@@ -919,10 +948,12 @@ impl Scanner {
             // The advice phrases are not needed after this: the spans are added to them.
             let spans = &mut *advice;
             for &(vs, ve) in advice_verbs.iter() {
-                let (ss, se) = sentence_bounds(text, vs);
+                // The first medicine at or after the verb, in its sentence (`medicines` is in
+                // text order: when the first one is past the sentence's end, all are).
                 if let Some(&(_, me)) = medicines
                     .iter()
-                    .find(|&&(ms, _)| ms >= ss && ms < se && ms >= vs)
+                    .find(|&&(ms, _)| ms >= vs)
+                    .filter(|&&(ms, _)| text::in_sentence_of(text, vs, ms))
                 {
                     spans.push((vs, me.max(ve)));
                 }
@@ -1021,10 +1052,7 @@ impl Scanner {
         let mut furthest = [0usize; Category::ALL.len()];
         let mut kept_any = false;
         findings.retain(|f| {
-            let slot = Category::ALL
-                .iter()
-                .position(|&c| c == f.category)
-                .unwrap_or(0);
+            let slot = slot(f.category);
             let duplicate =
                 f.category != Category::MissingDisclaimer && f.end <= furthest[slot] && kept_any;
             if !duplicate {
@@ -1177,15 +1205,12 @@ impl Scanner {
             if word.len() < 5 {
                 continue;
             }
-            let lower = word.to_ascii_lowercase();
-            if !(lower.contains(".com")
-                || lower.contains(".net")
-                || lower.contains(".org")
-                || lower.contains("http")
-                || lower.contains(".blog"))
-            {
+            // Most dotted words are no web address: told without lower-casing them into a new
+            // string.
+            if !mentions_web_address(word) {
                 continue;
             }
+            let lower = word.to_ascii_lowercase();
             if lower.contains("linkedin.com") || lower.contains('@') {
                 continue;
             }
@@ -1459,4 +1484,48 @@ fn room_after(text: &str, pos: usize) -> Option<Candidate> {
         start,
         end: start + keyword + len,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slots_are_the_positions_in_all() {
+        for (i, &c) in Category::ALL.iter().enumerate() {
+            assert_eq!(slot(c), i, "{c:?}");
+        }
+    }
+
+    #[test]
+    fn web_addresses_are_told_as_lower_casing_would() {
+        let reference = |word: &str| {
+            let lower = word.to_ascii_lowercase();
+            [".com", ".net", ".org", "http", ".blog"]
+                .iter()
+                .any(|p| lower.contains(p))
+        };
+        for word in [
+            "",
+            ".",
+            "h",
+            "today.",
+            "x.COM",
+            "a.Net/",
+            "HTTP",
+            "htt",
+            "hTtPs://a",
+            "b.org",
+            ".or",
+            "x.blo",
+            "x.BLOG",
+            "my.blog.",
+            "co.com",
+            "\u{e9}.com",
+            "h.t.t.p",
+            "e.g.",
+        ] {
+            assert_eq!(mentions_web_address(word), reference(word), "{word:?}");
+        }
+    }
 }

@@ -60,9 +60,23 @@ impl Word {
 }
 
 fn is_word_char(c: char) -> bool {
-    // Punctuation, symbols and emoji beyond ASCII are common in posts and are no letters:
-    // answered without the Unicode tables.
-    !NO_LETTERS.iter().any(|r| r.contains(&c)) && c.is_alphabetic()
+    // Punctuation, symbols and emoji beyond ASCII are common in posts and are no letters; the
+    // accented Latin letters (`é`, `ñ`, `ł`, `ș`) are the most common letters beyond ASCII, all
+    // letters but `×` and `÷`, and the basic Greek, Cyrillic and Hebrew alphabets are letters:
+    // all answered without the Unicode tables.
+    if NO_LETTERS.iter().any(|r| r.contains(&c)) {
+        return false;
+    }
+    match c {
+        '\u{c0}'..='\u{24f}' => c != '×' && c != '÷',
+        // Α-Ρ, Σ-Ω, α-ω (U+03A2 is unassigned), А-я, א-ת.
+        '\u{391}'..='\u{3a1}'
+        | '\u{3a3}'..='\u{3a9}'
+        | '\u{3b1}'..='\u{3c9}'
+        | '\u{410}'..='\u{44f}'
+        | '\u{5d0}'..='\u{5ea}' => true,
+        _ => c.is_alphabetic(),
+    }
 }
 
 /// Blocks of characters without letters: general punctuation (’ “ ” — •); arrows and
@@ -75,7 +89,9 @@ const NO_LETTERS: [std::ops::RangeInclusive<char>; 4] = [
     '\u{1F300}'..='\u{1FAFF}',
 ];
 
-/// For each byte: 1 for a small ASCII letter, 2 for a capital, 0 for anything else.
+/// For each byte: 1 for a small ASCII letter, 2 for a capital, 4 for a byte that may continue a
+/// word after ASCII letters (`'`, `-`, or a byte of a character beyond ASCII: the fast path of
+/// [`words`] leaves those words to [`other_step`]), 0 for anything else.
 const LETTER: [u8; 256] = {
     let mut table = [0u8; 256];
     let mut b = 0;
@@ -85,6 +101,8 @@ const LETTER: [u8; 256] = {
             1
         } else if c.is_ascii_uppercase() {
             2
+        } else if c >= 0x80 || c == b'\'' || c == b'-' {
+            4
         } else {
             0
         };
@@ -92,6 +110,28 @@ const LETTER: [u8; 256] = {
     }
     table
 };
+
+/// ASCII letters of a text, counted while it is split: how it is written follows from them.
+#[derive(Clone, Copy, Default)]
+struct Letters {
+    upper: usize,
+    /// Capitals and small letters.
+    all: usize,
+}
+
+impl Letters {
+    /// No capitals: lower case; at least six capitals and more than twice as many as small
+    /// letters: upper case.
+    fn mode(self) -> CaseMode {
+        if self.upper == 0 {
+            CaseMode::Lower
+        } else if self.upper >= 6 && self.upper > (self.all - self.upper) * 2 {
+            CaseMode::Upper
+        } else {
+            CaseMode::Mixed
+        }
+    }
+}
 
 /// What stands between the previous word and the next: the facts [`Word`] records about it.
 #[derive(Clone, Copy)]
@@ -148,8 +188,9 @@ fn letter_at(text: &str, pos: usize) -> bool {
     }
 }
 
-/// Splits `text` into words.
-pub(crate) fn words(text: &str, out: &mut Vec<Word>) {
+/// Splits `text` into words, and tells how it is written (what [`case_mode`] answers, from
+/// the letters counted on the way).
+pub(crate) fn words(text: &str, out: &mut Vec<Word>) -> CaseMode {
     out.clear();
     let bytes = text.as_bytes();
     let mut gap = Gap {
@@ -157,6 +198,7 @@ pub(crate) fn words(text: &str, out: &mut Vec<Word>) {
         sentence_start: true,
         only_spaces: false,
     };
+    let mut counts = Letters::default();
     let mut pos = 0;
     while let Some(&b) = bytes.get(pos) {
         if b == b' ' {
@@ -165,39 +207,45 @@ pub(crate) fn words(text: &str, out: &mut Vec<Word>) {
             pos += 1;
             continue;
         }
-        if b.is_ascii_alphabetic() {
+        let first = LETTER[usize::from(b)];
+        if first & 3 != 0 {
             // The common word: ASCII letters, then an ASCII character that neither joins (`'`,
             // `-`) nor continues it.
-            let first_upper = b < b'a';
-            // Each letter adds 1, each capital 2: the capitals are what exceeds the length.
-            let (mut end, mut weight) = (pos + 1, 1 + usize::from(first_upper));
-            let mut next = 0;
+            let first_upper = first == 2;
+            // Each letter adds 1, each capital 2: the capitals are what exceeds the length. Byte
+            // by byte: the words of posts are short, and reading eight bytes at a time in a
+            // `u64` took more instructions a word than this loop (measured with callgrind).
+            let (mut end, mut weight) = (pos + 1, usize::from(first));
+            // The byte after the letters (0 at the end of the text) and its entry in the table.
+            let (mut next, mut goes_on) = (0, 0);
             for &c in bytes.get(end..).unwrap_or(&[]) {
                 let w = LETTER[usize::from(c)];
-                if w == 0 {
-                    next = c;
+                if w & 3 == 0 {
+                    (next, goes_on) = (c, w);
                     break;
                 }
                 weight += usize::from(w);
                 end += 1;
             }
-            let capitals = weight - (end - pos);
-            let ends_there = next < 0x80 && next != b'\'' && next != b'-';
-            if ends_there {
-                let letters = end - pos;
-                let shape = if capitals == 0 {
-                    Shape::Lower
+            let letters = end - pos;
+            let capitals = weight - letters;
+            if goes_on == 0 {
+                // A single capital is Title, and an initial when a dot follows.
+                let (shape, initial) = if capitals == 0 {
+                    (Shape::Lower, false)
                 } else if capitals == letters {
                     if letters == 1 {
-                        Shape::Title
+                        (Shape::Title, next == b'.')
                     } else {
-                        Shape::Upper
+                        (Shape::Upper, false)
                     }
                 } else if first_upper && capitals <= 2 {
-                    Shape::Title
+                    (Shape::Title, false)
                 } else {
-                    Shape::Mixed
+                    (Shape::Mixed, false)
                 };
+                counts.upper += capitals;
+                counts.all += letters;
                 out.push(Word {
                     start: pos,
                     end,
@@ -205,7 +253,7 @@ pub(crate) fn words(text: &str, out: &mut Vec<Word>) {
                     prefix: gap.prefix,
                     sentence_start: gap.sentence_start,
                     joined_to_previous: gap.only_spaces,
-                    initial: letters == 1 && first_upper && next == b'.',
+                    initial,
                 });
                 gap = gap.after_word();
                 pos = end;
@@ -221,15 +269,22 @@ pub(crate) fn words(text: &str, out: &mut Vec<Word>) {
             pos += 1;
             continue;
         }
-        (pos, gap) = other_step(text, pos, gap, out);
+        (pos, gap) = other_step(text, pos, gap, out, &mut counts);
     }
+    counts.mode()
 }
 
 /// One step of [`words`] at what its fast path leaves: a character beyond ASCII, or a word that
 /// is joined or has letters beyond ASCII. Returns where to go on.
 #[cold]
 #[inline(never)]
-fn other_step(text: &str, mut pos: usize, mut gap: Gap, out: &mut Vec<Word>) -> (usize, Gap) {
+fn other_step(
+    text: &str,
+    mut pos: usize,
+    mut gap: Gap,
+    out: &mut Vec<Word>,
+    counts: &mut Letters,
+) -> (usize, Gap) {
     let bytes = text.as_bytes();
     let Some(c) = text.get(pos..).and_then(|s| s.chars().next()) else {
         return (bytes.len(), gap);
@@ -256,6 +311,8 @@ fn other_step(text: &str, mut pos: usize, mut gap: Gap, out: &mut Vec<Word>) -> 
         upper += run_upper;
         lower += run - run_upper;
         letters += run;
+        counts.upper += run_upper;
+        counts.all += run;
         let (is_apostrophe, dlen) = match bytes.get(end) {
             None => break,
             Some(b'\'') => (true, 1),
@@ -284,7 +341,9 @@ fn other_step(text: &str, mut pos: usize, mut gap: Gap, out: &mut Vec<Word>) -> 
             && matches!(bytes.get(after), Some(b's' | b'S'))
             && !letter_at(text, after + 1)
         {
-            // Skip the 's: it belongs to no word.
+            // Skip the 's: it belongs to no word, but its letter counts.
+            counts.upper += usize::from(bytes.get(after) == Some(&b'S'));
+            counts.all += 1;
             pos = after + 1;
             break;
         }
@@ -319,32 +378,15 @@ fn other_step(text: &str, mut pos: usize, mut gap: Gap, out: &mut Vec<Word>) -> 
     (pos.max(end), gap.after_word())
 }
 
-/// Decides how the text is written, from its letters.
+/// Decides how the text is written, from its letters: the reference for what [`words`] answers.
+#[cfg(test)]
 pub(crate) fn case_mode(text: &str) -> CaseMode {
-    let (mut upper, mut lower) = (0usize, 0usize);
-    // 32 bytes at a time into byte-wide counters (at most 32, so they cannot overflow): the
-    // compiler turns the inner loop into vector compares.
-    let mut chunks = text.as_bytes().chunks_exact(32);
-    for chunk in &mut chunks {
-        let (mut u, mut l) = (0u8, 0u8);
-        for &b in chunk {
-            u += u8::from(b.wrapping_sub(b'A') < 26);
-            l += u8::from(b.wrapping_sub(b'a') < 26);
-        }
-        upper += usize::from(u);
-        lower += usize::from(l);
+    let bytes = text.as_bytes();
+    Letters {
+        upper: bytes.iter().filter(|b| b.is_ascii_uppercase()).count(),
+        all: bytes.iter().filter(|b| b.is_ascii_alphabetic()).count(),
     }
-    for &b in chunks.remainder() {
-        upper += usize::from(b.is_ascii_uppercase());
-        lower += usize::from(b.is_ascii_lowercase());
-    }
-    if upper == 0 {
-        CaseMode::Lower
-    } else if upper >= 6 && upper > lower * 2 {
-        CaseMode::Upper
-    } else {
-        CaseMode::Mixed
-    }
+    .mode()
 }
 
 /// True when the byte before `start` and the byte at `end` are not letters or digits.
@@ -371,10 +413,14 @@ pub(crate) fn at_word_boundaries(text: &str, start: usize, end: usize) -> bool {
     left_ok && right_ok
 }
 
+/// A byte that ends a sentence: `.`, `!`, `?` or a line break.
+fn is_stop(b: u8) -> bool {
+    matches!(b, b'.' | b'!' | b'?' | b'\n')
+}
+
 /// The bounds of the sentence around `pos`: from after the previous `.!?` or line break to the next.
 pub(crate) fn sentence_bounds(text: &str, pos: usize) -> (usize, usize) {
     let bytes = text.as_bytes();
-    let is_stop = |b: u8| matches!(b, b'.' | b'!' | b'?' | b'\n');
     let start = bytes
         .get(..pos.min(bytes.len()))
         .and_then(|head| head.iter().rposition(|&b| is_stop(b)))
@@ -384,6 +430,23 @@ pub(crate) fn sentence_bounds(text: &str, pos: usize) -> (usize, usize) {
         .and_then(|tail| tail.iter().position(|&b| is_stop(b)))
         .map_or(bytes.len(), |i| pos + i);
     (start, end)
+}
+
+/// Whether byte `other` is in the sentence around `pos` (both at most the text's length), as
+/// [`sentence_bounds`] draws it: no sentence end from `other` up to `pos`, or from `pos` up to
+/// and including `other`. Reads only the bytes between them, outwards from `pos`, so never more
+/// than [`sentence_bounds`] would however far `other` is.
+pub(crate) fn in_sentence_of(text: &str, pos: usize, other: usize) -> bool {
+    let bytes = text.as_bytes();
+    if other < pos {
+        bytes
+            .get(other..pos)
+            .is_some_and(|between| !between.iter().rev().any(|&b| is_stop(b)))
+    } else {
+        bytes
+            .get(pos..=other)
+            .is_some_and(|between| !between.iter().any(|&b| is_stop(b)))
+    }
 }
 
 /// `word` is in `list`, ignoring ASCII case.
@@ -609,7 +672,8 @@ mod tests {
 
     fn assert_same_words(text: &str) {
         let (mut new, mut old) = (Vec::new(), Vec::new());
-        words(text, &mut new);
+        let mode = words(text, &mut new);
+        assert_eq!(mode, case_mode(text), "{text:?}");
         words_reference(text, &mut old);
         let new: Vec<_> = new.iter().map(fields).collect();
         let old: Vec<_> = old.iter().map(fields).collect();
@@ -634,6 +698,30 @@ mod tests {
                 assert_same_words(text);
                 assert_same_words(&text.to_lowercase());
                 assert_same_words(&text.to_uppercase());
+            }
+        }
+    }
+
+    #[test]
+    fn in_sentence_of_answers_as_the_bounds_do() {
+        for text in [
+            "",
+            "a",
+            "Hi. Who? Me!\nYes.",
+            "..",
+            "a.b",
+            "no stop at all",
+            "!x\n",
+        ] {
+            for pos in 0..=text.len() {
+                let (s, e) = sentence_bounds(text, pos);
+                for other in 0..=text.len() {
+                    assert_eq!(
+                        in_sentence_of(text, pos, other),
+                        s <= other && other < e,
+                        "{text:?} {pos} {other}"
+                    );
+                }
             }
         }
     }
@@ -670,6 +758,13 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn latin_letters_are_told_as_the_unicode_tables_do() {
+        for c in '\u{80}'..='\u{7ff}' {
+            assert_eq!(is_word_char(c), c.is_alphabetic(), "{c:?}");
         }
     }
 
