@@ -191,14 +191,17 @@ fn lower_word(bytes: &[u8], at: usize) -> u64 {
 }
 
 impl OrgMatcher {
-    /// Builds the matcher. `patterns` are trimmed and lower-cased here; empty ones are dropped.
+    /// Builds the matcher. `patterns` are trimmed and lower-cased here; empty ones are dropped,
+    /// and so are repeats (an official handle on three networks, an alias that is also a logo
+    /// word): the search never reports a repeat, the earlier pattern wins between equal ones,
+    /// and each would only cost one more comparison wherever the pattern may be.
     pub(crate) fn new(patterns: &[(String, OrgTerm)]) -> Result<OrgMatcher, BuildError> {
         let mut kept: Vec<Box<[u8]>> = Vec::new();
         let mut terms = Vec::new();
         for (p, t) in patterns {
-            let p = p.trim();
-            if !p.is_empty() {
-                kept.push(p.to_lowercase().into_bytes().into_boxed_slice());
+            let p = p.trim().to_lowercase().into_bytes().into_boxed_slice();
+            if !p.is_empty() && !kept.contains(&p) {
+                kept.push(p);
                 terms.push(*t);
             }
         }
@@ -614,6 +617,21 @@ mod tests {
             let (fast, slow) = (matcher.find(&text), reference.find(&text));
             assert!(same(&fast, &slow), "{text:?}: {fast:?} vs {slow:?}");
         }
+    }
+
+    #[test]
+    fn repeats_keep_the_first_term() {
+        let patterns = vec![
+            ("Alderbrook".to_string(), OrgTerm::Employer),
+            (" alderbrook".to_string(), OrgTerm::LogoWord),
+            ("Dr Raman".to_string(), OrgTerm::AllowedName),
+        ];
+        let matcher = OrgMatcher::new(&patterns).unwrap();
+        assert_eq!(matcher.terms, [OrgTerm::Employer, OrgTerm::AllowedName]);
+        assert_eq!(
+            matcher.find("At ALDERBROOK today").employer_at,
+            Some((3, 13))
+        );
     }
 
     #[test]
