@@ -209,6 +209,53 @@ impl WordLiterals {
         })
     }
 
+    /// The literals at the start of each of `words` (and inside them, after a hyphen or an
+    /// apostrophe), in `out`; the sets of words of regex terms found are added to `open`.
+    /// Returns whether some word touches a stand-in byte (see [`touches_stand_in`]): the same
+    /// look at each word answers it.
+    #[inline(never)]
+    fn find<S: Slot>(
+        &self,
+        slots: (&[[S; 2]], &[S]),
+        text: &str,
+        words: &[Word],
+        found: &mut Vec<(usize, usize)>,
+        open: &mut u128,
+        out: &mut Vec<Hit>,
+    ) -> bool {
+        let bytes = text.as_bytes();
+        let mut near_stand_in = false;
+        // Matches do not overlap: a word inside an earlier match starts nothing.
+        let mut covered = 0;
+        // The first byte from the current word on that can make a word more than ASCII letters
+        // (most words are ASCII letters only; one pass over the text finds the others).
+        let mut joiner = 0;
+        for w in words {
+            near_stand_in |= touches_stand_in(bytes, w);
+            if w.start >= covered {
+                found.clear();
+                self.walk(slots, bytes, w.start, found, open);
+                // The longest literal that is whole words here wins.
+                for &(pattern, end) in found.iter().rev() {
+                    if LiteralSet::report_with(&self.meta, text, pattern, w.start, end, out) {
+                        covered = end;
+                        break;
+                    }
+                }
+            } else if self.any_gate {
+                found.clear();
+                self.walk(slots, bytes, w.start, found, open);
+            }
+            if joiner <= w.start {
+                joiner = next_joiner(bytes, w.start);
+            }
+            if joiner < w.end {
+                self.inside(text, w, &mut covered, found, open, out);
+            }
+        }
+        near_stand_in
+    }
+
     /// Looks inside word `w` (one that is not ASCII letters only): a literal also starts after
     /// a hyphen or an apostrophe ("post-covid", "l'hôpital"); elsewhere only regex words are
     /// looked for (after `’` or `é`).
@@ -252,22 +299,17 @@ impl WordLiterals {
     ) {
         found.clear();
         match &self.trie.slots {
-            Slots::Narrow(slots, patterns) => {
-                self.walk((slots, patterns), 1 << 15, bytes, at, found, open)
-            }
-            Slots::Wide(slots, patterns) => {
-                self.walk((slots, patterns), TrieSlot::FINAL, bytes, at, found, open)
-            }
+            Slots::Narrow(slots, patterns) => self.walk((slots, patterns), bytes, at, found, open),
+            Slots::Wide(slots, patterns) => self.walk((slots, patterns), bytes, at, found, open),
         }
     }
 
-    /// [`WordLiterals::matches_at`] in `slots` (base and check), whose checks have `final_bit`
-    /// where pattern `patterns[state]` ends.
+    /// [`WordLiterals::matches_at`] in `slots` (base and check), whose checks have
+    /// [`Slot::FINAL`] where pattern `patterns[state]` ends.
     #[inline(always)]
-    fn walk<S: Copy + Into<u32>>(
+    fn walk<S: Slot>(
         &self,
         (slots, patterns): (&[[S; 2]], &[S]),
-        final_bit: u32,
         bytes: &[u8],
         at: usize,
         found: &mut Vec<(usize, usize)>,
@@ -287,7 +329,7 @@ impl WordLiterals {
             state = next;
             base = b.into();
             if other != 0 {
-                if other != final_bit {
+                if other != S::FINAL {
                     return;
                 }
                 let pattern = patterns.get(state as usize).map_or(0, |&p| p.into()) as usize;
@@ -302,6 +344,20 @@ impl WordLiterals {
             }
         }
     }
+}
+
+/// The slot type of a [`WordTrie`]: u16 or u32.
+trait Slot: Copy + Into<u32> {
+    /// The bit of a check where a pattern ends.
+    const FINAL: u32;
+}
+
+impl Slot for u16 {
+    const FINAL: u32 = 1 << 15;
+}
+
+impl Slot for u32 {
+    const FINAL: u32 = TrieSlot::FINAL;
 }
 
 /// A trie of lower-case patterns as a double array (ASCII letters in either case take the same
@@ -647,31 +703,18 @@ impl Lexicons {
         // The sets of words of regex terms that the walk found a word of.
         let mut open = 0;
         // Some word touches a stand-in byte: only then can a token be an obfuscated spelling.
-        let mut near_stand_in = false;
-        if let Some(set) = &self.at_words {
-            // Matches do not overlap: a word inside an earlier match starts nothing.
-            let mut covered = 0;
-            for w in words {
-                near_stand_in |= touches_stand_in(bytes, w);
-                if w.start >= covered {
-                    set.matches_at(bytes, w.start, found, &mut open);
-                    // The longest literal that is whole words here wins.
-                    for &(pattern, end) in found.iter().rev() {
-                        if LiteralSet::report_with(&set.meta, text, pattern, w.start, end, out) {
-                            covered = end;
-                            break;
-                        }
-                    }
-                } else if set.any_gate {
-                    set.matches_at(bytes, w.start, found, &mut open);
+        let near_stand_in = if let Some(set) = &self.at_words {
+            match &set.trie.slots {
+                Slots::Narrow(slots, patterns) => {
+                    set.find((slots, patterns), text, words, found, &mut open, out)
                 }
-                if !only_letters(bytes, w.start, w.end) {
-                    set.inside(text, w, &mut covered, found, &mut open, out);
+                Slots::Wide(slots, patterns) => {
+                    set.find((slots, patterns), text, words, found, &mut open, out)
                 }
             }
         } else {
-            near_stand_in = words.iter().any(|w| touches_stand_in(bytes, w));
-        }
+            words.iter().any(|w| touches_stand_in(bytes, w))
+        };
         if let Some(set) = &self.anywhere {
             for m in set.ac.find_iter(text) {
                 set.report(text, m.pattern().as_usize(), m.start(), m.end(), out);
@@ -718,45 +761,41 @@ impl Lexicons {
 }
 
 /// Whether the byte before word `w` or the byte after it is a stand-in.
+#[inline(always)]
 fn touches_stand_in(bytes: &[u8], w: &Word) -> bool {
-    let before = w.start.checked_sub(1).and_then(|i| bytes.get(i));
-    before.is_some_and(|&b| is_stand_in(b)) || bytes.get(w.end).is_some_and(|&b| is_stand_in(b))
+    let byte = |i: usize| usize::from(bytes.get(i).copied().unwrap_or(b' '));
+    STAND_INS[byte(w.start.wrapping_sub(1))] | STAND_INS[byte(w.end)]
 }
 
-/// Whether `bytes[start..end]` is ASCII letters only, as most words are: eight bytes at a time.
-fn only_letters(bytes: &[u8], start: usize, end: usize) -> bool {
+/// The first byte from `from` on that is an apostrophe, a hyphen or beyond ASCII, eight bytes at
+/// a time; the end of `bytes` if there is none. A word holds no other bytes than these and
+/// ASCII letters ([`crate::text::words`]): one without any is ASCII letters only.
+#[inline(never)]
+fn next_joiner(bytes: &[u8], from: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    let mut i = start;
-    loop {
-        let n = end.saturating_sub(i);
-        if n == 0 {
-            return true;
-        }
-        let Some(chunk) = bytes
-            .get(i..i + 8)
-            .and_then(|c| <[u8; 8]>::try_from(c).ok())
-            .map(u64::from_le_bytes)
-        else {
-            // Too close to the end of the text for eight bytes.
-            return bytes
-                .get(i..end)
-                .is_some_and(|rest| rest.iter().all(u8::is_ascii_alphabetic));
-        };
-        // Lower case (`| 0x20` puts no other byte among the letters), seven bits: a byte is a
-        // letter when adding 0x1f carries into its top bit (>= 'a') and adding 0x05 does not
-        // (<= 'z'); no byte carries into the next.
-        let x = (chunk | 0x2020_2020_2020_2020) & !HIGH;
-        let letters = x.wrapping_add(0x1f1f_1f1f_1f1f_1f1f)
-            & !x.wrapping_add(0x0505_0505_0505_0505)
-            & !chunk
-            & HIGH;
-        // The first `n` bytes (all eight from eight on).
-        let wanted = HIGH >> (8 * 8usize.saturating_sub(n));
-        if letters & wanted != wanted {
-            return false;
+    // The top bit of each byte of `x` that is zero, and maybe of bytes after one (a borrow):
+    // the first flagged byte is right.
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x;
+    let mut i = from;
+    while let Some(chunk) = bytes
+        .get(i..i + 8)
+        .and_then(|c| <[u8; 8]>::try_from(c).ok())
+        .map(u64::from_le_bytes)
+    {
+        let flagged = (chunk | zero(chunk ^ (ONES * 0x27)) | zero(chunk ^ (ONES * 0x2d))) & HIGH;
+        if flagged != 0 {
+            return i + (flagged.trailing_zeros() / 8) as usize;
         }
         i += 8;
     }
+    bytes
+        .get(i..)
+        .and_then(|rest| {
+            rest.iter()
+                .position(|&b| matches!(b, b'\'' | b'-') || !b.is_ascii())
+        })
+        .map_or(bytes.len(), |p| i + p)
 }
 
 /// [`at_word_boundaries`], without decoding characters when the bytes around are ASCII.
@@ -1413,6 +1452,47 @@ mod tests {
         ));
         let text = format!("{} and {}x {}", terms[0], terms[9_999], terms[4_321]);
         assert_eq!(found(&l, &text), [terms[0].as_str(), terms[4_321].as_str()]);
+    }
+
+    #[test]
+    fn joiners_and_words() {
+        let texts = [
+            "plain words only, and more plain words here",
+            "post-covid l'hôpital O'Brien’s café — 🙂 x-ray rock'n'roll",
+            "ab-",
+            "'",
+            "é",
+            "0123456789abcdef-",
+        ];
+        for text in texts {
+            let bytes = text.as_bytes();
+            for from in 0..=bytes.len() {
+                let naive = (from..bytes.len())
+                    .find(|&i| matches!(bytes[i], b'\'' | b'-') || !bytes[i].is_ascii())
+                    .unwrap_or(bytes.len());
+                assert_eq!(next_joiner(bytes, from), naive, "{text:?} from {from}");
+            }
+            // What the word loop relies on: a word holds ASCII letters and joiners only.
+            let mut words = Vec::new();
+            crate::text::words(text, &mut words);
+            for w in &words {
+                let word = &bytes[w.start..w.end];
+                assert!(
+                    word.iter().all(|&b| b.is_ascii_alphabetic()
+                        || matches!(b, b'\'' | b'-')
+                        || !b.is_ascii()),
+                    "{text:?}: {:?}",
+                    w.text(text)
+                );
+            }
+        }
+        // A word with a joiner in the middle is looked inside.
+        let l = lex(&["covid"], false);
+        assert_eq!(found(&l, "post-covid"), ["covid"]);
+        assert_eq!(
+            found(&l, "a long text before the word post-covid"),
+            ["covid"]
+        );
     }
 
     #[test]
