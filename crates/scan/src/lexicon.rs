@@ -318,7 +318,23 @@ impl WordLiterals {
         let trie = &self.trie;
         let mut state = 0u32;
         let mut base = slots.first().map_or(0, |&[b, _]| b.into());
-        for (i, &b) in bytes.get(at..).unwrap_or(&[]).iter().enumerate() {
+        // Just after the byte the walk is at.
+        let mut end = at;
+        if let (Some(&first), Some(&second)) = (bytes.get(at), bytes.get(at + 1)) {
+            let pair = usize::from(trie.classes[usize::from(first)]) * trie.columns
+                + usize::from(trie.classes[usize::from(second)]);
+            match trie.pairs.get(pair).copied().unwrap_or(WALK_PAIR) {
+                NO_PAIR => return,
+                WALK_PAIR => {}
+                two => {
+                    state = two;
+                    base = slots.get(two as usize).map_or(0, |&[b, _]| b.into());
+                    end = at + 2;
+                }
+            }
+        }
+        while let Some(&b) = bytes.get(end) {
+            end += 1;
             let next = base + u32::from(trie.classes[usize::from(b)]);
             let Some(&[b, check]) = slots.get(next as usize) else {
                 return;
@@ -335,10 +351,10 @@ impl WordLiterals {
                 let pattern = patterns.get(state as usize).map_or(0, |&p| p.into()) as usize;
                 // Words only regex terms need are no literals.
                 if self.meta.get(pattern).is_some_and(|m| !m.is_empty()) {
-                    found.push((pattern, at + i + 1));
+                    found.push((pattern, end));
                 }
                 if let Some(gate) = self.gates.get(pattern) {
-                    let whole = !bytes.get(at + i + 1).is_some_and(u8::is_ascii_alphabetic);
+                    let whole = !bytes.get(end).is_some_and(u8::is_ascii_alphabetic);
                     *open |= gate.prefix | if whole { gate.word } else { 0 };
                 }
             }
@@ -370,9 +386,21 @@ struct WordTrie {
     /// Each byte's class; bytes that occur in no pattern share class 0, which no state has a
     /// child of.
     classes: [u8; 256],
+    /// How many classes there are.
+    columns: usize,
+    /// For the classes of two bytes (`first * columns + second`), the state they lead to from
+    /// the root: most walks stop there or go on from there, in one lookup instead of two steps.
+    /// [`NO_PAIR`] where no pattern starts with them, [`WALK_PAIR`] where a pattern ends at the
+    /// first or the second byte (the walk takes the two steps).
+    pairs: Vec<u32>,
     /// The states, by id; the root is state 0.
     slots: Slots,
 }
+
+/// In [`WordTrie::pairs`]: no pattern starts with the two bytes (the root is no byte's target).
+const NO_PAIR: u32 = 0;
+/// In [`WordTrie::pairs`]: walk the two bytes step by step.
+const WALK_PAIR: u32 = u32::MAX;
 
 /// The slots of a [`WordTrie`] (base and check), and for each state where a pattern ends
 /// ([`TrieSlot::FINAL`] in its check) the pattern; in u16 when they fit: half the bytes to read.
@@ -505,6 +533,28 @@ impl WordTrie {
                 }
             }
         }
+        // Where the first two bytes lead, for each pair of classes.
+        let columns = usize::from(columns);
+        let child = |state: u32, class: usize| -> Option<(u32, bool)> {
+            let parent = slots.get(state as usize)?;
+            let at = parent.base as usize + class;
+            let slot = slots.get(at)?;
+            (slot.check != TrieSlot::FREE && slot.check & !TrieSlot::FINAL == state)
+                .then_some((at as u32, slot.check & TrieSlot::FINAL != 0))
+        };
+        let mut pairs = vec![NO_PAIR; columns * columns];
+        for (i, pair) in pairs.iter_mut().enumerate() {
+            let (first, second) = (i / columns, i % columns);
+            *pair = match child(0, first) {
+                None => NO_PAIR,
+                Some((_, true)) => WALK_PAIR,
+                Some((one, false)) => match child(one, second) {
+                    None => NO_PAIR,
+                    Some((_, true)) => WALK_PAIR,
+                    Some((two, false)) => two,
+                },
+            };
+        }
         let narrow_patterns: Option<Vec<u16>> =
             pattern.iter().map(|&p| u16::try_from(p).ok()).collect();
         let narrow: Option<Vec<[u16; 2]>> = (slots.len() < (1 << 15) - 1)
@@ -531,7 +581,12 @@ impl WordTrie {
             (Some(narrow), Some(patterns)) => Slots::Narrow(narrow, patterns),
             _ => Slots::Wide(slots.iter().map(|s| [s.base, s.check]).collect(), pattern),
         };
-        WordTrie { classes, slots }
+        WordTrie {
+            classes,
+            columns,
+            pairs,
+            slots,
+        }
     }
 }
 
@@ -1493,6 +1548,19 @@ mod tests {
             found(&l, "a long text before the word post-covid"),
             ["covid"]
         );
+    }
+
+    #[test]
+    fn patterns_that_end_within_two_bytes() {
+        // "i" and "al" end where the table of first two bytes leads: the walk takes those bytes
+        // step by step.
+        let l = lex(&["i", "al", "als", "alpha", "ab c", "xyz"], false);
+        assert_eq!(
+            found(&l, "I saw al and ALS, alpha ab c xyz i"),
+            ["I", "al", "ALS", "alpha", "ab c", "xyz", "i"]
+        );
+        assert_eq!(found(&l, "a xy alp alphas i"), ["i"]);
+        assert_eq!(found(&l, "i"), ["i"]);
     }
 
     #[test]
