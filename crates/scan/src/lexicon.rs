@@ -5,8 +5,10 @@
 //!
 //! A literal that starts with a letter can only match where a word starts, so the trie
 //! ([`WordTrie`], a double array of a few tens of KB that stays in the CPU's caches) is walked
-//! byte by byte from each word start (and after each hyphen or apostrophe inside a word) and
-//! stops as soon as no literal can match, a few bytes into most words. The few literals that
+//! from each word start, the first two bytes in one lookup and then byte by byte, and stops as
+//! soon as no literal can match, a few bytes into most words. It is also walked after each
+//! hyphen or apostrophe inside a word: one pass over the text, eight bytes at a time, finds the
+//! few words that hold one (or a byte beyond ASCII). The few literals that
 //! may start anywhere (`*ache`, `#ad`, `5g`) have an unanchored automaton of their own. The
 //! regex runs only on texts that hold a word of each set of words one of its terms needs
 //! ([`gate`]), found by the same walk; obfuscations are looked for only around words that touch
