@@ -213,8 +213,6 @@ impl WordLiterals {
 
     /// The literals at the start of each of `words` (and inside them, after a hyphen or an
     /// apostrophe), in `out`; the sets of words of regex terms found are added to `open`.
-    /// Returns whether some word touches a stand-in byte (see [`touches_stand_in`]): the same
-    /// look at each word answers it.
     #[inline(never)]
     fn find<S: Slot>(
         &self,
@@ -224,16 +222,14 @@ impl WordLiterals {
         found: &mut Vec<(usize, usize)>,
         open: &mut u128,
         out: &mut Vec<Hit>,
-    ) -> bool {
+    ) {
         let bytes = text.as_bytes();
-        let mut near_stand_in = false;
         // Matches do not overlap: a word inside an earlier match starts nothing.
         let mut covered = 0;
         // The first byte from the current word on that can make a word more than ASCII letters
         // (most words are ASCII letters only; one pass over the text finds the others).
         let mut joiner = 0;
         for w in words {
-            near_stand_in |= touches_stand_in(bytes, w);
             if w.start >= covered {
                 found.clear();
                 self.walk(slots, bytes, w.start, found, open);
@@ -255,7 +251,6 @@ impl WordLiterals {
                 self.inside(text, w, &mut covered, found, open, out);
             }
         }
-        near_stand_in
     }
 
     /// Looks inside word `w` (one that is not ASCII letters only): a literal also starts after
@@ -756,11 +751,9 @@ impl Lexicons {
         out: &mut Vec<Hit>,
     ) {
         out.clear();
-        let bytes = text.as_bytes();
         // The sets of words of regex terms that the walk found a word of.
         let mut open = 0;
-        // Some word touches a stand-in byte: only then can a token be an obfuscated spelling.
-        let near_stand_in = if let Some(set) = &self.at_words {
+        if let Some(set) = &self.at_words {
             match &set.trie.slots {
                 Slots::Narrow(slots, patterns) => {
                     set.find((slots, patterns), text, words, found, &mut open, out)
@@ -769,9 +762,7 @@ impl Lexicons {
                     set.find((slots, patterns), text, words, found, &mut open, out)
                 }
             }
-        } else {
-            words.iter().any(|w| touches_stand_in(bytes, w))
-        };
+        }
         if let Some(set) = &self.anywhere {
             for m in set.ac.find_iter(text) {
                 set.report(text, m.pattern().as_usize(), m.start(), m.end(), out);
@@ -792,7 +783,7 @@ impl Lexicons {
                 }
             }
         }
-        if let Some(re) = self.obfuscated.as_ref().filter(|_| near_stand_in) {
+        if let Some(re) = &self.obfuscated {
             for (start, end) in obfuscated_tokens(text, words) {
                 let Some(token) = text.get(start..end) else {
                     continue;
@@ -952,11 +943,7 @@ fn obfuscated_tokens<'a>(
     // Where the last token looked at ended: the next word may be in the same token.
     let mut done = 0;
     words.iter().filter_map(move |w| {
-        let before = w.start.checked_sub(1).and_then(|i| bytes.get(i));
-        let after = bytes.get(w.end);
-        if w.start < done
-            || !(before.is_some_and(|&b| is_stand_in(b)) || after.is_some_and(|&b| is_stand_in(b)))
-        {
+        if !touches_stand_in(bytes, w) || w.start < done {
             return None;
         }
         let head = bytes.get(..w.start).unwrap_or(&[]);
