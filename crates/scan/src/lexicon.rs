@@ -5,8 +5,10 @@
 //!
 //! A literal that starts with a letter can only match where a word starts, so the trie
 //! ([`WordTrie`], a double array of a few tens of KB that stays in the CPU's caches) is walked
-//! byte by byte from each word start (and after each hyphen or apostrophe inside a word) and
-//! stops as soon as no literal can match, a few bytes into most words. The few literals that
+//! from each word start, the first two bytes in one lookup and then byte by byte, and stops as
+//! soon as no literal can match, a few bytes into most words. It is also walked after each
+//! hyphen or apostrophe inside a word: one pass over the text, eight bytes at a time, finds the
+//! few words that hold one (or a byte beyond ASCII). The few literals that
 //! may start anywhere (`*ache`, `#ad`, `5g`) have an unanchored automaton of their own. The
 //! regex runs only on texts that hold a word of each set of words one of its terms needs
 //! ([`gate`]), found by the same walk; obfuscations are looked for only around words that touch
@@ -209,6 +211,48 @@ impl WordLiterals {
         })
     }
 
+    /// The literals at the start of each of `words` (and inside them, after a hyphen or an
+    /// apostrophe), in `out`; the sets of words of regex terms found are added to `open`.
+    #[inline(never)]
+    fn find<S: Slot>(
+        &self,
+        slots: (&[[S; 2]], &[S]),
+        text: &str,
+        words: &[Word],
+        found: &mut Vec<(usize, usize)>,
+        open: &mut u128,
+        out: &mut Vec<Hit>,
+    ) {
+        let bytes = text.as_bytes();
+        // Matches do not overlap: a word inside an earlier match starts nothing.
+        let mut covered = 0;
+        // The first byte from the current word on that can make a word more than ASCII letters
+        // (most words are ASCII letters only; one pass over the text finds the others).
+        let mut joiner = 0;
+        for w in words {
+            if w.start >= covered {
+                found.clear();
+                self.walk(slots, bytes, w.start, found, open);
+                // The longest literal that is whole words here wins.
+                for &(pattern, end) in found.iter().rev() {
+                    if LiteralSet::report_with(&self.meta, text, pattern, w.start, end, out) {
+                        covered = end;
+                        break;
+                    }
+                }
+            } else if self.any_gate {
+                found.clear();
+                self.walk(slots, bytes, w.start, found, open);
+            }
+            if joiner <= w.start {
+                joiner = next_joiner(bytes, w.start);
+            }
+            if joiner < w.end {
+                self.inside(text, w, &mut covered, found, open, out);
+            }
+        }
+    }
+
     /// Looks inside word `w` (one that is not ASCII letters only): a literal also starts after
     /// a hyphen or an apostrophe ("post-covid", "l'hôpital"); elsewhere only regex words are
     /// looked for (after `’` or `é`).
@@ -252,22 +296,17 @@ impl WordLiterals {
     ) {
         found.clear();
         match &self.trie.slots {
-            Slots::Narrow(slots, patterns) => {
-                self.walk((slots, patterns), 1 << 15, bytes, at, found, open)
-            }
-            Slots::Wide(slots, patterns) => {
-                self.walk((slots, patterns), TrieSlot::FINAL, bytes, at, found, open)
-            }
+            Slots::Narrow(slots, patterns) => self.walk((slots, patterns), bytes, at, found, open),
+            Slots::Wide(slots, patterns) => self.walk((slots, patterns), bytes, at, found, open),
         }
     }
 
-    /// [`WordLiterals::matches_at`] in `slots` (base and check), whose checks have `final_bit`
-    /// where pattern `patterns[state]` ends.
+    /// [`WordLiterals::matches_at`] in `slots` (base and check), whose checks have
+    /// [`Slot::FINAL`] where pattern `patterns[state]` ends.
     #[inline(always)]
-    fn walk<S: Copy + Into<u32>>(
+    fn walk<S: Slot>(
         &self,
         (slots, patterns): (&[[S; 2]], &[S]),
-        final_bit: u32,
         bytes: &[u8],
         at: usize,
         found: &mut Vec<(usize, usize)>,
@@ -276,7 +315,23 @@ impl WordLiterals {
         let trie = &self.trie;
         let mut state = 0u32;
         let mut base = slots.first().map_or(0, |&[b, _]| b.into());
-        for (i, &b) in bytes.get(at..).unwrap_or(&[]).iter().enumerate() {
+        // Just after the byte the walk is at.
+        let mut end = at;
+        if let (Some(&first), Some(&second)) = (bytes.get(at), bytes.get(at + 1)) {
+            let pair = usize::from(trie.classes[usize::from(first)]) * trie.columns
+                + usize::from(trie.classes[usize::from(second)]);
+            match trie.pairs.get(pair).copied().unwrap_or(WALK_PAIR) {
+                NO_PAIR => return,
+                WALK_PAIR => {}
+                two => {
+                    state = two;
+                    base = slots.get(two as usize).map_or(0, |&[b, _]| b.into());
+                    end = at + 2;
+                }
+            }
+        }
+        while let Some(&b) = bytes.get(end) {
+            end += 1;
             let next = base + u32::from(trie.classes[usize::from(b)]);
             let Some(&[b, check]) = slots.get(next as usize) else {
                 return;
@@ -287,21 +342,35 @@ impl WordLiterals {
             state = next;
             base = b.into();
             if other != 0 {
-                if other != final_bit {
+                if other != S::FINAL {
                     return;
                 }
                 let pattern = patterns.get(state as usize).map_or(0, |&p| p.into()) as usize;
                 // Words only regex terms need are no literals.
                 if self.meta.get(pattern).is_some_and(|m| !m.is_empty()) {
-                    found.push((pattern, at + i + 1));
+                    found.push((pattern, end));
                 }
                 if let Some(gate) = self.gates.get(pattern) {
-                    let whole = !bytes.get(at + i + 1).is_some_and(u8::is_ascii_alphabetic);
+                    let whole = !bytes.get(end).is_some_and(u8::is_ascii_alphabetic);
                     *open |= gate.prefix | if whole { gate.word } else { 0 };
                 }
             }
         }
     }
+}
+
+/// The slot type of a [`WordTrie`]: u16 or u32.
+trait Slot: Copy + Into<u32> {
+    /// The bit of a check where a pattern ends.
+    const FINAL: u32;
+}
+
+impl Slot for u16 {
+    const FINAL: u32 = 1 << 15;
+}
+
+impl Slot for u32 {
+    const FINAL: u32 = TrieSlot::FINAL;
 }
 
 /// A trie of lower-case patterns as a double array (ASCII letters in either case take the same
@@ -314,9 +383,21 @@ struct WordTrie {
     /// Each byte's class; bytes that occur in no pattern share class 0, which no state has a
     /// child of.
     classes: [u8; 256],
+    /// How many classes there are.
+    columns: usize,
+    /// For the classes of two bytes (`first * columns + second`), the state they lead to from
+    /// the root: most walks stop there or go on from there, in one lookup instead of two steps.
+    /// [`NO_PAIR`] where no pattern starts with them, [`WALK_PAIR`] where a pattern ends at the
+    /// first or the second byte (the walk takes the two steps).
+    pairs: Vec<u32>,
     /// The states, by id; the root is state 0.
     slots: Slots,
 }
+
+/// In [`WordTrie::pairs`]: no pattern starts with the two bytes (the root is no byte's target).
+const NO_PAIR: u32 = 0;
+/// In [`WordTrie::pairs`]: walk the two bytes step by step.
+const WALK_PAIR: u32 = u32::MAX;
 
 /// The slots of a [`WordTrie`] (base and check), and for each state where a pattern ends
 /// ([`TrieSlot::FINAL`] in its check) the pattern; in u16 when they fit: half the bytes to read.
@@ -449,6 +530,28 @@ impl WordTrie {
                 }
             }
         }
+        // Where the first two bytes lead, for each pair of classes.
+        let columns = usize::from(columns);
+        let child = |state: u32, class: usize| -> Option<(u32, bool)> {
+            let parent = slots.get(state as usize)?;
+            let at = parent.base as usize + class;
+            let slot = slots.get(at)?;
+            (slot.check != TrieSlot::FREE && slot.check & !TrieSlot::FINAL == state)
+                .then_some((at as u32, slot.check & TrieSlot::FINAL != 0))
+        };
+        let mut pairs = vec![NO_PAIR; columns * columns];
+        for (i, pair) in pairs.iter_mut().enumerate() {
+            let (first, second) = (i / columns, i % columns);
+            *pair = match child(0, first) {
+                None => NO_PAIR,
+                Some((_, true)) => WALK_PAIR,
+                Some((one, false)) => match child(one, second) {
+                    None => NO_PAIR,
+                    Some((_, true)) => WALK_PAIR,
+                    Some((two, false)) => two,
+                },
+            };
+        }
         let narrow_patterns: Option<Vec<u16>> =
             pattern.iter().map(|&p| u16::try_from(p).ok()).collect();
         let narrow: Option<Vec<[u16; 2]>> = (slots.len() < (1 << 15) - 1)
@@ -475,7 +578,12 @@ impl WordTrie {
             (Some(narrow), Some(patterns)) => Slots::Narrow(narrow, patterns),
             _ => Slots::Wide(slots.iter().map(|s| [s.base, s.check]).collect(), pattern),
         };
-        WordTrie { classes, slots }
+        WordTrie {
+            classes,
+            columns,
+            pairs,
+            slots,
+        }
     }
 }
 
@@ -643,34 +751,17 @@ impl Lexicons {
         out: &mut Vec<Hit>,
     ) {
         out.clear();
-        let bytes = text.as_bytes();
         // The sets of words of regex terms that the walk found a word of.
         let mut open = 0;
-        // Some word touches a stand-in byte: only then can a token be an obfuscated spelling.
-        let mut near_stand_in = false;
         if let Some(set) = &self.at_words {
-            // Matches do not overlap: a word inside an earlier match starts nothing.
-            let mut covered = 0;
-            for w in words {
-                near_stand_in |= touches_stand_in(bytes, w);
-                if w.start >= covered {
-                    set.matches_at(bytes, w.start, found, &mut open);
-                    // The longest literal that is whole words here wins.
-                    for &(pattern, end) in found.iter().rev() {
-                        if LiteralSet::report_with(&set.meta, text, pattern, w.start, end, out) {
-                            covered = end;
-                            break;
-                        }
-                    }
-                } else if set.any_gate {
-                    set.matches_at(bytes, w.start, found, &mut open);
+            match &set.trie.slots {
+                Slots::Narrow(slots, patterns) => {
+                    set.find((slots, patterns), text, words, found, &mut open, out)
                 }
-                if !only_letters(bytes, w.start, w.end) {
-                    set.inside(text, w, &mut covered, found, &mut open, out);
+                Slots::Wide(slots, patterns) => {
+                    set.find((slots, patterns), text, words, found, &mut open, out)
                 }
             }
-        } else {
-            near_stand_in = words.iter().any(|w| touches_stand_in(bytes, w));
         }
         if let Some(set) = &self.anywhere {
             for m in set.ac.find_iter(text) {
@@ -692,7 +783,7 @@ impl Lexicons {
                 }
             }
         }
-        if let Some(re) = self.obfuscated.as_ref().filter(|_| near_stand_in) {
+        if let Some(re) = &self.obfuscated {
             for (start, end) in obfuscated_tokens(text, words) {
                 let Some(token) = text.get(start..end) else {
                     continue;
@@ -718,45 +809,41 @@ impl Lexicons {
 }
 
 /// Whether the byte before word `w` or the byte after it is a stand-in.
+#[inline(always)]
 fn touches_stand_in(bytes: &[u8], w: &Word) -> bool {
-    let before = w.start.checked_sub(1).and_then(|i| bytes.get(i));
-    before.is_some_and(|&b| is_stand_in(b)) || bytes.get(w.end).is_some_and(|&b| is_stand_in(b))
+    let byte = |i: usize| usize::from(bytes.get(i).copied().unwrap_or(b' '));
+    STAND_INS[byte(w.start.wrapping_sub(1))] | STAND_INS[byte(w.end)]
 }
 
-/// Whether `bytes[start..end]` is ASCII letters only, as most words are: eight bytes at a time.
-fn only_letters(bytes: &[u8], start: usize, end: usize) -> bool {
+/// The first byte from `from` on that is an apostrophe, a hyphen or beyond ASCII, eight bytes at
+/// a time; the end of `bytes` if there is none. A word holds no other bytes than these and
+/// ASCII letters ([`crate::text::words`]): one without any is ASCII letters only.
+#[inline(never)]
+fn next_joiner(bytes: &[u8], from: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    let mut i = start;
-    loop {
-        let n = end.saturating_sub(i);
-        if n == 0 {
-            return true;
-        }
-        let Some(chunk) = bytes
-            .get(i..i + 8)
-            .and_then(|c| <[u8; 8]>::try_from(c).ok())
-            .map(u64::from_le_bytes)
-        else {
-            // Too close to the end of the text for eight bytes.
-            return bytes
-                .get(i..end)
-                .is_some_and(|rest| rest.iter().all(u8::is_ascii_alphabetic));
-        };
-        // Lower case (`| 0x20` puts no other byte among the letters), seven bits: a byte is a
-        // letter when adding 0x1f carries into its top bit (>= 'a') and adding 0x05 does not
-        // (<= 'z'); no byte carries into the next.
-        let x = (chunk | 0x2020_2020_2020_2020) & !HIGH;
-        let letters = x.wrapping_add(0x1f1f_1f1f_1f1f_1f1f)
-            & !x.wrapping_add(0x0505_0505_0505_0505)
-            & !chunk
-            & HIGH;
-        // The first `n` bytes (all eight from eight on).
-        let wanted = HIGH >> (8 * 8usize.saturating_sub(n));
-        if letters & wanted != wanted {
-            return false;
+    // The top bit of each byte of `x` that is zero, and maybe of bytes after one (a borrow):
+    // the first flagged byte is right.
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x;
+    let mut i = from;
+    while let Some(chunk) = bytes
+        .get(i..i + 8)
+        .and_then(|c| <[u8; 8]>::try_from(c).ok())
+        .map(u64::from_le_bytes)
+    {
+        let flagged = (chunk | zero(chunk ^ (ONES * 0x27)) | zero(chunk ^ (ONES * 0x2d))) & HIGH;
+        if flagged != 0 {
+            return i + (flagged.trailing_zeros() / 8) as usize;
         }
         i += 8;
     }
+    bytes
+        .get(i..)
+        .and_then(|rest| {
+            rest.iter()
+                .position(|&b| matches!(b, b'\'' | b'-') || !b.is_ascii())
+        })
+        .map_or(bytes.len(), |p| i + p)
 }
 
 /// [`at_word_boundaries`], without decoding characters when the bytes around are ASCII.
@@ -856,11 +943,7 @@ fn obfuscated_tokens<'a>(
     // Where the last token looked at ended: the next word may be in the same token.
     let mut done = 0;
     words.iter().filter_map(move |w| {
-        let before = w.start.checked_sub(1).and_then(|i| bytes.get(i));
-        let after = bytes.get(w.end);
-        if w.start < done
-            || !(before.is_some_and(|&b| is_stand_in(b)) || after.is_some_and(|&b| is_stand_in(b)))
-        {
+        if !touches_stand_in(bytes, w) || w.start < done {
             return None;
         }
         let head = bytes.get(..w.start).unwrap_or(&[]);
@@ -1413,6 +1496,60 @@ mod tests {
         ));
         let text = format!("{} and {}x {}", terms[0], terms[9_999], terms[4_321]);
         assert_eq!(found(&l, &text), [terms[0].as_str(), terms[4_321].as_str()]);
+    }
+
+    #[test]
+    fn joiners_and_words() {
+        let texts = [
+            "plain words only, and more plain words here",
+            "post-covid l'hôpital O'Brien’s café — 🙂 x-ray rock'n'roll",
+            "ab-",
+            "'",
+            "é",
+            "0123456789abcdef-",
+        ];
+        for text in texts {
+            let bytes = text.as_bytes();
+            for from in 0..=bytes.len() {
+                let naive = (from..bytes.len())
+                    .find(|&i| matches!(bytes[i], b'\'' | b'-') || !bytes[i].is_ascii())
+                    .unwrap_or(bytes.len());
+                assert_eq!(next_joiner(bytes, from), naive, "{text:?} from {from}");
+            }
+            // What the word loop relies on: a word holds ASCII letters and joiners only.
+            let mut words = Vec::new();
+            crate::text::words(text, &mut words);
+            for w in &words {
+                let word = &bytes[w.start..w.end];
+                assert!(
+                    word.iter().all(|&b| b.is_ascii_alphabetic()
+                        || matches!(b, b'\'' | b'-')
+                        || !b.is_ascii()),
+                    "{text:?}: {:?}",
+                    w.text(text)
+                );
+            }
+        }
+        // A word with a joiner in the middle is looked inside.
+        let l = lex(&["covid"], false);
+        assert_eq!(found(&l, "post-covid"), ["covid"]);
+        assert_eq!(
+            found(&l, "a long text before the word post-covid"),
+            ["covid"]
+        );
+    }
+
+    #[test]
+    fn patterns_that_end_within_two_bytes() {
+        // "i" and "al" end where the table of first two bytes leads: the walk takes those bytes
+        // step by step.
+        let l = lex(&["i", "al", "als", "alpha", "ab c", "xyz"], false);
+        assert_eq!(
+            found(&l, "I saw al and ALS, alpha ab c xyz i"),
+            ["I", "al", "ALS", "alpha", "ab c", "xyz", "i"]
+        );
+        assert_eq!(found(&l, "a xy alp alphas i"), ["i"]);
+        assert_eq!(found(&l, "i"), ["i"]);
     }
 
     #[test]
