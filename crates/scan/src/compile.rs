@@ -1,6 +1,6 @@
 //! The scanner: a policy compiled into matchers, and the scan that runs them over a text.
 
-use crate::context::{ContextPhrases, Signal};
+use crate::context::{self, ContextPhrases, Signal};
 use crate::lexicon::{Hit, Lexicons, TermSpec};
 use crate::names::{self, Allowed, Found};
 use crate::org::{OrgMatcher, OrgScan, OrgTerm};
@@ -275,6 +275,7 @@ struct Scratch {
     hits: Vec<Hit>,
     name_buffers: names::Scratch,
     lexicon_buffers: Vec<(usize, usize)>,
+    phrase_cache: context::Cache,
     lists: Lists,
 }
 
@@ -592,26 +593,24 @@ impl Scanner {
         }
 
         // Context phrases.
-        if self.context.may_match(text) {
-            for m in self.context.regex.find_iter(text) {
-                let span = (m.start(), m.end());
-                match self.context.signals.get(m.pattern().as_usize()) {
-                    Some(Signal::PersonCue) => person_cues.push(m.start()),
-                    Some(Signal::RelativeDate) => {
-                        relative_dates.push(span);
-                        quasi.push((span.0, span.1, "time"));
-                    }
-                    Some(Signal::QuasiTime) => quasi.push((span.0, span.1, "time")),
-                    Some(Signal::QuasiAge) => quasi.push((span.0, span.1, "age")),
-                    Some(Signal::QuasiPlace) => quasi.push((span.0, span.1, "place")),
-                    Some(Signal::Advice) => advice.push(span),
-                    Some(Signal::AdviceVerb) => advice_verbs.push(span),
-                    Some(Signal::Medicine) => medicines.push(span),
-                    Some(Signal::Credential) => credentials.push(span),
-                    None => {}
+        self.context.find(text, &mut scratch.phrase_cache, |m| {
+            let span = (m.start(), m.end());
+            match self.context.signals.get(m.pattern().as_usize()) {
+                Some(Signal::PersonCue) => person_cues.push(m.start()),
+                Some(Signal::RelativeDate) => {
+                    relative_dates.push(span);
+                    quasi.push((span.0, span.1, "time"));
                 }
+                Some(Signal::QuasiTime) => quasi.push((span.0, span.1, "time")),
+                Some(Signal::QuasiAge) => quasi.push((span.0, span.1, "age")),
+                Some(Signal::QuasiPlace) => quasi.push((span.0, span.1, "place")),
+                Some(Signal::Advice) => advice.push(span),
+                Some(Signal::AdviceVerb) => advice_verbs.push(span),
+                Some(Signal::Medicine) => medicines.push(span),
+                Some(Signal::Credential) => credentials.push(span),
+                None => {}
             }
-        }
+        });
 
         // Names and places.
         scratch.names.clear();
