@@ -668,7 +668,10 @@ impl Lexicons {
             let flags = if spec.case_sensitive { "" } else { "(?i)" };
             if let Some(inner) = term.strip_prefix('/').and_then(|t| t.strip_suffix('/')) {
                 let mut needs = 0u128;
-                for set in gate::words(inner, 6) {
+                for set in gate::words(inner, 6)
+                    .into_iter()
+                    .chain(gate::common_words(inner))
+                {
                     let Some(bit) = 1u128.checked_shl(next_set) else {
                         break;
                     };
@@ -1361,6 +1364,30 @@ mod gate {
     /// needs (written between slashes; the term is compiled as `\b(?:inner)\b`): the most
     /// telling first, at most `most`. Empty when the gate cannot tell.
     pub(super) fn words(inner: &str, most: usize) -> Vec<Vec<Word>> {
+        let mut sets = all(inner);
+        sets.truncate(telling(&sets).min(most));
+        sets
+    }
+
+    /// The sets after [`words`] that are one common word of four letters or more ("your",
+    /// "when", "were"): the walk meets such a word in few texts, and of the texts that hold the
+    /// telling words of a term, most lack it ("test results" without "your").
+    pub(super) fn common_words(inner: &str) -> Vec<Vec<Word>> {
+        let mut sets = all(inner);
+        let rest = sets.split_off(telling(&sets).min(sets.len()));
+        rest.into_iter()
+            .filter(|s| matches!(s.as_slice(), [(w, _)] if w.len() >= 4))
+            .collect()
+    }
+
+    /// How many of `sets` (sorted by [`cost`]) are telling: a set of common words spares few
+    /// texts and costs the walk a look at each of them; one is better than none.
+    fn telling(sets: &[Vec<Word>]) -> usize {
+        sets.iter().filter(|s| cost(s) < 1000).count().max(1)
+    }
+
+    /// Every set of words a match of `inner` needs, distinct, the most telling first.
+    fn all(inner: &str) -> Vec<Vec<Word>> {
         let Some(node) = parse(inner) else {
             return Vec::new();
         };
@@ -1381,13 +1408,8 @@ mod gate {
                 distinct.push(set);
             }
         }
-        let mut sets = distinct;
-        // A text needs a word of each set; a set of common words spares few texts and costs
-        // the walk a look at each of them: one is better than none, but only alone.
-        sets.sort_by_key(|s| cost(s));
-        let telling = sets.iter().filter(|s| cost(s) < 1000).count().max(1);
-        sets.truncate(telling.min(most));
-        sets
+        distinct.sort_by_key(|s| cost(s));
+        distinct
     }
 }
 
@@ -1474,6 +1496,23 @@ mod tests {
             ["vaccines cause autism"]
         );
         assert!(found(&l, "vaccines are fine").is_empty());
+    }
+
+    #[test]
+    fn regex_terms_need_their_common_words_too() {
+        let term = r"your\s+(?:recent\s+)?(?:visit|stay)\s+(?:here|with\s+us)";
+        assert_eq!(gate::common_words(term), [[("your".to_owned(), true)]]);
+        // A term with common words only has the first among its telling sets.
+        let term2 = r"when\s+you\s+were\s+here";
+        assert_eq!(gate::words(term2, 6), [[("when".to_owned(), true)]]);
+        assert_eq!(
+            gate::common_words(term2),
+            [[("were".to_owned(), true)], [("here".to_owned(), true)]]
+        );
+        let l = lex(&[&format!("/{term}/")], false);
+        assert_eq!(found(&l, "Your visit here"), ["Your visit here"]);
+        assert_eq!(found(&l, "x-your stay with us"), ["your stay with us"]);
+        assert!(found(&l, "the visit here").is_empty());
     }
 
     #[test]
