@@ -1082,6 +1082,7 @@ pub(crate) fn find(
     let mixed = mode == CaseMode::Mixed;
     // Whether the word before is a short title ("mr"), carried from one word to the next.
     let mut after_short_title = false;
+    let mut starts = Starts(0);
     for (i, word) in words.iter().enumerate() {
         // In sentence-case text a lower-case word matters only as the title or relation before
         // a capitalised word, or as the word after a short title ("mrs parker"); the rest are
@@ -1108,6 +1109,7 @@ pub(crate) fn find(
                 || word.shape == Shape::Lower && c.surname())
         {
             c.0 |= NAME_START;
+            starts.0 |= 1u64.checked_shl(i as u32).unwrap_or(0);
         }
         seen |= c.0;
         if let Some(slot) = class.get_mut(i) {
@@ -1118,7 +1120,7 @@ pub(crate) fn find(
     let mut i = 0;
     while i < words.len() {
         if mode == CaseMode::Mixed {
-            i = next_with(&class, i, NAME_START);
+            i = starts.next(&class, i);
             if i >= words.len() {
                 break;
             }
@@ -1308,7 +1310,7 @@ pub(crate) fn find(
         &mut lower,
         text,
         words,
-        &class,
+        (&class, starts),
         mode,
         (&mut scratch.known, &mut scratch.forms),
         out,
@@ -1335,7 +1337,7 @@ fn repeated_names(
     lower: &mut Lower,
     text: &str,
     words: &[Word],
-    class: &[Class],
+    (class, starts): (&[Class], Starts),
     mode: CaseMode,
     (known, forms): (&mut Vec<Known>, &mut String),
     out: &mut Vec<Found>,
@@ -1382,7 +1384,7 @@ fn repeated_names(
     while next < words.len() {
         // In sentence-case text a name is capitalised: only words a name can start at.
         let k = if mode == CaseMode::Mixed {
-            next_with(class, next, NAME_START)
+            starts.next(class, next)
         } else {
             next
         };
@@ -1491,6 +1493,32 @@ fn next_with(class: &[Class], from: usize, flags: u32) -> usize {
         i += 1;
     }
     i.min(class.len())
+}
+
+/// The words among the first 64 whose class has [`NAME_START`], a bit each (word `i` is bit `i`):
+/// the name search and the search for repeated names, which start only at these words, find the
+/// next one by its bit instead of stepping over the classes one by one (most texts have fewer
+/// than 64 words; beyond, [`next_with`] steps on).
+#[derive(Debug, Clone, Copy)]
+struct Starts(u64);
+
+impl Starts {
+    /// The index of the first word from `from` on whose class has [`NAME_START`], as
+    /// [`next_with`] gives it.
+    fn next(self, class: &[Class], from: usize) -> usize {
+        if from >= 64 {
+            return next_with(class, from, NAME_START);
+        }
+        let rest = self.0 >> from;
+        if rest != 0 {
+            return (from + rest.trailing_zeros() as usize).min(class.len());
+        }
+        if class.len() <= 64 {
+            class.len()
+        } else {
+            next_with(class, 64, NAME_START)
+        }
+    }
 }
 
 /// A postcode right after `pos` (one space, then "6091", "43015", "840 24" or "3610-114", then no
@@ -3758,6 +3786,36 @@ pub(crate) fn own_family_before(text: &str, start: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn starts_next_agrees_with_next_with() {
+        // Lengths around the 64 words of the bits, starts set in a pseudo-random pattern.
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        for len in [0, 1, 5, 63, 64, 65, 70, 130] {
+            for _ in 0..40 {
+                let mut starts = Starts(0);
+                let class: Vec<Class> = (0..len)
+                    .map(|i| {
+                        state ^= state << 13;
+                        state ^= state >> 7;
+                        state ^= state << 17;
+                        let start = state % 5 == 0;
+                        if start && i < 64 {
+                            starts.0 |= 1 << i;
+                        }
+                        Class(if start { NAME_START | FIRST } else { FIRST })
+                    })
+                    .collect();
+                for from in 0..len + 2 {
+                    assert_eq!(
+                        starts.next(&class, from),
+                        next_with(&class, from, NAME_START),
+                        "len {len} from {from}"
+                    );
+                }
+            }
+        }
+    }
 
     struct NoneAllowed;
     impl Allowed for NoneAllowed {
