@@ -1109,7 +1109,8 @@ pub(crate) fn find(
                 || word.shape == Shape::Lower && c.surname())
         {
             c.0 |= NAME_START;
-            starts.0 |= 1u64.checked_shl(i as u32).unwrap_or(0);
+            // Read only in a text of at most 64 words, where the shift is `i`.
+            starts.0 |= 1u64.wrapping_shl(i as u32);
         }
         seen |= c.0;
         if let Some(slot) = class.get_mut(i) {
@@ -1495,10 +1496,10 @@ fn next_with(class: &[Class], from: usize, flags: u32) -> usize {
     i.min(class.len())
 }
 
-/// The words among the first 64 whose class has [`NAME_START`], a bit each (word `i` is bit `i`):
-/// the name search and the search for repeated names, which start only at these words, find the
-/// next one by its bit instead of stepping over the classes one by one (most texts have fewer
-/// than 64 words; beyond, [`next_with`] steps on).
+/// The words whose class has [`NAME_START`], a bit each (word `i` is bit `i`), in a text of at
+/// most 64 words (most texts): the name search and the search for repeated names, which start
+/// only at these words, find the next one by its bit instead of stepping over the classes one
+/// by one. In a longer text the bits are not read and [`next_with`] steps on.
 #[derive(Debug, Clone, Copy)]
 struct Starts(u64);
 
@@ -1506,17 +1507,14 @@ impl Starts {
     /// The index of the first word from `from` on whose class has [`NAME_START`], as
     /// [`next_with`] gives it.
     fn next(self, class: &[Class], from: usize) -> usize {
-        if from >= 64 {
+        if class.len() > 64 {
             return next_with(class, from, NAME_START);
         }
-        let rest = self.0 >> from;
-        if rest != 0 {
-            return (from + rest.trailing_zeros() as usize).min(class.len());
-        }
-        if class.len() <= 64 {
+        let rest = self.0.checked_shr(from as u32).unwrap_or(0);
+        if rest == 0 {
             class.len()
         } else {
-            next_with(class, 64, NAME_START)
+            from + rest.trailing_zeros() as usize
         }
     }
 }
