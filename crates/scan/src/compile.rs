@@ -1,5 +1,6 @@
 //! The scanner: a policy compiled into matchers, and the scan that runs them over a text.
 
+use crate::ascii_regex::LazyCache;
 use crate::context::{self, ContextPhrases, Signal};
 use crate::lexicon::{Hit, Lexicons, TermSpec};
 use crate::names::{self, Allowed, Found};
@@ -276,6 +277,7 @@ struct Scratch {
     name_buffers: names::Scratch,
     lexicon_buffers: Vec<(usize, usize)>,
     phrase_cache: context::Cache,
+    pattern_cache: LazyCache,
     lists: Lists,
 }
 
@@ -667,7 +669,11 @@ impl Scanner {
 
         // Identifiers with a shape.
         if self.patterns.may_match(text) {
-            for m in self.patterns.regex.find_iter(text) {
+            for m in self
+                .patterns
+                .search
+                .find_iter(text, &mut scratch.pattern_cache)
+            {
                 let Some(meta) = self.patterns.meta.get(m.pattern().as_usize()) else {
                     continue;
                 };

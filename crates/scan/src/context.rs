@@ -1,15 +1,11 @@
 //! Phrases that are not identifiers themselves but change what the identifiers mean: cues that a
 //! text is about a person, quasi-identifiers (times, ages, places), individual medical advice,
 //! and credentials. Compiled into one multi-pattern regex, searched with its forward and reverse
-//! lazy DFAs directly: the meta regex around them costs, per text, as much as a third of the
-//! search itself (its cache pool, iterator and strategy layers), and the DFAs' cache is kept in
-//! the thread's scratch instead.
+//! lazy DFAs directly ([`LazySearch`]), their cache in the thread's scratch.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use regex_automata::Match;
 
-use regex_automata::hybrid::regex::{Cache as DfaCache, Regex as LazyDfa};
-use regex_automata::meta::Regex;
-use regex_automata::{Input, Match};
+use crate::ascii_regex::{LazyCache, LazySearch};
 
 /// What a context phrase signals.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,38 +50,21 @@ fn sources() -> Vec<(Signal, String)> {
 
 /// The compiled context phrases.
 pub(crate) struct ContextPhrases {
-    /// The phrases' lazy DFAs, searched with a [`Cache`] of the caller's.
-    dfa: LazyDfa,
-    /// The same phrases as a meta regex, which takes over the rest of a text where the lazy
-    /// DFA gives up (a search that keeps clearing its cache), as it would inside the meta regex.
-    regex: Regex,
-    /// Tells the caches of these DFAs from those of another scanner's.
-    id: u64,
+    search: LazySearch,
     pub signals: Vec<Signal>,
 }
 
 /// The working memory of a search: the lazy DFAs' cache, for the phrases it was made for.
-#[derive(Default)]
-pub(crate) struct Cache(Option<(u64, DfaCache)>);
-
-/// Numbers the compiled phrases, for [`Cache`].
-static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+pub(crate) type Cache = LazyCache;
 
 impl ContextPhrases {
     pub(crate) fn new(internal_host_suffixes: &[String]) -> Result<ContextPhrases, String> {
         let (signals, patterns) = phrases(internal_host_suffixes);
-        let regex = crate::ascii_regex::build(&patterns)?;
-        let dfa = crate::ascii_regex::build_lazy_dfa(&patterns)?;
-        // The search below steps past each match's end, which an empty match would not move.
-        if dfa.forward().get_nfa().has_empty() {
+        let search = LazySearch::new(&patterns)?;
+        if search.regex().is_match("") {
             return Err("a context phrase matches the empty string".to_owned());
         }
-        Ok(ContextPhrases {
-            dfa,
-            regex,
-            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
-            signals,
-        })
+        Ok(ContextPhrases { search, signals })
     }
 
     /// Calls `each` on the phrases' leftmost-first matches in `text`, in order and not
@@ -94,22 +73,7 @@ impl ContextPhrases {
         if text.is_empty() {
             return;
         }
-        let cache = match &mut cache.0 {
-            Some((id, cache)) if *id == self.id => cache,
-            slot => &mut slot.insert((self.id, self.dfa.create_cache())).1,
-        };
-        let mut input = Input::new(text);
-        loop {
-            match self.dfa.try_search(cache, &input) {
-                Ok(Some(m)) => {
-                    each(m);
-                    input.set_start(m.end());
-                }
-                Ok(None) => return,
-                Err(_) => break,
-            }
-        }
-        for m in self.regex.find_iter(input) {
+        for m in self.search.find_iter(text, cache) {
             each(m);
         }
     }
@@ -158,7 +122,8 @@ mod tests {
 
     fn meta(phrases: &ContextPhrases, text: &str) -> Vec<(usize, usize, usize)> {
         phrases
-            .regex
+            .search
+            .regex()
             .find_iter(text)
             .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
             .collect()

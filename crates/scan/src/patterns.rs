@@ -4,8 +4,8 @@
 //! multi-pattern regex so a text is read once for all of them. Word boundaries are ASCII
 //! (`(?-u:\b)`) so the lazy DFA never has to fall back to a slower engine on non-ASCII text.
 
+use crate::ascii_regex::LazySearch;
 use postguard_policy::IdentifierKind;
-use regex_automata::meta::Regex;
 
 /// When a match counts as an identifier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,7 +172,7 @@ fn ascii_boundaries(pattern: &str) -> String {
 
 /// The compiled identifier patterns.
 pub(crate) struct Patterns {
-    pub regex: Regex,
+    pub search: LazySearch,
     pub meta: Vec<PatternMeta>,
     /// Some pattern matches the empty text (no built-in one does).
     matches_empty: bool,
@@ -184,10 +184,10 @@ impl Patterns {
         policy_formats: &[(IdentifierKind, String, String)],
     ) -> Result<Patterns, String> {
         let (sources, meta) = sources(policy_formats);
-        let regex = crate::ascii_regex::build(&sources)?;
-        let matches_empty = regex.is_match("");
+        let search = LazySearch::new(&sources)?;
+        let matches_empty = search.regex().is_match("");
         Ok(Patterns {
-            regex,
+            search,
             meta,
             matches_empty,
         })
@@ -694,7 +694,7 @@ mod tests {
         let Ok(p) = Patterns::new(&[]) else {
             panic!("patterns compile");
         };
-        let found = |t: &'static str| p.regex.find(t).map(|m| &t[m.start()..m.end()]);
+        let found = |t: &'static str| p.search.regex().find(t).map(|m| &t[m.start()..m.end()]);
         assert_eq!(
             found("on 45818 P.O. Box 242 now"),
             Some("45818 P.O. Box 242")
