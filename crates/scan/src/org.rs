@@ -111,12 +111,6 @@ enum Finder {
     Automaton(AhoCorasick),
 }
 
-thread_local! {
-    /// The occurrences of one search, kept to spare an allocation per text.
-    static FOUND: std::cell::RefCell<Vec<(usize, usize, usize)>> =
-        const { std::cell::RefCell::new(Vec::new()) };
-}
-
 /// The organisation matcher, built once from the policy.
 pub(crate) struct OrgMatcher {
     /// The patterns, lower case.
@@ -290,7 +284,14 @@ impl OrgMatcher {
     }
 
     /// What `text` says about the organisation.
+    #[cfg(test)]
     pub(crate) fn find(&self, text: &str) -> OrgScan {
+        self.find_with(text, &mut Vec::new())
+    }
+
+    /// What `text` says about the organisation. `found` is a working list, kept by the caller
+    /// from one text to the next to spare an allocation (and a thread-local's lookup) per text.
+    pub(crate) fn find_with(&self, text: &str, found: &mut Vec<(usize, usize, usize)>) -> OrgScan {
         let mut scan = OrgScan::default();
         match &self.finder {
             Finder::Automaton(automaton) => {
@@ -298,13 +299,7 @@ impl OrgMatcher {
                     self.report(text, &mut scan, m.start(), m.end(), m.pattern().as_usize());
                 }
             }
-            Finder::Filter { pairs, .. } => FOUND.with(|cell| {
-                let mut own = Vec::new();
-                let mut shared = cell.try_borrow_mut();
-                let found = match shared.as_deref_mut() {
-                    Ok(found) => found,
-                    Err(_) => &mut own,
-                };
+            Finder::Filter { pairs, .. } => {
                 found.clear();
                 // One loop for each number of rare pairs, with the pairs in registers.
                 match pairs.len() {
@@ -314,7 +309,7 @@ impl OrgMatcher {
                     _ => self.occurrences::<MAX_PAIRS>(text, found),
                 }
                 if found.is_empty() {
-                    return;
+                    return scan;
                 }
                 // Leftmost first, then longest, then the earlier pattern; then the matches
                 // that do not overlap an earlier choice.
@@ -328,7 +323,7 @@ impl OrgMatcher {
                         from = end;
                     }
                 }
-            }),
+            }
         }
         scan
     }
