@@ -278,6 +278,8 @@ struct Scratch {
     lexicon_buffers: Vec<(usize, usize)>,
     phrase_cache: context::Cache,
     pattern_cache: LazyCache,
+    /// The organisation matcher's occurrences.
+    org_found: Vec<(usize, usize, usize)>,
     lists: Lists,
 }
 
@@ -532,7 +534,7 @@ impl Scanner {
             has_disclaimer,
             allowed_spans,
             mentions_logo,
-        } = self.org.find(text);
+        } = self.org.find_with(text, &mut scratch.org_found);
         let identifies_employer = ctx.identifies_employer || employer_at.is_some();
 
         scratch.lists.clear();
