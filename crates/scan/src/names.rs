@@ -728,9 +728,9 @@ const SHORT_BUCKET: usize = 5;
 #[repr(C, align(64))]
 struct ShortBucket {
     low: [u64; SHORT_BUCKET],
-    flags: [u32; SHORT_BUCKET],
-    /// [`OVERFLOWED`] or 0.
-    overflowed: u32,
+    /// The flags of the words, then [`OVERFLOWED`] or 0 (in the place of a sixth word's flags,
+    /// so a lookup reads either with one index).
+    flags: [u32; SHORT_BUCKET + 1],
 }
 
 /// How full the [`WordTable`] is at most, as a fraction: fuller, more buckets overflow into the
@@ -835,7 +835,7 @@ impl WordTable {
                         return;
                     }
                 }
-                bucket.overflowed = OVERFLOWED;
+                bucket.flags[SHORT_BUCKET] = OVERFLOWED;
             }
             b = if b + 1 == count { 0 } else { b + 1 };
         }
@@ -913,14 +913,27 @@ impl WordTable {
         }
         let mut b = Self::bucket_in(hash, self.buckets.len());
         while let Some(bucket) = self.buckets.get(b) {
+            // As in `get_short`: a bit per slot that holds the word (at most one), the lowest
+            // picking its flags, no branch per slot. With none, the overflow bit of the first
+            // flags says whether the lookup goes on.
+            let mut slots = 1u32 << BUCKET;
             for s in 0..BUCKET {
-                if bucket.low[s] == key.low && bucket.high[s] == key.high {
-                    return bucket.flags[s] & !OVERFLOWED;
-                }
+                slots |= u32::from((bucket.low[s] == key.low) & (bucket.high[s] == key.high)) << s;
             }
+            let f = bucket.flags;
+            let flags = [
+                f[0] & !OVERFLOWED,
+                f[1] & !OVERFLOWED,
+                f[2] & !OVERFLOWED,
+                f[3] & !OVERFLOWED,
+                f[0] & OVERFLOWED,
+            ]
+            .get(slots.trailing_zeros() as usize)
+            .copied()
+            .unwrap_or(0);
             // Only a bucket some word passed when it was put in sends the lookup further.
-            if bucket.flags[0] & OVERFLOWED == 0 {
-                return 0;
+            if flags & OVERFLOWED == 0 {
+                return flags;
             }
             b = if b + 1 == self.buckets.len() {
                 0
@@ -936,13 +949,22 @@ impl WordTable {
     fn get_short(&self, low: u64, hash: usize) -> u32 {
         let mut b = Self::bucket_in(hash, self.short.len());
         while let Some(bucket) = self.short.get(b) {
+            // A bit per slot that holds the word (at most one) and one past them: the lowest
+            // picks the word's flags, or the bucket's overflow mark when no slot holds it. Which
+            // slot holds a word, if any, is unpredictable; a branch per slot mispredicted on it.
+            let mut slots = 1u32 << SHORT_BUCKET;
             for s in 0..SHORT_BUCKET {
-                if bucket.low[s] == low {
-                    return bucket.flags[s];
-                }
+                slots |= u32::from(bucket.low[s] == low) << s;
             }
-            if bucket.overflowed == 0 {
-                return 0;
+            let flags = bucket
+                .flags
+                .get(slots.trailing_zeros() as usize)
+                .copied()
+                .unwrap_or(0);
+            // No list flag has the overflow bit: with it, the word is not here and the bucket
+            // sends the lookup on (few do, so the test is predictable).
+            if flags & OVERFLOWED == 0 {
+                return flags;
             }
             b = if b + 1 == self.short.len() { 0 } else { b + 1 };
         }
