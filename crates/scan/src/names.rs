@@ -1102,42 +1102,77 @@ pub(crate) fn find(
     let filter = allowed.filter();
     class.resize(words.len(), Class::default());
     let mixed = mode == CaseMode::Mixed;
-    // Whether the word before is a short title ("mr"), carried from one word to the next.
-    let mut after_short_title = false;
     let mut starts = Starts(0);
-    for (i, word) in words.iter().enumerate() {
-        // In sentence-case text a lower-case word matters only as the title or relation before
-        // a capitalised word, or as the word after a short title ("mrs parker"); the rest are
-        // not looked up and keep the empty class `resize` gave them. Most are settled by their
-        // shape and the next word's, the rest by their length and first letter.
-        let plain = mixed
-            && word.shape == Shape::Lower
-            && word.prefix == Prefix::None
-            && !after_short_title
-            && words.get(i + 1).is_none_or(|n| n.shape == Shape::Lower);
-        if plain && !is_short_title(word, text) {
-            after_short_title = false;
-            continue;
+    // In sentence-case text a lower-case word matters only as the title or relation before a
+    // capitalised word, or as the word after a short title ("mrs parker"); the rest are not
+    // looked up and keep the empty class `resize` gave them. Which words those are is worked
+    // out for 64 words at a time as bitmasks, with no branch per word (capitals and lower case
+    // alternate unpredictably, and a branch on them mispredicted often), and only the words
+    // left are looked up, in a loop over their bits.
+    let bytes = text.as_bytes();
+    let mut title_before = false;
+    let mut base = 0;
+    while let Some(chunk) = words.get(base..(base + 64).min(words.len())) {
+        let Some(last) = chunk.len().checked_sub(1) else {
+            break;
+        };
+        let all = u64::MAX >> (63 - last);
+        let mut look = all;
+        if mixed {
+            // Per word: lower case, lower case and in no tag, and 2 to 4 bytes from "m" or "d",
+            // which the few short titles ("mr", "dr", "miss") are among.
+            let (mut shape_lower, mut lower, mut maybe) = (0u64, 0u64, 0u64);
+            for (k, w) in chunk.iter().enumerate() {
+                let l = w.shape == Shape::Lower;
+                shape_lower |= u64::from(l) << k;
+                lower |= u64::from(l & (w.prefix == Prefix::None)) << k;
+                let first = bytes.get(w.start).map_or(0, |&b| b | 0x20);
+                let may = (w.end.wrapping_sub(w.start).wrapping_sub(2) <= 2)
+                    & ((first == b'm') | (first == b'd'));
+                maybe |= u64::from(may) << k;
+            }
+            let mut titles = 0u64;
+            while maybe != 0 {
+                let k = maybe.trailing_zeros();
+                maybe &= maybe - 1;
+                let t = chunk
+                    .get(k as usize)
+                    .is_some_and(|w| short_title(word_bytes(w, text)));
+                titles |= u64::from(t) << k;
+            }
+            let next_lower = words
+                .get(base + chunk.len())
+                .is_none_or(|n| n.shape == Shape::Lower);
+            let next_lower = shape_lower >> 1 | u64::from(next_lower) << last;
+            let title_before_k = titles << 1 | u64::from(title_before);
+            title_before = titles >> last & 1 != 0;
+            // Lower case between lower-case words, no short title and none before.
+            let plain = lower & next_lower & !titles & !title_before_k;
+            look = all & !plain;
         }
-        let mut c = classify_with(data, &mut lower, word, text, allowed, filter);
-        // Every short title is an honorific: the bytes are read only for those.
-        after_short_title = c.honorific() && is_short_title(word, text);
-        // In sentence-case text a name starts with a capital, or is a listed surname after a
-        // short title ("mrs parker"); words in tags are searched for names too. The name search
-        // and the search for repeated names skip to these words.
-        if mixed
-            && (word.prefix != Prefix::None
-                || word.is_capitalised()
-                || word.shape == Shape::Lower && c.surname())
-        {
-            c.0 |= NAME_START;
+        while look != 0 {
+            let i = base + look.trailing_zeros() as usize;
+            look &= look - 1;
+            let Some(word) = words.get(i) else {
+                break;
+            };
+            let mut c = classify_with(data, &mut lower, word, text, allowed, filter);
+            // In sentence-case text a name starts with a capital, or is a listed surname after a
+            // short title ("mrs parker"); words in tags are searched for names too. The name
+            // search and the search for repeated names skip to these words.
+            let start = mixed
+                & ((word.prefix != Prefix::None)
+                    | word.is_capitalised()
+                    | (word.shape == Shape::Lower) & c.surname());
+            c.0 |= u32::from(start) * NAME_START;
             // Read only in a text of at most 64 words, where the shift is `i`.
-            starts.0 |= 1u64.wrapping_shl(i as u32);
+            starts.0 |= u64::from(start).wrapping_shl(i as u32);
+            seen |= c.0;
+            if let Some(slot) = class.get_mut(i) {
+                *slot = c;
+            }
         }
-        seen |= c.0;
-        if let Some(slot) = class.get_mut(i) {
-            *slot = c;
-        }
+        base += chunk.len();
     }
 
     let mut i = 0;
@@ -1824,17 +1859,6 @@ fn short_title(word: &[u8]) -> bool {
         [a, b, c, d] => (l(a), l(b), l(c), l(d)) == (b'm', b'i', b's', b's'),
         _ => false,
     }
-}
-
-/// [`short_title`] of a word of `text`, most words settled by their length and first letter.
-#[inline]
-fn is_short_title(w: &Word, text: &str) -> bool {
-    w.end - w.start <= 4
-        && text
-            .as_bytes()
-            .get(w.start)
-            .is_some_and(|&b| matches!(b | 0x20, b'm' | b'd'))
-        && short_title(word_bytes(w, text))
 }
 
 /// The bytes of `w`.
@@ -4079,24 +4103,25 @@ mod tests {
             }
         }
         assert_eq!(titles, 5);
-        // The test of a word that was not looked up, in any case.
+        // In any case.
         for (title, is) in [("Mr", true), ("MRS", true), ("miss", true), ("mx", false)] {
-            let word = Word {
-                start: 0,
-                end: title.len(),
-                shape: Shape::Lower,
-                prefix: Prefix::None,
-                sentence_start: false,
-                joined_to_previous: false,
-                initial: false,
-            };
-            assert_eq!(is_short_title(&word, title), is, "{title}");
+            assert_eq!(short_title(title.as_bytes()), is, "{title}");
         }
     }
 
     #[test]
     fn lower_case_surname_after_short_title() {
         assert_eq!(names_in("lol mrs parker in rm 7 asked again"), ["parker"]);
+    }
+
+    #[test]
+    fn short_title_across_64_words() {
+        // The words are classified 64 at a time: a title that ends one run still counts for
+        // the first word of the next.
+        for filler in [62, 63, 64, 126, 127] {
+            let text = format!("{}mrs parker asked again", "so ".repeat(filler));
+            assert_eq!(names_in(&text), ["parker"], "{filler}");
+        }
     }
 
     fn streets_in(text: &str) -> Vec<&str> {
