@@ -1103,6 +1103,8 @@ pub(crate) fn find(
     class.resize(words.len(), Class::default());
     let mixed = mode == CaseMode::Mixed;
     let mut starts = Starts(0);
+    // The same for the sub-searches' cues: prepositions, function words, cities.
+    let (mut preps, mut functions, mut cities) = (Starts(0), Starts(0), Starts(0));
     // In sentence-case text a lower-case word matters only as the title or relation before a
     // capitalised word, or as the word after a short title ("mrs parker"); the rest are not
     // looked up and keep the empty class `resize` gave them. Which words those are is worked
@@ -1167,6 +1169,10 @@ pub(crate) fn find(
             c.0 |= u32::from(start) * NAME_START;
             // Read only in a text of at most 64 words, where the shift is `i`.
             starts.0 |= u64::from(start).wrapping_shl(i as u32);
+            let bit = |flags: u32| u64::from(c.0 & flags != 0).wrapping_shl(i as u32);
+            preps.0 |= bit(PLACE_PREP);
+            functions.0 |= bit(FUNCTION);
+            cities.0 |= bit(CITY | CITY_START);
             seen |= c.0;
             if let Some(slot) = class.get_mut(i) {
                 *slot = c;
@@ -1375,14 +1381,23 @@ pub(crate) fn find(
     );
     // Lists need an "and", towns a preposition before them, cities a word of the city list.
     if mode == CaseMode::Mixed && seen & FUNCTION != 0 {
-        name_lists(text, words, &class, out);
+        name_lists(text, words, (&class, functions), out);
     }
     if seen & PLACE_PREP != 0 {
-        postcode_towns(text, words, &class, mode, out);
-        cue_cities(data, &mut lower, text, words, &class, mode, allowed, out);
+        postcode_towns(text, words, (&class, preps), mode, out);
+        cue_cities(
+            data,
+            &mut lower,
+            text,
+            words,
+            (&class, preps),
+            mode,
+            allowed,
+            out,
+        );
     }
     if seen & (CITY | CITY_START) != 0 {
-        find_cities(data, &mut lower, text, words, &class, mode, out);
+        find_cities(data, &mut lower, text, words, (&class, cities), mode, out);
     }
     scratch.lower = lower.buf;
     scratch.class = class;
@@ -1558,14 +1573,21 @@ fn next_with(class: &[Class], from: usize, flags: u32) -> usize {
 /// only at these words, find the next one by its bit instead of stepping over the classes one
 /// by one. In a longer text the bits are not read and [`next_with`] steps on.
 #[derive(Debug, Clone, Copy)]
+/// The same bits serve the sub-searches that start at words of other flags (a preposition, a
+/// function word, a city).
 struct Starts(u64);
 
 impl Starts {
     /// The index of the first word from `from` on whose class has [`NAME_START`], as
     /// [`next_with`] gives it.
     fn next(self, class: &[Class], from: usize) -> usize {
+        self.next_with(class, from, NAME_START)
+    }
+
+    /// [`next_with`] `flags`, when these are the bits of the words whose class has one of them.
+    fn next_with(self, class: &[Class], from: usize, flags: u32) -> usize {
         if class.len() > 64 {
-            return next_with(class, from, NAME_START);
+            return next_with(class, from, flags);
         }
         let rest = self.0.checked_shr(from as u32).unwrap_or(0);
         if rest == 0 {
@@ -1609,7 +1631,7 @@ pub(crate) fn postcode_after(text: &str, pos: usize) -> Option<(usize, usize)> {
 fn postcode_towns(
     text: &str,
     words: &[Word],
-    class: &[Class],
+    (class, preps): (&[Class], Starts),
     mode: CaseMode,
     out: &mut Vec<Found>,
 ) {
@@ -1617,7 +1639,7 @@ fn postcode_towns(
     let mut i = 1;
     while i < words.len() {
         // To the next word after a preposition.
-        i = next_with(class, i - 1, PLACE_PREP) + 1;
+        i = preps.next_with(class, i - 1, PLACE_PREP) + 1;
         let Some(w) = words.get(i) else {
             break;
         };
@@ -1687,7 +1709,7 @@ fn cue_cities(
     lower: &mut Lower,
     text: &str,
     words: &[Word],
-    class: &[Class],
+    (class, preps): (&[Class], Starts),
     mode: CaseMode,
     allowed: &dyn Allowed,
     out: &mut Vec<Found>,
@@ -1696,7 +1718,7 @@ fn cue_cities(
     let mut i = 2;
     while i < words.len() {
         // To the next word after a preposition.
-        i = next_with(class, i - 1, PLACE_PREP) + 1;
+        i = preps.next_with(class, i - 1, PLACE_PREP) + 1;
         if i >= words.len() {
             break;
         }
@@ -1755,7 +1777,12 @@ fn cue_cities(
 /// Murphy"): every item a capitalised single word that is a listed name or in no list, and one of
 /// them a name already found or a name that is no ordinary word. Linear: each "and" looks back
 /// over its own list only.
-fn name_lists(text: &str, words: &[Word], class: &[Class], out: &mut Vec<Found>) {
+fn name_lists(
+    text: &str,
+    words: &[Word],
+    (class, functions): (&[Class], Starts),
+    out: &mut Vec<Found>,
+) {
     let item_ok = |k: usize| {
         let (w, c) = (&words[k], &class[k]);
         w.shape == Shape::Title
@@ -1789,7 +1816,7 @@ fn name_lists(text: &str, words: &[Word], class: &[Class], out: &mut Vec<Found>)
     let mut k = 1;
     while k + 1 < words.len() {
         // To the next function word.
-        k = next_with(class, k, FUNCTION);
+        k = functions.next_with(class, k, FUNCTION);
         if k + 1 >= words.len() {
             break;
         }
@@ -3727,7 +3754,7 @@ fn find_cities(
     lower: &mut Lower,
     text: &str,
     words: &[Word],
-    class: &[Class],
+    (class, cities): (&[Class], Starts),
     mode: CaseMode,
     out: &mut Vec<Found>,
 ) {
@@ -3737,7 +3764,7 @@ fn find_cities(
     let mut i = 0;
     while i < words.len() {
         // A city starts with a word of the list or the first word of a longer one.
-        i = next_with(class, i, CITY | CITY_START);
+        i = cities.next_with(class, i, CITY | CITY_START);
         let Some((w, &c)) = words.get(i).zip(class.get(i)) else {
             break;
         };
