@@ -728,9 +728,9 @@ const SHORT_BUCKET: usize = 5;
 #[repr(C, align(64))]
 struct ShortBucket {
     low: [u64; SHORT_BUCKET],
-    flags: [u32; SHORT_BUCKET],
-    /// [`OVERFLOWED`] or 0.
-    overflowed: u32,
+    /// The flags of the words, then [`OVERFLOWED`] or 0 (in the place of a sixth word's flags,
+    /// so a lookup reads either with one index).
+    flags: [u32; SHORT_BUCKET + 1],
 }
 
 /// How full the [`WordTable`] is at most, as a fraction: fuller, more buckets overflow into the
@@ -835,7 +835,7 @@ impl WordTable {
                         return;
                     }
                 }
-                bucket.overflowed = OVERFLOWED;
+                bucket.flags[SHORT_BUCKET] = OVERFLOWED;
             }
             b = if b + 1 == count { 0 } else { b + 1 };
         }
@@ -913,14 +913,27 @@ impl WordTable {
         }
         let mut b = Self::bucket_in(hash, self.buckets.len());
         while let Some(bucket) = self.buckets.get(b) {
+            // As in `get_short`: a bit per slot that holds the word (at most one), the lowest
+            // picking its flags, no branch per slot. With none, the overflow bit of the first
+            // flags says whether the lookup goes on.
+            let mut slots = 1u32 << BUCKET;
             for s in 0..BUCKET {
-                if bucket.low[s] == key.low && bucket.high[s] == key.high {
-                    return bucket.flags[s] & !OVERFLOWED;
-                }
+                slots |= u32::from((bucket.low[s] == key.low) & (bucket.high[s] == key.high)) << s;
             }
+            let f = bucket.flags;
+            let flags = [
+                f[0] & !OVERFLOWED,
+                f[1] & !OVERFLOWED,
+                f[2] & !OVERFLOWED,
+                f[3] & !OVERFLOWED,
+                f[0] & OVERFLOWED,
+            ]
+            .get(slots.trailing_zeros() as usize)
+            .copied()
+            .unwrap_or(0);
             // Only a bucket some word passed when it was put in sends the lookup further.
-            if bucket.flags[0] & OVERFLOWED == 0 {
-                return 0;
+            if flags & OVERFLOWED == 0 {
+                return flags;
             }
             b = if b + 1 == self.buckets.len() {
                 0
@@ -936,13 +949,22 @@ impl WordTable {
     fn get_short(&self, low: u64, hash: usize) -> u32 {
         let mut b = Self::bucket_in(hash, self.short.len());
         while let Some(bucket) = self.short.get(b) {
+            // A bit per slot that holds the word (at most one) and one past them: the lowest
+            // picks the word's flags, or the bucket's overflow mark when no slot holds it. Which
+            // slot holds a word, if any, is unpredictable; a branch per slot mispredicted on it.
+            let mut slots = 1u32 << SHORT_BUCKET;
             for s in 0..SHORT_BUCKET {
-                if bucket.low[s] == low {
-                    return bucket.flags[s];
-                }
+                slots |= u32::from(bucket.low[s] == low) << s;
             }
-            if bucket.overflowed == 0 {
-                return 0;
+            let flags = bucket
+                .flags
+                .get(slots.trailing_zeros() as usize)
+                .copied()
+                .unwrap_or(0);
+            // No list flag has the overflow bit: with it, the word is not here and the bucket
+            // sends the lookup on (few do, so the test is predictable).
+            if flags & OVERFLOWED == 0 {
+                return flags;
             }
             b = if b + 1 == self.short.len() { 0 } else { b + 1 };
         }
@@ -1080,42 +1102,83 @@ pub(crate) fn find(
     let filter = allowed.filter();
     class.resize(words.len(), Class::default());
     let mixed = mode == CaseMode::Mixed;
-    // Whether the word before is a short title ("mr"), carried from one word to the next.
-    let mut after_short_title = false;
     let mut starts = Starts(0);
-    for (i, word) in words.iter().enumerate() {
-        // In sentence-case text a lower-case word matters only as the title or relation before
-        // a capitalised word, or as the word after a short title ("mrs parker"); the rest are
-        // not looked up and keep the empty class `resize` gave them. Most are settled by their
-        // shape and the next word's, the rest by their length and first letter.
-        let plain = mixed
-            && word.shape == Shape::Lower
-            && word.prefix == Prefix::None
-            && !after_short_title
-            && words.get(i + 1).is_none_or(|n| n.shape == Shape::Lower);
-        if plain && !is_short_title(word, text) {
-            after_short_title = false;
-            continue;
+    // The same for the sub-searches' cues: prepositions, function words, cities.
+    let (mut preps, mut functions, mut cities) = (Starts(0), Starts(0), Starts(0));
+    // In sentence-case text a lower-case word matters only as the title or relation before a
+    // capitalised word, or as the word after a short title ("mrs parker"); the rest are not
+    // looked up and keep the empty class `resize` gave them. Which words those are is worked
+    // out for 64 words at a time as bitmasks, with no branch per word (capitals and lower case
+    // alternate unpredictably, and a branch on them mispredicted often), and only the words
+    // left are looked up, in a loop over their bits.
+    let bytes = text.as_bytes();
+    let mut title_before = false;
+    let mut base = 0;
+    while let Some(chunk) = words.get(base..(base + 64).min(words.len())) {
+        let Some(last) = chunk.len().checked_sub(1) else {
+            break;
+        };
+        let all = u64::MAX >> (63 - last);
+        let mut look = all;
+        if mixed {
+            // Per word: lower case, lower case and in no tag, and 2 to 4 bytes from "m" or "d",
+            // which the few short titles ("mr", "dr", "miss") are among.
+            let (mut shape_lower, mut lower, mut maybe) = (0u64, 0u64, 0u64);
+            for (k, w) in chunk.iter().enumerate() {
+                let l = w.shape == Shape::Lower;
+                shape_lower |= u64::from(l) << k;
+                lower |= u64::from(l & (w.prefix == Prefix::None)) << k;
+                let first = bytes.get(w.start).map_or(0, |&b| b | 0x20);
+                let may = (w.end.wrapping_sub(w.start).wrapping_sub(2) <= 2)
+                    & ((first == b'm') | (first == b'd'));
+                maybe |= u64::from(may) << k;
+            }
+            let mut titles = 0u64;
+            while maybe != 0 {
+                let k = maybe.trailing_zeros();
+                maybe &= maybe - 1;
+                let t = chunk
+                    .get(k as usize)
+                    .is_some_and(|w| short_title(word_bytes(w, text)));
+                titles |= u64::from(t) << k;
+            }
+            let next_lower = words
+                .get(base + chunk.len())
+                .is_none_or(|n| n.shape == Shape::Lower);
+            let next_lower = shape_lower >> 1 | u64::from(next_lower) << last;
+            let title_before_k = titles << 1 | u64::from(title_before);
+            title_before = titles >> last & 1 != 0;
+            // Lower case between lower-case words, no short title and none before.
+            let plain = lower & next_lower & !titles & !title_before_k;
+            look = all & !plain;
         }
-        let mut c = classify_with(data, &mut lower, word, text, allowed, filter);
-        // Every short title is an honorific: the bytes are read only for those.
-        after_short_title = c.honorific() && is_short_title(word, text);
-        // In sentence-case text a name starts with a capital, or is a listed surname after a
-        // short title ("mrs parker"); words in tags are searched for names too. The name search
-        // and the search for repeated names skip to these words.
-        if mixed
-            && (word.prefix != Prefix::None
-                || word.is_capitalised()
-                || word.shape == Shape::Lower && c.surname())
-        {
-            c.0 |= NAME_START;
+        while look != 0 {
+            let i = base + look.trailing_zeros() as usize;
+            look &= look - 1;
+            let Some(word) = words.get(i) else {
+                break;
+            };
+            let mut c = classify_with(data, &mut lower, word, text, allowed, filter);
+            // In sentence-case text a name starts with a capital, or is a listed surname after a
+            // short title ("mrs parker"); words in tags are searched for names too. The name
+            // search and the search for repeated names skip to these words.
+            let start = mixed
+                & ((word.prefix != Prefix::None)
+                    | word.is_capitalised()
+                    | (word.shape == Shape::Lower) & c.surname());
+            c.0 |= u32::from(start) * NAME_START;
             // Read only in a text of at most 64 words, where the shift is `i`.
-            starts.0 |= 1u64.wrapping_shl(i as u32);
+            starts.0 |= u64::from(start).wrapping_shl(i as u32);
+            let bit = |flags: u32| u64::from(c.0 & flags != 0).wrapping_shl(i as u32);
+            preps.0 |= bit(PLACE_PREP);
+            functions.0 |= bit(FUNCTION);
+            cities.0 |= bit(CITY | CITY_START);
+            seen |= c.0;
+            if let Some(slot) = class.get_mut(i) {
+                *slot = c;
+            }
         }
-        seen |= c.0;
-        if let Some(slot) = class.get_mut(i) {
-            *slot = c;
-        }
+        base += chunk.len();
     }
 
     let mut i = 0;
@@ -1318,14 +1381,23 @@ pub(crate) fn find(
     );
     // Lists need an "and", towns a preposition before them, cities a word of the city list.
     if mode == CaseMode::Mixed && seen & FUNCTION != 0 {
-        name_lists(text, words, &class, out);
+        name_lists(text, words, (&class, functions), out);
     }
     if seen & PLACE_PREP != 0 {
-        postcode_towns(text, words, &class, mode, out);
-        cue_cities(data, &mut lower, text, words, &class, mode, allowed, out);
+        postcode_towns(text, words, (&class, preps), mode, out);
+        cue_cities(
+            data,
+            &mut lower,
+            text,
+            words,
+            (&class, preps),
+            mode,
+            allowed,
+            out,
+        );
     }
     if seen & (CITY | CITY_START) != 0 {
-        find_cities(data, &mut lower, text, words, &class, mode, out);
+        find_cities(data, &mut lower, text, words, (&class, cities), mode, out);
     }
     scratch.lower = lower.buf;
     scratch.class = class;
@@ -1501,14 +1573,21 @@ fn next_with(class: &[Class], from: usize, flags: u32) -> usize {
 /// only at these words, find the next one by its bit instead of stepping over the classes one
 /// by one. In a longer text the bits are not read and [`next_with`] steps on.
 #[derive(Debug, Clone, Copy)]
+/// The same bits serve the sub-searches that start at words of other flags (a preposition, a
+/// function word, a city).
 struct Starts(u64);
 
 impl Starts {
     /// The index of the first word from `from` on whose class has [`NAME_START`], as
     /// [`next_with`] gives it.
     fn next(self, class: &[Class], from: usize) -> usize {
+        self.next_with(class, from, NAME_START)
+    }
+
+    /// [`next_with`] `flags`, when these are the bits of the words whose class has one of them.
+    fn next_with(self, class: &[Class], from: usize, flags: u32) -> usize {
         if class.len() > 64 {
-            return next_with(class, from, NAME_START);
+            return next_with(class, from, flags);
         }
         let rest = self.0.checked_shr(from as u32).unwrap_or(0);
         if rest == 0 {
@@ -1552,7 +1631,7 @@ pub(crate) fn postcode_after(text: &str, pos: usize) -> Option<(usize, usize)> {
 fn postcode_towns(
     text: &str,
     words: &[Word],
-    class: &[Class],
+    (class, preps): (&[Class], Starts),
     mode: CaseMode,
     out: &mut Vec<Found>,
 ) {
@@ -1560,7 +1639,7 @@ fn postcode_towns(
     let mut i = 1;
     while i < words.len() {
         // To the next word after a preposition.
-        i = next_with(class, i - 1, PLACE_PREP) + 1;
+        i = preps.next_with(class, i - 1, PLACE_PREP) + 1;
         let Some(w) = words.get(i) else {
             break;
         };
@@ -1630,7 +1709,7 @@ fn cue_cities(
     lower: &mut Lower,
     text: &str,
     words: &[Word],
-    class: &[Class],
+    (class, preps): (&[Class], Starts),
     mode: CaseMode,
     allowed: &dyn Allowed,
     out: &mut Vec<Found>,
@@ -1639,7 +1718,7 @@ fn cue_cities(
     let mut i = 2;
     while i < words.len() {
         // To the next word after a preposition.
-        i = next_with(class, i - 1, PLACE_PREP) + 1;
+        i = preps.next_with(class, i - 1, PLACE_PREP) + 1;
         if i >= words.len() {
             break;
         }
@@ -1698,7 +1777,12 @@ fn cue_cities(
 /// Murphy"): every item a capitalised single word that is a listed name or in no list, and one of
 /// them a name already found or a name that is no ordinary word. Linear: each "and" looks back
 /// over its own list only.
-fn name_lists(text: &str, words: &[Word], class: &[Class], out: &mut Vec<Found>) {
+fn name_lists(
+    text: &str,
+    words: &[Word],
+    (class, functions): (&[Class], Starts),
+    out: &mut Vec<Found>,
+) {
     let item_ok = |k: usize| {
         let (w, c) = (&words[k], &class[k]);
         w.shape == Shape::Title
@@ -1732,7 +1816,7 @@ fn name_lists(text: &str, words: &[Word], class: &[Class], out: &mut Vec<Found>)
     let mut k = 1;
     while k + 1 < words.len() {
         // To the next function word.
-        k = next_with(class, k, FUNCTION);
+        k = functions.next_with(class, k, FUNCTION);
         if k + 1 >= words.len() {
             break;
         }
@@ -1802,17 +1886,6 @@ fn short_title(word: &[u8]) -> bool {
         [a, b, c, d] => (l(a), l(b), l(c), l(d)) == (b'm', b'i', b's', b's'),
         _ => false,
     }
-}
-
-/// [`short_title`] of a word of `text`, most words settled by their length and first letter.
-#[inline]
-fn is_short_title(w: &Word, text: &str) -> bool {
-    w.end - w.start <= 4
-        && text
-            .as_bytes()
-            .get(w.start)
-            .is_some_and(|&b| matches!(b | 0x20, b'm' | b'd'))
-        && short_title(word_bytes(w, text))
 }
 
 /// The bytes of `w`.
@@ -3681,7 +3754,7 @@ fn find_cities(
     lower: &mut Lower,
     text: &str,
     words: &[Word],
-    class: &[Class],
+    (class, cities): (&[Class], Starts),
     mode: CaseMode,
     out: &mut Vec<Found>,
 ) {
@@ -3691,7 +3764,7 @@ fn find_cities(
     let mut i = 0;
     while i < words.len() {
         // A city starts with a word of the list or the first word of a longer one.
-        i = next_with(class, i, CITY | CITY_START);
+        i = cities.next_with(class, i, CITY | CITY_START);
         let Some((w, &c)) = words.get(i).zip(class.get(i)) else {
             break;
         };
@@ -4057,24 +4130,25 @@ mod tests {
             }
         }
         assert_eq!(titles, 5);
-        // The test of a word that was not looked up, in any case.
+        // In any case.
         for (title, is) in [("Mr", true), ("MRS", true), ("miss", true), ("mx", false)] {
-            let word = Word {
-                start: 0,
-                end: title.len(),
-                shape: Shape::Lower,
-                prefix: Prefix::None,
-                sentence_start: false,
-                joined_to_previous: false,
-                initial: false,
-            };
-            assert_eq!(is_short_title(&word, title), is, "{title}");
+            assert_eq!(short_title(title.as_bytes()), is, "{title}");
         }
     }
 
     #[test]
     fn lower_case_surname_after_short_title() {
         assert_eq!(names_in("lol mrs parker in rm 7 asked again"), ["parker"]);
+    }
+
+    #[test]
+    fn short_title_across_64_words() {
+        // The words are classified 64 at a time: a title that ends one run still counts for
+        // the first word of the next.
+        for filler in [62, 63, 64, 126, 127] {
+            let text = format!("{}mrs parker asked again", "so ".repeat(filler));
+            assert_eq!(names_in(&text), ["parker"], "{filler}");
+        }
     }
 
     fn streets_in(text: &str) -> Vec<&str> {
