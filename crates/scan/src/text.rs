@@ -111,6 +111,45 @@ const LETTER: [u8; 256] = {
     table
 };
 
+/// `byte` in each byte of a `u64`.
+const fn each_byte(byte: u8) -> u64 {
+    u64::from_le_bytes([byte; 8])
+}
+
+/// The top bit of each byte of a `u64`.
+const HIGH_BITS: u64 = each_byte(0x80);
+
+/// The eight bytes from `pos` as a little-endian `u64`, with zeros past the end of the text.
+#[inline]
+fn eight_bytes(bytes: &[u8], pos: usize) -> u64 {
+    match bytes.get(pos..pos.wrapping_add(8)) {
+        Some(&[a, b, c, d, e, f, g, h]) => u64::from_le_bytes([a, b, c, d, e, f, g, h]),
+        _ => last_bytes(bytes, pos),
+    }
+}
+
+/// [`eight_bytes`] near the end of the text.
+#[cold]
+#[inline(never)]
+fn last_bytes(bytes: &[u8], pos: usize) -> u64 {
+    let mut buf = [0u8; 8];
+    for (b, &t) in buf.iter_mut().zip(bytes.get(pos..).unwrap_or(&[])) {
+        *b = t;
+    }
+    u64::from_le_bytes(buf)
+}
+
+/// The top bit of each byte of `w` that is an ASCII letter.
+#[inline]
+fn ascii_letters(w: u64) -> u64 {
+    // Small letters and capitals alike with bit 5 set, and the top bit clear so that no sum
+    // below carries into the next byte (bytes beyond ASCII are dropped at the end).
+    let x = (w | each_byte(0x20)) & !HIGH_BITS;
+    let from_a = x + each_byte(0x80 - b'a');
+    let past_z = x + each_byte(0x80 - b'z' - 1);
+    from_a & !past_z & !w & HIGH_BITS
+}
+
 /// ASCII letters of a text, counted while it is split: how it is written follows from them.
 #[derive(Clone, Copy, Default)]
 struct Letters {
@@ -212,23 +251,28 @@ pub(crate) fn words(text: &str, out: &mut Vec<Word>) -> CaseMode {
             // The common word: ASCII letters, then an ASCII character that neither joins (`'`,
             // `-`) nor continues it.
             let first_upper = first == 2;
-            // Each letter adds 1, each capital 2: the capitals are what exceeds the length. Byte
-            // by byte: the words of posts are short, and reading eight bytes at a time in a
-            // `u64` took more instructions a word than this loop (measured with callgrind).
-            let (mut end, mut weight) = (pos + 1, usize::from(first));
+            // Eight bytes at a time: the end of the letters is the lowest set bit of a mask, where
+            // a loop byte by byte took a mispredicted branch at nearly every end of a word.
+            let (mut end, mut capitals) = (pos, 0);
             // The byte after the letters (0 at the end of the text) and its entry in the table.
-            let (mut next, mut goes_on) = (0, 0);
-            for &c in bytes.get(end..).unwrap_or(&[]) {
-                let w = LETTER[usize::from(c)];
-                if w & 3 == 0 {
-                    (next, goes_on) = (c, w);
-                    break;
+            let (next, goes_on) = loop {
+                let w = eight_bytes(bytes, end);
+                let letters = ascii_letters(w);
+                let others = !letters & HIGH_BITS;
+                // The bytes before the first that is no letter (all eight if there is none).
+                let run = others.wrapping_sub(1) & !others;
+                // A capital has bit 5 clear.
+                let upper = letters & run & !(w << 2);
+                capitals += ((upper >> 7).wrapping_mul(each_byte(1)) >> 56) as usize;
+                if others != 0 {
+                    let at = others.trailing_zeros() & !7;
+                    end += (at / 8) as usize;
+                    let c = (w >> at) as u8;
+                    break (c, LETTER[usize::from(c)]);
                 }
-                weight += usize::from(w);
-                end += 1;
-            }
+                end += 8;
+            };
             let letters = end - pos;
-            let capitals = weight - letters;
             if goes_on == 0 {
                 // A single capital is Title, and an initial when a dot follows.
                 let (shape, initial) = if capitals == 0 {
