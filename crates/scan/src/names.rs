@@ -397,6 +397,18 @@ const LOOKED_UP: u32 = 1 << 25;
 /// Not in the table: in sentence-case text, set in the [`Class`] of a word a name can start at
 /// (see [`find`]).
 const NAME_START: u32 = 1 << 26;
+/// Set when the table is built (and by [`classify_other`]): flags with which the name search
+/// passes a word at once, whatever stands before it ([`not_name`]). A word in no list lacks it.
+const NOT_NAME: u32 = 1 << 27;
+
+/// Whether the name search in [`find`] passes a word of these flags at once unless a title,
+/// relation or name cue stands before it (or it is in a tag): a word that is never a name or an
+/// entity, or neither a listed name nor unlisted (an ordinary word, a place, a function word).
+/// The allow list is left out (allowed words are few; the search tests them itself).
+const fn not_name(f: u32) -> bool {
+    f & (NEVER | ENTITY) != 0
+        || f & (FIRST | SURNAME) == 0 && f & (COMMON_WORD | ENGLISH | PLACE | FUNCTION) != 0
+}
 
 const ENTITY_WORDS: &[&str] = &[
     "award",
@@ -650,6 +662,9 @@ impl NameData {
             }
             if flags & (CITY | REGION) != 0 {
                 flags |= PLACE;
+            }
+            if not_name(flags) {
+                flags |= NOT_NAME;
             }
             // The names `tagged_names` takes.
             if flags & FIRST != 0 && flags & (INTL | COMMON_WORD) == 0 {
@@ -1103,6 +1118,9 @@ pub(crate) fn find(
     class.resize(words.len(), Class::default());
     let mixed = mode == CaseMode::Mixed;
     let mut starts = Starts(0);
+    // The words the name search looks at, in a text of at most 64 words (see [`NOT_NAME`]),
+    // and the words with a title, relation or name cue.
+    let (mut cands, mut cues) = (Starts(0), Starts(0));
     // The same for the sub-searches' cues: prepositions, function words, cities.
     let (mut preps, mut functions, mut cities) = (Starts(0), Starts(0), Starts(0));
     // In sentence-case text a lower-case word matters only as the title or relation before a
@@ -1169,7 +1187,13 @@ pub(crate) fn find(
             c.0 |= u32::from(start) * NAME_START;
             // Read only in a text of at most 64 words, where the shift is `i`.
             starts.0 |= u64::from(start).wrapping_shl(i as u32);
+            // Whether the name search below may get past its first two tests at this word: a
+            // word a name can start at (any word in lower- or upper-case text) in a tag or not
+            // passed at once for its own flags; the words after a cue are added below.
+            let cand = (start | !mixed) & ((word.prefix != Prefix::None) | (c.0 & NOT_NAME == 0));
+            cands.0 |= u64::from(cand).wrapping_shl(i as u32);
             let bit = |flags: u32| u64::from(c.0 & flags != 0).wrapping_shl(i as u32);
+            cues.0 |= bit(HONORIFIC | RELATION | NAME_LABEL | NAME_LINK);
             preps.0 |= bit(PLACE_PREP);
             functions.0 |= bit(FUNCTION);
             cities.0 |= bit(CITY | CITY_START);
@@ -1181,13 +1205,20 @@ pub(crate) fn find(
         base += chunk.len();
     }
 
+    // The words after a cue, where they can start a name.
+    let after_cue_ok = if mixed { starts.0 } else { u64::MAX };
+    cands.0 |= (cues.0 << 1) & after_cue_ok;
     let mut i = 0;
-    while i < words.len() {
-        if mode == CaseMode::Mixed {
-            i = starts.next(&class, i);
-            if i >= words.len() {
-                break;
-            }
+    loop {
+        i = if words.len() <= 64 {
+            cands.next_with(&class, i, 0)
+        } else if mixed {
+            next_with(&class, i, NAME_START)
+        } else {
+            i
+        };
+        if i >= words.len() {
+            break;
         }
         let (word, mut c) = (&words[i], class[i]);
         // "Jonas Nielsen" is not Jonas Salk: an allowed first name before another surname.
@@ -1589,12 +1620,9 @@ impl Starts {
         if class.len() > 64 {
             return next_with(class, from, flags);
         }
+        // No bit left: 64 past `from`, past the last word (no branch).
         let rest = self.0.checked_shr(from as u32).unwrap_or(0);
-        if rest == 0 {
-            class.len()
-        } else {
-            from + rest.trailing_zeros() as usize
-        }
+        (from + rest.trailing_zeros() as usize).min(class.len())
     }
 }
 
@@ -1895,15 +1923,8 @@ fn word_bytes<'t>(w: &Word, text: &'t str) -> &'t [u8] {
 
 /// In no list at all, and no ordinary word: a transliterated or foreign name ("Szöllösy").
 fn unlisted(c: &Class) -> bool {
-    !c.first()
-        && !c.surname()
-        && !c.common()
-        && !c.english()
-        && !c.place()
-        && !c.never()
-        && !c.entity()
-        && !c.function()
-        && !c.allowed()
+    c.0 & (FIRST | SURNAME | COMMON_WORD | ENGLISH | PLACE | NEVER | ENTITY | FUNCTION | ALLOWED)
+        == 0
 }
 
 /// A middle initial, with or without its dot ("J.", "J"; not "I" or "A").
@@ -2084,22 +2105,18 @@ fn person_cue(text: &str, words: &[Word], class: &[Class], i: usize, mode: CaseM
 /// Whether `w` is written like a word of a name in this text: capitalised in sentence-case text,
 /// in the text's own case otherwise.
 fn name_shape(w: &Word, mode: CaseMode) -> bool {
-    match mode {
-        CaseMode::Mixed => w.shape == Shape::Title,
-        CaseMode::Lower => w.shape == Shape::Lower,
-        CaseMode::Upper => w.shape == Shape::Upper || w.shape == Shape::Title,
-    }
+    // Without a branch on the mode: which shapes each mode takes.
+    (mode == CaseMode::Mixed) & (w.shape == Shape::Title)
+        | (mode == CaseMode::Lower) & (w.shape == Shape::Lower)
+        | (mode == CaseMode::Upper) & ((w.shape == Shape::Upper) | (w.shape == Shape::Title))
 }
 
 /// A word of a name that is no ordinary word: a listed name or an unlisted foreign one.
 fn name_word(c: &Class) -> bool {
-    (c.first() || c.surname() || unlisted(c))
-        && !c.common()
-        && !c.english()
-        && !c.never()
-        && !c.allowed()
-        && !c.entity()
-        && !c.function()
+    // One test of the flags: with none of these, `unlisted` is having no name and no place flag.
+    let f = c.0;
+    (f & (COMMON_WORD | ENGLISH | NEVER | ALLOWED | ENTITY | FUNCTION) == 0)
+        & ((f & (FIRST | SURNAME) != 0) | (f & PLACE == 0))
 }
 
 /// A single letter at `j` (a middle initial, with or without its dot, in the text's case) right
@@ -2460,6 +2477,8 @@ fn classify_other(
             c.0 |= ENGLISH;
         }
     }
+    // The flags may have changed since the table's `NOT_NAME` was set.
+    c.0 = (c.0 & !NOT_NAME) | (u32::from(not_name(c.0)) * NOT_NAME);
     c
 }
 
