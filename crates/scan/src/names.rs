@@ -1097,6 +1097,47 @@ pub(crate) struct Scratch {
     forms: String,
 }
 
+/// In sentence-case text, the words of `chunk` (a bit each, at most 64) that are lower case, in
+/// no tag, between lower-case words (`next` is the word after the chunk) and neither a short
+/// title nor right after one: these are not looked up. `title_before` says whether the word
+/// before the chunk is a short title, and is set to whether its last word is one. A function of
+/// its own, so that its loop keeps what it needs in registers.
+#[inline(never)]
+fn plain_words(chunk: &[Word], next: Option<&Word>, text: &str, title_before: &mut bool) -> u64 {
+    let bytes = text.as_bytes();
+    let last = chunk.len().saturating_sub(1);
+    // Per word: lower case, lower case and in no tag, and 2 to 4 bytes from "m" or "d" (or a
+    // byte with the same low five bits, which no word in lower case starts with; the few short
+    // titles, "mr", "dr", "miss", are among these). From the last word back, so each mask takes
+    // its bit by a shift of one.
+    let (mut shape_lower, mut lower, mut maybe) = (0u64, 0u64, 0u64);
+    const M_OR_D: u32 = 1 << (b'd' & 31) | 1 << (b'm' & 31);
+    for w in chunk.iter().rev() {
+        let l = u64::from(w.shape == Shape::Lower);
+        shape_lower = shape_lower << 1 | l;
+        lower = lower << 1 | l & u64::from(w.prefix == Prefix::None);
+        let first = bytes.get(w.start).map_or(0, |&b| u32::from(b & 31));
+        let may = u64::from(w.end.wrapping_sub(w.start).wrapping_sub(2) <= 2)
+            & u64::from(M_OR_D >> first & 1);
+        maybe = maybe << 1 | may;
+    }
+    let mut titles = 0u64;
+    while maybe != 0 {
+        let k = maybe.trailing_zeros();
+        maybe &= maybe - 1;
+        let t = chunk
+            .get(k as usize)
+            .is_some_and(|w| short_title(word_bytes(w, text)));
+        titles |= u64::from(t) << k;
+    }
+    let next_lower = next.is_none_or(|n| n.shape == Shape::Lower);
+    let next_lower = shape_lower >> 1 | u64::from(next_lower) << last;
+    let title_before_k = titles << 1 | u64::from(*title_before);
+    *title_before = titles >> last & 1 != 0;
+    // Lower case between lower-case words, no short title and none before.
+    lower & next_lower & !titles & !title_before_k
+}
+
 /// Finds person names and cities among `words`.
 pub(crate) fn find(
     text: &str,
@@ -1129,7 +1170,6 @@ pub(crate) fn find(
     // out for 64 words at a time as bitmasks, with no branch per word (capitals and lower case
     // alternate unpredictably, and a branch on them mispredicted often), and only the words
     // left are looked up, in a loop over their bits.
-    let bytes = text.as_bytes();
     let mut title_before = false;
     let mut base = 0;
     while let Some(chunk) = words.get(base..(base + 64).min(words.len())) {
@@ -1139,35 +1179,12 @@ pub(crate) fn find(
         let all = u64::MAX >> (63 - last);
         let mut look = all;
         if mixed {
-            // Per word: lower case, lower case and in no tag, and 2 to 4 bytes from "m" or "d",
-            // which the few short titles ("mr", "dr", "miss") are among.
-            let (mut shape_lower, mut lower, mut maybe) = (0u64, 0u64, 0u64);
-            for (k, w) in chunk.iter().enumerate() {
-                let l = w.shape == Shape::Lower;
-                shape_lower |= u64::from(l) << k;
-                lower |= u64::from(l & (w.prefix == Prefix::None)) << k;
-                let first = bytes.get(w.start).map_or(0, |&b| b | 0x20);
-                let may = (w.end.wrapping_sub(w.start).wrapping_sub(2) <= 2)
-                    & ((first == b'm') | (first == b'd'));
-                maybe |= u64::from(may) << k;
-            }
-            let mut titles = 0u64;
-            while maybe != 0 {
-                let k = maybe.trailing_zeros();
-                maybe &= maybe - 1;
-                let t = chunk
-                    .get(k as usize)
-                    .is_some_and(|w| short_title(word_bytes(w, text)));
-                titles |= u64::from(t) << k;
-            }
-            let next_lower = words
-                .get(base + chunk.len())
-                .is_none_or(|n| n.shape == Shape::Lower);
-            let next_lower = shape_lower >> 1 | u64::from(next_lower) << last;
-            let title_before_k = titles << 1 | u64::from(title_before);
-            title_before = titles >> last & 1 != 0;
-            // Lower case between lower-case words, no short title and none before.
-            let plain = lower & next_lower & !titles & !title_before_k;
+            let plain = plain_words(
+                chunk,
+                words.get(base + chunk.len()),
+                text,
+                &mut title_before,
+            );
             look = all & !plain;
         }
         while look != 0 {
@@ -1196,7 +1213,10 @@ pub(crate) fn find(
             cues.0 |= bit(HONORIFIC | RELATION | NAME_LABEL | NAME_LINK);
             preps.0 |= bit(PLACE_PREP);
             functions.0 |= bit(FUNCTION);
-            cities.0 |= bit(CITY | CITY_START);
+            // A city starts at a word of the list in no tag, capitalised in sentence-case text
+            // (`find_cities` tests this again, and that it is not allowed).
+            let city_ok = (word.prefix == Prefix::None) & (!mixed | word.is_capitalised());
+            cities.0 |= bit(CITY | CITY_START) & 0u64.wrapping_sub(u64::from(city_ok));
             seen |= c.0;
             if let Some(slot) = class.get_mut(i) {
                 *slot = c;
@@ -1427,7 +1447,12 @@ pub(crate) fn find(
             out,
         );
     }
-    if seen & (CITY | CITY_START) != 0 {
+    let any_city = if words.len() <= 64 {
+        cities.0 != 0
+    } else {
+        seen & (CITY | CITY_START) != 0
+    };
+    if any_city {
         find_cities(data, &mut lower, text, words, (&class, cities), mode, out);
     }
     scratch.lower = lower.buf;
@@ -1496,12 +1521,12 @@ fn repeated_names(
             break;
         };
         next = k + 1;
-        if w.prefix != Prefix::None
-            || w.end - w.start <= 2
-            || !name_shape(w, mode)
-            || !name_word(&class[k])
-            || inside(&mut f, w, out)
-        {
+        // The word's own tests in one branch.
+        let candidate = (w.prefix == Prefix::None)
+            & (w.end - w.start > 2)
+            & name_shape(w, mode)
+            & class.get(k).is_some_and(name_word);
+        if !candidate || inside(&mut f, w, out) {
             continue;
         }
         let mark = forms.len();
