@@ -397,6 +397,9 @@ const LOOKED_UP: u32 = 1 << 25;
 /// Not in the table: in sentence-case text, set in the [`Class`] of a word a name can start at
 /// (see [`find`]).
 const NAME_START: u32 = 1 << 26;
+/// "and", the one function word a list of names turns on (see [`name_lists`]).
+const AND_WORD: u32 = 1 << 28;
+
 /// Set when the table is built (and by [`classify_other`]): flags with which the name search
 /// passes a word at once, whatever stands before it ([`not_name`]). A word in no list lacks it.
 const NOT_NAME: u32 = 1 << 27;
@@ -665,6 +668,9 @@ impl NameData {
             }
             if not_name(flags) {
                 flags |= NOT_NAME;
+            }
+            if &*word == "and" {
+                flags |= AND_WORD;
             }
             // The names `tagged_names` takes.
             if flags & FIRST != 0 && flags & (INTL | COMMON_WORD) == 0 {
@@ -1162,8 +1168,8 @@ pub(crate) fn find(
     // The words the name search looks at, in a text of at most 64 words (see [`NOT_NAME`]),
     // and the words with a title, relation or name cue.
     let (mut cands, mut cues) = (Starts(0), Starts(0));
-    // The same for the sub-searches' cues: prepositions, function words, cities.
-    let (mut preps, mut functions, mut cities) = (Starts(0), Starts(0), Starts(0));
+    // The same for the sub-searches' cues: prepositions, "and", cities.
+    let (mut preps, mut ands, mut cities) = (Starts(0), Starts(0), Starts(0));
     // In sentence-case text a lower-case word matters only as the title or relation before a
     // capitalised word, or as the word after a short title ("mrs parker"); the rest are not
     // looked up and keep the empty class `resize` gave them. Which words those are is worked
@@ -1212,7 +1218,7 @@ pub(crate) fn find(
             let bit = |flags: u32| u64::from(c.0 & flags != 0).wrapping_shl(i as u32);
             cues.0 |= bit(HONORIFIC | RELATION | NAME_LABEL | NAME_LINK);
             preps.0 |= bit(PLACE_PREP);
-            functions.0 |= bit(FUNCTION);
+            ands.0 |= bit(AND_WORD);
             // A city starts at a word of the list in no tag, capitalised in sentence-case text
             // (`find_cities` tests this again, and that it is not allowed).
             let city_ok = (word.prefix == Prefix::None) & (!mixed | word.is_capitalised());
@@ -1431,8 +1437,8 @@ pub(crate) fn find(
         out,
     );
     // Lists need an "and", towns a preposition before them, cities a word of the city list.
-    if mode == CaseMode::Mixed && seen & FUNCTION != 0 {
-        name_lists(text, words, (&class, functions), out);
+    if mode == CaseMode::Mixed && seen & AND_WORD != 0 {
+        name_lists(text, words, (&class, ands), out);
     }
     if seen & PLACE_PREP != 0 {
         postcode_towns(text, words, (&class, preps), mode, out);
@@ -1830,12 +1836,7 @@ fn cue_cities(
 /// Murphy"): every item a capitalised single word that is a listed name or in no list, and one of
 /// them a name already found or a name that is no ordinary word. Linear: each "and" looks back
 /// over its own list only.
-fn name_lists(
-    text: &str,
-    words: &[Word],
-    (class, functions): (&[Class], Starts),
-    out: &mut Vec<Found>,
-) {
+fn name_lists(text: &str, words: &[Word], (class, ands): (&[Class], Starts), out: &mut Vec<Found>) {
     let item_ok = |k: usize| {
         let (w, c) = (&words[k], &class[k]);
         w.shape == Shape::Title
@@ -1868,8 +1869,8 @@ fn name_lists(
     };
     let mut k = 1;
     while k + 1 < words.len() {
-        // To the next function word.
-        k = functions.next_with(class, k, FUNCTION);
+        // To the next "and" (a function word, tested below as before).
+        k = ands.next_with(class, k, AND_WORD);
         if k + 1 >= words.len() {
             break;
         }
