@@ -2333,17 +2333,6 @@ impl Class {
     }
 }
 
-/// For each length up to 8, 0xff in each of that many low bytes.
-const KEY_MASK_LOW: [u64; 9] = {
-    let mut masks = [u64::MAX; 9];
-    let mut len = 0;
-    while len < 8 {
-        masks[len] = (1u64 << (8 * len)) - 1;
-        len += 1;
-    }
-    masks
-};
-
 /// The table key of the word of ASCII letters at `start..end` of `text` if it fits in a slot
 /// (most words): the word in lower case, zero-padded. None for the rest (apostrophes, hyphens,
 /// other letters, long words), which [`classify_other`] handles. Eight bytes at a time, the
@@ -2371,8 +2360,9 @@ fn letters_key(text: &[u8], start: usize, end: usize) -> Option<Key> {
 /// ASCII letters.
 #[inline(always)]
 fn lower_letters8(x: u64, len: usize) -> Option<u64> {
-    // 0xff in each byte of the word.
-    let m = *KEY_MASK_LOW.get(len)?;
+    // 0xff in each byte of the word (`len` is 1 to 8), by a shift rather than from a table,
+    // which the other passes' tables push out of the cache between texts.
+    let m = u64::MAX.wrapping_shr(64u32.wrapping_sub(8 * len as u32));
     const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     const CASE: u64 = 0x2020_2020_2020_2020;
