@@ -1494,8 +1494,16 @@ fn repeated_names(
     // words as written, compared in lower case.
     known.clear();
     forms.clear();
+    // The first word from each name on: the names are in text order, so a cursor that moves on
+    // finds it (a search of the whole slice, should one start before the last).
+    let mut from = 0;
     for n in out.iter().filter(|n| !n.city) {
-        let from = words.partition_point(|w| w.start < n.start);
+        if from > 0 && words.get(from - 1).is_none_or(|w| w.start >= n.start) {
+            from = words.partition_point(|w| w.start < n.start);
+        }
+        while words.get(from).is_some_and(|w| w.start < n.start) {
+            from += 1;
+        }
         for (k, w) in words.iter().enumerate().skip(from) {
             if w.end > n.end || known.len() >= KNOWN_MAX {
                 break;
