@@ -1211,18 +1211,16 @@ pub(crate) fn find(
             // Read only in a text of at most 64 words, where the shift is `i`.
             starts.0 |= u64::from(start).wrapping_shl(i as u32);
             // Whether the name search below may get past its first two tests at this word: a
-            // word a name can start at (any word in lower- or upper-case text) in a tag or not
-            // passed at once for its own flags; the words after a cue are added below.
-            let cand = (start | !mixed) & ((word.prefix != Prefix::None) | (c.0 & NOT_NAME == 0));
+            // word in a tag or not passed at once for its own flags (kept below only where a
+            // name can start: any word in lower- or upper-case text); the words after a cue are
+            // added below.
+            let cand = (word.prefix != Prefix::None) | (c.0 & NOT_NAME == 0);
             cands.0 |= u64::from(cand).wrapping_shl(i as u32);
             let bit = |flags: u32| u64::from(c.0 & flags != 0).wrapping_shl(i as u32);
             cues.0 |= bit(HONORIFIC | RELATION | NAME_LABEL | NAME_LINK);
             preps.0 |= bit(PLACE_PREP);
             ands.0 |= bit(AND_WORD);
-            // A city starts at a word of the list in no tag, capitalised in sentence-case text
-            // (`find_cities` tests this again, and that it is not allowed).
-            let city_ok = (word.prefix == Prefix::None) & (!mixed | word.is_capitalised());
-            cities.0 |= bit(CITY | CITY_START) & 0u64.wrapping_sub(u64::from(city_ok));
+            cities.0 |= bit(CITY | CITY_START);
             seen |= c.0;
             if let Some(slot) = class.get_mut(i) {
                 *slot = c;
@@ -1231,9 +1229,12 @@ pub(crate) fn find(
         base += chunk.len();
     }
 
-    // The words after a cue, where they can start a name.
-    let after_cue_ok = if mixed { starts.0 } else { u64::MAX };
-    cands.0 |= (cues.0 << 1) & after_cue_ok;
+    // Where a name can start, and the words after a cue there.
+    let start_ok = if mixed { starts.0 } else { u64::MAX };
+    cands.0 = (cands.0 | cues.0 << 1) & start_ok;
+    // A city starts at a word of the list capitalised in sentence-case text (which a name can
+    // start at; `find_cities` tests this again, and that it is in no tag and not allowed).
+    cities.0 &= start_ok;
     let mut i = 0;
     loop {
         i = if words.len() <= 64 {
