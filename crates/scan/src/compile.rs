@@ -1102,12 +1102,11 @@ impl Scanner {
             }
             Check::AgeOver89 => match first_number(value) {
                 Some(age) => (90..=125).contains(&age),
-                None => {
-                    value.to_lowercase().contains("90s")
-                        || value.to_lowercase().contains("100s")
-                        || value.to_lowercase().contains("centenarian")
-                        || value.to_lowercase().contains("nonagenarian")
-                }
+                None => with_lowercase(value, |lower| {
+                    ["90s", "100s", "centenarian", "nonagenarian"]
+                        .iter()
+                        .any(|w| lower.contains(w))
+                }),
             },
             Check::Address => address_words_ok(matched, mode),
             Check::StateZip => {
