@@ -190,6 +190,8 @@ impl LiteralList {
 /// words.
 struct WordLiterals {
     trie: WordTrie,
+    /// The first test of a word of ASCII letters only: most words start no pattern.
+    filter: WordFilter,
     /// For each pattern, every lexicon that lists it (none for a word only regex terms need).
     meta: Vec<Vec<LiteralMeta>>,
     /// For each pattern, the sets of words of regex terms it belongs to.
@@ -205,6 +207,7 @@ impl WordLiterals {
         }
         Some(WordLiterals {
             trie: WordTrie::new(&list.literals),
+            filter: WordFilter::new(&list),
             meta: list.meta,
             any_gate: list.gates.iter().any(|g| g.prefix | g.word != 0),
             gates: list.gates,
@@ -229,25 +232,64 @@ impl WordLiterals {
         // The first byte from the current word on that can make a word more than ASCII letters
         // (most words are ASCII letters only; one pass over the text finds the others).
         let mut joiner = 0;
+        // 64 words at a time: first which of them need a look, without a branch per word (most
+        // words start no pattern), then a look at those.
+        for chunk in words.chunks(64) {
+            let joined = joined_words(bytes, chunk, &mut joiner);
+            let mut todo = self.filter.candidates(bytes, chunk) | joined;
+            while todo != 0 {
+                let i = todo.trailing_zeros();
+                todo &= todo - 1;
+                let Some(w) = chunk.get(i as usize) else {
+                    break;
+                };
+                if w.start >= covered {
+                    found.clear();
+                    self.walk(slots, bytes, w.start, found, open);
+                    // The longest literal that is whole words here wins.
+                    for &(pattern, end) in found.iter().rev() {
+                        if LiteralSet::report_with(&self.meta, text, pattern, w.start, end, out) {
+                            covered = end;
+                            break;
+                        }
+                    }
+                } else if self.any_gate {
+                    found.clear();
+                    self.walk(slots, bytes, w.start, found, open);
+                }
+                if joined >> i & 1 != 0 {
+                    self.inside(text, w, &mut covered, found, open, out);
+                }
+            }
+        }
+    }
+
+    /// [`WordLiterals::find`] without [`WordFilter`]: a walk from every word, as before there
+    /// was one (what the tests compare it with).
+    #[cfg(test)]
+    fn find_every_word(
+        &self,
+        text: &str,
+        words: &[Word],
+        found: &mut Vec<(usize, usize)>,
+        open: &mut u128,
+        out: &mut Vec<Hit>,
+    ) {
+        let bytes = text.as_bytes();
+        let mut covered = 0;
         for w in words {
             if w.start >= covered {
-                found.clear();
-                self.walk(slots, bytes, w.start, found, open);
-                // The longest literal that is whole words here wins.
+                self.matches_at(bytes, w.start, found, open);
                 for &(pattern, end) in found.iter().rev() {
                     if LiteralSet::report_with(&self.meta, text, pattern, w.start, end, out) {
                         covered = end;
                         break;
                     }
                 }
-            } else if self.any_gate {
-                found.clear();
-                self.walk(slots, bytes, w.start, found, open);
+            } else {
+                self.matches_at(bytes, w.start, found, open);
             }
-            if joiner <= w.start {
-                joiner = next_joiner(bytes, w.start);
-            }
-            if joiner < w.end {
+            if next_joiner(bytes, w.start) < w.end {
                 self.inside(text, w, &mut covered, found, open, out);
             }
         }
@@ -357,6 +399,294 @@ impl WordLiterals {
             }
         }
     }
+}
+
+/// Which words of ASCII letters only a pattern of a [`WordTrie`] can start at, in a few bit
+/// tests without a branch: most words start none, and the walk costs a mispredicted branch
+/// where it stops and a read of the trie's slots at each byte.
+///
+/// A word of ASCII letters only is followed by a byte that is no ASCII letter
+/// ([`crate::text::words`]), so a pattern the walk finds from its start (walking needs the
+/// pattern's bytes, ASCII letters in either case) either
+/// - is the word itself,
+/// - is the word, then a byte that is no ASCII letter and at least two more (a pattern with
+///   fewer bytes after its first word counts as the word itself), or
+/// - ends inside the word: that matters only to a pattern of letters that may be followed by
+///   more (`fuck*`, a regex term's `vaccin`; "open" below).
+///
+/// Each word has a block of 512 bits (one cache line), chosen by its first four letters (all of
+/// them in a shorter word), where a bit chosen by the hash of the whole word stands for the first
+/// case, a bit chosen by the hash of the word and the three bytes after it for the second, and
+/// a bit chosen by the first four letters for the third (an open pattern of three letters sets
+/// it for each letter that may follow; one of fewer letters sets every bit). The walk, which
+/// tells exactly, runs where any of those is set (a hash collision only costs a walk that finds
+/// nothing). Many patterns of several words start with common words ("the", "my", "in"): the
+/// bytes after the word settle most of those without a walk. For the default policy and the
+/// social corpus, one word in five is walked from (one in ten finds something).
+struct WordFilter {
+    /// 512 bits for each hash of a word's first four letters.
+    blocks: Vec<[u64; 8]>,
+    block_shift: u32,
+    /// What a whole word is multiplied by for its bit: of [`WORD_MULTIPLIERS`], the one that
+    /// leaves the fewest [`COMMON_WORDS`] to be walked for nothing.
+    word_multiplier: u64,
+}
+
+/// Numbers to multiply keys by for a hash (odd, bits mixed).
+const HASH_BLOCK: u64 = 0x9E37_79B9_7F4A_7C15;
+const WORD_MULTIPLIERS: [u64; 8] = [
+    0xC2B2_AE3D_27D4_EB4F,
+    0x1656_67B1_9E37_79F9,
+    0xD6E8_FEB8_6659_FD93,
+    0xA076_1D64_78BD_642F,
+    0xE703_7ED1_A0B4_28DB,
+    0x8EBC_6AF0_9C88_C6E3,
+    0x5899_65CC_7537_4CC3,
+    0x1D8E_4E27_C47D_124F,
+];
+
+/// Common English words: a hash collision that made one of them look like a pattern would cost
+/// a walk at a good part of the words of every text.
+const COMMON_WORDS: &[&str] = &[
+    "the", "be", "to", "of", "and", "a", "in", "that", "have", "i", "it", "for", "not", "on",
+    "with", "he", "as", "you", "do", "at", "this", "but", "his", "by", "from", "they", "we", "say",
+    "her", "she", "or", "an", "will", "my", "one", "all", "would", "there", "their", "what", "so",
+    "up", "out", "if", "about", "who", "get", "which", "go", "me", "when", "make", "can", "like",
+    "time", "no", "just", "him", "know", "take", "people", "into", "year", "your", "good", "some",
+    "could", "them", "see", "other", "than", "then", "now", "look", "only", "come", "its", "over",
+    "think", "also", "back", "after", "use", "two", "how", "our", "work", "first", "well", "way",
+    "even", "new", "want", "because", "any", "these", "give", "day", "most", "us", "is", "are",
+    "was", "were", "been", "has", "had", "did", "today", "shift", "night", "patient", "patients",
+    "team", "nurse", "care", "hospital",
+];
+const HASH_NEXT: u64 = 0xFF51_AFD7_ED55_8CCD;
+
+impl WordFilter {
+    fn new(list: &LiteralList) -> WordFilter {
+        // The patterns as the walk takes them (ASCII letters in lower case).
+        let lower: Vec<Vec<u8>> = list
+            .literals
+            .iter()
+            .map(|l| l.as_bytes().to_ascii_lowercase())
+            .collect();
+        let letters = |p: &[u8]| p.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+        // The bits to set, as (word's first four letters, bit in its block); whole words as
+        // (first four letters, key), their bit once the multiplier is chosen.
+        let mut bits: Vec<(u64, usize)> = Vec::new();
+        let mut whole: Vec<(u64, u64)> = Vec::new();
+        let mut always = 0u64;
+        for (i, p) in lower.iter().enumerate() {
+            let n = letters(p);
+            // A pattern that starts with another byte starts at no word of ASCII letters only.
+            let Some(word) = p.get(..n).filter(|w| !w.is_empty()) else {
+                continue;
+            };
+            let first = first_eight(word);
+            let key = word_key(first, n);
+            let block = first & LETTERS[n.min(4)];
+            match p.get(n..n + 3) {
+                Some(after) => bits.push((block, next_bit(key, first_eight(after) | 0x0020_2020))),
+                None => whole.push((block, key)),
+            }
+            let open = n == p.len()
+                && (list
+                    .meta
+                    .get(i)
+                    .is_some_and(|m| m.iter().any(|m| m.open_end))
+                    || list.gates.get(i).is_some_and(|g| g.prefix != 0));
+            if open {
+                match n {
+                    0..=2 => always = u64::MAX,
+                    3 => bits.extend((b'a'..=b'z').map(|c| {
+                        let block = block | u64::from(c) << 24;
+                        (block, open_bit(block.wrapping_mul(HASH_BLOCK)))
+                    })),
+                    _ => bits.push((block, open_bit(block.wrapping_mul(HASH_BLOCK)))),
+                }
+            }
+        }
+        // About 32 bits a pattern.
+        // (Two at least: a shift by 64 would wrap.)
+        let blocks = (bits.len() / 16).next_power_of_two().max(2);
+        let block_shift = 64 - blocks.trailing_zeros();
+        let table = |word_multiplier: u64| {
+            let mut table = vec![[always; 8]; blocks];
+            let whole = whole
+                .iter()
+                .map(|&(block, key)| (block, whole_bit(key, word_multiplier)));
+            for (block, bit) in bits.iter().copied().chain(whole) {
+                let at = (block.wrapping_mul(HASH_BLOCK) >> block_shift) as usize;
+                if let Some(b) = table.get_mut(at) {
+                    b[bit / 64] |= 1 << (bit % 64);
+                }
+            }
+            WordFilter {
+                blocks: table,
+                block_shift,
+                word_multiplier,
+            }
+        };
+        // How many common words that start no pattern would be walked.
+        let wasted = |filter: &WordFilter| {
+            COMMON_WORDS
+                .iter()
+                .filter(|w| {
+                    let key = word_key(first_eight(w.as_bytes()), w.len());
+                    !whole.iter().any(|&(_, k)| k == key)
+                        && filter.may_start(first_eight(w.as_bytes()), w.len(), 0)
+                })
+                .count()
+        };
+        let mut best = table(WORD_MULTIPLIERS[0]);
+        let mut least = wasted(&best);
+        for &m in &WORD_MULTIPLIERS[1..] {
+            if least == 0 {
+                break;
+            }
+            let filter = table(m);
+            let n = wasted(&filter);
+            if n < least {
+                (best, least) = (filter, n);
+            }
+        }
+        best
+    }
+
+    /// Whether a pattern may start at the word of ASCII letters only of `len` letters whose
+    /// first eight bytes are `first`, followed by the bytes `after` (false: the walk from it
+    /// would find nothing).
+    #[inline(always)]
+    fn may_start(&self, first: u64, len: usize, after: u64) -> bool {
+        let first = first | LOWER_CASE;
+        let key = word_key(first, len);
+        let block = first & LETTERS[len.min(4)];
+        // Three bytes after the word, with bit 5 set as in a small letter (so a capital is its
+        // small letter; the few other bytes that meet are only a walk for nothing).
+        let after = after & 0x00FF_FFFF | 0x0020_2020;
+        let hash = block.wrapping_mul(HASH_BLOCK);
+        let (whole, next, open) = (
+            whole_bit(key, self.word_multiplier),
+            next_bit(key, after),
+            open_bit(hash),
+        );
+        // In a word of fewer than four letters the open bit is that of no open pattern's first
+        // four: a walk for nothing only where it is another's.
+        self.blocks
+            .get((hash >> self.block_shift) as usize)
+            .map_or(1, |b| {
+                b[whole / 64] >> (whole % 64)
+                    | b[next / 64] >> (next % 64)
+                    | b[open / 64] >> (open % 64)
+            })
+            & 1
+            != 0
+    }
+
+    /// The words of `chunk` (64 at most) a pattern may start at, if they are ASCII letters
+    /// only: bit `i` for word `i`.
+    #[inline(never)]
+    fn candidates(&self, bytes: &[u8], chunk: &[Word]) -> u64 {
+        let mut todo = 0u64;
+        for (i, w) in chunk.iter().enumerate() {
+            // Eight bytes from the word's start and from its end (the last words of a text
+            // take the slower way).
+            let eight = |at: usize| bytes.get(at..at + 8).and_then(|b| b.first_chunk::<8>());
+            let (first, after) = match (eight(w.start), eight(w.end)) {
+                (Some(&first), Some(&after)) => {
+                    (u64::from_le_bytes(first), u64::from_le_bytes(after))
+                }
+                _ => (bytes_at(bytes, w.start), bytes_at(bytes, w.end)),
+            };
+            todo |= u64::from(self.may_start(first, w.end - w.start, after)) << i;
+        }
+        todo
+    }
+}
+
+/// The words of `chunk` (64 at most) that hold an apostrophe, a hyphen or a byte beyond ASCII:
+/// bit `i` for word `i`. The bytes are found by one pass over the text, eight bytes at a time
+/// (most texts hold few), and each one's word by a binary search. `joiner`: the first such byte
+/// from where the last search ended.
+fn joined_words(bytes: &[u8], chunk: &[Word], joiner: &mut usize) -> u64 {
+    let (Some(first), Some(last)) = (chunk.first(), chunk.last()) else {
+        return 0;
+    };
+    if *joiner <= first.start {
+        *joiner = next_joiner(bytes, first.start);
+    }
+    let mut joined = 0u64;
+    while *joiner < last.end {
+        let j = *joiner;
+        // The words that start at or before the byte; the last of them may hold it.
+        let k = chunk.partition_point(|w| w.start <= j);
+        let from = match k.checked_sub(1).and_then(|i| chunk.get(i).map(|w| (i, w))) {
+            Some((i, w)) if j < w.end => {
+                joined |= 1 << i;
+                w.end
+            }
+            _ => match chunk.get(k) {
+                Some(next) => next.start,
+                None => break,
+            },
+        };
+        *joiner = next_joiner(bytes, from);
+    }
+    joined
+}
+
+/// The eight bytes from `pos`, zeros past the end.
+#[cold]
+#[inline(never)]
+fn bytes_at(bytes: &[u8], pos: usize) -> u64 {
+    first_eight(bytes.get(pos..).unwrap_or(&[]))
+}
+
+/// The low `len` bytes of a `u64`, for `len` up to 8.
+const LETTERS: [u64; 9] = {
+    let mut masks = [u64::MAX; 9];
+    let mut len = 0;
+    while len < 8 {
+        masks[len] = (1 << (8 * len)) - 1;
+        len += 1;
+    }
+    masks
+};
+
+/// Bit 5 of each byte: ASCII letters in lower case.
+const LOWER_CASE: u64 = 0x2020_2020_2020_2020;
+
+/// The first eight bytes of `bytes`, zeros after its end.
+fn first_eight(bytes: &[u8]) -> u64 {
+    let mut buf = [0u8; 8];
+    for (b, &t) in buf.iter_mut().zip(bytes) {
+        *b = t;
+    }
+    u64::from_le_bytes(buf)
+}
+
+/// A word of `len` ASCII letters whose first eight bytes (in lower case) are `first`, as one
+/// number: the word itself up to seven letters, its first eight and its length beyond.
+#[inline(always)]
+fn word_key(first: u64, len: usize) -> u64 {
+    (first & LETTERS[len.min(8)]).wrapping_add((len as u64) << 56)
+}
+
+/// The bit of a whole word (`key`) in its block.
+#[inline(always)]
+fn whole_bit(key: u64, multiplier: u64) -> usize {
+    (key.wrapping_mul(multiplier) >> 55) as usize
+}
+
+/// The bit of a word (`key`) followed by three bytes (`after`) in the word's block.
+#[inline(always)]
+fn next_bit(key: u64, after: u64) -> usize {
+    ((key ^ after << 40).wrapping_mul(HASH_NEXT) >> 55) as usize
+}
+
+/// The bit of an open pattern's first four letters in their block, from their hash.
+#[inline(always)]
+fn open_bit(hash: u64) -> usize {
+    (hash >> 20) as usize & 511
 }
 
 /// The slot type of a [`WordTrie`]: u16 or u32.
@@ -1589,6 +1919,200 @@ mod tests {
         );
         assert_eq!(found(&l, "a xy alp alphas i"), ["i"]);
         assert_eq!(found(&l, "i"), ["i"]);
+    }
+
+    /// The hits and the sets of regex words found by [`WordLiterals::find`] and by a walk from
+    /// every word.
+    fn with_and_without_filter(l: &Lexicons, text: &str) -> ((Vec<Hit>, u128), (Vec<Hit>, u128)) {
+        let mut words = Vec::new();
+        crate::text::words(text, &mut words);
+        let Some(set) = &l.at_words else {
+            return Default::default();
+        };
+        let (mut fast, mut slow) = ((Vec::new(), 0), (Vec::new(), 0));
+        match &set.trie.slots {
+            Slots::Narrow(s, p) => set.find(
+                (s, p),
+                text,
+                &words,
+                &mut Vec::new(),
+                &mut fast.1,
+                &mut fast.0,
+            ),
+            Slots::Wide(s, p) => set.find(
+                (s, p),
+                text,
+                &words,
+                &mut Vec::new(),
+                &mut fast.1,
+                &mut fast.0,
+            ),
+        }
+        set.find_every_word(text, &words, &mut Vec::new(), &mut slow.1, &mut slow.0);
+        (fast, slow)
+    }
+
+    /// Each term in many settings: alone, at the end of the text, in capitals, with a suffix,
+    /// after a hyphen, a hash sign or an accented letter, before punctuation.
+    fn settings(term: &str) -> Vec<String> {
+        let upper = term.to_uppercase();
+        let mut title: String = term.chars().take(1).flat_map(char::to_uppercase).collect();
+        title.extend(term.chars().skip(1));
+        let mut texts = Vec::new();
+        for t in [term, upper.as_str(), title.as_str()] {
+            texts.extend([
+                t.to_owned(),
+                format!("so {t}"),
+                format!("{t} and more words after it"),
+                format!("well, {t}. Then"),
+                format!("{t}s {t}ing {t}ed"),
+                format!("post-{t} x-{t}-y"),
+                format!("#{t} @{t}"),
+                format!("é{t} {t}é {t}’s"),
+                format!("{t}\n{t}\t{t}!"),
+                format!("1{t} {t}2"),
+                format!("{t}  {t}"),
+            ]);
+        }
+        texts
+    }
+
+    #[test]
+    fn the_word_filter_drops_no_match() {
+        let terms = [
+            // Patterns of several words that start with common words.
+            "the patient",
+            "in a coma",
+            "my code",
+            "is a joke",
+            "a total joke",
+            "i recommend",
+            // A few bytes after the first word only.
+            "pt's",
+            "channel 2",
+            "admitted a",
+            "od'd",
+            "x y",
+            // Open patterns of three and of more letters; a word of nine letters and more.
+            "jab*",
+            "fuck*",
+            "motherfuck*",
+            "superintendent",
+            "superintendents office",
+            // Joined words, bytes beyond ASCII, a digit inside.
+            "pile-up",
+            "know-it-all",
+            "don’t tell anyone",
+            "café au lait",
+            "l'hôpital",
+            "q1 numbers",
+            "f.u.c.k",
+        ];
+        let mut regex = terms.to_vec();
+        // Words that a regex term needs (whole, and as a prefix).
+        regex.extend([
+            r"/vaccin\w*\s+cause\s+autism/",
+            r"/your\s+(?:visit|stay)\s+here/",
+        ]);
+        let l = lex(&regex, true);
+        let mut texts: Vec<String> = terms
+            .iter()
+            .flat_map(|t| settings(t.trim_matches('*')))
+            .collect();
+        texts.extend(settings("vaccines cause autism"));
+        texts.extend(settings("your stay here"));
+        texts.push("the patient's chart; The Patient, THE PATIENT!".to_owned());
+        for text in &texts {
+            let (fast, slow) = with_and_without_filter(&l, text);
+            assert_eq!(fast, slow, "{text:?}");
+        }
+        assert_eq!(found(&l, "A PATIENT IN A COMA"), ["IN A COMA"]);
+    }
+
+    #[test]
+    fn the_word_filter_with_the_default_policy() {
+        let Ok(policy) = postguard_policy::Policy::builtin_default() else {
+            panic!("the default policy loads");
+        };
+        let mut terms = Vec::new();
+        for lexicon in policy.lexicons.values() {
+            terms.extend(lexicon.terms.iter().map(|t| t.get_ref().as_str()));
+        }
+        let l = lex(&terms, true);
+        for term in &terms {
+            let term = term.trim_matches('*');
+            if term.starts_with('/') {
+                continue;
+            }
+            for text in settings(term) {
+                let (fast, slow) = with_and_without_filter(&l, &text);
+                assert_eq!(fast, slow, "{text:?}");
+            }
+        }
+        let corpus = include_str!("../../../corpora/social.jsonl");
+        // What the filter is for: most words are not walked from (about one in five).
+        let (mut all, mut walked) = (0usize, 0u32);
+        for line in corpus.lines() {
+            let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
+                continue;
+            };
+            let text = v["text"].as_str().unwrap_or_default();
+            for text in [text.to_owned(), text.to_lowercase(), text.to_uppercase()] {
+                let (fast, slow) = with_and_without_filter(&l, &text);
+                assert_eq!(fast, slow, "{text:?}");
+                let mut words = Vec::new();
+                crate::text::words(&text, &mut words);
+                if let Some(set) = &l.at_words {
+                    for chunk in words.chunks(64) {
+                        all += chunk.len();
+                        walked += set.filter.candidates(text.as_bytes(), chunk).count_ones();
+                    }
+                }
+            }
+        }
+        assert!(
+            walked as usize * 10 < all * 3,
+            "{walked} words of {all} walked"
+        );
+    }
+
+    #[test]
+    fn open_patterns_shorter_than_three_letters() {
+        // Every word of ASCII letters only is walked.
+        let l = lex(&["ab*", "the end"], false);
+        assert_eq!(found(&l, "about the end, abs"), ["about", "the end", "abs"]);
+        for text in settings("ab") {
+            let (fast, slow) = with_and_without_filter(&l, &text);
+            assert_eq!(fast, slow, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn words_that_hold_joiners() {
+        let long: String = (0..150)
+            .map(|i| if i % 7 == 0 { "don't " } else { "word " })
+            .collect();
+        let texts = [
+            "post-covid and O'Brien’s café — 🙂 x-ray, plain",
+            "'start- end",
+            "é",
+            long.as_str(),
+        ];
+        for text in texts {
+            let bytes = text.as_bytes();
+            let mut words = Vec::new();
+            crate::text::words(text, &mut words);
+            let mut joiner = 0;
+            for chunk in words.chunks(64) {
+                let mask = joined_words(bytes, chunk, &mut joiner);
+                for (i, w) in chunk.iter().enumerate() {
+                    let naive = bytes[w.start..w.end]
+                        .iter()
+                        .any(|&b| matches!(b, b'\'' | b'-') || !b.is_ascii());
+                    assert_eq!(mask >> i & 1 != 0, naive, "{text:?}: {:?}", w.text(text));
+                }
+            }
+        }
     }
 
     #[test]
