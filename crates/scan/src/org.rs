@@ -224,28 +224,30 @@ fn lower(w: u64) -> u64 {
     w | (capitals >> 2)
 }
 
+/// The most patterns [`inner_bytes`] looks inside: the choice of 4-grams it informs is worth a
+/// small automaton, not one of a staff directory of thousands (any choice finds the same).
+const MAX_INNER: usize = 4096;
+
 /// For each pattern, which of its bytes are inside an occurrence of another pattern in it
-/// ("alderbrook" in "alderbrook health"), or `None` if the automaton that finds them cannot be
-/// built.
-fn inner_bytes(patterns: &[Box<[u8]>]) -> Option<Vec<Vec<bool>>> {
-    let automaton = AhoCorasick::new(patterns).ok()?;
-    Some(
-        patterns
-            .iter()
-            .enumerate()
-            .map(|(index, p)| {
-                let mut inner = vec![false; p.len()];
-                for m in automaton.find_overlapping_iter(&p[..]) {
-                    if m.pattern().as_usize() != index {
-                        for i in inner.get_mut(m.range()).unwrap_or(&mut []) {
-                            *i = true;
-                        }
-                    }
+/// ("alderbrook" in "alderbrook health"); none with more than [`MAX_INNER`] patterns.
+fn inner_bytes(patterns: &[Box<[u8]>]) -> Vec<Vec<bool>> {
+    let mut inner: Vec<Vec<bool>> = patterns.iter().map(|p| vec![false; p.len()]).collect();
+    if patterns.len() > MAX_INNER {
+        return inner;
+    }
+    let Ok(automaton) = AhoCorasick::new(patterns) else {
+        return inner;
+    };
+    for ((index, p), inner) in patterns.iter().enumerate().zip(&mut inner) {
+        for m in automaton.find_overlapping_iter(&p[..]) {
+            if m.pattern().as_usize() != index {
+                for i in inner.get_mut(m.range()).unwrap_or(&mut []) {
+                    *i = true;
                 }
-                inner
-            })
-            .collect(),
-    )
+            }
+        }
+    }
+    inner
 }
 
 impl OrgMatcher {
@@ -286,7 +288,7 @@ impl OrgMatcher {
         // (hash, folded 4-gram, candidate) of each 4-gram registered.
         let mut entries: Vec<(usize, u32, Candidate)> = Vec::new();
         let mut pairs: Vec<RarePair> = Vec::new();
-        let inner = inner_bytes(patterns)?;
+        let inner = inner_bytes(patterns);
         for ((index, p), inner) in patterns.iter().enumerate().zip(&inner) {
             if p.len() >= LONG {
                 // Every occurrence has exactly one aligned block (text offset a multiple of 4)
@@ -898,5 +900,42 @@ mod tests {
             let (fast, slow) = (matcher.find(&text), reference.find(&text));
             assert!(same(&fast, &slow), "{text:?}: {fast:?} vs {slow:?}");
         }
+    }
+
+    #[test]
+    fn four_grams_outside_the_shorter_patterns_inside() {
+        let patterns: Vec<Box<[u8]>> = ["alderbrook health", "alderbrook", "health", "armc"]
+            .iter()
+            .map(|p| p.as_bytes().into())
+            .collect();
+        let inner = inner_bytes(&patterns);
+        // All of "alderbrook health" but its space is inside a shorter pattern.
+        let outside: Vec<usize> = (0..17).filter(|&i| !inner[0][i]).collect();
+        assert_eq!(outside, [10]);
+        assert!(inner[1]
+            .iter()
+            .chain(&inner[2])
+            .chain(&inner[3])
+            .all(|&i| !i));
+        // The long pattern's candidates: none at a 4-gram all inside "alderbrook" or "health".
+        let matcher = OrgMatcher::new(&[
+            ("Alderbrook Health".to_string(), OrgTerm::Employer),
+            ("Alderbrook".to_string(), OrgTerm::Employer),
+        ])
+        .unwrap();
+        let Finder::Filter { candidates, .. } = &matcher.finder else {
+            panic!("the filter should be used");
+        };
+        for c in candidates.iter().filter(|c| c.pattern == 0) {
+            assert!((7..=10).contains(&c.offset), "{c:?}");
+        }
+        assert_eq!(
+            matcher.find("ALDERBROOK HEALTH and alderbrook").employer_at,
+            Some((0, 17))
+        );
+        let many: Vec<Box<[u8]>> = (0..MAX_INNER + 1)
+            .map(|i| format!("pattern {i}").into_bytes().into())
+            .collect();
+        assert!(inner_bytes(&many).iter().all(|p| p.iter().all(|&i| !i)));
     }
 }
