@@ -4,7 +4,10 @@
 //! the text 8 bytes at a time, looks each aligned 4-byte block up in a table of the patterns'
 //! 4-grams (patterns of 7 bytes or more: each registers its rarest 4-gram at each offset mod 4,
 //! so every occurrence has one in an aligned block), and looks for a rare pair of bytes of each
-//! shorter pattern. Only where one of those hits does it compare the patterns themselves. The
+//! shorter pattern. Only where one of those hits, and the block is the 4-gram itself rather than
+//! another with the same hash, does it compare the patterns themselves, and a pattern's first 8
+//! bytes without their case bit first (a few instructions that reject nearly every candidate
+//! that is not there). The
 //! matches it reports are those of an ASCII-case-insensitive, leftmost-longest, non-overlapping
 //! search (the earlier pattern wins between equal ones), as an Aho-Corasick automaton would
 //! report them; policies with patterns of one or two bytes, or with more than [`MAX_PAIRS`]
@@ -45,12 +48,16 @@ pub(crate) struct OrgScan {
 const LONG: usize = 7;
 /// The most distinct rare pairs the shorter patterns may use.
 const MAX_PAIRS: usize = 3;
-/// The 4-gram hashes have `GRAM_BITS` bits. Each text byte reads the 2 KiB bit set of the hashes
-/// in use; only a hit reads the larger table of where the 4-grams are (a 128 KiB table read for
-/// every block missed the cache 10 % more often over the whole scan). With 16 bits the 8 KiB bit
-/// set was evicted between texts and nearly every block read missed the cache (19 misses per
-/// social post); 14 bits keep it in 32 lines at the cost of a few more false hits.
-const GRAM_BITS: u32 = 14;
+/// The 4-gram hashes have `GRAM_BITS` bits. Each text byte reads the bit set of the hashes in
+/// use; only a hit reads where the 4-grams are, through the hash's rank among the bits set, and
+/// compares the block with the 4-gram before any candidate (a 128 KiB table read for every block
+/// missed the cache 10 % more often over the whole scan; a 32 KiB table from hash to 4-grams,
+/// read at each hit, missed at nearly every one). With 16 bits the 8 KiB bit set was evicted
+/// between texts and nearly every block read missed the cache (19 misses per social post). Since
+/// a false hit costs only the rank and one comparison, 13 bits (a 1 KiB set, 16 lines) miss the
+/// cache less than 14 did (32 lines), for a third more false hits; 12 bits (8 lines) cost more
+/// in false hits than they saved.
+const GRAM_BITS: u32 = 13;
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGH: u64 = ONES * 0x80;
 /// Sets the ASCII case bit of every byte: letters compare without case (other bytes may collide,
@@ -70,18 +77,43 @@ fn zero_bytes(x: u64) -> u64 {
     x.wrapping_sub(ONES) & !x & HIGH
 }
 
-/// A place where a pattern may start, relative to a hit.
+/// A place where a pattern may start, relative to a hit (32 bytes: two to a cache line).
 #[derive(Debug, Clone, Copy)]
 struct Candidate {
+    /// The pattern's first (up to) 16 bytes, zeros after its end: compared with the text's
+    /// bytes in small letters (under [`first_mask`] and [`second_mask`] of the length), they decide a pattern of up
+    /// to 16 bytes and reject most others.
+    head: [u64; 2],
     pattern: u32,
     /// Where the hit is in the pattern.
     offset: u32,
     len: u32,
-    /// The pattern's first (up to) 16 bytes and the mask of those bytes: compared with the
-    /// text's bytes in small letters, they decide a pattern of up to 16 bytes and reject most
-    /// others.
-    head: [u64; 2],
-    head_mask: [u64; 2],
+}
+
+/// The mask of the bytes of a pattern of `len` bytes (at least 1) in the first word of its
+/// candidates' `head`.
+#[inline(always)]
+fn first_mask(len: u32) -> u64 {
+    u64::MAX >> (8 * (8 - len.min(8)))
+}
+
+/// The mask of the bytes of a pattern of `len` bytes in the second word of its candidates'
+/// `head` (none for 8 bytes or fewer).
+#[inline(always)]
+fn second_mask(len: u32) -> u64 {
+    u64::MAX
+        .checked_shr(8 * (16 - len.clamp(8, 16)))
+        .unwrap_or(0)
+}
+
+/// The 4-grams of the long patterns that share one hash: where their candidates are.
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    /// The 4-gram, folded; 0 (which no folded 4-gram is) when several share the hash.
+    gram: u32,
+    /// The candidates' range in `Finder::Filter::candidates`.
+    start: u32,
+    end: u32,
 }
 
 /// Two bytes next to each other in a short pattern, rare in text.
@@ -100,10 +132,14 @@ enum Finder {
     Filter {
         /// The hashes of the long patterns' 4-grams, as a bit set.
         hashes: Box<[u64; 1 << (GRAM_BITS - 6)]>,
-        /// For each hash of a 4-gram of a long pattern, 1 + its index in `buckets` (0: none).
-        grams: Box<[u16; 1 << GRAM_BITS]>,
-        /// Where the 4-grams of each hash are.
-        buckets: Vec<Vec<Candidate>>,
+        /// For each word of `hashes`, how many bits the words before it have: a hash's slot is
+        /// its rank among the hashes in use (a 32 KiB table from hash to slot missed the cache
+        /// at nearly every hit).
+        ranks: Box<[u16; 1 << (GRAM_BITS - 6)]>,
+        /// One for each hash in use, in the order of the hashes.
+        slots: Vec<Slot>,
+        /// The candidates of the slots, each slot's together.
+        candidates: Vec<Candidate>,
         /// Never more than [`MAX_PAIRS`].
         pairs: Vec<RarePair>,
     },
@@ -147,27 +183,24 @@ fn commonness(p: &[u8], at: usize, len: usize) -> f64 {
 /// The candidate of `pattern` (bytes `p`) for a hit at `offset`.
 fn candidate(pattern: usize, p: &[u8], offset: usize) -> Option<Candidate> {
     let mut head = [0u8; 16];
-    let mut mask = [0u8; 16];
-    for ((h, m), &b) in head.iter_mut().zip(mask.iter_mut()).zip(p) {
+    for (h, &b) in head.iter_mut().zip(p) {
         *h = b;
-        *m = 0xFF;
     }
-    let word = |bytes: &[u8; 16], i: usize| -> Option<u64> {
-        Some(u64::from_le_bytes(bytes.get(i..i + 8)?.try_into().ok()?))
+    let word = |i: usize| -> Option<u64> {
+        Some(u64::from_le_bytes(head.get(i..i + 8)?.try_into().ok()?))
     };
     Some(Candidate {
+        head: [word(0)?, word(8)?],
         pattern: u32::try_from(pattern).ok()?,
         offset: u32::try_from(offset).ok()?,
         len: u32::try_from(p.len()).ok()?,
-        head: [word(&head, 0)?, word(&head, 8)?],
-        head_mask: [word(&mask, 0)?, word(&mask, 8)?],
     })
 }
 
-/// The 8 bytes of `bytes` at `at` (zeros past the end), ASCII capitals made small.
+/// The 8 bytes of `bytes` at `at` (zeros past the end).
 #[inline]
-fn lower_word(bytes: &[u8], at: usize) -> u64 {
-    let w = match bytes.get(at..).and_then(<[u8]>::first_chunk::<8>) {
+fn word_at(bytes: &[u8], at: usize) -> u64 {
+    match bytes.get(at..).and_then(<[u8]>::first_chunk::<8>) {
         Some(w) => u64::from_le_bytes(*w),
         None => {
             let mut w = [0u8; 8];
@@ -176,7 +209,12 @@ fn lower_word(bytes: &[u8], at: usize) -> u64 {
             }
             u64::from_le_bytes(w)
         }
-    };
+    }
+}
+
+/// The 8 bytes `w`, ASCII capitals made small.
+#[inline]
+fn lower(w: u64) -> u64 {
     // Per byte, without carries between bytes: whether the low 7 bits are at least `A` and
     // whether they are past `Z`; bytes beyond ASCII are no capitals.
     let low = w & !HIGH;
@@ -184,6 +222,32 @@ fn lower_word(bytes: &[u8], at: usize) -> u64 {
     let past_z = low + ONES * (0x80 - u64::from(b'Z') - 1);
     let capitals = from_a & !past_z & !w & HIGH;
     w | (capitals >> 2)
+}
+
+/// The most patterns [`inner_bytes`] looks inside: the choice of 4-grams it informs is worth a
+/// small automaton, not one of a staff directory of thousands (any choice finds the same).
+const MAX_INNER: usize = 4096;
+
+/// For each pattern, which of its bytes are inside an occurrence of another pattern in it
+/// ("alderbrook" in "alderbrook health"); none with more than [`MAX_INNER`] patterns.
+fn inner_bytes(patterns: &[Box<[u8]>]) -> Vec<Vec<bool>> {
+    let mut inner: Vec<Vec<bool>> = patterns.iter().map(|p| vec![false; p.len()]).collect();
+    if patterns.len() > MAX_INNER {
+        return inner;
+    }
+    let Ok(automaton) = AhoCorasick::new(patterns) else {
+        return inner;
+    };
+    for ((index, p), inner) in patterns.iter().enumerate().zip(&mut inner) {
+        for m in automaton.find_overlapping_iter(&p[..]) {
+            if m.pattern().as_usize() != index {
+                for i in inner.get_mut(m.range()).unwrap_or(&mut []) {
+                    *i = true;
+                }
+            }
+        }
+    }
+    inner
 }
 
 impl OrgMatcher {
@@ -221,30 +285,30 @@ impl OrgMatcher {
 
     /// The 4-gram and rare-pair filter, or `None` when a pattern is too short for it.
     fn filter(patterns: &[Box<[u8]>]) -> Option<Finder> {
-        let mut grams: Box<[u16; 1 << GRAM_BITS]> = vec![0u16; 1 << GRAM_BITS]
-            .into_boxed_slice()
-            .try_into()
-            .ok()?;
-        let mut buckets: Vec<Vec<Candidate>> = Vec::new();
+        // (hash, folded 4-gram, candidate) of each 4-gram registered.
+        let mut entries: Vec<(usize, u32, Candidate)> = Vec::new();
         let mut pairs: Vec<RarePair> = Vec::new();
-        for (index, p) in patterns.iter().enumerate() {
+        let inner = inner_bytes(patterns);
+        for ((index, p), inner) in patterns.iter().enumerate().zip(&inner) {
             if p.len() >= LONG {
                 // Every occurrence has exactly one aligned block (text offset a multiple of 4)
                 // at each offset of the pattern with the same remainder mod 4 as the block;
-                // register the rarest 4-gram of each remainder.
+                // register the rarest 4-gram of each remainder, one that is not all inside
+                // another pattern if there is one: that pattern is named more often than this
+                // one ("Alderbrook" than "Alderbrook Health"), and each time it would be a
+                // candidate of this one too.
+                let cost = |at: usize| {
+                    let inside = inner.get(at..at + 4).is_some_and(|b| b.iter().all(|&i| i));
+                    (inside, commonness(p, at, 4))
+                };
                 for remainder in 0..4 {
-                    let best = (remainder..=p.len() - 4)
-                        .step_by(4)
-                        .min_by(|&a, &b| commonness(p, a, 4).total_cmp(&commonness(p, b, 4)))?;
+                    let best = (remainder..=p.len() - 4).step_by(4).min_by(|&a, &b| {
+                        let ((x, y), (z, w)) = (cost(a), cost(b));
+                        x.cmp(&z).then(y.total_cmp(&w))
+                    })?;
                     let gram: [u8; 4] = p.get(best..best + 4)?.try_into().ok()?;
-                    let slot = grams.get_mut(gram_hash(u32::from_le_bytes(gram) | FOLD as u32))?;
-                    if *slot == 0 {
-                        buckets.push(Vec::new());
-                        *slot = u16::try_from(buckets.len()).ok()?;
-                    }
-                    buckets
-                        .get_mut(usize::from(*slot) - 1)?
-                        .push(candidate(index, p, best)?);
+                    let gram = u32::from_le_bytes(gram) | FOLD as u32;
+                    entries.push((gram_hash(gram), gram, candidate(index, p, best)?));
                 }
             } else if p.len() >= 3 {
                 // Any occurrence has all its pairs: look for the rarest.
@@ -272,13 +336,39 @@ impl OrgMatcher {
             .into_boxed_slice()
             .try_into()
             .ok()?;
-        for (hash, _) in grams.iter().enumerate().filter(|(_, &slot)| slot != 0) {
+        // The slots in the order of their hashes, each with its candidates.
+        entries.sort_by_key(|&(hash, _, _)| hash);
+        let mut slots = Vec::new();
+        let mut candidates = Vec::with_capacity(entries.len());
+        for group in entries.chunk_by(|a, b| a.0 == b.0) {
+            let (hash, gram, _) = *group.first()?;
+            let start = u32::try_from(candidates.len()).ok()?;
+            candidates.extend(group.iter().map(|&(_, _, c)| c));
+            slots.push(Slot {
+                gram: if group.iter().all(|&(_, g, _)| g == gram) {
+                    gram
+                } else {
+                    0
+                },
+                start,
+                end: u32::try_from(candidates.len()).ok()?,
+            });
             *hashes.get_mut(hash >> 6)? |= 1 << (hash & 63);
+        }
+        let mut ranks: Box<[u16; 1 << (GRAM_BITS - 6)]> = vec![0u16; 1 << (GRAM_BITS - 6)]
+            .into_boxed_slice()
+            .try_into()
+            .ok()?;
+        let mut before = 0u32;
+        for (rank, bits) in ranks.iter_mut().zip(hashes.iter()) {
+            *rank = u16::try_from(before).ok()?;
+            before += bits.count_ones();
         }
         Some(Finder::Filter {
             hashes,
-            grams,
-            buckets,
+            ranks,
+            slots,
+            candidates,
             pairs,
         })
     }
@@ -407,26 +497,11 @@ impl OrgMatcher {
     #[cold]
     #[inline(never)]
     fn check_chunk(&self, bytes: &[u8], at: usize, w: u64, found: &mut Vec<(usize, usize, usize)>) {
-        let Finder::Filter {
-            grams,
-            buckets,
-            pairs,
-            ..
-        } = &self.finder
-        else {
+        let Finder::Filter { pairs, .. } = &self.finder else {
             return;
         };
-        for (block_at, block) in [(at, w as u32), (at + 4, (w >> 32) as u32)] {
-            let Some(bucket) = usize::from(grams[gram_hash(block)])
-                .checked_sub(1)
-                .and_then(|i| buckets.get(i))
-            else {
-                continue;
-            };
-            for c in bucket {
-                self.check(bytes, block_at, c, found);
-            }
-        }
+        self.check_block(bytes, at, w as u32, found);
+        self.check_block(bytes, at + 4, (w >> 32) as u32, found);
         // The byte before the chunk, folded, for pairs that start there.
         let before = at
             .checked_sub(1)
@@ -446,6 +521,48 @@ impl OrgMatcher {
         }
     }
 
+    /// Checks the candidates of the aligned 4-byte block at `block_at` (folded: `block`), if it
+    /// is a 4-gram of a long pattern.
+    #[inline(always)]
+    fn check_block(
+        &self,
+        bytes: &[u8],
+        block_at: usize,
+        block: u32,
+        found: &mut Vec<(usize, usize, usize)>,
+    ) {
+        let Finder::Filter {
+            hashes,
+            ranks,
+            slots,
+            candidates,
+            ..
+        } = &self.finder
+        else {
+            return;
+        };
+        let hash = gram_hash(block);
+        let bits = hashes[hash >> 6];
+        if (bits >> (hash & 63)) & 1 == 0 {
+            return;
+        }
+        // The hash's rank among those in use.
+        let below = bits & ((1 << (hash & 63)) - 1);
+        let rank = usize::from(ranks[hash >> 6]) + below.count_ones() as usize;
+        let Some(slot) = slots.get(rank) else {
+            return;
+        };
+        if slot.gram != block && slot.gram != 0 {
+            return;
+        }
+        for c in candidates
+            .get(slot.start as usize..slot.end as usize)
+            .unwrap_or(&[])
+        {
+            self.check(bytes, block_at, c, found);
+        }
+    }
+
     /// Adds the occurrence of the candidate's pattern for a hit at `hit_at`, if it is there.
     #[inline(always)]
     fn check(
@@ -459,9 +576,16 @@ impl OrgMatcher {
             return;
         };
         let end = start + c.len as usize;
-        if end > bytes.len()
-            || lower_word(bytes, start) & c.head_mask[0] != c.head[0]
-            || lower_word(bytes, start + 8) & c.head_mask[1] != c.head[1]
+        if end > bytes.len() {
+            return;
+        }
+        let first = word_at(bytes, start);
+        let mask = first_mask(c.len);
+        // Folded (the case bit of every byte set), the bytes must agree too: a test of a few
+        // instructions that rejects nearly every candidate that is not there.
+        if (first ^ c.head[0]) & mask & !FOLD != 0
+            || lower(first) & mask != c.head[0]
+            || lower(word_at(bytes, start + 8)) & second_mask(c.len) != c.head[1]
         {
             return;
         }
@@ -637,5 +761,181 @@ mod tests {
         let matcher = OrgMatcher::new(&patterns).unwrap();
         assert!(matches!(matcher.finder, Finder::Automaton(_)));
         assert!(matcher.find("xaby").mentions_logo);
+    }
+
+    #[test]
+    fn head_masks_cover_the_pattern_bytes() {
+        assert_eq!(first_mask(1), 0xFF);
+        assert_eq!(first_mask(7), 0x00FF_FFFF_FFFF_FFFF);
+        assert_eq!(first_mask(8), u64::MAX);
+        assert_eq!(first_mask(40), u64::MAX);
+        assert_eq!(second_mask(3), 0);
+        assert_eq!(second_mask(8), 0);
+        assert_eq!(second_mask(9), 0xFF);
+        assert_eq!(second_mask(15), 0x00FF_FFFF_FFFF_FFFF);
+        assert_eq!(second_mask(16), u64::MAX);
+        assert_eq!(second_mask(40), u64::MAX);
+    }
+
+    #[test]
+    fn the_employer_disclaimers_and_staff_anywhere_in_any_case() {
+        let matcher = OrgMatcher::new(&default_patterns()).unwrap();
+        assert!(matches!(matcher.finder, Finder::Filter { .. }));
+        let reference = automaton_matcher(&default_patterns());
+        for name in [
+            "Alderbrook",
+            "ALDERBROOK",
+            "alderbrook",
+            "AlderBrook",
+            "aLDERBROOk",
+        ] {
+            for (before, after) in [
+                ("", ""),
+                ("", " rocks"),
+                ("Thanks ", ""),
+                ("Thanks ", "!"),
+                ("caf\u{e9} ", " \u{2764}\u{fe0f}"),
+                ("\u{e9}", "\u{e9}"),
+                ("1234567 ", " 7654321"),
+            ] {
+                let text = format!("{before}{name}{after}");
+                let found = matcher.find(&text);
+                assert!(same(&found, &reference.find(&text)), "{text:?}");
+                assert!(found.mentions_logo, "{text:?}");
+                // A whole word unless a letter beyond ASCII touches it.
+                let whole = !before.ends_with('\u{e9}');
+                assert_eq!(
+                    found.employer_at,
+                    whole.then_some((before.len(), before.len() + name.len())),
+                    "{text:?}"
+                );
+            }
+        }
+        for text in [
+            "Opinions are my own",
+            "busy week. VIEWS ARE MY OWN",
+            "my opinions are my own.",
+            "These do not reflect the views of my employer",
+        ] {
+            let found = matcher.find(text);
+            assert!(found.has_disclaimer, "{text:?}");
+            assert!(same(&found, &reference.find(text)), "{text:?}");
+        }
+        for text in [
+            "Dr. Raman",
+            "priya raman",
+            "RAMAN, PRIYA",
+            "thanks dr raman!",
+        ] {
+            let found = matcher.find(text);
+            assert_eq!(found.allowed_spans.len(), 1, "{text:?}");
+            assert!(same(&found, &reference.find(text)), "{text:?}");
+        }
+        // Only part of a pattern, or a pattern with one byte changed, is not it.
+        for text in [
+            "Alderbroo",
+            "lderbrook",
+            "Alderbr\u{f6}ok",
+            "opinions are my",
+            "Dr Rama",
+        ] {
+            let found = matcher.find(text);
+            assert!(
+                found.employer_at.is_none() && !found.has_disclaimer,
+                "{text:?}"
+            );
+            assert!(found.allowed_spans.is_empty(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn shared_hashes_find_what_the_automaton_finds() {
+        // Enough 4-grams that many hashes are shared by different 4-grams.
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let alphabet = b"abcdefghijklmnopqrstuvwxyz .";
+        let patterns: Vec<(String, OrgTerm)> = (0..3000)
+            .map(|i| {
+                let len = 7 + (next() % 14) as usize;
+                // Letters at both ends: a pattern is trimmed, and shorter ones use pairs.
+                let p: String = (0..len)
+                    .map(|at| {
+                        let choices = if at == 0 || at == len - 1 { 26 } else { 28 };
+                        char::from(alphabet[(next() % choices) as usize])
+                    })
+                    .collect();
+                let term = [
+                    OrgTerm::Employer,
+                    OrgTerm::Disclaimer,
+                    OrgTerm::AllowedName,
+                    OrgTerm::LogoWord,
+                ][i % 4];
+                (p, term)
+            })
+            .collect();
+        let matcher = OrgMatcher::new(&patterns).unwrap();
+        let Finder::Filter { slots, .. } = &matcher.finder else {
+            panic!("the filter should be used");
+        };
+        assert!(slots.iter().any(|s| s.gram == 0));
+        let reference = automaton_matcher(&patterns);
+        for _ in 0..3000 {
+            let mut text = String::new();
+            for _ in 0..next() % 6 {
+                let (p, _) = &patterns[(next() % patterns.len() as u64) as usize];
+                let from = (next() % 3) as usize;
+                let piece = &p[from.min(p.len())..];
+                if next() % 2 == 0 {
+                    text.push_str(&piece.to_uppercase());
+                } else {
+                    text.push_str(piece);
+                }
+                text.push([' ', 'x', '\u{e9}', '.'][(next() % 4) as usize]);
+            }
+            let (fast, slow) = (matcher.find(&text), reference.find(&text));
+            assert!(same(&fast, &slow), "{text:?}: {fast:?} vs {slow:?}");
+        }
+    }
+
+    #[test]
+    fn four_grams_outside_the_shorter_patterns_inside() {
+        let patterns: Vec<Box<[u8]>> = ["alderbrook health", "alderbrook", "health", "armc"]
+            .iter()
+            .map(|p| p.as_bytes().into())
+            .collect();
+        let inner = inner_bytes(&patterns);
+        // All of "alderbrook health" but its space is inside a shorter pattern.
+        let outside: Vec<usize> = (0..17).filter(|&i| !inner[0][i]).collect();
+        assert_eq!(outside, [10]);
+        assert!(inner[1]
+            .iter()
+            .chain(&inner[2])
+            .chain(&inner[3])
+            .all(|&i| !i));
+        // The long pattern's candidates: none at a 4-gram all inside "alderbrook" or "health".
+        let matcher = OrgMatcher::new(&[
+            ("Alderbrook Health".to_string(), OrgTerm::Employer),
+            ("Alderbrook".to_string(), OrgTerm::Employer),
+        ])
+        .unwrap();
+        let Finder::Filter { candidates, .. } = &matcher.finder else {
+            panic!("the filter should be used");
+        };
+        for c in candidates.iter().filter(|c| c.pattern == 0) {
+            assert!((7..=10).contains(&c.offset), "{c:?}");
+        }
+        assert_eq!(
+            matcher.find("ALDERBROOK HEALTH and alderbrook").employer_at,
+            Some((0, 17))
+        );
+        let many: Vec<Box<[u8]>> = (0..MAX_INNER + 1)
+            .map(|i| format!("pattern {i}").into_bytes().into())
+            .collect();
+        assert!(inner_bytes(&many).iter().all(|p| p.iter().all(|&i| !i)));
     }
 }
