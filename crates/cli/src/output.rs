@@ -116,7 +116,7 @@ fn describe_fix(fix: &Fix) -> String {
         Fix::Redact { replacement } => format!("replace with {replacement}"),
         Fix::Append { text } => format!("append \"{}\"", text.trim()),
         Fix::Replace { replacement } => format!("use \"{replacement}\" instead"),
-        Fix::Reword { hint } => hint.clone(),
+        Fix::Reword { hint } => hint.to_string(),
     }
 }
 

@@ -7,7 +7,7 @@ use crate::names::{self, Allowed, Found};
 use crate::org::{OrgMatcher, OrgScan, OrgTerm};
 use crate::patterns::{self, Check, Keep, Needs, Patterns};
 use crate::text::{self, sentence_bounds, CaseMode, Word};
-use crate::{Channel, Finding, Fix, Post, PostKind, Report};
+use crate::{Channel, Finding, Fix, Post, PostKind, Report, SharedStr};
 use postguard_policy::{Category, IdentifierKind, LexiconAction, LexiconRole, Policy, Severity};
 use rustc_hash::FxHashSet;
 use std::cell::RefCell;
@@ -45,7 +45,7 @@ struct LexiconInfo {
     role: LexiconRole,
     severity: Severity,
     /// `lexicon.<name>`.
-    rule: String,
+    rule: SharedStr,
     /// What follows the quoted match in a finding's explanation.
     explanation_tail: String,
     fix: Fix,
@@ -55,18 +55,22 @@ struct LexiconInfo {
 #[derive(Debug, Clone)]
 struct Texts {
     /// For each identifier kind (in `IdentifierKind::ALL` order), its phi explanation.
-    phi: Vec<String>,
-    city_unattributed: String,
-    name_staff: String,
-    name_family: String,
-    medical_advice: String,
-    security: String,
+    phi: Vec<SharedStr>,
+    /// For each identifier kind (in `IdentifierKind::ALL` order), its placeholder (`[NAME]`).
+    placeholders: Vec<SharedStr>,
+    city_unattributed: SharedStr,
+    name_staff: SharedStr,
+    name_family: SharedStr,
+    medical_advice: SharedStr,
+    security: SharedStr,
+    /// A personal web address under the organisation's name.
+    branded_url: SharedStr,
     /// What follows the detail's kind in an indirect identification's explanation.
     indirect_tail: String,
     /// What follows "... identifies your employer" in a missing disclaimer's explanation.
     disclaimer_tail: String,
     /// The missing disclaimer's fix: the disclaimer after a blank line.
-    disclaimer_fix: String,
+    disclaimer_fix: SharedStr,
 }
 
 impl Texts {
@@ -87,25 +91,40 @@ impl Texts {
                         "This is {}, a HIPAA identifier that must not be posted without the patient's written consent (policy section \"{phi}\").",
                         k.describe()
                     )
+                    .into()
                 })
+                .collect(),
+            placeholders: IdentifierKind::ALL
+                .iter()
+                .map(|k| concat(&["[", k.label(), "]"]).into())
                 .collect(),
             city_unattributed: format!(
                 "This town can identify someone; if the text is about a patient, remove it, if it is about you, it is fine (policy section \"{phi}\")."
-            ),
+            )
+            .into(),
             name_staff: format!(
                 "This is also a colleague's name in the staff directory; if it is a patient or a patient's relative, remove it (policy section \"{phi}\")."
-            ),
+            )
+            .into(),
             name_family: format!(
                 "A name after \"my sister\", \"our son\": fine for your own family in a text that speaks of no patient, but never for a patient or a patient's relative (policy section \"{phi}\")."
-            ),
+            )
+            .into(),
             medical_advice: format!(
                 "This reads as medical advice to one person; online, staff give general information only and point people to their own clinician (policy section \"{}\").",
                 section(Category::MedicalAdvice)
-            ),
+            )
+            .into(),
             security: format!(
                 "Passwords, access codes and internal system names are never posted (policy section \"{}\").",
                 section(Category::Security)
-            ),
+            )
+            .into(),
+            branded_url: format!(
+                "A personal web address may not use the organisation's name or logo unless approved (policy section \"{}\").",
+                section(Category::HandleBranding)
+            )
+            .into(),
             indirect_tail: format!(
                 ") can identify them even without a name (policy section \"{}\").",
                 section(Category::IndirectPhi)
@@ -114,13 +133,13 @@ impl Texts {
                 " on a personal channel, so the post needs the disclaimer (policy section \"{}\").",
                 section(Category::MissingDisclaimer)
             ),
-            disclaimer_fix: format!("\n\n{disclaimer}"),
+            disclaimer_fix: concat(&["\n\n", disclaimer]).into(),
         }
     }
 
     /// The explanation of a phi rule that is only advice (the identifier may be the author's
     /// own: a town, a colleague, their family), or None for a rule that keeps its severity.
-    fn advice(&self, rule: &str) -> Option<&str> {
+    fn advice(&self, rule: &str) -> Option<&SharedStr> {
         match rule {
             "phi.city_unattributed" => Some(&self.city_unattributed),
             "phi.name_staff" => Some(&self.name_staff),
@@ -129,11 +148,20 @@ impl Texts {
         }
     }
 
-    fn phi(&self, kind: IdentifierKind) -> String {
+    fn phi(&self, kind: IdentifierKind) -> SharedStr {
         IdentifierKind::ALL
             .iter()
             .position(|&k| k == kind)
             .and_then(|i| self.phi.get(i))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    fn placeholder(&self, kind: IdentifierKind) -> SharedStr {
+        IdentifierKind::ALL
+            .iter()
+            .position(|&k| k == kind)
+            .and_then(|i| self.placeholders.get(i))
             .cloned()
             .unwrap_or_default()
     }
@@ -204,16 +232,6 @@ fn slot(category: Category) -> usize {
     category as usize
 }
 
-/// The typed placeholder that replaces an identifier: `[NAME]`, `[DATE]`, ...
-fn placeholder(kind: IdentifierKind) -> String {
-    let label = kind.label();
-    let mut out = String::with_capacity(label.len() + 2);
-    out.push('[');
-    out.push_str(label);
-    out.push(']');
-    out
-}
-
 /// The pieces one after the other, in a string allocated once.
 fn concat(pieces: &[&str]) -> String {
     let mut out = String::with_capacity(pieces.iter().map(|p| p.len()).sum());
@@ -222,6 +240,30 @@ fn concat(pieces: &[&str]) -> String {
     }
     out
 }
+
+/// The pieces one after the other, written in `buffer` (a scan's, kept from one text to the
+/// next) and copied into one new shared string: one allocation.
+fn shared_concat(buffer: &mut String, pieces: &[&str]) -> SharedStr {
+    buffer.clear();
+    for piece in pieces {
+        buffer.push_str(piece);
+    }
+    SharedStr::from(buffer.as_str())
+}
+
+/// Fix hints that do not depend on the policy.
+const INDIRECT_HINT: SharedStr = SharedStr::from_static(
+    "Leave out the time, place, event, age or condition that could point to the patient, or get their written consent.",
+);
+const ADVICE_HINT: SharedStr = SharedStr::from_static(
+    "Share general information only, and suggest they talk to their own doctor or call us privately.",
+);
+const URL_HINT: SharedStr = SharedStr::from_static(
+    "Use an address without the organisation's name, or ask the social media team to approve it.",
+);
+const HANDLE_HINT: SharedStr = SharedStr::from_static(
+    "Choose a handle without the organisation's name, or ask the social media team to approve it.",
+);
 
 /// The first run of ASCII digits in `s` as a number, or `None` when there is none or it does
 /// not fit a `u32` (what parsing the run, collected into a string, would answer).
@@ -295,6 +337,8 @@ struct Scratch {
     /// The organisation matcher's occurrences.
     org_found: Vec<(usize, usize, usize)>,
     lists: Lists,
+    /// Where explanations that quote the text are written before they are shared.
+    explanation: String,
 }
 
 /// The scan's working lists, kept from one text to the next so that a scan allocates little
@@ -386,15 +430,17 @@ impl Scanner {
                 kinds: lexicon.kinds.clone(),
                 role: lexicon.role,
                 severity: lexicon.action.severity(),
-                rule: format!("lexicon.{name}"),
+                rule: format!("lexicon.{name}").into(),
                 explanation_tail: format!(
                     "\": {} (policy section \"{section}\").",
                     lexicon.explanation.trim_end_matches('.')
                 ),
                 fix: match replacement {
-                    Some(replacement) => Fix::Replace { replacement },
+                    Some(replacement) => Fix::Replace {
+                        replacement: replacement.into(),
+                    },
                     None => Fix::Reword {
-                        hint: reword_hint(lexicon.category).to_owned(),
+                        hint: SharedStr::from_static(reword_hint(lexicon.category)),
                     },
                 },
             });
@@ -590,11 +636,10 @@ impl Scanner {
                         continue;
                     }
                     let matched = text.get(hit.start..hit.end).unwrap_or("");
-                    let mut explanation =
-                        String::with_capacity(1 + matched.len() + info.explanation_tail.len());
-                    explanation.push('"');
-                    explanation.push_str(matched);
-                    explanation.push_str(&info.explanation_tail);
+                    let explanation = shared_concat(
+                        &mut scratch.explanation,
+                        &["\"", matched, &info.explanation_tail],
+                    );
                     findings.push(Finding {
                         rule: info.rule.clone(),
                         category: info.category,
@@ -863,7 +908,7 @@ impl Scanner {
             for c in phi {
                 let matched = text.get(c.start..c.end).unwrap_or("").to_owned();
                 let (mut severity, mut explanation) = match self.texts.advice(c.rule) {
-                    Some(text) => (Severity::Advise, text.to_owned()),
+                    Some(text) => (Severity::Advise, text.clone()),
                     None => (phi_rule.severity, self.texts.phi(c.kind)),
                 };
                 if ctx.channel == Channel::Official {
@@ -875,13 +920,14 @@ impl Scanner {
                             c.kind.describe(),
                             consent.id,
                             phi_rule.section
-                        );
+                        )
+                        .into();
                     }
                 }
                 findings.push(Finding {
                     rule: match c.pattern.and_then(|i| self.patterns.meta.get(i)) {
                         Some(meta) => meta.rule.clone(),
-                        None => c.rule.to_owned(),
+                        None => SharedStr::from_static(c.rule),
                     },
                     category: Category::Phi,
                     severity,
@@ -891,7 +937,7 @@ impl Scanner {
                     matched,
                     explanation,
                     fix: Some(Fix::Redact {
-                        replacement: placeholder(c.kind),
+                        replacement: self.texts.placeholder(c.kind),
                     }),
                 });
             }
@@ -941,24 +987,27 @@ impl Scanner {
                     let cue = text.get(cs..ce).unwrap_or("");
                     let detail = text.get(qs..qe).unwrap_or("");
                     findings.push(Finding {
-                        rule: "indirect_phi".to_owned(),
+                        rule: SharedStr::from_static("indirect_phi"),
                         category: Category::IndirectPhi,
                         severity: indirect.severity,
                         identifier: None,
                         start,
                         end,
                         matched: text.get(start..end).unwrap_or("").to_owned(),
-                        explanation: concat(&[
-                            "\"",
-                            cue,
-                            "\" speaks of a patient, and beside it \"",
-                            detail,
-                            "\" (",
-                            what,
-                            &self.texts.indirect_tail,
-                        ]),
+                        explanation: shared_concat(
+                            &mut scratch.explanation,
+                            &[
+                                "\"",
+                                cue,
+                                "\" speaks of a patient, and beside it \"",
+                                detail,
+                                "\" (",
+                                what,
+                                &self.texts.indirect_tail,
+                            ],
+                        ),
                         fix: Some(Fix::Reword {
-                            hint: "Leave out the time, place, event, age or condition that could point to the patient, or get their written consent.".to_owned(),
+                            hint: INDIRECT_HINT,
                         }),
                     });
                 }
@@ -989,7 +1038,7 @@ impl Scanner {
                 }
                 last_end = e;
                 findings.push(Finding {
-                    rule: "medical_advice".to_owned(),
+                    rule: SharedStr::from_static("medical_advice"),
                     category: Category::MedicalAdvice,
                     severity: advice_rule.severity,
                     identifier: None,
@@ -997,9 +1046,7 @@ impl Scanner {
                     end: e,
                     matched: text.get(s..e).unwrap_or("").to_owned(),
                     explanation: self.texts.medical_advice.clone(),
-                    fix: Some(Fix::Reword {
-                        hint: "Share general information only, and suggest they talk to their own doctor or call us privately.".to_owned(),
-                    }),
+                    fix: Some(Fix::Reword { hint: ADVICE_HINT }),
                 });
             }
         }
@@ -1014,7 +1061,7 @@ impl Scanner {
                 }
                 last_end = e;
                 findings.push(Finding {
-                    rule: "security.credential".to_owned(),
+                    rule: SharedStr::from_static("security.credential"),
                     category: Category::Security,
                     severity: security.severity,
                     identifier: None,
@@ -1023,7 +1070,7 @@ impl Scanner {
                     matched: text.get(s..e).unwrap_or("").to_owned(),
                     explanation: self.texts.security.clone(),
                     fix: Some(Fix::Redact {
-                        replacement: "[REDACTED]".to_owned(),
+                        replacement: SharedStr::from_static("[REDACTED]"),
                     }),
                 });
             }
@@ -1044,17 +1091,23 @@ impl Scanner {
             let (start, end) = employer_at.unwrap_or((0, 0));
             let named = text.get(start..end).unwrap_or("");
             let explanation = if named.is_empty() {
-                concat(&["You identify your employer", &self.texts.disclaimer_tail])
+                shared_concat(
+                    &mut scratch.explanation,
+                    &["You identify your employer", &self.texts.disclaimer_tail],
+                )
             } else {
-                concat(&[
-                    "\"",
-                    named,
-                    "\" identifies your employer",
-                    &self.texts.disclaimer_tail,
-                ])
+                shared_concat(
+                    &mut scratch.explanation,
+                    &[
+                        "\"",
+                        named,
+                        "\" identifies your employer",
+                        &self.texts.disclaimer_tail,
+                    ],
+                )
             };
             findings.push(Finding {
-                rule: "missing_disclaimer".to_owned(),
+                rule: SharedStr::from_static("missing_disclaimer"),
                 category: Category::MissingDisclaimer,
                 severity: disclaimer.severity,
                 identifier: None,
@@ -1244,18 +1297,15 @@ impl Scanner {
             let trimmed = word.trim_end_matches(['.', ',', '!', '?', ')', ';', ':']);
             let end = offset + trimmed.len();
             findings.push(Finding {
-                rule: "handle_branding.url".to_owned(),
+                rule: SharedStr::from_static("handle_branding.url"),
                 category: Category::HandleBranding,
                 severity: rule.severity,
                 identifier: None,
                 start: offset,
                 end,
                 matched: trimmed.to_owned(),
-                explanation: format!(
-                    "A personal web address may not use the organisation's name or logo unless approved (policy section \"{}\").",
-                    rule.section
-                ),
-                fix: Some(Fix::Reword { hint: "Use an address without the organisation's name, or ask the social media team to approve it.".to_owned() }),
+                explanation: self.texts.branded_url.clone(),
+                fix: Some(Fix::Reword { hint: URL_HINT }),
             });
         }
     }
@@ -1282,7 +1332,7 @@ impl Scanner {
             .iter()
             .find(|w| compact.contains(w.as_str()))?;
         Some(Finding {
-            rule: "handle_branding.handle".to_owned(),
+            rule: SharedStr::from_static("handle_branding.handle"),
             category: Category::HandleBranding,
             severity,
             identifier: None,
@@ -1291,8 +1341,9 @@ impl Scanner {
             matched: handle.to_owned(),
             explanation: format!(
                 "A personal handle or display name may not use the organisation's name or logo (\"{word}\") unless approved; LinkedIn is exempt (policy section \"{section}\")."
-            ),
-            fix: Some(Fix::Reword { hint: "Choose a handle without the organisation's name, or ask the social media team to approve it.".to_owned() }),
+            )
+            .into(),
+            fix: Some(Fix::Reword { hint: HANDLE_HINT }),
         })
     }
 

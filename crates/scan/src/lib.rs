@@ -23,11 +23,13 @@ mod org;
 mod patterns;
 mod redact;
 pub mod request;
+mod shared;
 mod text;
 
 pub use compile::{BuildError, Scanner};
 pub use postguard_policy::{Category, IdentifierKind, PostKind, Severity};
 pub use redact::redact;
+pub use shared::SharedStr;
 
 use serde::{Deserialize, Serialize};
 
@@ -103,22 +105,26 @@ pub enum Fix {
     /// Replace the span with a placeholder.
     Redact {
         /// The placeholder (`[NAME]`).
-        replacement: String,
+        #[cfg_attr(feature = "openapi", schema(value_type = String))]
+        replacement: SharedStr,
     },
     /// Append text to the end of the post.
     Append {
         /// The text to append (with its leading separator).
-        text: String,
+        #[cfg_attr(feature = "openapi", schema(value_type = String))]
+        text: SharedStr,
     },
     /// Replace the span with another word.
     Replace {
         /// The word to use instead.
-        replacement: String,
+        #[cfg_attr(feature = "openapi", schema(value_type = String))]
+        replacement: SharedStr,
     },
     /// Reword the passage; no automatic fix.
     Reword {
         /// What to do instead.
-        hint: String,
+        #[cfg_attr(feature = "openapi", schema(value_type = String))]
+        hint: SharedStr,
     },
 }
 
@@ -127,7 +133,8 @@ pub enum Fix {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Finding {
     /// The rule that fired (`phi.name`, `lexicon.profanity`, `missing_disclaimer`).
-    pub rule: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub rule: SharedStr,
     /// The category.
     pub category: Category,
     /// How serious it is.
@@ -142,7 +149,8 @@ pub struct Finding {
     /// The text of the span.
     pub matched: String,
     /// One sentence saying what is wrong, naming the policy section.
-    pub explanation: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub explanation: SharedStr,
     /// A fix, where one can be offered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fix: Option<Fix>,

@@ -5,6 +5,7 @@
 //! (`(?-u:\b)`) so the lazy DFA never has to fall back to a slower engine on non-ASCII text.
 
 use crate::ascii_regex::LazySearch;
+use crate::SharedStr;
 use postguard_policy::IdentifierKind;
 
 /// When a match counts as an identifier.
@@ -51,7 +52,7 @@ pub(crate) enum Check {
 #[derive(Debug, Clone)]
 pub(crate) struct PatternMeta {
     pub kind: IdentifierKind,
-    pub rule: String,
+    pub rule: SharedStr,
     pub needs: Needs,
     pub keep: Keep,
     pub check: Check,
@@ -212,7 +213,7 @@ pub(crate) fn sources(
             sources.push(ascii_boundaries(pattern));
             meta.push(PatternMeta {
                 kind: *kind,
-                rule: format!("phi.{}", name.to_lowercase().replace(' ', "_")),
+                rule: format!("phi.{}", name.to_lowercase().replace(' ', "_")).into(),
                 needs: Needs::Nothing,
                 keep: Keep::Whole,
                 check: Check::None,
@@ -222,7 +223,7 @@ pub(crate) fn sources(
             sources.push(ascii_boundaries(&pattern));
             meta.push(PatternMeta {
                 kind,
-                rule: rule.to_owned(),
+                rule: SharedStr::from_static(rule),
                 needs,
                 keep,
                 check,

@@ -203,7 +203,7 @@ fn scan<S: Store>(state: &AppState<S>, draft: &Draft) -> Result<Scanned, AppErro
             .scanner()
             .scan(&ScanPost::with_context(&a.alt_text, context.clone()));
         for mut f in alt.findings {
-            f.rule = format!("attachment[{i}].{}", f.rule);
+            f.rule = format!("attachment[{i}].{}", f.rule).into();
             report.findings.push(f);
         }
     }

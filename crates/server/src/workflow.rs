@@ -308,14 +308,14 @@ mod tests {
         Report {
             findings: severity
                 .map(|severity| Finding {
-                    rule: "r".to_owned(),
+                    rule: "r".into(),
                     category,
                     severity,
                     identifier: None,
                     start: 0,
                     end: 1,
                     matched: "x".to_owned(),
-                    explanation: "e".to_owned(),
+                    explanation: "e".into(),
                     fix: None::<Fix>,
                 })
                 .into_iter()
