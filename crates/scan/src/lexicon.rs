@@ -555,11 +555,17 @@ impl WordFilter {
     /// Whether a pattern may start at the word of ASCII letters only of `len` letters whose
     /// first eight bytes are `first`, followed by the bytes `after` (false: the walk from it
     /// would find nothing).
-    #[inline(always)]
     fn may_start(&self, first: u64, len: usize, after: u64) -> bool {
-        let first = first | LOWER_CASE;
-        let key = word_key(first, len);
-        let block = first & LETTERS[len.min(4)];
+        self.may_start_key((first | LOWER_CASE) & LETTERS[len.min(8)], len, after)
+    }
+
+    /// [`WordFilter::may_start`] from the word's [`Word::key`] (its first eight letters in
+    /// lower case, zeros after a shorter word).
+    #[inline(always)]
+    fn may_start_key(&self, first: u64, len: usize, after: u64) -> bool {
+        let key = first.wrapping_add((len as u64) << 56);
+        // The first four letters (all of a shorter word: the key has zeros after it).
+        let block = first & 0xFFFF_FFFF;
         // Three bytes after the word, with bit 5 set as in a small letter (so a capital is its
         // small letter; the few other bytes that meet are only a walk for nothing).
         let after = after & 0x00FF_FFFF | 0x0020_2020;
@@ -588,16 +594,16 @@ impl WordFilter {
     fn candidates(&self, bytes: &[u8], chunk: &[Word]) -> u64 {
         let mut todo = 0u64;
         for (i, w) in chunk.iter().enumerate() {
-            // Eight bytes from the word's start and from its end (the last words of a text
-            // take the slower way).
-            let eight = |at: usize| bytes.get(at..at + 8).and_then(|b| b.first_chunk::<8>());
-            let (first, after) = match (eight(w.start), eight(w.end)) {
-                (Some(&first), Some(&after)) => {
-                    (u64::from_le_bytes(first), u64::from_le_bytes(after))
-                }
-                _ => (bytes_at(bytes, w.start), bytes_at(bytes, w.end)),
+            // The word's first letters are its key; eight bytes from its end (the last words
+            // of a text take the slower way).
+            let after = match bytes
+                .get(w.end..w.end + 8)
+                .and_then(|b| b.first_chunk::<8>())
+            {
+                Some(&after) => u64::from_le_bytes(after),
+                None => bytes_at(bytes, w.end),
             };
-            todo |= u64::from(self.may_start(first, w.end - w.start, after)) << i;
+            todo |= u64::from(self.may_start_key(w.key, w.end - w.start, after)) << i;
         }
         todo
     }

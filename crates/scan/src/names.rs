@@ -4134,6 +4134,7 @@ mod tests {
             let word = |start: usize, end: usize| Word {
                 start,
                 end,
+                key: crate::text::word_key(text.as_bytes(), start, end),
                 shape: Shape::Title,
                 prefix: Prefix::None,
                 sentence_start: false,
@@ -4278,6 +4279,7 @@ mod tests {
         let whole = Word {
             start: 0,
             end: word.len(),
+            key: crate::text::word_key(word.as_bytes(), 0, word.len()),
             shape: Shape::Lower,
             prefix: Prefix::None,
             sentence_start: false,
@@ -4329,6 +4331,7 @@ mod tests {
                     let w = Word {
                         start: 0,
                         end: text.len(),
+                        key: crate::text::word_key(text.as_bytes(), 0, text.len()),
                         shape: Shape::Lower,
                         prefix: Prefix::None,
                         sentence_start: false,

@@ -39,6 +39,10 @@ pub(crate) enum Prefix {
 pub(crate) struct Word {
     pub start: usize,
     pub end: usize,
+    /// For a word of ASCII letters only, its first eight letters in lower case (fewer in a
+    /// shorter word, zeros after its end) as a little-endian `u64`, as the word lists' filter
+    /// takes it without reading the text again; 0 for any other word ([`word_key`]).
+    pub key: u64,
     pub shape: Shape,
     pub prefix: Prefix,
     /// First word of a sentence (after `.`, `!`, `?`, a line break, or at the start).
@@ -114,6 +118,17 @@ const LETTER: [u8; 256] = {
 /// `byte` in each byte of a `u64`.
 const fn each_byte(byte: u8) -> u64 {
     u64::from_le_bytes([byte; 8])
+}
+
+/// [`Word::key`] of the word at `start..end`: its first eight bytes in lower case (fewer in a
+/// shorter word, zeros after) if it is ASCII letters only, else 0.
+pub(crate) fn word_key(bytes: &[u8], start: usize, end: usize) -> u64 {
+    let word = bytes.get(start..end).unwrap_or(&[]);
+    if word.is_empty() || !word.iter().all(u8::is_ascii_alphabetic) {
+        return 0;
+    }
+    let len = word.len().min(8);
+    (eight_bytes(bytes, start) | each_byte(0x20)) & u64::MAX >> (64 - 8 * len)
 }
 
 /// The top bit of each byte of a `u64`.
@@ -254,6 +269,9 @@ pub(crate) fn words(text: &str, out: &mut Vec<Word>) -> CaseMode {
             // Eight bytes at a time: the end of the letters is the lowest set bit of a mask, where
             // a loop byte by byte took a mispredicted branch at nearly every end of a word.
             let (mut end, mut capitals) = (pos, 0);
+            // The word's key, from the first eight bytes (no branch: `first` is all ones only
+            // in the first round).
+            let (mut key, mut first) = (0, u64::MAX);
             // The byte after the letters (0 at the end of the text) and its entry in the table.
             let (next, goes_on) = loop {
                 let w = eight_bytes(bytes, end);
@@ -261,6 +279,8 @@ pub(crate) fn words(text: &str, out: &mut Vec<Word>) -> CaseMode {
                 let others = !letters & HIGH_BITS;
                 // The bytes before the first that is no letter (all eight if there is none).
                 let run = others.wrapping_sub(1) & !others;
+                key |= (w | each_byte(0x20)) & ((run & HIGH_BITS) >> 7).wrapping_mul(0xFF) & first;
+                first = 0;
                 // A capital has bit 5 clear.
                 let upper = letters & run & !(w << 2);
                 capitals += ((upper >> 7).wrapping_mul(each_byte(1)) >> 56) as usize;
@@ -298,6 +318,7 @@ pub(crate) fn words(text: &str, out: &mut Vec<Word>) -> CaseMode {
                 out.push(Word {
                     start: pos,
                     end,
+                    key,
                     shape,
                     prefix: gap.prefix,
                     sentence_start: gap.sentence_start,
@@ -418,6 +439,7 @@ fn other_step(
     out.push(Word {
         start,
         end,
+        key: word_key(bytes, start, end),
         shape,
         prefix: gap.prefix,
         sentence_start: gap.sentence_start,
@@ -662,6 +684,7 @@ mod tests {
             out.push(Word {
                 start,
                 end,
+                key: word_key(bytes, start, end),
                 shape,
                 prefix,
                 sentence_start,
@@ -707,16 +730,67 @@ mod tests {
         assert!(out[2].initial);
     }
     /// Every field of every word, for comparing two splitters.
-    fn fields(w: &Word) -> (usize, usize, Shape, Prefix, bool, bool, bool) {
+    fn fields(w: &Word) -> (usize, usize, u64, Shape, Prefix, bool, bool, bool) {
         (
             w.start,
             w.end,
+            w.key,
             w.shape,
             w.prefix,
             w.sentence_start,
             w.joined_to_previous,
             w.initial,
         )
+    }
+
+    #[test]
+    fn a_words_key_is_its_first_letters_in_lower_case() {
+        // The key the lexicon's filter reads instead of the text: the first eight letters of a
+        // word of ASCII letters only, in lower case, zeros after a shorter word; wherever the
+        // word is (at the text's end too) and however it is written.
+        let letters = "AbCdEfGhIjKl";
+        for len in 1..=letters.len() {
+            let word = &letters[..len];
+            let mut want = [0u8; 8];
+            for (w, b) in want.iter_mut().zip(word.to_ascii_lowercase().bytes()) {
+                *w = b;
+            }
+            let want = u64::from_le_bytes(want);
+            for (text, at) in [
+                (word.to_owned(), 0),
+                (format!("{word}."), 0),
+                (format!("x {word}"), 2),
+                (format!("x {word} y"), 2),
+                (format!("see {word}, then"), 4),
+                (format!("so {}-", word.to_uppercase()), 3),
+                (format!("{word}'s"), 0),
+                (format!("{word}\u{2019}s thing"), 0),
+            ] {
+                let mut out = Vec::new();
+                words(&text, &mut out);
+                let w = out.iter().find(|w| w.start == at).unwrap();
+                assert_eq!(w.end - w.start, len, "{text:?}");
+                assert_eq!(w.key, want, "{text:?}");
+            }
+        }
+        // Words that are more than ASCII letters have none.
+        for text in [
+            "x-ray",
+            "O'Brien",
+            "caf\u{e9}",
+            "\u{e9}t\u{e9}",
+            "Mary-Jane Smith",
+        ] {
+            let mut out = Vec::new();
+            words(text, &mut out);
+            assert_eq!(out.first().map(|w| w.key), Some(0), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_word_stays_small() {
+        // A word is pushed for every word of every text.
+        assert!(std::mem::size_of::<Word>() <= 32);
     }
 
     fn assert_same_words(text: &str) {
