@@ -2377,8 +2377,8 @@ impl Class {
 /// (most words): the word in lower case, zero-padded. None for the rest (apostrophes, hyphens,
 /// other letters, long words), which [`classify_other`] handles. Eight bytes at a time, the
 /// bytes after the word read with it and masked off; the second eight only for a word longer
-/// than eight bytes (few).
-#[inline(always)]
+/// than eight bytes (few). The reference for [`word_letters_key`], which the search uses.
+#[cfg(test)]
 fn letters_key(text: &[u8], start: usize, end: usize) -> Option<Key> {
     let len = end.checked_sub(start)?;
     if len == 0 || len > INLINE || end > text.len() {
@@ -2392,6 +2392,26 @@ fn letters_key(text: &[u8], start: usize, end: usize) -> Option<Key> {
     };
     Some(Key {
         low,
+        high: high as u32,
+    })
+}
+
+/// The table key of `word` (as `letters_key`, its reference in the tests, makes it), from the
+/// first eight letters the splitter kept ([`Word::key`]):
+/// the text is read again only for a word longer than eight bytes.
+#[inline(always)]
+fn word_letters_key(text: &[u8], word: &Word) -> Option<Key> {
+    let len = word.end.checked_sub(word.start)?;
+    if word.key == 0 || len > INLINE {
+        return None;
+    }
+    let high = if len > 8 {
+        lower_letters8(load8(text, word.start + 8), len - 8)?
+    } else {
+        0
+    };
+    Some(Key {
+        low: word.key,
         high: high as u32,
     })
 }
@@ -2435,7 +2455,7 @@ fn classify_with(
     allowed: &dyn Allowed,
     filter: Option<&AllowFilter>,
 ) -> Class {
-    let Some(key) = letters_key(text.as_bytes(), word.start, word.end) else {
+    let Some(key) = word_letters_key(text.as_bytes(), word) else {
         return classify_other(data, lower, word, text, allowed, filter);
     };
     // One hash serves the table and the allow filter; the allow list itself (a string hash) is
@@ -2458,7 +2478,7 @@ fn classify_with(
 /// What the table says of `word` (no allow list, no contraction or compound rules): for a word
 /// the search did not classify but a sub-search needs after all.
 fn word_flags(data: &NameData, lower: &mut Lower, word: &Word, text: &str) -> u32 {
-    match letters_key(text.as_bytes(), word.start, word.end) {
+    match word_letters_key(text.as_bytes(), word) {
         Some(key) => data.entries.get_key(&key),
         None => data.entry(lower.of(word.text(text))).flags,
     }
@@ -4041,6 +4061,23 @@ mod tests {
                 && word.bytes().all(|b| b.is_ascii_alphabetic()))
             .then_some(Key::of(&key));
             assert_eq!(letters_key(text.as_bytes(), start, end), want, "{word:?}");
+        }
+        // The search takes the key from the word's first letters as the splitter kept them.
+        for text in [
+            text,
+            "Abcdefgh abcdefghi ABCDEFGHIJKL abcdefghijklm x-ray O'Brien's caf\u{e9} Ann",
+            "end of the text: Abcdefghijkl",
+        ] {
+            let mut words = Vec::new();
+            crate::text::words(text, &mut words);
+            for w in &words {
+                assert_eq!(
+                    word_letters_key(text.as_bytes(), w),
+                    letters_key(text.as_bytes(), w.start, w.end),
+                    "{:?}",
+                    w.text(text)
+                );
+            }
         }
     }
 
