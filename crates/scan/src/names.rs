@@ -1109,32 +1109,17 @@ pub(crate) struct Scratch {
 /// before the chunk is a short title, and is set to whether its last word is one. A function of
 /// its own, so that its loop keeps what it needs in registers.
 #[inline(never)]
-fn plain_words(chunk: &[Word], next: Option<&Word>, text: &str, title_before: &mut bool) -> u64 {
-    let bytes = text.as_bytes();
+fn plain_words(chunk: &[Word], next: Option<&Word>, title_before: &mut bool) -> u64 {
     let last = chunk.len().saturating_sub(1);
-    // Per word: lower case, lower case and in no tag, and 2 to 4 bytes from "m" or "d" (or a
-    // byte with the same low five bits, which no word in lower case starts with; the few short
-    // titles, "mr", "dr", "miss", are among these). From the last word back, so each mask takes
-    // its bit by a shift of one.
-    let (mut shape_lower, mut lower, mut maybe) = (0u64, 0u64, 0u64);
-    const M_OR_D: u32 = 1 << (b'd' & 31) | 1 << (b'm' & 31);
+    // Per word: lower case, lower case and in no tag, and a short title ("mr", "dr", "miss";
+    // from the word's key, with no branch). From the last word back, so
+    // each mask takes its bit by a shift of one.
+    let (mut shape_lower, mut lower, mut titles) = (0u64, 0u64, 0u64);
     for w in chunk.iter().rev() {
         let l = u64::from(w.shape == Shape::Lower);
         shape_lower = shape_lower << 1 | l;
         lower = lower << 1 | l & u64::from(w.prefix == Prefix::None);
-        let first = bytes.get(w.start).map_or(0, |&b| u32::from(b & 31));
-        let may = u64::from(w.end.wrapping_sub(w.start).wrapping_sub(2) <= 2)
-            & u64::from(M_OR_D >> first & 1);
-        maybe = maybe << 1 | may;
-    }
-    let mut titles = 0u64;
-    while maybe != 0 {
-        let k = maybe.trailing_zeros();
-        maybe &= maybe - 1;
-        let t = chunk
-            .get(k as usize)
-            .is_some_and(|w| short_title_at(bytes, w.start, w.end));
-        titles |= u64::from(t) << k;
+        titles = titles << 1 | u64::from(short_title_key(w.key));
     }
     let next_lower = next.is_none_or(|n| n.shape == Shape::Lower);
     let next_lower = shape_lower >> 1 | u64::from(next_lower) << last;
@@ -1185,12 +1170,7 @@ pub(crate) fn find(
         let all = u64::MAX >> (63 - last);
         let mut look = all;
         if mixed {
-            let plain = plain_words(
-                chunk,
-                words.get(base + chunk.len()),
-                text,
-                &mut title_before,
-            );
+            let plain = plain_words(chunk, words.get(base + chunk.len()), &mut title_before);
             look = all & !plain;
         }
         while look != 0 {
@@ -1951,10 +1931,23 @@ fn short_title(word: &[u8]) -> bool {
     }
 }
 
+/// [`short_title`] of a word from its [`Word::key`]: only ASCII letters read as a title's
+/// letters with the case bit set, so a title is a word of ASCII letters, whose key is its lower
+/// case with zeros after it.
+#[inline(always)]
+fn short_title_key(key: u64) -> bool {
+    let word = |t: &[u8; 8]| u64::from_le_bytes(*t);
+    (key == word(b"mr\0\0\0\0\0\0"))
+        | (key == word(b"ms\0\0\0\0\0\0"))
+        | (key == word(b"dr\0\0\0\0\0\0"))
+        | (key == word(b"mrs\0\0\0\0\0"))
+        | (key == word(b"miss\0\0\0\0"))
+}
+
 /// [`short_title`] of `bytes[start..end]`, a word of 2 to 4 bytes, with no branch on its
-/// bytes: [`plain_words`] asks it of every such word from "m" or "d" ("me", "my", "do", "made"),
-/// and the branches of a byte-by-byte test mispredicted about once a post.
-#[inline]
+/// bytes, read from the text: the tests' reference for [`short_title_key`], which
+/// [`plain_words`] asks of every word.
+#[cfg(test)]
 fn short_title_at(bytes: &[u8], start: usize, end: usize) -> bool {
     let len = end.wrapping_sub(start);
     if !(2..=4).contains(&len) || end > bytes.len() {
@@ -4061,6 +4054,22 @@ mod tests {
                 && word.bytes().all(|b| b.is_ascii_alphabetic()))
             .then_some(Key::of(&key));
             assert_eq!(letters_key(text.as_bytes(), start, end), want, "{word:?}");
+        }
+        // Short titles from the key as from the text, for the words the splitter makes.
+        for text in [
+            "Mr Dr MRS miss Ms mr. dr- m\u{2019}s mrss mis d mr's Miss-Jane M\u{e9} x mrs",
+            "MISS",
+        ] {
+            let mut words = Vec::new();
+            crate::text::words(text, &mut words);
+            for w in &words {
+                assert_eq!(
+                    short_title_key(w.key),
+                    short_title_at(text.as_bytes(), w.start, w.end),
+                    "{:?}",
+                    w.text(text)
+                );
+            }
         }
         // The search takes the key from the word's first letters as the splitter kept them.
         for text in [
