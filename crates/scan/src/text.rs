@@ -41,7 +41,7 @@ pub(crate) struct Word {
     pub end: usize,
     /// For a word of ASCII letters only, its first eight letters in lower case (fewer in a
     /// shorter word, zeros after its end) as a little-endian `u64`, as the word lists' filter
-    /// takes it without reading the text again; 0 for any other word ([`word_key`]).
+    /// takes it without reading the text again; 0 for any other word.
     pub key: u64,
     pub shape: Shape,
     pub prefix: Prefix,
@@ -121,14 +121,21 @@ const fn each_byte(byte: u8) -> u64 {
 }
 
 /// [`Word::key`] of the word at `start..end`: its first eight bytes in lower case (fewer in a
-/// shorter word, zeros after) if it is ASCII letters only, else 0.
+/// shorter word, zeros after) if it is ASCII letters only, else 0: the tests' reference, and
+/// the key of the words they make.
+#[cfg(test)]
 pub(crate) fn word_key(bytes: &[u8], start: usize, end: usize) -> u64 {
     let word = bytes.get(start..end).unwrap_or(&[]);
     if word.is_empty() || !word.iter().all(u8::is_ascii_alphabetic) {
         return 0;
     }
-    let len = word.len().min(8);
-    (eight_bytes(bytes, start) | each_byte(0x20)) & u64::MAX >> (64 - 8 * len)
+    lower_key(eight_bytes(bytes, start), word.len())
+}
+
+/// [`Word::key`] of a word of `len` ASCII letters (at least one) whose first eight bytes are
+/// `first`.
+fn lower_key(first: u64, len: usize) -> u64 {
+    (first | each_byte(0x20)) & u64::MAX >> (64 - 8 * len.clamp(1, 8))
 }
 
 /// The top bit of each byte of a `u64`.
@@ -439,7 +446,13 @@ fn other_step(
     out.push(Word {
         start,
         end,
-        key: word_key(bytes, start, end),
+        // Each ASCII letter is a letter of one byte, and anything else in a word (a letter beyond
+        // ASCII, an apostrophe, a hyphen) more bytes than letters.
+        key: if letters == end - start {
+            lower_key(eight_bytes(bytes, start), letters)
+        } else {
+            0
+        },
         shape,
         prefix: gap.prefix,
         sentence_start: gap.sentence_start,
