@@ -68,6 +68,9 @@ pub(crate) struct LazySearch {
     regex: Regex,
     /// Tells the caches of these DFAs from those of another regex's.
     id: u64,
+    /// The fewest bytes any match spans: a shorter text (or rest of a text) is not searched,
+    /// as the meta regex does not search it either.
+    min_len: usize,
 }
 
 /// The working memory of a [`LazySearch`]: its lazy DFAs' cache, for the regex it was made for.
@@ -83,10 +86,18 @@ impl LazySearch {
         let regex = build(patterns)?;
         let dfa = build_lazy_dfa(patterns)?;
         let dfa = (!dfa.forward().get_nfa().has_empty()).then_some(dfa);
+        let syntax = regex_automata::util::syntax::Config::new().unicode(false);
+        let min_len = regex_automata::util::syntax::parse_many_with(patterns, &syntax)
+            .map_err(|e| e.to_string())?
+            .iter()
+            .filter_map(|hir| hir.properties().minimum_len())
+            .min()
+            .unwrap_or(0);
         Ok(LazySearch {
             dfa,
             regex,
             id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            min_len,
         })
     }
 
@@ -113,6 +124,7 @@ impl LazySearch {
             lazy,
             meta: None,
             done: false,
+            min_len: self.min_len,
         }
     }
 }
@@ -133,6 +145,8 @@ pub(crate) struct Matches<'a> {
     meta: Option<Box<regex_automata::meta::FindMatches<'a, 'a>>>,
     /// The lazy DFAs found no more matches.
     done: bool,
+    /// [`LazySearch::min_len`].
+    min_len: usize,
 }
 
 impl Iterator for Matches<'_> {
@@ -141,6 +155,11 @@ impl Iterator for Matches<'_> {
     #[inline]
     fn next(&mut self) -> Option<Match> {
         if self.done {
+            return None;
+        }
+        // Too few bytes left for any match: the lazy DFAs would search them for nothing.
+        if self.meta.is_none() && self.input.get_span().len() < self.min_len {
+            self.done = true;
             return None;
         }
         if let Some((dfa, cache)) = &mut self.lazy {
@@ -175,6 +194,10 @@ mod tests {
     const TEXTS: &[&str] = &[
         "",
         "a",
+        "ok",
+        "1234",
+        "ab 12",
+        "Call 555-123-4567",
         "Call 555-123-4567 or mail jo.doe@example.com, DOB 3/14/1950, SSN 123-45-6789.",
         "He lives at 42 Elm Street, Apt 3; plate ABC 1234; www.example.org/x?y=1 aaa",
         "Née à Zürich — 17 rue de la Paix, IP 10.0.0.1 and fe80::1:2:3:4 room 12b bed c",
