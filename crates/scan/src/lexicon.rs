@@ -53,6 +53,52 @@ struct LiteralSet {
     ac: AhoCorasick,
     /// For each automaton pattern, every lexicon that lists it.
     meta: Vec<Vec<LiteralMeta>>,
+    /// The bytes a match can start with, when they are few.
+    starts: StartBytes,
+}
+
+/// The bytes a match of a literal set can start with (each literal's first byte, in both ASCII
+/// cases as the automaton ignores them), when there are at most three: a text that holds none of
+/// them holds no match and is not searched (one vectorised pass, instead of the automaton's own
+/// set-up around the same look-up: most texts hold neither '#' nor '@').
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StartBytes {
+    One(u8),
+    Two(u8, u8),
+    Three(u8, u8, u8),
+    Any,
+}
+
+impl StartBytes {
+    fn new<S: AsRef<str>>(literals: &[S]) -> StartBytes {
+        let mut bytes: Vec<u8> = Vec::new();
+        for literal in literals {
+            let Some(&first) = literal.as_ref().as_bytes().first() else {
+                return StartBytes::Any;
+            };
+            for b in [first.to_ascii_lowercase(), first.to_ascii_uppercase()] {
+                if !bytes.contains(&b) {
+                    bytes.push(b);
+                }
+            }
+        }
+        match bytes[..] {
+            [a] => StartBytes::One(a),
+            [a, b] => StartBytes::Two(a, b),
+            [a, b, c] => StartBytes::Three(a, b, c),
+            _ => StartBytes::Any,
+        }
+    }
+
+    /// False when `bytes` holds none of the start bytes.
+    fn in_text(self, bytes: &[u8]) -> bool {
+        match self {
+            StartBytes::One(a) => memchr::memchr(a, bytes).is_some(),
+            StartBytes::Two(a, b) => memchr::memchr2(a, b, bytes).is_some(),
+            StartBytes::Three(a, b, c) => memchr::memchr3(a, b, c, bytes).is_some(),
+            StartBytes::Any => true,
+        }
+    }
 }
 
 impl LiteralSet {
@@ -71,7 +117,11 @@ impl LiteralSet {
             .start_kind(start)
             .build(literals)
             .map_err(|e| LexiconBuildError(e.to_string()))?;
-        Ok(Some(LiteralSet { ac, meta }))
+        Ok(Some(LiteralSet {
+            ac,
+            meta,
+            starts: StartBytes::new(literals),
+        }))
     }
 
     /// Reports the match of pattern `pattern` at `start..end`, once per lexicon that lists it;
@@ -1102,7 +1152,11 @@ impl Lexicons {
                 }
             }
         }
-        if let Some(set) = &self.anywhere {
+        if let Some(set) = self
+            .anywhere
+            .as_ref()
+            .filter(|set| set.starts.in_text(text.as_bytes()))
+        {
             for m in set.ac.find_iter(text) {
                 set.report(text, m.pattern().as_usize(), m.start(), m.end(), out);
             }
@@ -1752,6 +1806,30 @@ mod gate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_text_without_a_start_byte_holds_no_literal() {
+        assert_eq!(
+            StartBytes::new(&["#ad", "@x", "#repost"]),
+            StartBytes::Two(b'#', b'@')
+        );
+        assert_eq!(StartBytes::new(&["ache"]), StartBytes::Two(b'a', b'A'));
+        assert_eq!(StartBytes::new(&["5g", "#x"]), StartBytes::Two(b'5', b'#'));
+        assert_eq!(
+            StartBytes::new(&["ache", "#x"]),
+            StartBytes::Three(b'a', b'A', b'#')
+        );
+        assert_eq!(StartBytes::new(&["ache", "boo"]), StartBytes::Any);
+        assert_eq!(StartBytes::new(&["", "#x"]), StartBytes::Any);
+        let starts = StartBytes::new(&["#ad", "@x"]);
+        assert!(!starts.in_text(b"nothing to see"));
+        assert!(starts.in_text(b"see #ad"));
+        assert!(starts.in_text(b"@x"));
+        assert!(StartBytes::Any.in_text(b""));
+        let lower = StartBytes::new(&["ache"]);
+        assert!(lower.in_text(b"HEADACHE"));
+        assert!(!lower.in_text(b"sore"));
+    }
 
     fn lex(terms: &[&str], obf: bool) -> Lexicons {
         let specs: Vec<TermSpec<'_>> = terms
