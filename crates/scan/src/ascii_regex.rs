@@ -68,8 +68,8 @@ pub(crate) struct LazySearch {
     regex: Regex,
     /// Tells the caches of these DFAs from those of another regex's.
     id: u64,
-    /// The fewest bytes any match spans: a shorter text (or rest of a text) is not searched,
-    /// as the meta regex does not search it either.
+    /// The fewest bytes any match spans: a shorter text is not searched, as the meta regex
+    /// does not search it either.
     min_len: usize,
 }
 
@@ -123,8 +123,8 @@ impl LazySearch {
             input: Input::new(text),
             lazy,
             meta: None,
-            done: false,
-            min_len: self.min_len,
+            // Too few bytes for any match: not searched.
+            done: text.len() < self.min_len,
         }
     }
 }
@@ -145,8 +145,6 @@ pub(crate) struct Matches<'a> {
     meta: Option<Box<regex_automata::meta::FindMatches<'a, 'a>>>,
     /// The lazy DFAs found no more matches.
     done: bool,
-    /// [`LazySearch::min_len`].
-    min_len: usize,
 }
 
 impl Iterator for Matches<'_> {
@@ -155,11 +153,6 @@ impl Iterator for Matches<'_> {
     #[inline]
     fn next(&mut self) -> Option<Match> {
         if self.done {
-            return None;
-        }
-        // Too few bytes left for any match: the lazy DFAs would search them for nothing.
-        if self.meta.is_none() && self.input.get_span().len() < self.min_len {
-            self.done = true;
             return None;
         }
         if let Some((dfa, cache)) = &mut self.lazy {
