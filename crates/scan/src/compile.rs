@@ -1121,22 +1121,26 @@ impl Scanner {
             });
         }
 
-        // Lexicon findings of the same category that overlap are one finding.
-        findings.sort_by_key(|f| (f.start, std::cmp::Reverse(f.end), f.category));
-        // Sorted by start: a finding is inside an earlier one of its category when it ends
-        // before the furthest end seen so far in that category.
-        let mut furthest = [0usize; Category::ALL.len()];
-        let mut kept_any = false;
-        findings.retain(|f| {
-            let slot = slot(f.category);
-            let duplicate =
-                f.category != Category::MissingDisclaimer && f.end <= furthest[slot] && kept_any;
-            if !duplicate {
-                furthest[slot] = furthest[slot].max(f.end);
-                kept_any = true;
-            }
-            !duplicate
-        });
+        // Lexicon findings of the same category that overlap are one finding (a lone finding
+        // is kept as it is: most texts have none or one).
+        if findings.len() > 1 {
+            findings.sort_by_key(|f| (f.start, std::cmp::Reverse(f.end), f.category));
+            // Sorted by start: a finding is inside an earlier one of its category when it ends
+            // before the furthest end seen so far in that category.
+            let mut furthest = [0usize; Category::ALL.len()];
+            let mut kept_any = false;
+            findings.retain(|f| {
+                let slot = slot(f.category);
+                let duplicate = f.category != Category::MissingDisclaimer
+                    && f.end <= furthest[slot]
+                    && kept_any;
+                if !duplicate {
+                    furthest[slot] = furthest[slot].max(f.end);
+                    kept_any = true;
+                }
+                !duplicate
+            });
+        }
         Report {
             findings,
             identifies_employer,
