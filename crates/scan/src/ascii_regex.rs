@@ -1,58 +1,65 @@
 //! The one way the scanner builds a regex.
 
 use regex_automata::meta::Regex;
+use regex_automata::nfa::thompson;
 use regex_automata::{Input, Match};
 
-/// Compiles `patterns` into one multi-pattern regex with Unicode disabled: ASCII classes and
-/// word boundaries, so the lazy DFA never gives up for a slower engine (see ARCHITECTURE.md).
-/// A pattern that could match non-ASCII through a class is refused at build time.
+/// The syntax every scanner regex is parsed with: Unicode disabled, so ASCII classes and word
+/// boundaries, and the lazy DFA never gives up for a slower engine (see ARCHITECTURE.md). A
+/// pattern that could match non-ASCII through a class is refused at build time.
+fn syntax() -> regex_automata::util::syntax::Config {
+    regex_automata::util::syntax::Config::new().unicode(false)
+}
+
+/// The meta regex's configuration.
+fn meta_config() -> regex_automata::meta::Config {
+    Regex::config()
+        .nfa_size_limit(Some(64 << 20))
+        .hybrid_cache_capacity(8 << 20)
+}
+
+/// Compiles `patterns` into one multi-pattern regex (see [`syntax`]).
 pub(crate) fn build<P: AsRef<str>>(patterns: &[P]) -> Result<Regex, String> {
     Regex::builder()
-        .configure(
-            Regex::config()
-                .nfa_size_limit(Some(64 << 20))
-                .hybrid_cache_capacity(8 << 20),
-        )
-        .syntax(regex_automata::util::syntax::Config::new().unicode(false))
+        .configure(meta_config())
+        .syntax(syntax())
         .build_many(patterns)
         .map_err(|e| e.to_string())
 }
 
-/// Compiles `patterns` like [`build`] into the forward and reverse lazy DFAs the meta regex
-/// would search them with, configured as it configures them (no prefilter), for a caller that
-/// keeps the DFAs' cache itself and so skips the meta regex's cache pool and strategy layers.
-/// Like the meta regex, a search gives up only when the cache keeps being cleared; the caller
-/// then searches with the meta regex.
-pub(crate) fn build_lazy_dfa<P: AsRef<str>>(
-    patterns: &[P],
+/// Compiles the patterns (through `compile`, which makes their Thompson NFA with a given
+/// configuration) into the forward and reverse lazy DFAs the meta regex would search
+/// them with, configured as it configures them (no prefilter), for a caller that keeps the
+/// DFAs' cache itself and so skips the meta regex's cache pool and strategy layers. Like the
+/// meta regex, a search gives up only when the cache keeps being cleared; the caller then
+/// searches with the meta regex.
+fn build_lazy_dfa(
+    compile: impl Fn(thompson::Config) -> Result<thompson::NFA, String>,
 ) -> Result<regex_automata::hybrid::regex::Regex, String> {
     use regex_automata::hybrid::{dfa, regex};
-    use regex_automata::nfa::thompson;
     use regex_automata::MatchKind;
 
-    let syntax = regex_automata::util::syntax::Config::new().unicode(false);
-    let nfa = thompson::Config::new().nfa_size_limit(Some(64 << 20));
+    // As the lazy DFA's own builder compiles its NFA: no capture groups.
+    let nfa = thompson::Config::new()
+        .nfa_size_limit(Some(64 << 20))
+        .which_captures(thompson::WhichCaptures::None);
     let config = dfa::Config::new()
         .cache_capacity(8 << 20)
         .skip_cache_capacity_check(false)
         .minimum_cache_clear_count(Some(3))
         .minimum_bytes_per_state(Some(10));
     let forward = dfa::Builder::new()
-        .syntax(syntax)
-        .thompson(nfa.clone())
         .configure(config.clone())
-        .build_many(patterns)
+        .build_from_nfa(compile(nfa.clone())?)
         .map_err(|e| e.to_string())?;
     let reverse = dfa::Builder::new()
-        .syntax(syntax)
-        .thompson(nfa.reverse(true))
         .configure(
             config
                 .prefilter(None)
                 .specialize_start_states(false)
                 .match_kind(MatchKind::All),
         )
-        .build_many(patterns)
+        .build_from_nfa(compile(nfa.reverse(true))?)
         .map_err(|e| e.to_string())?;
     Ok(regex::Builder::new().build_from_dfas(forward, reverse))
 }
@@ -81,14 +88,23 @@ pub(crate) struct LazyCache(Option<(u64, regex_automata::hybrid::regex::Cache)>)
 static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 impl LazySearch {
-    /// Compiles `patterns` like [`build`].
+    /// Compiles `patterns` (see [`syntax`]).
     pub(crate) fn new<P: AsRef<str>>(patterns: &[P]) -> Result<LazySearch, String> {
-        let regex = build(patterns)?;
-        let dfa = build_lazy_dfa(patterns)?;
+        // Parsed once, for the meta regex, the lazy DFAs and the shortest match.
+        let hirs = regex_automata::util::syntax::parse_many_with(patterns, &syntax())
+            .map_err(|e| e.to_string())?;
+        let regex = Regex::builder()
+            .configure(meta_config())
+            .build_many_from_hir(&hirs)
+            .map_err(|e| e.to_string())?;
+        let dfa = build_lazy_dfa(|config| {
+            thompson::Compiler::new()
+                .configure(config)
+                .build_many_from_hir(&hirs)
+                .map_err(|e| e.to_string())
+        })?;
         let dfa = (!dfa.forward().get_nfa().has_empty()).then_some(dfa);
-        let syntax = regex_automata::util::syntax::Config::new().unicode(false);
-        let min_len = regex_automata::util::syntax::parse_many_with(patterns, &syntax)
-            .map_err(|e| e.to_string())?
+        let min_len = hirs
             .iter()
             .filter_map(|hir| hir.properties().minimum_len())
             .min()

@@ -149,22 +149,22 @@ impl Texts {
     }
 
     fn phi(&self, kind: IdentifierKind) -> SharedStr {
-        IdentifierKind::ALL
-            .iter()
-            .position(|&k| k == kind)
-            .and_then(|i| self.phi.get(i))
-            .cloned()
-            .unwrap_or_default()
+        of_kind(&self.phi, kind)
     }
 
     fn placeholder(&self, kind: IdentifierKind) -> SharedStr {
-        IdentifierKind::ALL
-            .iter()
-            .position(|&k| k == kind)
-            .and_then(|i| self.placeholders.get(i))
-            .cloned()
-            .unwrap_or_default()
+        of_kind(&self.placeholders, kind)
     }
+}
+
+/// The entry of `kind` in a list in `IdentifierKind::ALL` order.
+fn of_kind(list: &[SharedStr], kind: IdentifierKind) -> SharedStr {
+    IdentifierKind::ALL
+        .iter()
+        .position(|&k| k == kind)
+        .and_then(|i| list.get(i))
+        .cloned()
+        .unwrap_or_default()
 }
 
 /// The allowed words, and their filter for the name search.
