@@ -14,7 +14,7 @@
 //! ([`gate`]), found by the same walk; obfuscations are looked for only around words that touch
 //! a stand-in byte (a digit or `* @ $ ! | +`).
 
-use crate::text::{at_word_boundaries, Word};
+use crate::text::{at_word_boundaries, eight_bytes, Word};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind, StartKind};
 use regex_automata::meta::Regex;
@@ -646,13 +646,7 @@ impl WordFilter {
         for (i, w) in chunk.iter().enumerate() {
             // The word's first letters are its key; eight bytes from its end (the last words
             // of a text take the slower way).
-            let after = match bytes
-                .get(w.end..w.end + 8)
-                .and_then(|b| b.first_chunk::<8>())
-            {
-                Some(&after) => u64::from_le_bytes(after),
-                None => bytes_at(bytes, w.end),
-            };
+            let after = eight_bytes(bytes, w.end);
             todo |= u64::from(self.may_start_key(w.key, w.end - w.start, after)) << i;
         }
         todo
@@ -690,13 +684,6 @@ fn joined_words(bytes: &[u8], chunk: &[Word], joiner: &mut usize) -> u64 {
     joined
 }
 
-/// The eight bytes from `pos`, zeros past the end.
-#[cold]
-#[inline(never)]
-fn bytes_at(bytes: &[u8], pos: usize) -> u64 {
-    first_eight(bytes.get(pos..).unwrap_or(&[]))
-}
-
 /// The low `len` bytes of a `u64`, for `len` up to 8.
 const LETTERS: [u64; 9] = {
     let mut masks = [u64::MAX; 9];
@@ -713,11 +700,7 @@ const LOWER_CASE: u64 = 0x2020_2020_2020_2020;
 
 /// The first eight bytes of `bytes`, zeros after its end.
 fn first_eight(bytes: &[u8]) -> u64 {
-    let mut buf = [0u8; 8];
-    for (b, &t) in buf.iter_mut().zip(bytes) {
-        *b = t;
-    }
-    u64::from_le_bytes(buf)
+    eight_bytes(bytes, 0)
 }
 
 /// A word of `len` ASCII letters whose first eight bytes (in lower case) are `first`, as one

@@ -143,7 +143,7 @@ const HIGH_BITS: u64 = each_byte(0x80);
 
 /// The eight bytes from `pos` as a little-endian `u64`, with zeros past the end of the text.
 #[inline]
-fn eight_bytes(bytes: &[u8], pos: usize) -> u64 {
+pub(crate) fn eight_bytes(bytes: &[u8], pos: usize) -> u64 {
     match bytes.get(pos..pos.wrapping_add(8)) {
         Some(&[a, b, c, d, e, f, g, h]) => u64::from_le_bytes([a, b, c, d, e, f, g, h]),
         _ => last_bytes(bytes, pos),
