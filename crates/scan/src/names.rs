@@ -2282,13 +2282,15 @@ fn initial_pair(text: &str, words: &[Word], class: &[Class], i: usize, mode: Cas
         && initial_before_name(text, words, class, i + 1, mode)
 }
 
-/// Only spaces, or a title's dot, between `prev` and `word`.
+/// Only spaces, or a title's or an initial's dot, between `prev` and `word`. After a word longer
+/// than any title ("Dr.", "Mrs.", "Prof."), a dot ends a sentence, and the name with it: "Maria
+/// Lopez. Later" is not a name of three words.
 fn follows(word: &Word, prev: &Word, text: &str) -> bool {
     if word.joined_to_previous {
         return true;
     }
     let between = text.get(prev.end..word.start).unwrap_or("");
-    if between.len() > 3 {
+    if between.len() > 3 || prev.end - prev.start > 4 && between.contains('.') {
         return false;
     }
     if between.is_ascii() {

@@ -675,3 +675,31 @@ fn the_authors_own_family_is_advice_unless_the_text_speaks_of_a_patient() {
         );
     }
 }
+
+#[test]
+fn a_name_ends_at_a_full_stop_after_it() {
+    for (text, want) in [
+        (
+            "Visited my patient Maria Lopez. Later she walked the hall.",
+            "Maria Lopez",
+        ),
+        (
+            "Our patient Janet Kowalski. Today was hard.",
+            "Janet Kowalski",
+        ),
+    ] {
+        assert_eq!(phi(&scan(text), IdentifierKind::Name), [want], "{text}");
+    }
+    // A title's dot and an initial's dot still join a name.
+    assert_eq!(
+        phi(&scan("Seen by Dr. Lopez today"), IdentifierKind::Name),
+        ["Lopez"]
+    );
+    assert_eq!(
+        phi(
+            &scan("my patient Hanne I. Kreutzmann"),
+            IdentifierKind::Name
+        ),
+        ["Hanne I. Kreutzmann"]
+    );
+}
