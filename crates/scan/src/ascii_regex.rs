@@ -1,8 +1,9 @@
 //! The one way the scanner builds a regex.
 
+use regex_automata::hybrid::LazyStateID;
 use regex_automata::meta::Regex;
 use regex_automata::nfa::thompson;
-use regex_automata::{Input, Match};
+use regex_automata::{Anchored, HalfMatch, Input, Match};
 
 /// The syntax every scanner regex is parsed with: Unicode disabled, so ASCII classes and word
 /// boundaries, and the lazy DFA never gives up for a slower engine (see ARCHITECTURE.md). A
@@ -35,6 +36,7 @@ pub(crate) fn build<P: AsRef<str>>(patterns: &[P]) -> Result<Regex, String> {
 /// searches with the meta regex.
 fn build_lazy_dfa(
     compile: impl Fn(thompson::Config) -> Result<thompson::NFA, String>,
+    cache_capacity: usize,
 ) -> Result<regex_automata::hybrid::regex::Regex, String> {
     use regex_automata::hybrid::{dfa, regex};
     use regex_automata::MatchKind;
@@ -44,8 +46,10 @@ fn build_lazy_dfa(
         .nfa_size_limit(Some(64 << 20))
         .which_captures(thompson::WhichCaptures::None);
     let config = dfa::Config::new()
-        .cache_capacity(8 << 20)
-        .skip_cache_capacity_check(false)
+        .cache_capacity(cache_capacity)
+        // A capacity too small for a few states is raised to that minimum (only tests ask
+        // for one, to make the lazy DFA give up).
+        .skip_cache_capacity_check(true)
         .minimum_cache_clear_count(Some(3))
         .minimum_bytes_per_state(Some(10));
     let forward = dfa::Builder::new()
@@ -90,6 +94,14 @@ static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new
 impl LazySearch {
     /// Compiles `patterns` (see [`syntax`]).
     pub(crate) fn new<P: AsRef<str>>(patterns: &[P]) -> Result<LazySearch, String> {
+        LazySearch::with_cache_capacity(patterns, 8 << 20)
+    }
+
+    /// Compiles `patterns` with lazy DFAs of at most `cache_capacity` bytes of cache each.
+    fn with_cache_capacity<P: AsRef<str>>(
+        patterns: &[P],
+        cache_capacity: usize,
+    ) -> Result<LazySearch, String> {
         // Parsed once, for the meta regex, the lazy DFAs and the shortest match.
         let hirs = regex_automata::util::syntax::parse_many_with(patterns, &syntax())
             .map_err(|e| e.to_string())?;
@@ -97,12 +109,15 @@ impl LazySearch {
             .configure(meta_config())
             .build_many_from_hir(&hirs)
             .map_err(|e| e.to_string())?;
-        let dfa = build_lazy_dfa(|config| {
-            thompson::Compiler::new()
-                .configure(config)
-                .build_many_from_hir(&hirs)
-                .map_err(|e| e.to_string())
-        })?;
+        let dfa = build_lazy_dfa(
+            |config| {
+                thompson::Compiler::new()
+                    .configure(config)
+                    .build_many_from_hir(&hirs)
+                    .map_err(|e| e.to_string())
+            },
+            cache_capacity,
+        )?;
         let dfa = (!dfa.forward().get_nfa().has_empty()).then_some(dfa);
         let min_len = hirs
             .iter()
@@ -122,22 +137,26 @@ impl LazySearch {
         &self.regex
     }
 
+    /// The lazy DFAs with their cache, made for this regex if it was another's.
+    fn lazy<'a>(
+        &'a self,
+        cache: &'a mut LazyCache,
+    ) -> Option<(&'a HybridRegex, &'a mut HybridCache)> {
+        let dfa = self.dfa.as_ref()?;
+        if !matches!(&cache.0, Some((id, _)) if *id == self.id) {
+            cache.0 = Some((self.id, dfa.create_cache()));
+        }
+        cache.0.as_mut().map(|(_, cache)| (dfa, cache))
+    }
+
     /// The leftmost-first matches in `text`, in order and not overlapping, as the meta regex's
     /// `find_iter` finds them.
+    #[cfg(test)]
     pub(crate) fn find_iter<'a>(&'a self, text: &'a str, cache: &'a mut LazyCache) -> Matches<'a> {
-        let lazy = match &self.dfa {
-            Some(dfa) => {
-                if !matches!(&cache.0, Some((id, _)) if *id == self.id) {
-                    cache.0 = Some((self.id, dfa.create_cache()));
-                }
-                cache.0.as_mut().map(|(_, cache)| (dfa, cache))
-            }
-            None => None,
-        };
         Matches {
             regex: &self.regex,
             input: Input::new(text),
-            lazy,
+            lazy: self.lazy(cache),
             meta: None,
             // Too few bytes for any match: not searched.
             done: text.len() < self.min_len,
@@ -145,7 +164,270 @@ impl LazySearch {
     }
 }
 
+/// Appends to each `out` the leftmost-first matches of its regex in `text`, in order and not
+/// overlapping, as the meta regex's `find_iter` finds them: the same as two `find_iter`
+/// passes, but both forward lazy DFAs step through the text together, byte by byte, so the
+/// processor fetches their two transitions at once (each a likely cache miss in a large DFA)
+/// where two passes would wait for each in turn. A search that restarts after a match walks
+/// alone until it has caught up with the other.
+pub(crate) fn find_both(
+    text: &str,
+    first: (&LazySearch, &mut LazyCache, &mut Vec<Match>),
+    second: (&LazySearch, &mut LazyCache, &mut Vec<Match>),
+) {
+    let mut a = Walk::new(text, first);
+    let mut b = Walk::new(text, second);
+    loop {
+        match (a.going(), b.going()) {
+            (true, true) => {}
+            (true, false) => return a.finish(),
+            (false, true) => return b.finish(),
+            (false, false) => return,
+        }
+        // The walk behind catches up; then both step together while neither meets a match,
+        // the end of its search, or a state not yet computed.
+        if a.at < b.at {
+            a.run(b.at);
+        } else if b.at < a.at {
+            b.run(a.at);
+        } else if a.sid.is_tagged() {
+            a.step();
+        } else if b.sid.is_tagged() {
+            b.step();
+        } else {
+            together(&mut a, &mut b);
+        }
+    }
+}
+
+/// Steps two walks at the same place, both in untagged states, over the bytes where neither
+/// meets a tagged state, then each over the byte where one does (or the end of the text) with
+/// [`Walk::step`], which handles what a tagged state means.
+fn together(a: &mut Walk<'_>, b: &mut Walk<'_>) {
+    let (Some((da, ca)), Some((db, cb))) = (a.lazy.as_ref(), b.lazy.as_ref()) else {
+        return;
+    };
+    let (fa, fb) = (da.forward(), db.forward());
+    let (ca, cb) = (ca.as_parts().0, cb.as_parts().0);
+    let (mut sa, mut sb) = (a.sid, b.sid);
+    let mut at = a.at;
+    let bytes = a.text.as_bytes();
+    while let Some(&byte) = bytes.get(at) {
+        let na = fa.next_state_untagged(ca, sa, byte);
+        let nb = fb.next_state_untagged(cb, sb, byte);
+        if na.is_tagged() || nb.is_tagged() {
+            break;
+        }
+        (sa, sb) = (na, nb);
+        at += 1;
+    }
+    (a.sid, a.at, b.sid, b.at) = (sa, at, sb, at);
+    // The byte that led one of them to a tagged state, or the end of the text: each walk
+    // takes it on its own.
+    a.step();
+    b.step();
+}
+
+type HybridRegex = regex_automata::hybrid::regex::Regex;
+type HybridCache = regex_automata::hybrid::regex::Cache;
+
+/// Where a walk is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Progress {
+    /// Searching.
+    Going,
+    /// No more matches (or all of them found by the meta regex).
+    Done,
+}
+
+/// One regex's forward lazy DFA walking a text for [`find_both`], as the library's own
+/// forward search does (`hybrid::search::find_fwd`), with the start of each match found by
+/// the reverse DFA as `hybrid::regex::Regex::try_search` finds it.
+struct Walk<'a> {
+    text: &'a str,
+    search: &'a LazySearch,
+    /// The lazy DFAs and their cache; `None` when the regex has none (it is then searched
+    /// with the meta regex when the walk is made).
+    lazy: Option<(&'a HybridRegex, &'a mut HybridCache)>,
+    out: &'a mut Vec<Match>,
+    progress: Progress,
+    /// Where the search for the next match began.
+    start: usize,
+    /// The next byte to read.
+    at: usize,
+    /// The forward DFA's state before byte `at`.
+    sid: LazyStateID,
+    /// The last match the search has seen: its pattern and end.
+    found: Option<HalfMatch>,
+}
+
+impl<'a> Walk<'a> {
+    fn new(
+        text: &'a str,
+        (search, cache, out): (&'a LazySearch, &'a mut LazyCache, &'a mut Vec<Match>),
+    ) -> Walk<'a> {
+        let mut walk = Walk {
+            text,
+            search,
+            lazy: None,
+            out,
+            progress: Progress::Done,
+            start: 0,
+            at: 0,
+            sid: LazyStateID::default(),
+            found: None,
+        };
+        // Too few bytes for any match: not searched.
+        if text.len() < search.min_len {
+            return walk;
+        }
+        walk.lazy = search.lazy(cache);
+        if walk.lazy.is_some() {
+            walk.begin(0);
+        } else {
+            walk.give_up();
+        }
+        walk
+    }
+
+    fn going(&self) -> bool {
+        self.progress == Progress::Going
+    }
+
+    /// Starts the search for a match at `start`.
+    fn begin(&mut self, start: usize) {
+        let Some((dfa, cache)) = self.lazy.as_mut() else {
+            return self.give_up();
+        };
+        let input = Input::new(self.text).span(start..self.text.len());
+        let (fcache, _) = cache.as_parts_mut();
+        match dfa.forward().start_state_forward(fcache, &input) {
+            Ok(sid) => {
+                fcache.search_start(start);
+                (self.start, self.at, self.sid, self.found) = (start, start, sid, None);
+                self.progress = Progress::Going;
+            }
+            Err(_) => {
+                self.start = start;
+                self.give_up();
+            }
+        }
+    }
+
+    /// Steps until byte `until` or until the walk is done.
+    fn run(&mut self, until: usize) {
+        while self.going() && self.at < until {
+            self.step();
+        }
+    }
+
+    /// Walks alone to the end of its last search.
+    fn finish(&mut self) {
+        while self.going() {
+            self.step();
+        }
+    }
+
+    /// Reads byte `at` (or the end of the text, when `at` is there) and acts on the state it
+    /// leads to.
+    fn step(&mut self) {
+        let Some((dfa, cache)) = self.lazy.as_mut() else {
+            return self.give_up();
+        };
+        let dfa = dfa.forward();
+        let (fcache, _) = cache.as_parts_mut();
+        let at = self.at;
+        let Some(&byte) = self.text.as_bytes().get(at) else {
+            // The end of the text: matches are reported one byte late, so the last byte's
+            // match is seen on the end-of-input transition.
+            match dfa.next_eoi_state(fcache, self.sid) {
+                Ok(sid) if sid.is_match() => {
+                    self.found = Some(HalfMatch::new(dfa.match_pattern(fcache, sid, 0), at));
+                }
+                Ok(_) => {}
+                Err(_) => return self.give_up(),
+            }
+            fcache.search_finish(at);
+            return self.settle();
+        };
+        // The fast transition when the state is untagged and the next one computed.
+        let fast = (!self.sid.is_tagged())
+            .then(|| dfa.next_state_untagged(fcache, self.sid, byte))
+            .filter(|sid| !sid.is_unknown());
+        let sid = match fast {
+            Some(sid) => sid,
+            None => {
+                fcache.search_update(at);
+                match dfa.next_state(fcache, self.sid, byte) {
+                    Ok(sid) => sid,
+                    Err(_) => return self.give_up(),
+                }
+            }
+        };
+        self.sid = sid;
+        if sid.is_tagged() {
+            if sid.is_match() {
+                self.found = Some(HalfMatch::new(dfa.match_pattern(fcache, sid, 0), at));
+            } else if sid.is_dead() {
+                fcache.search_finish(at);
+                return self.settle();
+            } else if sid.is_quit() {
+                return self.give_up();
+            }
+        }
+        self.at = at + 1;
+    }
+
+    /// The search has ended: reports its match, if any, and starts the next search after it.
+    fn settle(&mut self) {
+        let Some(end) = self.found.take() else {
+            self.progress = Progress::Done;
+            return;
+        };
+        let Some((dfa, cache)) = self.lazy.as_mut() else {
+            return self.give_up();
+        };
+        let start = if dfa.forward().get_nfa().is_always_start_anchored() {
+            self.start
+        } else {
+            let input = Input::new(self.text)
+                .span(self.start..end.offset())
+                .anchored(Anchored::Yes)
+                .earliest(false);
+            match dfa.reverse().try_search_rev(cache.as_parts_mut().1, &input) {
+                Ok(Some(start)) => start.offset(),
+                _ => return self.give_up(),
+            }
+        };
+        self.out
+            .push(Match::new(end.pattern(), start..end.offset()));
+        // No match is empty (such a regex has no lazy DFA), so the next search starts later.
+        if self.text.len() - end.offset() < self.search.min_len {
+            self.progress = Progress::Done;
+        } else {
+            self.begin(end.offset());
+        }
+    }
+
+    /// The lazy DFA gave up (or the regex has none): the meta regex finds the rest of the
+    /// matches, from where the current search began.
+    fn give_up(&mut self) {
+        #[cfg(test)]
+        GAVE_UP.with(|n| n.set(n.get() + 1));
+        let input = Input::new(self.text).span(self.start..self.text.len());
+        self.out.extend(self.search.regex.find_iter(input));
+        self.progress = Progress::Done;
+    }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// How many walks have given up, for tests.
+    static GAVE_UP: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// The iterator of [`LazySearch::find_iter`].
+#[cfg(test)]
 pub(crate) struct Matches<'a> {
     regex: &'a Regex,
     /// The rest of the text.
@@ -163,6 +445,7 @@ pub(crate) struct Matches<'a> {
     done: bool,
 }
 
+#[cfg(test)]
 impl Iterator for Matches<'_> {
     type Item = Match;
 
@@ -232,5 +515,124 @@ mod tests {
             both(&search, text, &mut cache);
         }
         assert!(search.find_iter("baab", &mut cache).any(|m| m.is_empty()));
+    }
+
+    /// Both regexes' matches through [`find_both`] and through the meta regex.
+    fn both_ways(
+        first: &LazySearch,
+        second: &LazySearch,
+        text: &str,
+        caches: &mut (LazyCache, LazyCache),
+    ) {
+        let (mut got_first, mut got_second) = (vec![Match::must(0, 0..0)], Vec::new());
+        got_first.clear();
+        find_both(
+            text,
+            (first, &mut caches.0, &mut got_first),
+            (second, &mut caches.1, &mut got_second),
+        );
+        let want_first: Vec<Match> = first.regex().find_iter(text).collect();
+        let want_second: Vec<Match> = second.regex().find_iter(text).collect();
+        assert_eq!(got_first, want_first, "first regex in {text:?}");
+        assert_eq!(got_second, want_second, "second regex in {text:?}");
+    }
+
+    /// The texts of both corpora (none when they are missing), for comparing searches.
+    fn corpus_texts() -> Vec<String> {
+        let mut texts = Vec::new();
+        for name in ["social", "presidio"] {
+            let path = format!("{}/../../corpora/{name}.jsonl", env!("CARGO_MANIFEST_DIR"));
+            let body = std::fs::read_to_string(&path).unwrap();
+            for line in body.lines().filter(|l| !l.trim().is_empty()) {
+                let v: serde_json::Value = serde_json::from_str(line).unwrap();
+                texts.push(v["text"].as_str().unwrap().to_owned());
+            }
+        }
+        texts
+    }
+
+    #[test]
+    fn both_regexes_stepped_together_match_as_the_meta_regex() {
+        let (sources, _) = crate::patterns::sources(&[]);
+        let patterns = LazySearch::new(&sources).unwrap();
+        let (_, phrases) = crate::context::phrases(&["corp.example.org".to_owned()]);
+        let phrases = LazySearch::new(&phrases).unwrap();
+        let mut caches = (LazyCache::default(), LazyCache::default());
+        let mut texts: Vec<String> = TEXTS.iter().map(|t| t.to_string()).collect();
+        let corpus = corpus_texts();
+        assert!(corpus.len() > 1000);
+        for text in &corpus {
+            texts.push(text.clone());
+            texts.push(text.to_lowercase());
+            texts.push(text.to_uppercase());
+            // Cut short, mid-match for some.
+            let cut = (0..=text.len() / 2)
+                .rev()
+                .find(|&i| text.is_char_boundary(i));
+            texts.push(text[..cut.unwrap_or(0)].to_owned());
+        }
+        for pair in corpus.chunks(7) {
+            texts.push(pair.join(" "));
+        }
+        // Random texts from pieces that start, end and run into matches of both regexes.
+        let pieces = [
+            "born ",
+            "3/14/1950",
+            " ",
+            "password: hunter2",
+            "555-123-4567",
+            "a",
+            "12",
+            ".",
+            "-----BEGIN RSA PRIVATE KEY-----",
+            "jo@example.com",
+            "last Tuesday",
+            "Elm Street",
+            "metformin",
+            "500mg",
+            "é",
+            "\n",
+            "take ",
+            "yesterday",
+            "rm 12",
+            "vpn.corp.example.org",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        for _ in 0..2000 {
+            let mut text = String::new();
+            for _ in 0..(seed % 9) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                text.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+            }
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            texts.push(text);
+        }
+        // Matches that touch: the second search starts where the first match ends.
+        texts.push("555-123-4567555-123-4567 born born".to_owned());
+        for text in &texts {
+            both_ways(&patterns, &phrases, text, &mut caches);
+            both_ways(&phrases, &patterns, text, &mut caches);
+        }
+    }
+
+    #[test]
+    fn where_a_lazy_dfa_gives_up_the_meta_regex_finds_the_rest() {
+        let (sources, _) = crate::patterns::sources(&[]);
+        let small = LazySearch::with_cache_capacity(&sources, 0).unwrap();
+        let (_, phrases) = crate::context::phrases(&[]);
+        let phrases = LazySearch::new(&phrases).unwrap();
+        let mut caches = (LazyCache::default(), LazyCache::default());
+        let text = corpus_texts().join(" ");
+        let before = GAVE_UP.with(|n| n.get());
+        both_ways(&small, &phrases, &text, &mut caches);
+        assert!(
+            GAVE_UP.with(|n| n.get()) > before,
+            "the small cache never gave up"
+        );
+        both_ways(&phrases, &small, &text, &mut caches);
     }
 }

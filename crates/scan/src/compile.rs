@@ -1,6 +1,6 @@
 //! The scanner: a policy compiled into matchers, and the scan that runs them over a text.
 
-use crate::ascii_regex::LazyCache;
+use crate::ascii_regex::{self, LazyCache};
 use crate::context::{self, ContextPhrases, Signal};
 use crate::lexicon::{Hit, Lexicons, TermSpec};
 use crate::names::{self, Allowed, Found};
@@ -9,6 +9,7 @@ use crate::patterns::{self, Check, Keep, Needs, Patterns};
 use crate::text::{self, sentence_bounds, CaseMode, Word};
 use crate::{Channel, Finding, Fix, Post, PostKind, Report, SharedStr};
 use postguard_policy::{Category, IdentifierKind, LexiconAction, LexiconRole, Policy, Severity};
+use regex_automata::Match;
 use rustc_hash::FxHashSet;
 use std::cell::RefCell;
 
@@ -357,6 +358,10 @@ struct Lists {
     staff_alone: Vec<(usize, usize)>,
     candidates: Vec<Candidate>,
     streets: Vec<(usize, usize)>,
+    /// The context phrases' matches, in text order.
+    phrase_matches: Vec<Match>,
+    /// The identifier patterns' matches, in text order.
+    pattern_matches: Vec<Match>,
 }
 
 impl Lists {
@@ -374,6 +379,8 @@ impl Lists {
         self.staff_alone.clear();
         self.candidates.clear();
         self.streets.clear();
+        self.phrase_matches.clear();
+        self.pattern_matches.clear();
     }
 }
 
@@ -611,6 +618,8 @@ impl Scanner {
             staff_alone,
             candidates,
             streets,
+            phrase_matches,
+            pattern_matches,
         } = &mut scratch.lists;
 
         // Lexicons.
@@ -655,8 +664,21 @@ impl Scanner {
             }
         }
 
-        // Context phrases.
-        self.context.find(text, &mut scratch.phrase_cache, |m| {
+        // Context phrases and identifier patterns, both regexes read in one pass.
+        ascii_regex::find_both(
+            text,
+            (
+                &self.context.search,
+                &mut scratch.phrase_cache,
+                phrase_matches,
+            ),
+            (
+                &self.patterns.search,
+                &mut scratch.pattern_cache,
+                pattern_matches,
+            ),
+        );
+        for m in phrase_matches.iter() {
             let span = (m.start(), m.end());
             match self.context.signals.get(m.pattern().as_usize()) {
                 Some(Signal::PersonCue) => person_cues.push(m.start()),
@@ -673,7 +695,7 @@ impl Scanner {
                 Some(Signal::Credential) => credentials.push(span),
                 None => {}
             }
-        });
+        }
 
         // Names and places.
         scratch.names.clear();
@@ -729,12 +751,8 @@ impl Scanner {
         };
 
         // Identifiers with a shape.
-        if self.patterns.may_match(text) {
-            for m in self
-                .patterns
-                .search
-                .find_iter(text, &mut scratch.pattern_cache)
-            {
+        {
+            for m in pattern_matches.iter() {
                 let Some(meta) = self.patterns.meta.get(m.pattern().as_usize()) else {
                     continue;
                 };

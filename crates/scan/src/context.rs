@@ -3,8 +3,6 @@
 //! and credentials. Compiled into one multi-pattern regex, searched with its forward and reverse
 //! lazy DFAs directly ([`LazySearch`]), their cache in the thread's scratch.
 
-use regex_automata::Match;
-
 use crate::ascii_regex::{LazyCache, LazySearch};
 
 /// What a context phrase signals.
@@ -50,7 +48,7 @@ fn sources() -> Vec<(Signal, String)> {
 
 /// The compiled context phrases.
 pub(crate) struct ContextPhrases {
-    search: LazySearch,
+    pub(crate) search: LazySearch,
     pub signals: Vec<Signal>,
 }
 
@@ -68,8 +66,15 @@ impl ContextPhrases {
     }
 
     /// Calls `each` on the phrases' leftmost-first matches in `text`, in order and not
-    /// overlapping, as the meta regex's `find_iter` finds them.
-    pub(crate) fn find(&self, text: &str, cache: &mut Cache, mut each: impl FnMut(Match)) {
+    /// overlapping, as the meta regex's `find_iter` finds them (the scanner searches them
+    /// together with the identifier patterns, with [`crate::ascii_regex::find_both`]).
+    #[cfg(test)]
+    pub(crate) fn find(
+        &self,
+        text: &str,
+        cache: &mut Cache,
+        mut each: impl FnMut(regex_automata::Match),
+    ) {
         if text.is_empty() {
             return;
         }

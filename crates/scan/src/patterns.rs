@@ -175,8 +175,6 @@ fn ascii_boundaries(pattern: &str) -> String {
 pub(crate) struct Patterns {
     pub search: LazySearch,
     pub meta: Vec<PatternMeta>,
-    /// Some pattern matches the empty text (no built-in one does).
-    matches_empty: bool,
 }
 
 impl Patterns {
@@ -186,18 +184,7 @@ impl Patterns {
     ) -> Result<Patterns, String> {
         let (sources, meta) = sources(policy_formats);
         let search = LazySearch::new(&sources)?;
-        let matches_empty = search.regex().is_match("");
-        Ok(Patterns {
-            search,
-            meta,
-            matches_empty,
-        })
-    }
-
-    /// False when the regex need not run over `text`: an empty text holds no match unless
-    /// the regex matches the empty string.
-    pub(crate) fn may_match(&self, text: &str) -> bool {
-        !text.is_empty() || self.matches_empty
+        Ok(Patterns { search, meta })
     }
 }
 
