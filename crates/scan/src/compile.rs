@@ -7,7 +7,7 @@ use crate::names::{self, Allowed, Found};
 use crate::org::{OrgMatcher, OrgScan, OrgTerm};
 use crate::patterns::{self, Check, Keep, Needs, Patterns};
 use crate::text::{self, sentence_bounds, CaseMode, Word};
-use crate::{Channel, Finding, Fix, Post, PostKind, Report, SharedStr};
+use crate::{Channel, Context, Finding, Fix, Post, PostKind, Report, SharedStr};
 use postguard_policy::{Category, IdentifierKind, LexiconAction, LexiconRole, Policy, Severity};
 use regex_automata::Match;
 use rustc_hash::FxHashSet;
@@ -251,6 +251,9 @@ fn shared_concat(buffer: &mut String, pieces: &[&str]) -> SharedStr {
     }
     SharedStr::from(buffer.as_str())
 }
+
+/// The key of the word "in" (`text::Word::key`: its letters in lower case, little-endian).
+const IN_KEY: u64 = u64::from_le_bytes(*b"in\0\0\0\0\0\0");
 
 /// Fix hints that do not depend on the policy.
 const INDIRECT_HINT: SharedStr = SharedStr::from_static(
@@ -641,25 +644,15 @@ impl Scanner {
                 LexiconRole::PatientContext => patient_cues.push((hit.start, hit.end)),
                 LexiconRole::QuasiIdentifier => quasi.push((hit.start, hit.end, "detail")),
                 LexiconRole::Finding => {
-                    if !self.rule(info.category).enabled {
-                        continue;
+                    if self.rule(info.category).enabled {
+                        Self::lexicon_finding(
+                            text,
+                            hit,
+                            info,
+                            &mut scratch.explanation,
+                            &mut findings,
+                        );
                     }
-                    let matched = text.get(hit.start..hit.end).unwrap_or("");
-                    let explanation = shared_concat(
-                        &mut scratch.explanation,
-                        &["\"", matched, &info.explanation_tail],
-                    );
-                    findings.push(Finding {
-                        rule: info.rule.clone(),
-                        category: info.category,
-                        severity: info.severity,
-                        identifier: None,
-                        start: hit.start,
-                        end: hit.end,
-                        explanation,
-                        matched: matched.to_owned(),
-                        fix: Some(info.fix.clone()),
-                    });
                 }
             }
         }
@@ -709,46 +702,19 @@ impl Scanner {
         );
         let inside_allowed =
             |s: usize, e: usize| allowed_spans.iter().any(|&(a, b)| a <= s && e <= b);
-        // A name that runs into a staff member's full name ("Florence Nightingale. Still") is
-        // theirs.
-        let overlaps_allowed =
-            |s: usize, e: usize| allowed_spans.iter().any(|&(a, b)| s < b && a < e);
-        person_names.extend(
-            scratch
-                .names
-                .iter()
-                .filter(|f| !f.city && !overlaps_allowed(f.start, f.end))
-                .map(|f| (f.start, f.end)),
-        );
-        // A colleague's first name or surname alone, with no title or relation before it
-        // ("Proud to work with you, Carlos!"): advice, as it may be a patient of the same name.
-        staff_alone.extend(
-            scratch
-                .names
-                .iter()
-                .filter(|f| {
-                    !f.city
-                        && !f.strong
-                        && text.get(f.start..f.end).is_some_and(|n| {
-                            n.split_whitespace()
-                                .all(|w| with_lowercase(w, |l| self.staff_words.contains(l)))
-                        })
-                })
-                .map(|f| (f.start, f.end)),
-        );
+        if !scratch.names.is_empty() {
+            self.sort_names(
+                text,
+                &scratch.names,
+                &allowed_spans,
+                person_names,
+                staff_alone,
+            );
+        }
         let patient_context = !patient_cues.is_empty();
         let about_person = patient_context || !person_names.is_empty();
-        // A person cue in the sentence around `pos`. `person_cues` is in text order: a binary
-        // search finds the nearest cue on each side, and when neither is in the sentence, no
-        // farther one is (a text without cues reads no bytes).
-        let cue_near = |pos: usize| {
-            let i = person_cues.partition_point(|&c| c < pos);
-            let before = i.checked_sub(1).and_then(|k| person_cues.get(k));
-            before.is_some_and(|&c| text::in_sentence_of(text, pos, c))
-                || person_cues
-                    .get(i)
-                    .is_some_and(|&c| text::in_sentence_of(text, pos, c))
-        };
+        // A person cue in the sentence around `pos`.
+        let cue_near = |pos: usize| cue_in_sentence(text, person_cues, pos);
 
         // Identifiers with a shape.
         {
@@ -845,36 +811,19 @@ impl Scanner {
         }
         // "Smith in bay 2", "Garcia in 4B": a name-list word right before a room is a patient,
         // even when the word is also an ordinary one.
-        // Most words are not followed by " in ": settled on the bytes first (a branch taken
-        // almost never), and only then on the word's case (tested first, that branch was
+        // Most words are not followed by " in ": settled on the next word's key first (one
+        // compare, a branch taken almost never; " in " after a word makes "in" the next word),
+        // then on the bytes, and only then on the word's case (tested first, that branch was
         // mispredicted at about one word in four).
-        for w in &scratch.words {
-            if text.as_bytes().get(w.end..w.end + 4) != Some(b" in ") {
+        for (w, next) in scratch.words.iter().zip(scratch.words.iter().skip(1)) {
+            if next.key != IN_KEY || text.as_bytes().get(w.end..w.end + 4) != Some(b" in ") {
                 continue;
             }
             if w.shape == text::Shape::Lower && mode == CaseMode::Mixed {
                 continue;
             }
-            let Some(room) = room_after(text, w.end) else {
-                continue;
-            };
-            let data = names::NameData::get();
-            let known = person_names
-                .iter()
-                .any(|&(s, e)| s <= w.start && w.end <= e);
-            if !known
-                && with_lowercase(w.text(text), |word| {
-                    (data.is_surname(word) || data.is_first(word)) && !self.allow.allows(word)
-                })
-            {
-                candidates.push(Candidate {
-                    kind: IdentifierKind::Name,
-                    rule: "phi.name",
-                    pattern: None,
-                    start: w.start,
-                    end: w.end,
-                });
-                candidates.push(room);
+            if let Some(room) = room_after(text, w.end) {
+                self.name_before_room(text, w, room, person_names, candidates);
             }
         }
         for f in scratch.names.iter().filter(|f| f.city) {
@@ -917,181 +866,42 @@ impl Scanner {
                 });
             }
         }
-        resolve_overlaps(candidates);
-        let phi = &*candidates;
+        if candidates.len() > 1 {
+            resolve_overlaps(candidates);
+        }
 
-        // PHI findings.
+        // Building findings is rare next to looking for them: each kind is built out of line, so
+        // that the code run for every text stays small (it was 38 KB with all of it inline).
         let phi_rule = self.rule(Category::Phi);
-        if phi_rule.enabled {
-            for c in phi {
-                let matched = text.get(c.start..c.end).unwrap_or("").to_owned();
-                let (mut severity, mut explanation) = match self.texts.advice(c.rule) {
-                    Some(text) => (Severity::Advise, text.clone()),
-                    None => (phi_rule.severity, self.texts.phi(c.kind)),
-                };
-                if ctx.channel == Channel::Official {
-                    if let Some(consent) = ctx.consents.iter().find(|k| covers(&k.covers, &matched))
-                    {
-                        severity = Severity::Advise;
-                        explanation = format!(
-                            "This is {}, published under patient consent {} on the official channel; check it matches the consent (policy section \"{}\").",
-                            c.kind.describe(),
-                            consent.id,
-                            phi_rule.section
-                        )
-                        .into();
-                    }
-                }
-                findings.push(Finding {
-                    rule: match c.pattern.and_then(|i| self.patterns.meta.get(i)) {
-                        Some(meta) => meta.rule.clone(),
-                        None => SharedStr::from_static(c.rule),
-                    },
-                    category: Category::Phi,
-                    severity,
-                    identifier: Some(c.kind),
-                    start: c.start,
-                    end: c.end,
-                    matched,
-                    explanation,
-                    fix: Some(Fix::Redact {
-                        replacement: self.texts.placeholder(c.kind),
-                    }),
-                });
-            }
+        if phi_rule.enabled && !candidates.is_empty() {
+            self.phi_findings(text, ctx, candidates, &mut findings);
         }
 
         // Indirect identification: patient context beside quasi-identifiers.
         let indirect = self.rule(Category::IndirectPhi);
-        if indirect.enabled && patient_context {
-            // Quasi-identifiers in text order, so each cue looks only at its own window.
-            // Identifiers are reported as phi already: only quasi-identifiers count here.
-            // The quasi-identifiers are not needed after this: sorted in place.
-            let details = &mut *quasi;
-            details.sort_unstable_by_key(|d| d.0);
-            patient_cues.sort_unstable();
-            let mut last_end = 0;
-            for &(cs, ce) in patient_cues.iter() {
-                // At least 160 bytes on each side of the cue, or its whole sentence: when the
-                // 160 bytes reach both ends of the text, the sentence need not be looked for.
-                let near = (cs.saturating_sub(160), ce + 160);
-                let window = if near.0 == 0 && near.1 >= text.len() {
-                    near
-                } else {
-                    let (ss, se) = sentence_bounds(text, cs);
-                    (ss.min(near.0), se.max(near.1))
-                };
-                let first = details.partition_point(|d| d.0 < window.0);
-                let near_quasi = details
-                    .get(first..)
-                    .unwrap_or(&[])
-                    .iter()
-                    .take_while(|d| d.0 < window.1)
-                    .filter(|&&(s, e, _)| e <= window.1 && (e <= cs || s >= ce))
-                    .min_by_key(|&&(s, _, _)| s.abs_diff(cs))
-                    .copied();
-                // A named patient is reported as phi; indirect identification is about texts
-                // that single someone out without a name.
-                let named = person_names
-                    .iter()
-                    .any(|&(s, e)| s < window.1 && e > window.0);
-                if let (Some((qs, qe, what)), false) = (near_quasi, named) {
-                    let start = cs.min(qs);
-                    let end = ce.max(qe);
-                    if start < last_end {
-                        continue;
-                    }
-                    last_end = end;
-                    let cue = text.get(cs..ce).unwrap_or("");
-                    let detail = text.get(qs..qe).unwrap_or("");
-                    findings.push(Finding {
-                        rule: SharedStr::from_static("indirect_phi"),
-                        category: Category::IndirectPhi,
-                        severity: indirect.severity,
-                        identifier: None,
-                        start,
-                        end,
-                        matched: text.get(start..end).unwrap_or("").to_owned(),
-                        explanation: shared_concat(
-                            &mut scratch.explanation,
-                            &[
-                                "\"",
-                                cue,
-                                "\" speaks of a patient, and beside it \"",
-                                detail,
-                                "\" (",
-                                what,
-                                &self.texts.indirect_tail,
-                            ],
-                        ),
-                        fix: Some(Fix::Reword {
-                            hint: INDIRECT_HINT,
-                        }),
-                    });
-                }
-            }
+        if indirect.enabled && patient_context && !quasi.is_empty() {
+            self.indirect_findings(
+                text,
+                patient_cues,
+                quasi,
+                person_names,
+                &mut scratch.explanation,
+                &mut findings,
+            );
         }
 
-        // Individual medical advice.
+        // Individual medical advice: advice phrases, or an advice verb with a medicine after it.
         let advice_rule = self.rule(Category::MedicalAdvice);
-        if advice_rule.enabled {
-            // The advice phrases are not needed after this: the spans are added to them.
-            let spans = &mut *advice;
-            for &(vs, ve) in advice_verbs.iter() {
-                // The first medicine at or after the verb, in its sentence (`medicines` is in
-                // text order: when the first one is past the sentence's end, all are).
-                if let Some(&(_, me)) = medicines
-                    .iter()
-                    .find(|&&(ms, _)| ms >= vs)
-                    .filter(|&&(ms, _)| text::in_sentence_of(text, vs, ms))
-                {
-                    spans.push((vs, me.max(ve)));
-                }
-            }
-            spans.sort_unstable();
-            let mut last_end = 0;
-            for &(s, e) in spans.iter() {
-                if s < last_end {
-                    continue;
-                }
-                last_end = e;
-                findings.push(Finding {
-                    rule: SharedStr::from_static("medical_advice"),
-                    category: Category::MedicalAdvice,
-                    severity: advice_rule.severity,
-                    identifier: None,
-                    start: s,
-                    end: e,
-                    matched: text.get(s..e).unwrap_or("").to_owned(),
-                    explanation: self.texts.medical_advice.clone(),
-                    fix: Some(Fix::Reword { hint: ADVICE_HINT }),
-                });
-            }
+        if advice_rule.enabled
+            && !(advice.is_empty() && (advice_verbs.is_empty() || medicines.is_empty()))
+        {
+            self.advice_findings(text, advice, advice_verbs, medicines, &mut findings);
         }
 
         // Credentials and internal systems.
         let security = self.rule(Category::Security);
-        if security.enabled {
-            let mut last_end = 0;
-            for &(s, e) in credentials.iter() {
-                if s < last_end {
-                    continue;
-                }
-                last_end = e;
-                findings.push(Finding {
-                    rule: SharedStr::from_static("security.credential"),
-                    category: Category::Security,
-                    severity: security.severity,
-                    identifier: None,
-                    start: s,
-                    end: e,
-                    matched: text.get(s..e).unwrap_or("").to_owned(),
-                    explanation: self.texts.security.clone(),
-                    fix: Some(Fix::Redact {
-                        replacement: SharedStr::from_static("[REDACTED]"),
-                    }),
-                });
-            }
+        if security.enabled && !credentials.is_empty() {
+            self.credential_findings(text, credentials, &mut findings);
         }
 
         // Personal handles and addresses that use the organisation's name.
@@ -1106,58 +916,13 @@ impl Scanner {
             && identifies_employer
             && !has_disclaimer
         {
-            let (start, end) = employer_at.unwrap_or((0, 0));
-            let named = text.get(start..end).unwrap_or("");
-            let explanation = if named.is_empty() {
-                shared_concat(
-                    &mut scratch.explanation,
-                    &["You identify your employer", &self.texts.disclaimer_tail],
-                )
-            } else {
-                shared_concat(
-                    &mut scratch.explanation,
-                    &[
-                        "\"",
-                        named,
-                        "\" identifies your employer",
-                        &self.texts.disclaimer_tail,
-                    ],
-                )
-            };
-            findings.push(Finding {
-                rule: SharedStr::from_static("missing_disclaimer"),
-                category: Category::MissingDisclaimer,
-                severity: disclaimer.severity,
-                identifier: None,
-                start,
-                end,
-                matched: named.to_owned(),
-                explanation,
-                fix: Some(Fix::Append {
-                    text: self.texts.disclaimer_fix.clone(),
-                }),
-            });
+            self.disclaimer_finding(text, employer_at, &mut scratch.explanation, &mut findings);
         }
 
         // Lexicon findings of the same category that overlap are one finding (a lone finding
         // is kept as it is: most texts have none or one).
         if findings.len() > 1 {
-            findings.sort_by_key(|f| (f.start, std::cmp::Reverse(f.end), f.category));
-            // Sorted by start: a finding is inside an earlier one of its category when it ends
-            // before the furthest end seen so far in that category.
-            let mut furthest = [0usize; Category::ALL.len()];
-            let mut kept_any = false;
-            findings.retain(|f| {
-                let slot = slot(f.category);
-                let duplicate = f.category != Category::MissingDisclaimer
-                    && f.end <= furthest[slot]
-                    && kept_any;
-                if !duplicate {
-                    furthest[slot] = furthest[slot].max(f.end);
-                    kept_any = true;
-                }
-                !duplicate
-            });
+            merge_overlapping(&mut findings);
         }
         Report {
             findings,
@@ -1165,6 +930,342 @@ impl Scanner {
         }
     }
 
+    /// Sorts the names found into `person_names` (those that are not part of an allowed name)
+    /// and `staff_alone` (a colleague's first name or surname alone).
+    #[inline(never)]
+    fn sort_names(
+        &self,
+        text: &str,
+        found: &[Found],
+        allowed_spans: &[(usize, usize)],
+        person_names: &mut Vec<(usize, usize)>,
+        staff_alone: &mut Vec<(usize, usize)>,
+    ) {
+        // A name that runs into a staff member's full name ("Florence Nightingale. Still") is
+        // theirs.
+        let overlaps_allowed =
+            |s: usize, e: usize| allowed_spans.iter().any(|&(a, b)| s < b && a < e);
+        person_names.extend(
+            found
+                .iter()
+                .filter(|f| !f.city && !overlaps_allowed(f.start, f.end))
+                .map(|f| (f.start, f.end)),
+        );
+        // A colleague's first name or surname alone, with no title or relation before it
+        // ("Proud to work with you, Carlos!"): advice, as it may be a patient of the same name.
+        staff_alone.extend(
+            found
+                .iter()
+                .filter(|f| {
+                    !f.city
+                        && !f.strong
+                        && text.get(f.start..f.end).is_some_and(|n| {
+                            n.split_whitespace()
+                                .all(|w| with_lowercase(w, |l| self.staff_words.contains(l)))
+                        })
+                })
+                .map(|f| (f.start, f.end)),
+        );
+    }
+
+    /// A word of the name lists right before a room (`room`, found after it) is a patient's
+    /// name: pushes both, unless the word is part of a name found already or allowed.
+    #[inline(never)]
+    fn name_before_room(
+        &self,
+        text: &str,
+        w: &Word,
+        room: Candidate,
+        person_names: &[(usize, usize)],
+        candidates: &mut Vec<Candidate>,
+    ) {
+        let data = names::NameData::get();
+        let known = person_names
+            .iter()
+            .any(|&(s, e)| s <= w.start && w.end <= e);
+        if !known
+            && with_lowercase(w.text(text), |word| {
+                (data.is_surname(word) || data.is_first(word)) && !self.allow.allows(word)
+            })
+        {
+            candidates.push(Candidate {
+                kind: IdentifierKind::Name,
+                rule: "phi.name",
+                pattern: None,
+                start: w.start,
+                end: w.end,
+            });
+            candidates.push(room);
+        }
+    }
+
+    /// Pushes a lexicon's finding for `hit`.
+    #[inline(never)]
+    fn lexicon_finding(
+        text: &str,
+        hit: &Hit,
+        info: &LexiconInfo,
+        buffer: &mut String,
+        findings: &mut Vec<Finding>,
+    ) {
+        let matched = text.get(hit.start..hit.end).unwrap_or("");
+        let explanation = shared_concat(buffer, &["\"", matched, &info.explanation_tail]);
+        findings.push(Finding {
+            rule: info.rule.clone(),
+            category: info.category,
+            severity: info.severity,
+            identifier: None,
+            start: hit.start,
+            end: hit.end,
+            explanation,
+            matched: matched.to_owned(),
+            fix: Some(info.fix.clone()),
+        });
+    }
+
+    /// Pushes the phi findings of the identifiers `phi` (overlaps resolved, in text order).
+    #[inline(never)]
+    fn phi_findings(
+        &self,
+        text: &str,
+        ctx: &Context,
+        phi: &[Candidate],
+        findings: &mut Vec<Finding>,
+    ) {
+        let phi_rule = self.rule(Category::Phi);
+        for c in phi {
+            let matched = text.get(c.start..c.end).unwrap_or("").to_owned();
+            let (mut severity, mut explanation) = match self.texts.advice(c.rule) {
+                Some(text) => (Severity::Advise, text.clone()),
+                None => (phi_rule.severity, self.texts.phi(c.kind)),
+            };
+            if ctx.channel == Channel::Official && !ctx.consents.is_empty() {
+                if let Some(consented) = consented(ctx, c.kind, &matched, &phi_rule.section) {
+                    severity = Severity::Advise;
+                    explanation = consented;
+                }
+            }
+            findings.push(Finding {
+                rule: match c.pattern.and_then(|i| self.patterns.meta.get(i)) {
+                    Some(meta) => meta.rule.clone(),
+                    None => SharedStr::from_static(c.rule),
+                },
+                category: Category::Phi,
+                severity,
+                identifier: Some(c.kind),
+                start: c.start,
+                end: c.end,
+                matched,
+                explanation,
+                fix: Some(Fix::Redact {
+                    replacement: self.texts.placeholder(c.kind),
+                }),
+            });
+        }
+    }
+
+    /// Pushes the indirect identifications: a patient cue with a quasi-identifier beside it
+    /// and no name near it.
+    #[inline(never)]
+    fn indirect_findings(
+        &self,
+        text: &str,
+        patient_cues: &mut [(usize, usize)],
+        quasi: &mut [(usize, usize, &'static str)],
+        person_names: &[(usize, usize)],
+        buffer: &mut String,
+        findings: &mut Vec<Finding>,
+    ) {
+        let indirect = self.rule(Category::IndirectPhi);
+        // Quasi-identifiers in text order, so each cue looks only at its own window.
+        // Identifiers are reported as phi already: only quasi-identifiers count here.
+        // The quasi-identifiers are not needed after this: sorted in place.
+        let details = quasi;
+        details.sort_unstable_by_key(|d| d.0);
+        patient_cues.sort_unstable();
+        let mut last_end = 0;
+        for &(cs, ce) in patient_cues.iter() {
+            // At least 160 bytes on each side of the cue, or its whole sentence: when the
+            // 160 bytes reach both ends of the text, the sentence need not be looked for.
+            let near = (cs.saturating_sub(160), ce + 160);
+            let window = if near.0 == 0 && near.1 >= text.len() {
+                near
+            } else {
+                let (ss, se) = sentence_bounds(text, cs);
+                (ss.min(near.0), se.max(near.1))
+            };
+            let first = details.partition_point(|d| d.0 < window.0);
+            let near_quasi = details
+                .get(first..)
+                .unwrap_or(&[])
+                .iter()
+                .take_while(|d| d.0 < window.1)
+                .filter(|&&(s, e, _)| e <= window.1 && (e <= cs || s >= ce))
+                .min_by_key(|&&(s, _, _)| s.abs_diff(cs))
+                .copied();
+            // A named patient is reported as phi; indirect identification is about texts
+            // that single someone out without a name.
+            let named = person_names
+                .iter()
+                .any(|&(s, e)| s < window.1 && e > window.0);
+            if let (Some((qs, qe, what)), false) = (near_quasi, named) {
+                let start = cs.min(qs);
+                let end = ce.max(qe);
+                if start < last_end {
+                    continue;
+                }
+                last_end = end;
+                let cue = text.get(cs..ce).unwrap_or("");
+                let detail = text.get(qs..qe).unwrap_or("");
+                findings.push(Finding {
+                    rule: SharedStr::from_static("indirect_phi"),
+                    category: Category::IndirectPhi,
+                    severity: indirect.severity,
+                    identifier: None,
+                    start,
+                    end,
+                    matched: text.get(start..end).unwrap_or("").to_owned(),
+                    explanation: shared_concat(
+                        buffer,
+                        &[
+                            "\"",
+                            cue,
+                            "\" speaks of a patient, and beside it \"",
+                            detail,
+                            "\" (",
+                            what,
+                            &self.texts.indirect_tail,
+                        ],
+                    ),
+                    fix: Some(Fix::Reword {
+                        hint: INDIRECT_HINT,
+                    }),
+                });
+            }
+        }
+    }
+
+    /// Pushes the individual medical advice: advice phrases, and advice verbs with a medicine
+    /// after them in their sentence.
+    #[inline(never)]
+    fn advice_findings(
+        &self,
+        text: &str,
+        advice: &mut Vec<(usize, usize)>,
+        advice_verbs: &[(usize, usize)],
+        medicines: &[(usize, usize)],
+        findings: &mut Vec<Finding>,
+    ) {
+        let advice_rule = self.rule(Category::MedicalAdvice);
+        // The advice phrases are not needed after this: the spans are added to them.
+        let spans = advice;
+        for &(vs, ve) in advice_verbs {
+            // The first medicine at or after the verb, in its sentence (`medicines` is in
+            // text order: when the first one is past the sentence's end, all are).
+            if let Some(&(_, me)) = medicines
+                .iter()
+                .find(|&&(ms, _)| ms >= vs)
+                .filter(|&&(ms, _)| text::in_sentence_of(text, vs, ms))
+            {
+                spans.push((vs, me.max(ve)));
+            }
+        }
+        spans.sort_unstable();
+        let mut last_end = 0;
+        for &(s, e) in spans.iter() {
+            if s < last_end {
+                continue;
+            }
+            last_end = e;
+            findings.push(Finding {
+                rule: SharedStr::from_static("medical_advice"),
+                category: Category::MedicalAdvice,
+                severity: advice_rule.severity,
+                identifier: None,
+                start: s,
+                end: e,
+                matched: text.get(s..e).unwrap_or("").to_owned(),
+                explanation: self.texts.medical_advice.clone(),
+                fix: Some(Fix::Reword { hint: ADVICE_HINT }),
+            });
+        }
+    }
+
+    /// Pushes the credentials and internal systems, `credentials` in text order.
+    #[inline(never)]
+    fn credential_findings(
+        &self,
+        text: &str,
+        credentials: &[(usize, usize)],
+        findings: &mut Vec<Finding>,
+    ) {
+        let security = self.rule(Category::Security);
+        let mut last_end = 0;
+        for &(s, e) in credentials {
+            if s < last_end {
+                continue;
+            }
+            last_end = e;
+            findings.push(Finding {
+                rule: SharedStr::from_static("security.credential"),
+                category: Category::Security,
+                severity: security.severity,
+                identifier: None,
+                start: s,
+                end: e,
+                matched: text.get(s..e).unwrap_or("").to_owned(),
+                explanation: self.texts.security.clone(),
+                fix: Some(Fix::Redact {
+                    replacement: SharedStr::from_static("[REDACTED]"),
+                }),
+            });
+        }
+    }
+
+    /// Pushes the missing disclaimer's finding, on the employer's mention when there is one.
+    #[inline(never)]
+    fn disclaimer_finding(
+        &self,
+        text: &str,
+        employer_at: Option<(usize, usize)>,
+        buffer: &mut String,
+        findings: &mut Vec<Finding>,
+    ) {
+        let disclaimer = self.rule(Category::MissingDisclaimer);
+        let (start, end) = employer_at.unwrap_or((0, 0));
+        let named = text.get(start..end).unwrap_or("");
+        let explanation = if named.is_empty() {
+            shared_concat(
+                buffer,
+                &["You identify your employer", &self.texts.disclaimer_tail],
+            )
+        } else {
+            shared_concat(
+                buffer,
+                &[
+                    "\"",
+                    named,
+                    "\" identifies your employer",
+                    &self.texts.disclaimer_tail,
+                ],
+            )
+        };
+        findings.push(Finding {
+            rule: SharedStr::from_static("missing_disclaimer"),
+            category: Category::MissingDisclaimer,
+            severity: disclaimer.severity,
+            identifier: None,
+            start,
+            end,
+            matched: named.to_owned(),
+            explanation,
+            fix: Some(Fix::Append {
+                text: self.texts.disclaimer_fix.clone(),
+            }),
+        });
+    }
+
+    #[inline(never)]
     fn check(&self, check: Check, value: &str, matched: &str, mode: CaseMode) -> bool {
         match check {
             Check::None => true,
@@ -1194,6 +1295,7 @@ impl Scanner {
     }
 
     /// Identifiers that belong to the organisation, not to a person.
+    #[inline(never)]
     fn shape_allowed(&self, kind: IdentifierKind, value: &str) -> bool {
         match kind {
             IdentifierKind::Phone => {
@@ -1236,6 +1338,7 @@ impl Scanner {
         }
     }
 
+    #[inline(never)]
     fn handle_findings(&self, text: &str, findings: &mut Vec<Finding>) {
         let rule = self.rule(Category::HandleBranding);
         if !rule.enabled || self.logo_words.is_empty() {
@@ -1387,6 +1490,48 @@ impl Scanner {
     }
 }
 
+/// On the official channel, the explanation of an identifier a consent of `ctx` covers: the
+/// finding is then only advice. Consents are rare: kept out of the scan's code.
+#[cold]
+#[inline(never)]
+fn consented(
+    ctx: &Context,
+    kind: IdentifierKind,
+    matched: &str,
+    section: &str,
+) -> Option<SharedStr> {
+    let consent = ctx.consents.iter().find(|k| covers(&k.covers, matched))?;
+    Some(
+        format!(
+            "This is {}, published under patient consent {} on the official channel; check it matches the consent (policy section \"{section}\").",
+            kind.describe(),
+            consent.id,
+        )
+        .into(),
+    )
+}
+
+/// Lexicon findings of the same category that overlap are one finding: sorts `findings` and
+/// drops those inside an earlier one of their category.
+#[inline(never)]
+fn merge_overlapping(findings: &mut Vec<Finding>) {
+    findings.sort_by_key(|f| (f.start, std::cmp::Reverse(f.end), f.category));
+    // Sorted by start: a finding is inside an earlier one of its category when it ends
+    // before the furthest end seen so far in that category.
+    let mut furthest = [0usize; Category::ALL.len()];
+    let mut kept_any = false;
+    findings.retain(|f| {
+        let slot = slot(f.category);
+        let duplicate =
+            f.category != Category::MissingDisclaimer && f.end <= furthest[slot] && kept_any;
+        if !duplicate {
+            furthest[slot] = furthest[slot].max(f.end);
+            kept_any = true;
+        }
+        !duplicate
+    });
+}
+
 fn covers(covered: &[String], matched: &str) -> bool {
     let m = matched.to_lowercase();
     covered.iter().any(|c| {
@@ -1475,8 +1620,22 @@ fn address_words_ok(matched: &str, mode: CaseMode) -> bool {
         })
 }
 
+/// A person cue (`cues`, in text order) in the sentence around `pos`. A binary search finds the
+/// nearest cue on each side, and when neither is in the sentence, no farther one is (a text
+/// without cues reads no bytes).
+#[inline(never)]
+fn cue_in_sentence(text: &str, cues: &[usize], pos: usize) -> bool {
+    let i = cues.partition_point(|&c| c < pos);
+    let before = i.checked_sub(1).and_then(|k| cues.get(k));
+    before.is_some_and(|&c| text::in_sentence_of(text, pos, c))
+        || cues
+            .get(i)
+            .is_some_and(|&c| text::in_sentence_of(text, pos, c))
+}
+
 /// Overlapping identifiers: the longer one wins; on a tie, the earlier one. Leaves the winners
 /// in `candidates`, in text order.
+#[inline(never)]
 fn resolve_overlaps(candidates: &mut Vec<Candidate>) {
     candidates.sort_by_key(|c| (c.start, std::cmp::Reverse(c.end)));
     // `kept` winners so far sit at the front; each candidate is compared with the last of them.
@@ -1499,6 +1658,7 @@ fn resolve_overlaps(candidates: &mut Vec<Candidate>) {
 
 /// An age over 89 or a room written right after a name: "Brown, 90,", "Müller (96!!)",
 /// "Johnson in 412", "O'Malley in 4B".
+#[inline(never)]
 fn detail_after_name(text: &str, name_end: usize) -> Option<Candidate> {
     let rest = text.get(name_end..)?;
     let trimmed = rest.trim_start_matches([',', ' ', '(']);
@@ -1603,6 +1763,15 @@ mod tests {
                 .take_while(char::is_ascii_digit)
                 .collect();
             assert_eq!(first_number(s), collected.parse::<u32>().ok(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn in_key_is_the_key_words_give_in() {
+        let mut words = Vec::new();
+        for text in ["Smith in 412", "SMITH IN 412", "smith In bay 2"] {
+            text::words(text, &mut words);
+            assert_eq!(words.get(1).map(|w| w.key), Some(IN_KEY), "{text:?}");
         }
     }
 
