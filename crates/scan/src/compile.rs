@@ -970,6 +970,7 @@ impl Scanner {
 
     /// A word of the name lists right before a room (`room`, found after it) is a patient's
     /// name: pushes both, unless the word is part of a name found already or allowed.
+    #[cold]
     #[inline(never)]
     fn name_before_room(
         &self,
@@ -1147,6 +1148,7 @@ impl Scanner {
 
     /// Pushes the individual medical advice: advice phrases, and advice verbs with a medicine
     /// after them in their sentence.
+    #[cold]
     #[inline(never)]
     fn advice_findings(
         &self,
@@ -1192,6 +1194,7 @@ impl Scanner {
     }
 
     /// Pushes the credentials and internal systems, `credentials` in text order.
+    #[cold]
     #[inline(never)]
     fn credential_findings(
         &self,
