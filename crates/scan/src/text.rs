@@ -4,13 +4,13 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Shape {
     /// `word`
-    Lower,
+    Lower = 0,
     /// `Word`, `McDonald`, `O'Brien`
-    Title,
+    Title = 1,
     /// `WORD`
-    Upper,
+    Upper = 2,
     /// anything else (`iPhone`)
-    Mixed,
+    Mixed = 3,
 }
 
 /// How the text as a whole is written: names look different in each.
@@ -27,11 +27,11 @@ pub(crate) enum CaseMode {
 /// What stands right before a word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Prefix {
-    None,
+    None = 0,
     /// Inside an @handle.
-    Handle,
+    Handle = 1,
     /// Inside a #hashtag.
-    Hashtag,
+    Hashtag = 2,
 }
 
 /// A run of letters, with internal apostrophes and hyphens (`O'Brien`, `Mary-Jane`).
@@ -93,23 +93,43 @@ const NO_LETTERS: [std::ops::RangeInclusive<char>; 4] = [
     '\u{1F300}'..='\u{1FAFF}',
 ];
 
-/// For each byte: 1 for a small ASCII letter, 2 for a capital, 4 for a byte that may continue a
-/// word after ASCII letters (`'`, `-`, or a byte of a character beyond ASCII: the fast path of
-/// [`words`] leaves those words to [`other_step`]), 0 for anything else.
+/// [`LETTER`]: a small ASCII letter.
+const SMALL: u8 = 1;
+/// [`LETTER`]: an ASCII capital (bit 2, where [`SHAPES`] reads it).
+const CAPITAL: u8 = 4;
+/// [`LETTER`]: a byte that may continue a word after ASCII letters (`'`, `-`, or a byte of a
+/// character beyond ASCII): the fast path of [`words`] leaves those words to [`other_step`].
+const JOINS: u8 = 8;
+
+/// For each byte, what it is to the splitter: [`SMALL`], [`CAPITAL`], [`JOINS`] or 0.
 const LETTER: [u8; 256] = {
     let mut table = [0u8; 256];
     let mut b = 0;
     while b < 256 {
         let c = b as u8;
         table[b] = if c.is_ascii_lowercase() {
-            1
+            SMALL
         } else if c.is_ascii_uppercase() {
-            2
+            CAPITAL
         } else if c >= 0x80 || c == b'\'' || c == b'-' {
-            4
+            JOINS
         } else {
             0
         };
+        b += 1;
+    }
+    table
+};
+
+/// For each ASCII byte that is no letter, what it does to the [`Gap`] it stands in: the gap's
+/// bits it keeps (bits 0-3) and those it sets (bits 4-7), so that the splitter adds it to the
+/// gap with no branch.
+const GAP: [u8; 128] = {
+    let mut table = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        let (keep, set) = Gap::effect(b as u8);
+        table[b] = set << 4 | keep & Gap::ALL;
         b += 1;
     }
     table
@@ -150,6 +170,16 @@ pub(crate) fn eight_bytes(bytes: &[u8], pos: usize) -> u64 {
     }
 }
 
+/// [`eight_bytes`] where `pos` is within the text, checked with one comparison (the splitter's
+/// loop; the lexicon's filter is faster with [`eight_bytes`] as it is).
+#[inline]
+fn eight_bytes_in(bytes: &[u8], pos: usize) -> u64 {
+    match bytes.get(pos..).and_then(<[u8]>::first_chunk) {
+        Some(&eight) => u64::from_le_bytes(eight),
+        None => last_bytes(bytes, pos),
+    }
+}
+
 /// [`eight_bytes`] near the end of the text.
 #[cold]
 #[inline(never)]
@@ -161,15 +191,17 @@ fn last_bytes(bytes: &[u8], pos: usize) -> u64 {
     u64::from_le_bytes(buf)
 }
 
-/// The top bit of each byte of `w` that is an ASCII letter.
+/// The top bit of each byte of `folded` (the text's bytes with bit 5 set: small letters and
+/// capitals alike as small letters, `each_byte(0x20) | w`) that is no ASCII letter, exact up to
+/// the first such byte: the sums carry only out of a byte that is no letter, into the bytes
+/// above it.
 #[inline]
-fn ascii_letters(w: u64) -> u64 {
-    // Small letters and capitals alike with bit 5 set, and the top bit clear so that no sum
-    // below carries into the next byte (bytes beyond ASCII are dropped at the end).
-    let x = (w | each_byte(0x20)) & !HIGH_BITS;
-    let from_a = x + each_byte(0x80 - b'a');
-    let past_z = x + each_byte(0x80 - b'z' - 1);
-    from_a & !past_z & !w & HIGH_BITS
+fn not_letters(folded: u64) -> u64 {
+    // Past `z`, or beyond ASCII (no byte of UTF-8 is above 0xf7, so this sum never carries).
+    let past_z = folded + each_byte(0x80 - b'z' - 1);
+    // From `a` on (or beyond ASCII).
+    let from_a = folded + each_byte(0x80 - b'a');
+    (past_z | !from_a) & HIGH_BITS
 }
 
 /// ASCII letters of a text, counted while it is split: how it is written follows from them.
@@ -194,45 +226,86 @@ impl Letters {
     }
 }
 
-/// What stands between the previous word and the next: the facts [`Word`] records about it.
+/// What stands between the previous word and the next: the facts [`Word`] records about it,
+/// as bits (the prefix in bits 0-1, as [`Gap::prefix`] reads them), so that a character adds
+/// to it through a table, without a branch.
 #[derive(Clone, Copy)]
-struct Gap {
-    prefix: Prefix,
-    sentence_start: bool,
-    only_spaces: bool,
-}
+struct Gap(u8);
 
 impl Gap {
+    /// 0 for [`Prefix::None`], 1 for [`Prefix::Handle`], 2 for [`Prefix::Hashtag`].
+    const PREFIX: u8 = 3;
+    const HANDLE: u8 = 1;
+    const HASHTAG: u8 = 2;
+    /// [`Word::sentence_start`].
+    const SENTENCE_START: u8 = 4;
+    /// [`Word::joined_to_previous`].
+    const ONLY_SPACES: u8 = 8;
+    /// All the bits a gap uses.
+    const ALL: u8 = 15;
+
+    /// The gap before the first word of a text.
+    const START: Gap = Gap(Gap::SENTENCE_START);
+
+    fn prefix(self) -> Prefix {
+        // A table in memory: one load, where a match takes several instructions.
+        static PREFIXES: [Prefix; 4] =
+            [Prefix::None, Prefix::Handle, Prefix::Hashtag, Prefix::None];
+        PREFIXES[usize::from(self.0 & Gap::PREFIX)]
+    }
+
+    fn sentence_start(self) -> bool {
+        self.0 & Gap::SENTENCE_START != 0
+    }
+
+    fn only_spaces(self) -> bool {
+        self.0 & Gap::ONLY_SPACES != 0
+    }
+
     /// The gap after a word, before any character of it.
+    #[inline]
     fn after_word(self) -> Gap {
-        Gap {
-            prefix: self.prefix,
-            sentence_start: false,
-            only_spaces: true,
+        Gap(self.0 & Gap::PREFIX | Gap::ONLY_SPACES)
+    }
+
+    /// What an ASCII character that is no letter does to the gap: the bits it keeps, and
+    /// those it sets.
+    const fn effect(c: u8) -> (u8, u8) {
+        let (mut keep, mut set) = (u8::MAX, 0);
+        match c {
+            b'@' => (keep, set) = (!Gap::PREFIX, Gap::HANDLE),
+            b'#' => (keep, set) = (!Gap::PREFIX, Gap::HASHTAG),
+            b'_' | b'.' | b'-' | b'0'..=b'9' => {}
+            _ => keep = !Gap::PREFIX,
         }
+        match c {
+            b' ' | b'\t' => {}
+            b'.' | b'!' | b'?' | b'\n' | b'\r' | b'|' | b';' | b':' => {
+                set |= Gap::SENTENCE_START;
+                keep &= !Gap::ONLY_SPACES;
+            }
+            b'0'..=b'9' => keep &= !(Gap::SENTENCE_START | Gap::ONLY_SPACES),
+            _ => keep &= !Gap::ONLY_SPACES,
+        }
+        (keep, set)
+    }
+
+    /// Adds the ASCII byte that is no letter whose entry in [`GAP`] is `effect`.
+    #[inline]
+    fn push_byte(self, effect: u8) -> Gap {
+        Gap(self.0 & effect | effect >> 4)
     }
 
     /// Adds a character that is not a letter to the gap.
-    #[inline]
     fn push(&mut self, c: char) {
-        match c {
-            '@' => self.prefix = Prefix::Handle,
-            '#' => self.prefix = Prefix::Hashtag,
-            '_' | '.' | '-' | '0'..='9' => {}
-            _ => self.prefix = Prefix::None,
-        }
-        match c {
-            ' ' | '\t' => {}
-            '.' | '!' | '?' | '\n' | '\r' | '•' | '|' | ';' | ':' => {
-                self.sentence_start = true;
-                self.only_spaces = false;
+        *self = match u8::try_from(c) {
+            Ok(b) if b < 0x80 => self.push_byte(GAP[usize::from(b)]),
+            // A bullet ends a sentence; any other character beyond ASCII only separates.
+            _ if c == '•' => {
+                Gap(self.0 & !(Gap::PREFIX | Gap::ONLY_SPACES) | Gap::SENTENCE_START)
             }
-            '0'..='9' => {
-                self.sentence_start = false;
-                self.only_spaces = false;
-            }
-            _ => self.only_spaces = false,
-        }
+            _ => Gap(self.0 & !(Gap::PREFIX | Gap::ONLY_SPACES)),
+        };
     }
 }
 
@@ -249,104 +322,151 @@ fn letter_at(text: &str, pos: usize) -> bool {
     }
 }
 
+/// The letters at the start of eight bytes: what the fast path of [`words`] reads from them.
+struct Run {
+    /// How many bytes from the first are ASCII letters (8: all of them).
+    len: usize,
+    /// How many of those are capitals.
+    capitals: usize,
+    /// Those bytes in lower case, zeros above them: [`Word::key`] of a word they start.
+    key: u64,
+}
+
+impl Run {
+    #[inline(always)]
+    fn of(w: u64) -> Run {
+        let folded = w | each_byte(0x20);
+        let others = not_letters(folded);
+        // The top bit of the first byte that is no letter, 0 if there is none: the bytes below
+        // it are the run, all eight when there is none (no branch on where the run ends).
+        let first_other = others & others.wrapping_neg();
+        let mask = (first_other >> 7).wrapping_sub(1);
+        // The capitals' bit 5 (clear in a capital), summed into the top byte.
+        let capitals = ((folded ^ w) & mask) >> 5;
+        Run {
+            len: (others.trailing_zeros() / 8) as usize,
+            capitals: (capitals.wrapping_mul(each_byte(1)) >> 56) as usize,
+            key: folded & mask,
+        }
+    }
+}
+
+/// The rest of a word of more than eight ASCII letters from `end`: where its letters end, how
+/// many of them are capitals, and the byte after them (0 at the end of the text). Out of
+/// [`words`]' loop, which is left with fewer values to keep in registers.
+#[inline(never)]
+fn long_run(bytes: &[u8], mut end: usize) -> (usize, usize, u8) {
+    let mut capitals = 0;
+    loop {
+        let w = eight_bytes(bytes, end);
+        let run = Run::of(w);
+        capitals += run.capitals;
+        end += run.len;
+        if run.len < 8 {
+            return (end, capitals, (w >> (8 * run.len)) as u8);
+        }
+    }
+}
+
+/// [`Word::shape`] by the word's capitals (bits 0-1: none, one, two, more), whether its first
+/// letter is one (bit 2, as [`CAPITAL`] in [`LETTER`]) and whether all its letters are (bit 3).
+/// Entries for what cannot be (all capitals but not the first) are `Lower`.
+const SHAPES: [Shape; 16] = {
+    use Shape::{Lower, Mixed, Title, Upper};
+    [
+        Lower, Mixed, Mixed, Mixed, // small first letter
+        Lower, Title, Title, Mixed, // capital first, two at most: capitalised
+        Lower, Lower, Lower, Lower, // (all capitals, small first letter)
+        Lower, Title, Upper, Upper, // all capitals: a single one is capitalised
+    ]
+};
+
+/// [`SHAPES`] as two bits an entry (the shape's discriminant): read from a constant, not from
+/// a table in memory that other work leaves out of the cache between texts.
+const SHAPE_CODES: u32 = {
+    let mut codes = 0;
+    let mut i = 0;
+    while i < SHAPES.len() {
+        codes |= (SHAPES[i] as u32) << (2 * i);
+        i += 1;
+    }
+    codes
+};
+
+impl Shape {
+    /// The shape whose discriminant is `code & 3`.
+    #[inline]
+    fn from_code(code: u32) -> Shape {
+        match code & 3 {
+            0 => Shape::Lower,
+            1 => Shape::Title,
+            2 => Shape::Upper,
+            _ => Shape::Mixed,
+        }
+    }
+}
+
 /// Splits `text` into words, and tells how it is written (what [`case_mode`] answers, from
 /// the letters counted on the way).
 pub(crate) fn words(text: &str, out: &mut Vec<Word>) -> CaseMode {
     out.clear();
     let bytes = text.as_bytes();
-    let mut gap = Gap {
-        prefix: Prefix::None,
-        sentence_start: true,
-        only_spaces: false,
-    };
+    let mut gap = Gap::START;
     let mut counts = Letters::default();
     let mut pos = 0;
     while let Some(&b) = bytes.get(pos) {
-        if b == b' ' {
-            // The most common character between words.
-            gap.prefix = Prefix::None;
-            pos += 1;
-            continue;
-        }
-        let first = LETTER[usize::from(b)];
-        if first & 3 != 0 {
-            // The common word: ASCII letters, then an ASCII character that neither joins (`'`,
-            // `-`) nor continues it.
-            let first_upper = first == 2;
-            // Eight bytes at a time: the end of the letters is the lowest set bit of a mask, where
-            // a loop byte by byte took a mispredicted branch at nearly every end of a word.
-            let (mut end, mut capitals) = (pos, 0);
-            // The word's key, from the first eight bytes (no branch: `first` is all ones only
-            // in the first round).
-            let (mut key, mut first) = (0, u64::MAX);
-            // The byte after the letters (0 at the end of the text) and its entry in the table.
-            let (next, goes_on) = loop {
-                let w = eight_bytes(bytes, end);
-                let letters = ascii_letters(w);
-                let others = !letters & HIGH_BITS;
-                // The bytes before the first that is no letter (all eight if there is none).
-                let run = others.wrapping_sub(1) & !others;
-                key |= (w | each_byte(0x20)) & ((run & HIGH_BITS) >> 7).wrapping_mul(0xFF) & first;
-                first = 0;
-                // A capital has bit 5 clear.
-                let upper = letters & run & !(w << 2);
-                capitals += ((upper >> 7).wrapping_mul(each_byte(1)) >> 56) as usize;
-                if others != 0 {
-                    let at = others.trailing_zeros() & !7;
-                    end += (at / 8) as usize;
-                    let c = (w >> at) as u8;
-                    break (c, LETTER[usize::from(c)]);
-                }
-                end += 8;
-            };
-            let letters = end - pos;
-            if goes_on == 0 {
-                // A single capital is Title, and an initial when a dot follows. Words of
-                // capitals only are few in sentence-case text and most in upper-case text, so
-                // that branch is well predicted; the others, small and capitalised words mixed,
-                // take their shape from a table without a branch (one on whether the word has a
-                // capital was mispredicted at about one word in four).
-                let (shape, initial) = if capitals == letters {
-                    if letters == 1 {
-                        (Shape::Title, next == b'.')
-                    } else {
-                        (Shape::Upper, false)
-                    }
-                } else {
-                    let capitalised = usize::from(first_upper & (capitals <= 2));
-                    (
-                        [Shape::Lower, Shape::Mixed, Shape::Title]
-                            [usize::from(capitals != 0) << capitalised],
-                        false,
-                    )
-                };
-                counts.upper += capitals;
-                counts.all += letters;
-                out.push(Word {
-                    start: pos,
-                    end,
-                    key,
-                    shape,
-                    prefix: gap.prefix,
-                    sentence_start: gap.sentence_start,
-                    joined_to_previous: gap.only_spaces,
-                    initial,
-                });
-                gap = gap.after_word();
-                pos = end;
-                if next == b' ' {
-                    // The space after the word, the common case, as the loop would take it.
-                    gap.prefix = Prefix::None;
-                    pos += 1;
-                }
-                continue;
+        let class = LETTER[usize::from(b)];
+        if class & (SMALL | CAPITAL) == 0 {
+            if b < 0x80 {
+                gap = gap.push_byte(GAP[usize::from(b)]);
+                pos += 1;
+            } else {
+                (pos, gap) = other_step(text, pos, gap, out, &mut counts);
             }
-        } else if b < 0x80 {
-            gap.push(char::from(b));
-            pos += 1;
             continue;
         }
-        (pos, gap) = other_step(text, pos, gap, out, &mut counts);
+        // The common word: ASCII letters, then an ASCII character that neither joins (`'`, `-`)
+        // nor continues it. Eight bytes at a time: the end of the letters is the lowest set bit
+        // of a mask, where a loop byte by byte took a mispredicted branch at nearly every end
+        // of a word.
+        let first = eight_bytes_in(bytes, pos);
+        let run = Run::of(first);
+        let (end, capitals, after) = if run.len < 8 {
+            (pos + run.len, run.capitals, (first >> (8 * run.len)) as u8)
+        } else {
+            let (end, capitals, after) = long_run(bytes, pos + 8);
+            (end, run.capitals + capitals, after)
+        };
+        if LETTER[usize::from(after)] & JOINS != 0 {
+            (pos, gap) = other_step(text, pos, gap, out, &mut counts);
+            continue;
+        }
+        let letters = end - pos;
+        counts.upper += capitals;
+        counts.all += letters;
+        let shape = Shape::from_code(
+            SHAPE_CODES
+                >> (2
+                    * (u32::from(capitals == letters) << 3
+                        | u32::from(class & CAPITAL)
+                        | capitals.min(3) as u32)),
+        );
+        out.push(Word {
+            start: pos,
+            end,
+            key: run.key,
+            shape,
+            prefix: gap.prefix(),
+            sentence_start: gap.sentence_start(),
+            joined_to_previous: gap.only_spaces(),
+            // A single capital followed by a dot (`J.`): a capital has bit 5 clear.
+            initial: first & 0xff20 == u64::from(b'.') << 8,
+        });
+        // The byte after the word is in the gap before the next (a space, most often): taken
+        // here, without a branch on what it is.
+        // (It is ASCII: a byte beyond it joins.)
+        gap = gap.after_word().push_byte(GAP[usize::from(after & 0x7f)]);
+        pos = end + 1;
     }
     counts.mode()
 }
@@ -454,9 +574,9 @@ fn other_step(
             0
         },
         shape,
-        prefix: gap.prefix,
-        sentence_start: gap.sentence_start,
-        joined_to_previous: gap.only_spaces,
+        prefix: gap.prefix(),
+        sentence_start: gap.sentence_start(),
+        joined_to_previous: gap.only_spaces(),
         initial: letters == 1 && first_upper && bytes.get(end) == Some(&b'.'),
     });
     (pos.max(end), gap.after_word())
