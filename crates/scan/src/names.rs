@@ -1561,8 +1561,26 @@ struct Known {
 }
 
 impl Known {
-    /// `w`, the lower case of a word beyond ASCII appended to `forms`.
+    /// `w`, the lower case of a word beyond ASCII appended to `forms`. A word of ASCII letters
+    /// (nearly every name) has its first eight letters in lower case as its key already: the
+    /// text is not read again.
+    #[inline(always)]
     fn of(w: &Word, text: &str, lower: &mut Lower, forms: &mut String) -> Known {
+        if w.key != 0 {
+            return Known {
+                start: w.start,
+                end: w.end,
+                head: w.key,
+                ascii: true,
+                form: (0, 0),
+            };
+        }
+        Self::of_other(w, text, lower, forms)
+    }
+
+    /// [`Known::of`] for a word that is not ASCII letters only ("O'Brien", "Zoë").
+    #[inline(never)]
+    fn of_other(w: &Word, text: &str, lower: &mut Lower, forms: &mut String) -> Known {
         let len = w.end - w.start;
         let head = low_bytes(load8(text.as_bytes(), w.start), len);
         // A word of up to eight bytes is ASCII by the bytes read already.
@@ -1599,13 +1617,21 @@ impl Known {
     }
 
     /// Whether the two words are the same in lower case.
+    #[inline(always)]
     fn same(&self, other: &Known, text: &str, forms: &str) -> bool {
-        // Lower case keeps an ASCII word's length.
-        (!(self.ascii && other.ascii)
-            || self.end - self.start == other.end - other.start && self.head == other.head)
-            && self
-                .form(text, forms)
-                .eq_ignore_ascii_case(other.form(text, forms))
+        if self.ascii && other.ascii {
+            // Lower case keeps an ASCII word's length; a word of up to eight bytes is all in its
+            // head, so the heads tell (most pairs differ in length or head).
+            let len = self.end - self.start;
+            if len != other.end - other.start || self.head != other.head {
+                return false;
+            }
+            if len <= 8 {
+                return true;
+            }
+        }
+        self.form(text, forms)
+            .eq_ignore_ascii_case(other.form(text, forms))
     }
 }
 
