@@ -1475,6 +1475,7 @@ fn repeated_names(
     // words as written, compared in lower case.
     known.clear();
     forms.clear();
+    let mut heads = Heads::default();
     // The first word from each name on: the names are in text order, so a cursor that moves on
     // finds it (a search of the whole slice, should one start before the last).
     let mut from = 0;
@@ -1492,9 +1493,10 @@ fn repeated_names(
             if w.end - w.start > 2 && name_word(&class[k]) {
                 let mark = forms.len();
                 let t = Known::of(w, text, lower, forms);
-                if known.iter().any(|n| n.same(&t, text, forms)) {
+                if heads.may_hold(&t) && known.iter().any(|n| n.same(&t, text, forms)) {
                     forms.truncate(mark);
                 } else {
+                    heads.insert(&t);
                     known.push(t);
                 }
             }
@@ -1526,7 +1528,7 @@ fn repeated_names(
         }
         let mark = forms.len();
         let t = Known::of(w, text, lower, forms);
-        let repeated = known.iter().any(|n| n.same(&t, text, forms));
+        let repeated = heads.may_hold(&t) && known.iter().any(|n| n.same(&t, text, forms));
         forms.truncate(mark);
         if repeated {
             out.push(Found {
@@ -1544,6 +1546,39 @@ fn repeated_names(
 
 /// The most distinct words of names [`repeated_names`] looks for.
 const KNOWN_MAX: usize = 16;
+
+/// A bit for each length and head of the ASCII [`Known`] words (a word beyond ASCII marks them
+/// all): a word whose bit is clear is none of them, and is not compared with each (most words
+/// are none of them; the comparisons' branches were mispredicted often).
+#[derive(Default)]
+struct Heads {
+    bits: u64,
+    /// Some known word is beyond ASCII: it may equal any word.
+    other: bool,
+}
+
+impl Heads {
+    /// The bit of an ASCII word (two words [`Known::same`] calls the same have one bit).
+    #[inline(always)]
+    fn bit(t: &Known) -> u64 {
+        let len = (t.end - t.start) as u64;
+        1 << ((t.head ^ len).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58)
+    }
+
+    fn insert(&mut self, t: &Known) {
+        if t.ascii {
+            self.bits |= Self::bit(t);
+        } else {
+            self.other = true;
+        }
+    }
+
+    /// False when `t` is none of the words inserted.
+    #[inline(always)]
+    fn may_hold(&self, t: &Known) -> bool {
+        !t.ascii || self.other || self.bits & Self::bit(t) != 0
+    }
+}
 
 /// A word of a name, as [`repeated_names`] compares it with others in lower case (as
 /// [`Lower::of`] writes them): an ASCII word (nearly every one) by its length and first eight
