@@ -1462,7 +1462,8 @@ fn repeated_names(
     if before == 0 {
         return;
     }
-    // Words inside the names found so far (`out` is in text order), with a pointer into `out`.
+    // Words inside the names found so far (`out` is in text order), with a pointer into `out`:
+    // in a text of more than 64 words (a shorter one has them as bits, `inside_bits` below).
     let inside = |f: &mut usize, w: &Word, out: &[Found]| {
         while *f < before && out[*f].end <= w.start {
             *f += 1;
@@ -1479,6 +1480,9 @@ fn repeated_names(
     // The first word from each name on: the names are in text order, so a cursor that moves on
     // finds it (a search of the whole slice, should one start before the last).
     let mut from = 0;
+    // The words inside the names (those this loop visits), a bit each, read in a text of at
+    // most 64 words.
+    let mut inside_bits = 0u64;
     for n in out.iter().filter(|n| !n.city) {
         if from > 0 && words.get(from - 1).is_none_or(|w| w.start >= n.start) {
             from = words.partition_point(|w| w.start < n.start);
@@ -1487,10 +1491,11 @@ fn repeated_names(
             from += 1;
         }
         for (k, w) in words.iter().enumerate().skip(from) {
-            if w.end > n.end || known.len() >= KNOWN_MAX {
+            if w.end > n.end {
                 break;
             }
-            if w.end - w.start > 2 && name_word(&class[k]) {
+            inside_bits |= 1u64.wrapping_shl(k as u32);
+            if known.len() < KNOWN_MAX && w.end - w.start > 2 && name_word(&class[k]) {
                 let mark = forms.len();
                 let t = Known::of(w, text, lower, forms);
                 if heads.may_hold(&t) && known.iter().any(|n| n.same(&t, text, forms)) {
@@ -1505,25 +1510,57 @@ fn repeated_names(
     if known.is_empty() {
         return;
     }
+    // The word's own tests, with no branch.
+    let candidate = |w: &Word, k: usize| {
+        (w.prefix == Prefix::None)
+            & (w.end - w.start > 2)
+            & name_shape(w, mode)
+            & class.get(k).is_some_and(name_word)
+    };
+    // In a text of at most 64 words, the words to compare are worked out first as bits: the
+    // words a name can start at (in sentence-case text a name is capitalised), not inside a
+    // name, that pass their own tests (a branch on these was mispredicted often).
+    let mut bits = 0u64;
+    if words.len() <= 64 {
+        let looked_at = if mode == CaseMode::Mixed {
+            starts.0
+        } else {
+            u64::MAX.checked_shr(64 - words.len() as u32).unwrap_or(0)
+        };
+        let mut rest = looked_at & !inside_bits;
+        while rest != 0 {
+            let k = rest.trailing_zeros() as usize;
+            rest &= rest - 1;
+            if let Some(w) = words.get(k) {
+                bits |= u64::from(candidate(w, k)) << k;
+            }
+        }
+    }
     let mut f = 0;
     let mut next = 0;
-    while next < words.len() {
-        // In sentence-case text a name is capitalised: only words a name can start at.
-        let k = if mode == CaseMode::Mixed {
-            starts.next(class, next)
+    // The next word to compare: from the bits, or in a longer text the next word a name can
+    // start at, if it passes the same tests.
+    loop {
+        let k = if words.len() <= 64 {
+            if bits == 0 {
+                break;
+            }
+            let k = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            k
         } else {
-            next
+            let k = if mode == CaseMode::Mixed {
+                starts.next(class, next)
+            } else {
+                next
+            };
+            next = k + 1;
+            k
         };
         let Some(w) = words.get(k) else {
             break;
         };
-        next = k + 1;
-        // The word's own tests in one branch.
-        let candidate = (w.prefix == Prefix::None)
-            & (w.end - w.start > 2)
-            & name_shape(w, mode)
-            & class.get(k).is_some_and(name_word);
-        if !candidate || inside(&mut f, w, out) {
+        if words.len() > 64 && (!candidate(w, k) || inside(&mut f, w, out)) {
             continue;
         }
         let mark = forms.len();
