@@ -1462,7 +1462,8 @@ fn repeated_names(
     if before == 0 {
         return;
     }
-    // Words inside the names found so far (`out` is in text order), with a pointer into `out`.
+    // Words inside the names found so far (`out` is in text order), with a pointer into `out`:
+    // in a text of more than 64 words (a shorter one has them as bits, `inside_bits` below).
     let inside = |f: &mut usize, w: &Word, out: &[Found]| {
         while *f < before && out[*f].end <= w.start {
             *f += 1;
@@ -1475,9 +1476,13 @@ fn repeated_names(
     // words as written, compared in lower case.
     known.clear();
     forms.clear();
+    let mut heads = Heads::default();
     // The first word from each name on: the names are in text order, so a cursor that moves on
     // finds it (a search of the whole slice, should one start before the last).
     let mut from = 0;
+    // The words inside the names (those this loop visits), a bit each, read in a text of at
+    // most 64 words.
+    let mut inside_bits = 0u64;
     for n in out.iter().filter(|n| !n.city) {
         if from > 0 && words.get(from - 1).is_none_or(|w| w.start >= n.start) {
             from = words.partition_point(|w| w.start < n.start);
@@ -1486,15 +1491,17 @@ fn repeated_names(
             from += 1;
         }
         for (k, w) in words.iter().enumerate().skip(from) {
-            if w.end > n.end || known.len() >= KNOWN_MAX {
+            if w.end > n.end {
                 break;
             }
-            if w.end - w.start > 2 && name_word(&class[k]) {
+            inside_bits |= 1u64.wrapping_shl(k as u32);
+            if known.len() < KNOWN_MAX && w.end - w.start > 2 && name_word(&class[k]) {
                 let mark = forms.len();
                 let t = Known::of(w, text, lower, forms);
-                if known.iter().any(|n| n.same(&t, text, forms)) {
+                if heads.may_hold(&t) && known.iter().any(|n| n.same(&t, text, forms)) {
                     forms.truncate(mark);
                 } else {
+                    heads.insert(&t);
                     known.push(t);
                 }
             }
@@ -1503,30 +1510,62 @@ fn repeated_names(
     if known.is_empty() {
         return;
     }
+    // The word's own tests, with no branch.
+    let candidate = |w: &Word, k: usize| {
+        (w.prefix == Prefix::None)
+            & (w.end - w.start > 2)
+            & name_shape(w, mode)
+            & class.get(k).is_some_and(name_word)
+    };
+    // In a text of at most 64 words, the words to compare are worked out first as bits: the
+    // words a name can start at (in sentence-case text a name is capitalised), not inside a
+    // name, that pass their own tests (a branch on these was mispredicted often).
+    let mut bits = 0u64;
+    if words.len() <= 64 {
+        let looked_at = if mode == CaseMode::Mixed {
+            starts.0
+        } else {
+            u64::MAX.checked_shr(64 - words.len() as u32).unwrap_or(0)
+        };
+        let mut rest = looked_at & !inside_bits;
+        while rest != 0 {
+            let k = rest.trailing_zeros() as usize;
+            rest &= rest - 1;
+            if let Some(w) = words.get(k) {
+                bits |= u64::from(candidate(w, k)) << k;
+            }
+        }
+    }
     let mut f = 0;
     let mut next = 0;
-    while next < words.len() {
-        // In sentence-case text a name is capitalised: only words a name can start at.
-        let k = if mode == CaseMode::Mixed {
-            starts.next(class, next)
+    // The next word to compare: from the bits, or in a longer text the next word a name can
+    // start at, if it passes the same tests.
+    loop {
+        let k = if words.len() <= 64 {
+            if bits == 0 {
+                break;
+            }
+            let k = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            k
         } else {
-            next
+            let k = if mode == CaseMode::Mixed {
+                starts.next(class, next)
+            } else {
+                next
+            };
+            next = k + 1;
+            k
         };
         let Some(w) = words.get(k) else {
             break;
         };
-        next = k + 1;
-        // The word's own tests in one branch.
-        let candidate = (w.prefix == Prefix::None)
-            & (w.end - w.start > 2)
-            & name_shape(w, mode)
-            & class.get(k).is_some_and(name_word);
-        if !candidate || inside(&mut f, w, out) {
+        if words.len() > 64 && (!candidate(w, k) || inside(&mut f, w, out)) {
             continue;
         }
         let mark = forms.len();
         let t = Known::of(w, text, lower, forms);
-        let repeated = known.iter().any(|n| n.same(&t, text, forms));
+        let repeated = heads.may_hold(&t) && known.iter().any(|n| n.same(&t, text, forms));
         forms.truncate(mark);
         if repeated {
             out.push(Found {
@@ -1545,6 +1584,39 @@ fn repeated_names(
 /// The most distinct words of names [`repeated_names`] looks for.
 const KNOWN_MAX: usize = 16;
 
+/// A bit for each length and head of the ASCII [`Known`] words (a word beyond ASCII marks them
+/// all): a word whose bit is clear is none of them, and is not compared with each (most words
+/// are none of them; the comparisons' branches were mispredicted often).
+#[derive(Default)]
+struct Heads {
+    bits: u64,
+    /// Some known word is beyond ASCII: it may equal any word.
+    other: bool,
+}
+
+impl Heads {
+    /// The bit of an ASCII word (two words [`Known::same`] calls the same have one bit).
+    #[inline(always)]
+    fn bit(t: &Known) -> u64 {
+        let len = (t.end - t.start) as u64;
+        1 << ((t.head ^ len).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58)
+    }
+
+    fn insert(&mut self, t: &Known) {
+        if t.ascii {
+            self.bits |= Self::bit(t);
+        } else {
+            self.other = true;
+        }
+    }
+
+    /// False when `t` is none of the words inserted.
+    #[inline(always)]
+    fn may_hold(&self, t: &Known) -> bool {
+        !t.ascii || self.other || self.bits & Self::bit(t) != 0
+    }
+}
+
 /// A word of a name, as [`repeated_names`] compares it with others in lower case (as
 /// [`Lower::of`] writes them): an ASCII word (nearly every one) by its length and first eight
 /// bytes in lower case first, so that most pairs differ without reading the words again; a word
@@ -1561,8 +1633,26 @@ struct Known {
 }
 
 impl Known {
-    /// `w`, the lower case of a word beyond ASCII appended to `forms`.
+    /// `w`, the lower case of a word beyond ASCII appended to `forms`. A word of ASCII letters
+    /// (nearly every name) has its first eight letters in lower case as its key already: the
+    /// text is not read again.
+    #[inline(always)]
     fn of(w: &Word, text: &str, lower: &mut Lower, forms: &mut String) -> Known {
+        if w.key != 0 {
+            return Known {
+                start: w.start,
+                end: w.end,
+                head: w.key,
+                ascii: true,
+                form: (0, 0),
+            };
+        }
+        Self::of_other(w, text, lower, forms)
+    }
+
+    /// [`Known::of`] for a word that is not ASCII letters only ("O'Brien", "Zoë").
+    #[inline(never)]
+    fn of_other(w: &Word, text: &str, lower: &mut Lower, forms: &mut String) -> Known {
         let len = w.end - w.start;
         let head = low_bytes(load8(text.as_bytes(), w.start), len);
         // A word of up to eight bytes is ASCII by the bytes read already.
@@ -1599,13 +1689,21 @@ impl Known {
     }
 
     /// Whether the two words are the same in lower case.
+    #[inline(always)]
     fn same(&self, other: &Known, text: &str, forms: &str) -> bool {
-        // Lower case keeps an ASCII word's length.
-        (!(self.ascii && other.ascii)
-            || self.end - self.start == other.end - other.start && self.head == other.head)
-            && self
-                .form(text, forms)
-                .eq_ignore_ascii_case(other.form(text, forms))
+        if self.ascii && other.ascii {
+            // Lower case keeps an ASCII word's length; a word of up to eight bytes is all in its
+            // head, so the heads tell (most pairs differ in length or head).
+            let len = self.end - self.start;
+            if len != other.end - other.start || self.head != other.head {
+                return false;
+            }
+            if len <= 8 {
+                return true;
+            }
+        }
+        self.form(text, forms)
+            .eq_ignore_ascii_case(other.form(text, forms))
     }
 }
 
