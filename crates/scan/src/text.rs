@@ -197,10 +197,12 @@ fn last_bytes(bytes: &[u8], pos: usize) -> u64 {
 /// above it.
 #[inline]
 fn not_letters(folded: u64) -> u64 {
-    // Past `z`, or beyond ASCII (no byte of UTF-8 is above 0xf7, so this sum never carries).
-    let past_z = folded + each_byte(0x80 - b'z' - 1);
-    // From `a` on (or beyond ASCII).
-    let from_a = folded + each_byte(0x80 - b'a');
+    // Past `z`, or beyond ASCII (no byte of UTF-8 is above 0xf7, so this sum never carries
+    // out of a byte beyond ASCII).
+    let past_z = folded.wrapping_add(each_byte(0x80 - b'z' - 1));
+    // From `a` on (or beyond ASCII). A top byte beyond ASCII carries out of the word: wrapping
+    // drops that carry, which only the byte's own top bit (then clear: not a letter) reads.
+    let from_a = folded.wrapping_add(each_byte(0x80 - b'a'));
     (past_z | !from_a) & HIGH_BITS
 }
 
@@ -840,6 +842,16 @@ mod tests {
         assert_eq!(
             texts("Mrs. O'Brien's son @maria_gonzales #PrayForJohn"),
             ["Mrs", "O'Brien", "son", "maria", "gonzales", "PrayForJohn"]
+        );
+    }
+
+    #[test]
+    fn a_letter_beyond_ascii_as_a_words_eighth_byte_is_part_of_it() {
+        // "ä" starts at the eighth byte: the letter test's sums carry out of the top byte there
+        // (a debug build once panicked on it).
+        assert_eq!(
+            texts("Kaffeehäuser in ZÜRICHSÄ, Straßenbahnen"),
+            ["Kaffeehäuser", "in", "ZÜRICHSÄ", "Straßenbahnen"]
         );
     }
 
