@@ -149,18 +149,12 @@ impl LazySearch {
         cache.0.as_mut().map(|(_, cache)| (dfa, cache))
     }
 
-    /// The leftmost-first matches in `text`, in order and not overlapping, as the meta regex's
-    /// `find_iter` finds them.
+    /// Appends to `out` the leftmost-first matches in `text`, in order and not overlapping, as
+    /// the meta regex's `find_iter` finds them: one [`Walk`] alone (the scanner reads its two
+    /// regexes together, with [`find_both`]).
     #[cfg(test)]
-    pub(crate) fn find_iter<'a>(&'a self, text: &'a str, cache: &'a mut LazyCache) -> Matches<'a> {
-        Matches {
-            regex: &self.regex,
-            input: Input::new(text),
-            lazy: self.lazy(cache),
-            meta: None,
-            // Too few bytes for any match: not searched.
-            done: text.len() < self.min_len,
-        }
+    pub(crate) fn find_all(&self, text: &str, cache: &mut LazyCache, out: &mut Vec<Match>) {
+        Walk::new(text, (self, cache, out)).finish();
     }
 }
 
@@ -426,59 +420,13 @@ thread_local! {
     static GAVE_UP: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
-/// The iterator of [`LazySearch::find_iter`].
-#[cfg(test)]
-pub(crate) struct Matches<'a> {
-    regex: &'a Regex,
-    /// The rest of the text.
-    input: Input<'a>,
-    /// The lazy DFAs and their cache, while they have not given up.
-    lazy: Option<(
-        &'a regex_automata::hybrid::regex::Regex,
-        &'a mut regex_automata::hybrid::regex::Cache,
-    )>,
-    /// The meta regex's matches, once the lazy DFAs gave up (or from the start, without them).
-    /// Boxed: the iterator is large, and copying it with every search costs more than the
-    /// rare allocation.
-    meta: Option<Box<regex_automata::meta::FindMatches<'a, 'a>>>,
-    /// The lazy DFAs found no more matches.
-    done: bool,
-}
-
-#[cfg(test)]
-impl Iterator for Matches<'_> {
-    type Item = Match;
-
-    #[inline]
-    fn next(&mut self) -> Option<Match> {
-        if self.done {
-            return None;
-        }
-        if let Some((dfa, cache)) = &mut self.lazy {
-            match dfa.try_search(cache, &self.input) {
-                Ok(Some(m)) => {
-                    self.input.set_start(m.end());
-                    return Some(m);
-                }
-                Ok(None) => {
-                    self.done = true;
-                    return None;
-                }
-                Err(_) => self.lazy = None,
-            }
-        }
-        self.meta
-            .get_or_insert_with(|| Box::new(self.regex.find_iter(self.input.clone())))
-            .next()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn both(search: &LazySearch, text: &str, cache: &mut LazyCache) {
-        let got: Vec<Match> = search.find_iter(text, cache).collect();
+        let mut got = Vec::new();
+        search.find_all(text, cache, &mut got);
         let want: Vec<Match> = search.regex().find_iter(text).collect();
         assert_eq!(got, want, "{text:?}");
     }
@@ -514,7 +462,9 @@ mod tests {
         for text in TEXTS {
             both(&search, text, &mut cache);
         }
-        assert!(search.find_iter("baab", &mut cache).any(|m| m.is_empty()));
+        let mut found = Vec::new();
+        search.find_all("baab", &mut cache, &mut found);
+        assert!(found.iter().any(|m| m.is_empty()));
     }
 
     /// Both regexes' matches through [`find_both`] and through the meta regex.
@@ -524,8 +474,7 @@ mod tests {
         text: &str,
         caches: &mut (LazyCache, LazyCache),
     ) {
-        let (mut got_first, mut got_second) = (vec![Match::must(0, 0..0)], Vec::new());
-        got_first.clear();
+        let (mut got_first, mut got_second) = (Vec::new(), Vec::new());
         find_both(
             text,
             (first, &mut caches.0, &mut got_first),
@@ -537,7 +486,7 @@ mod tests {
         assert_eq!(got_second, want_second, "second regex in {text:?}");
     }
 
-    /// The texts of both corpora (none when they are missing), for comparing searches.
+    /// The texts of both corpora, for comparing searches.
     fn corpus_texts() -> Vec<String> {
         let mut texts = Vec::new();
         for name in ["social", "presidio"] {

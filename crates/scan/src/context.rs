@@ -64,24 +64,6 @@ impl ContextPhrases {
         }
         Ok(ContextPhrases { search, signals })
     }
-
-    /// Calls `each` on the phrases' leftmost-first matches in `text`, in order and not
-    /// overlapping, as the meta regex's `find_iter` finds them (the scanner searches them
-    /// together with the identifier patterns, with [`crate::ascii_regex::find_both`]).
-    #[cfg(test)]
-    pub(crate) fn find(
-        &self,
-        text: &str,
-        cache: &mut Cache,
-        mut each: impl FnMut(regex_automata::Match),
-    ) {
-        if text.is_empty() {
-            return;
-        }
-        for m in self.search.find_iter(text, cache) {
-            each(m);
-        }
-    }
 }
 
 /// The phrases' signals and sources (ASCII word boundaries), in priority order.
@@ -119,10 +101,10 @@ mod tests {
         cache: &mut Cache,
     ) -> Vec<(usize, usize, usize)> {
         let mut all = Vec::new();
-        phrases.find(text, cache, |m| {
-            all.push((m.start(), m.end(), m.pattern().as_usize()))
-        });
-        all
+        phrases.search.find_all(text, cache, &mut all);
+        all.iter()
+            .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+            .collect()
     }
 
     fn meta(phrases: &ContextPhrases, text: &str) -> Vec<(usize, usize, usize)> {
