@@ -1173,24 +1173,22 @@ impl Scanner {
             }
         }
         spans.sort_unstable();
-        let mut last_end = 0;
-        for &(s, e) in spans.iter() {
-            if s < last_end {
-                continue;
-            }
-            last_end = e;
-            findings.push(Finding {
+        push_spans(
+            text,
+            spans,
+            Finding {
                 rule: SharedStr::from_static("medical_advice"),
                 category: Category::MedicalAdvice,
                 severity: advice_rule.severity,
                 identifier: None,
-                start: s,
-                end: e,
-                matched: text.get(s..e).unwrap_or("").to_owned(),
+                start: 0,
+                end: 0,
+                matched: String::new(),
                 explanation: self.texts.medical_advice.clone(),
                 fix: Some(Fix::Reword { hint: ADVICE_HINT }),
-            });
-        }
+            },
+            findings,
+        );
     }
 
     /// Pushes the credentials and internal systems, `credentials` in text order.
@@ -1203,26 +1201,24 @@ impl Scanner {
         findings: &mut Vec<Finding>,
     ) {
         let security = self.rule(Category::Security);
-        let mut last_end = 0;
-        for &(s, e) in credentials {
-            if s < last_end {
-                continue;
-            }
-            last_end = e;
-            findings.push(Finding {
+        push_spans(
+            text,
+            credentials,
+            Finding {
                 rule: SharedStr::from_static("security.credential"),
                 category: Category::Security,
                 severity: security.severity,
                 identifier: None,
-                start: s,
-                end: e,
-                matched: text.get(s..e).unwrap_or("").to_owned(),
+                start: 0,
+                end: 0,
+                matched: String::new(),
                 explanation: self.texts.security.clone(),
                 fix: Some(Fix::Redact {
                     replacement: SharedStr::from_static("[REDACTED]"),
                 }),
-            });
-        }
+            },
+            findings,
+        );
     }
 
     /// Pushes the missing disclaimer's finding, on the employer's mention when there is one.
@@ -1741,6 +1737,23 @@ fn room_after(text: &str, pos: usize) -> Option<Candidate> {
     })
 }
 
+/// Pushes a finding like `like` for each of `spans` (in text order) that does not overlap the
+/// one kept before it, with its place and text.
+fn push_spans(text: &str, spans: &[(usize, usize)], like: Finding, findings: &mut Vec<Finding>) {
+    let mut last_end = 0;
+    for &(start, end) in spans {
+        if start < last_end {
+            continue;
+        }
+        last_end = end;
+        findings.push(Finding {
+            start,
+            end,
+            matched: text.get(start..end).unwrap_or("").to_owned(),
+            ..like.clone()
+        });
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;
