@@ -195,35 +195,90 @@ pub(crate) fn find_both(
 }
 
 /// Steps two walks at the same place, both in untagged states, over the bytes where neither
-/// meets a tagged state, then each over the byte where one does (or the end of the text) with
-/// [`Walk::step`], which handles what a tagged state means.
+/// meets a tagged state (with [`lockstep`]); then, on the byte where one does, a walk whose
+/// next state is untagged takes it as [`Walk::step`] would, and a walk that meets a tagged
+/// state (or the end of the text) reads it with [`Walk::step`], which handles what a tagged
+/// state means.
 fn together(a: &mut Walk<'_>, b: &mut Walk<'_>) {
     let (Some((da, ca)), Some((db, cb))) = (a.lazy.as_ref(), b.lazy.as_ref()) else {
         return;
     };
-    let (fa, fb) = (da.forward(), db.forward());
-    let (ca, cb) = (ca.as_parts().0, cb.as_parts().0);
-    let (mut sa, mut sb) = (a.sid, b.sid);
-    let mut at = a.at;
-    let bytes = a.text.as_bytes();
-    while let Some(&byte) = bytes.get(at) {
-        let na = fa.next_state_untagged(ca, sa, byte);
-        let nb = fb.next_state_untagged(cb, sb, byte);
-        if na.is_tagged() || nb.is_tagged() {
-            break;
-        }
-        (sa, sb) = (na, nb);
-        at += 1;
-    }
+    let (at, (sa, sb), next) = lockstep(
+        da.forward(),
+        ca.as_parts().0,
+        db.forward(),
+        cb.as_parts().0,
+        a.text.as_bytes(),
+        a.at,
+        (a.sid, b.sid),
+    );
     (a.sid, a.at, b.sid, b.at) = (sa, at, sb, at);
-    // The byte that led one of them to a tagged state, or the end of the text: each walk
-    // takes it on its own.
-    a.step();
-    b.step();
+    let Some((na, nb)) = next else {
+        // The end of the text.
+        a.step();
+        b.step();
+        return;
+    };
+    a.take(na);
+    b.take(nb);
+}
+
+/// The loop of [`together`]: from byte `at`, with both DFAs in the untagged states `sa` and
+/// `sb`, steps both over each byte until one of them meets a tagged state, and returns where
+/// (the byte's position), the states before that byte and, unless the text ended there, the
+/// states it leads to. A function of its own, not inlined, so that LLVM knows the caches
+/// behind its reference arguments can be read at any time and reads their transition tables'
+/// addresses and lengths once, not on every byte; two bytes a round save the loop's own
+/// steps.
+#[inline(never)]
+fn lockstep(
+    fa: &LazyDfa,
+    ca: &LazyDfaCache,
+    fb: &LazyDfa,
+    cb: &LazyDfaCache,
+    bytes: &[u8],
+    mut at: usize,
+    (mut sa, mut sb): (LazyStateID, LazyStateID),
+) -> (
+    usize,
+    (LazyStateID, LazyStateID),
+    Option<(LazyStateID, LazyStateID)>,
+) {
+    while let Some(&[x, y]) = bytes.get(at..at + 2) {
+        let (na, nb) = (
+            fa.next_state_untagged(ca, sa, x),
+            fb.next_state_untagged(cb, sb, x),
+        );
+        if na.is_tagged() || nb.is_tagged() {
+            return (at, (sa, sb), Some((na, nb)));
+        }
+        let (ma, mb) = (
+            fa.next_state_untagged(ca, na, y),
+            fb.next_state_untagged(cb, nb, y),
+        );
+        if ma.is_tagged() || mb.is_tagged() {
+            return (at + 1, (na, nb), Some((ma, mb)));
+        }
+        (sa, sb, at) = (ma, mb, at + 2);
+    }
+    let Some(&x) = bytes.get(at) else {
+        return (at, (sa, sb), None);
+    };
+    let (na, nb) = (
+        fa.next_state_untagged(ca, sa, x),
+        fb.next_state_untagged(cb, sb, x),
+    );
+    if na.is_tagged() || nb.is_tagged() {
+        return (at, (sa, sb), Some((na, nb)));
+    }
+    // The last byte: the end of the text is next.
+    (at + 1, (na, nb), None)
 }
 
 type HybridRegex = regex_automata::hybrid::regex::Regex;
 type HybridCache = regex_automata::hybrid::regex::Cache;
+type LazyDfa = regex_automata::hybrid::dfa::DFA;
+type LazyDfaCache = regex_automata::hybrid::dfa::Cache;
 
 /// Where a walk is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -370,6 +425,16 @@ impl<'a> Walk<'a> {
             }
         }
         self.at = at + 1;
+    }
+
+    /// Reads byte `at`, which leads to state `next`: as [`Walk::step`] would, but without
+    /// looking the transition up again when `next` is untagged.
+    fn take(&mut self, next: LazyStateID) {
+        if next.is_tagged() {
+            self.step();
+        } else {
+            (self.sid, self.at) = (next, self.at + 1);
+        }
     }
 
     /// The search has ended: reports its match, if any, and starts the next search after it.
