@@ -203,15 +203,16 @@ fn together(a: &mut Walk<'_>, b: &mut Walk<'_>) {
     let (Some((da, ca)), Some((db, cb))) = (a.lazy.as_ref(), b.lazy.as_ref()) else {
         return;
     };
-    let (at, (sa, sb), next) = lockstep(
+    let rest = a.text.as_bytes().get(a.at..).unwrap_or_default();
+    let (read, (sa, sb), next) = lockstep(
         da.forward(),
         ca.as_parts().0,
         db.forward(),
         cb.as_parts().0,
-        a.text.as_bytes(),
-        a.at,
+        rest,
         (a.sid, b.sid),
     );
+    let at = a.at + read;
     (a.sid, a.at, b.sid, b.at) = (sa, at, sb, at);
     let Some((na, nb)) = next else {
         // The end of the text.
@@ -223,13 +224,13 @@ fn together(a: &mut Walk<'_>, b: &mut Walk<'_>) {
     b.take(nb);
 }
 
-/// The loop of [`together`]: from byte `at`, with both DFAs in the untagged states `sa` and
-/// `sb`, steps both over each byte until one of them meets a tagged state, and returns where
-/// (the byte's position), the states before that byte and, unless the text ended there, the
-/// states it leads to. A function of its own, not inlined, so that LLVM knows the caches
-/// behind its reference arguments can be read at any time and reads their transition tables'
-/// addresses and lengths once, not on every byte; two bytes a round save the loop's own
-/// steps.
+/// The loop of [`together`]: with both DFAs in the untagged states `sa` and `sb`, steps both
+/// over each byte of `bytes` until one of them meets a tagged state, and returns how many
+/// bytes they read before it, the states before that byte and, unless `bytes` ended there, the
+/// states it leads to. A function of its own, not inlined, so that LLVM knows the caches behind
+/// its reference arguments can be read at any time and reads their transition tables'
+/// addresses and lengths once, not on every byte; two bytes a round, taken off the front of
+/// the slice (no position to check for overflow), save the loop's own steps.
 #[inline(never)]
 fn lockstep(
     fa: &LazyDfa,
@@ -237,42 +238,43 @@ fn lockstep(
     fb: &LazyDfa,
     cb: &LazyDfaCache,
     bytes: &[u8],
-    mut at: usize,
     (mut sa, mut sb): (LazyStateID, LazyStateID),
 ) -> (
     usize,
     (LazyStateID, LazyStateID),
     Option<(LazyStateID, LazyStateID)>,
 ) {
-    while let Some(&[x, y]) = bytes.get(at..at + 2) {
+    let mut rest = bytes;
+    while let [x, y, tail @ ..] = rest {
         let (na, nb) = (
-            fa.next_state_untagged(ca, sa, x),
-            fb.next_state_untagged(cb, sb, x),
+            fa.next_state_untagged(ca, sa, *x),
+            fb.next_state_untagged(cb, sb, *x),
         );
         if na.is_tagged() || nb.is_tagged() {
-            return (at, (sa, sb), Some((na, nb)));
+            return (bytes.len() - rest.len(), (sa, sb), Some((na, nb)));
         }
         let (ma, mb) = (
-            fa.next_state_untagged(ca, na, y),
-            fb.next_state_untagged(cb, nb, y),
+            fa.next_state_untagged(ca, na, *y),
+            fb.next_state_untagged(cb, nb, *y),
         );
         if ma.is_tagged() || mb.is_tagged() {
-            return (at + 1, (na, nb), Some((ma, mb)));
+            return (bytes.len() - tail.len() - 1, (na, nb), Some((ma, mb)));
         }
-        (sa, sb, at) = (ma, mb, at + 2);
+        (sa, sb, rest) = (ma, mb, tail);
     }
-    let Some(&x) = bytes.get(at) else {
-        return (at, (sa, sb), None);
+    let read = bytes.len() - rest.len();
+    let [x] = rest else {
+        return (read, (sa, sb), None);
     };
     let (na, nb) = (
-        fa.next_state_untagged(ca, sa, x),
-        fb.next_state_untagged(cb, sb, x),
+        fa.next_state_untagged(ca, sa, *x),
+        fb.next_state_untagged(cb, sb, *x),
     );
     if na.is_tagged() || nb.is_tagged() {
-        return (at, (sa, sb), Some((na, nb)));
+        return (read, (sa, sb), Some((na, nb)));
     }
     // The last byte: the end of the text is next.
-    (at + 1, (na, nb), None)
+    (read + 1, (na, nb), None)
 }
 
 type HybridRegex = regex_automata::hybrid::regex::Regex;
