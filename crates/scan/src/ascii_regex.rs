@@ -313,6 +313,7 @@ struct Walk<'a> {
 }
 
 impl<'a> Walk<'a> {
+    #[inline]
     fn new(
         text: &'a str,
         (search, cache, out): (&'a LazySearch, &'a mut LazyCache, &'a mut Vec<Match>),
@@ -328,17 +329,24 @@ impl<'a> Walk<'a> {
             sid: LazyStateID::default(),
             found: None,
         };
-        // Too few bytes for any match: not searched.
-        if text.len() < search.min_len {
-            return walk;
-        }
-        walk.lazy = search.lazy(cache);
-        if walk.lazy.is_some() {
-            walk.begin(0);
-        } else {
-            walk.give_up();
-        }
+        walk.open(cache);
         walk
+    }
+
+    /// Starts the first search, with the DFAs' cache `cache`, unless the text is too short
+    /// for any match. Apart from [`Walk::new`], which only fills in the fields and is inlined,
+    /// so that the walk is started where it lives and not copied there after.
+    fn open(&mut self, cache: &'a mut LazyCache) {
+        // Too few bytes for any match: not searched.
+        if self.text.len() < self.search.min_len {
+            return;
+        }
+        self.lazy = self.search.lazy(cache);
+        if self.lazy.is_some() {
+            self.begin(0);
+        } else {
+            self.give_up();
+        }
     }
 
     fn going(&self) -> bool {
