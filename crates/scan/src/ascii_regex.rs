@@ -229,7 +229,7 @@ fn together(a: &mut Walk<'_>, b: &mut Walk<'_>) {
 /// bytes they read before it, the states before that byte and, unless `bytes` ended there, the
 /// states it leads to. A function of its own, not inlined, so that LLVM knows the caches behind
 /// its reference arguments can be read at any time and reads their transition tables'
-/// addresses and lengths once, not on every byte; two bytes a round, taken off the front of
+/// addresses and lengths once, not on every byte; four bytes a round, taken off the front of
 /// the slice (no position to check for overflow), save the loop's own steps.
 #[inline(never)]
 fn lockstep(
@@ -238,43 +238,49 @@ fn lockstep(
     fb: &LazyDfa,
     cb: &LazyDfaCache,
     bytes: &[u8],
-    (mut sa, mut sb): (LazyStateID, LazyStateID),
+    (sa, sb): (LazyStateID, LazyStateID),
 ) -> (
     usize,
     (LazyStateID, LazyStateID),
     Option<(LazyStateID, LazyStateID)>,
 ) {
-    let mut rest = bytes;
-    while let [x, y, tail @ ..] = rest {
-        let (na, nb) = (
-            fa.next_state_untagged(ca, sa, *x),
-            fb.next_state_untagged(cb, sb, *x),
-        );
-        if na.is_tagged() || nb.is_tagged() {
-            return (bytes.len() - rest.len(), (sa, sb), Some((na, nb)));
-        }
-        let (ma, mb) = (
-            fa.next_state_untagged(ca, na, *y),
-            fb.next_state_untagged(cb, nb, *y),
-        );
-        if ma.is_tagged() || mb.is_tagged() {
-            return (bytes.len() - tail.len() - 1, (na, nb), Some((ma, mb)));
-        }
-        (sa, sb, rest) = (ma, mb, tail);
-    }
-    let read = bytes.len() - rest.len();
-    let [x] = rest else {
-        return (read, (sa, sb), None);
+    let next = |(sa, sb): (LazyStateID, LazyStateID), byte: u8| {
+        (
+            fa.next_state_untagged(ca, sa, byte),
+            fb.next_state_untagged(cb, sb, byte),
+        )
     };
-    let (na, nb) = (
-        fa.next_state_untagged(ca, sa, *x),
-        fb.next_state_untagged(cb, sb, *x),
-    );
-    if na.is_tagged() || nb.is_tagged() {
-        return (read, (sa, sb), Some((na, nb)));
+    let tagged = |(sa, sb): (LazyStateID, LazyStateID)| sa.is_tagged() || sb.is_tagged();
+    let (mut states, mut rest) = ((sa, sb), bytes);
+    while let [w, x, y, z, tail @ ..] = rest {
+        let read = bytes.len() - rest.len();
+        let s1 = next(states, *w);
+        if tagged(s1) {
+            return (read, states, Some(s1));
+        }
+        let s2 = next(s1, *x);
+        if tagged(s2) {
+            return (read + 1, s1, Some(s2));
+        }
+        let s3 = next(s2, *y);
+        if tagged(s3) {
+            return (read + 2, s2, Some(s3));
+        }
+        let s4 = next(s3, *z);
+        if tagged(s4) {
+            return (read + 3, s3, Some(s4));
+        }
+        (states, rest) = (s4, tail);
     }
-    // The last byte: the end of the text is next.
-    (read + 1, (na, nb), None)
+    // The last bytes, fewer than four.
+    while let [x, tail @ ..] = rest {
+        let after = next(states, *x);
+        if tagged(after) {
+            return (bytes.len() - rest.len(), states, Some(after));
+        }
+        (states, rest) = (after, tail);
+    }
+    (bytes.len(), states, None)
 }
 
 type HybridRegex = regex_automata::hybrid::regex::Regex;
