@@ -677,9 +677,17 @@ struct ChunkBits {
 /// in the filter's loop, short of registers already, it cost more.
 #[inline(never)]
 fn stand_in_words(bytes: &[u8], chunk: &[Word]) -> u64 {
+    let Some(last) = bytes.len().checked_sub(1) else {
+        return 0;
+    };
+    // A byte out of the text is taken from the word's own first or last byte instead: a word
+    // holds no stand-in (only ASCII letters, hyphens, apostrophes and bytes beyond ASCII), so
+    // the answer is the same, and the index needs no branch.
+    let byte = |i: usize| usize::from(bytes.get(i.min(last)).copied().unwrap_or(b' '));
     let mut touched = 0u64;
     for w in chunk.iter().rev() {
-        touched = touched << 1 | u64::from(touches_stand_in(bytes, w));
+        let around = STAND_INS[byte(w.start.saturating_sub(1))] | STAND_INS[byte(w.end)];
+        touched = touched << 1 | u64::from(around);
     }
     touched
 }
