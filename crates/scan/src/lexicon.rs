@@ -267,7 +267,7 @@ impl WordLiterals {
     /// The literals at the start of each of `words` (and inside them, after a hyphen or an
     /// apostrophe), in `out`; the sets of words of regex terms found are added to `open`. With
     /// `OBFUSCATIONS`, the words a stand-in byte touches are also noted in `buffers.stand_ins`, 64
-    /// at a time (see [`obfuscated_tokens`]).
+    /// at a time (see [`obfuscated_token`]).
     #[inline(never)]
     fn find<S: Slot, const OBFUSCATIONS: bool>(
         &self,
@@ -1178,42 +1178,74 @@ impl Lexicons {
             }
         }
         if let Some(re) = &self.obfuscated {
-            // The words a stand-in touches: told by the word walk's filter, or by a look at each.
+            // The words a stand-in touches: told by the word walk, 64 at a time, or by a look at
+            // each.
+            let mut done = 0;
             if self.at_words.is_some() {
-                let touched = marked_words(words, &buffers.stand_ins);
-                self.obfuscated_hits(re, text, obfuscated_tokens(text, touched), out);
+                for (k, &mark) in buffers.stand_ins.iter().enumerate() {
+                    let mut mark = mark;
+                    while mark != 0 {
+                        let i = 64 * k + mark.trailing_zeros() as usize;
+                        mark &= mark - 1;
+                        if let Some(w) = words.get(i) {
+                            self.obfuscated_at(re, text, w, &mut done, out);
+                        }
+                    }
+                }
             } else {
-                let bytes = text.as_bytes();
-                let touched = words.iter().filter(|w| touches_stand_in(bytes, w));
-                self.obfuscated_hits(re, text, obfuscated_tokens(text, touched), out);
+                for w in words {
+                    if touches_stand_in(text.as_bytes(), w) {
+                        self.obfuscated_at(re, text, w, &mut done, out);
+                    }
+                }
             }
         }
         out.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
         out.dedup_by(|b, a| a.lexicon == b.lexicon && b.start < a.end);
     }
 
-    /// The obfuscated spellings among `tokens`, in `out`.
-    fn obfuscated_hits(
+    /// The obfuscated spelling in the token around word `w`, one a stand-in touches, in `out`
+    /// (see [`obfuscated_token`]); `done`: where the last token looked at ended, as the next
+    /// word may be in the same token.
+    #[inline(never)]
+    fn obfuscated_at(
         &self,
         re: &Regex,
         text: &str,
-        tokens: impl Iterator<Item = (usize, usize)>,
+        w: &Word,
+        done: &mut usize,
         out: &mut Vec<Hit>,
     ) {
-        for (start, end) in tokens {
-            let Some(token) = text.get(start..end) else {
-                continue;
-            };
-            let input = Input::new(token).anchored(Anchored::Yes);
-            if let Some(m) = re.search(&input) {
-                if m.end() == token.len() {
-                    if let Some(&lexicon) = self.obfuscated_lexicon.get(m.pattern().as_usize()) {
-                        out.push(Hit {
-                            lexicon,
-                            start,
-                            end,
-                        });
-                    }
+        if w.start < *done {
+            return;
+        }
+        let bytes = text.as_bytes();
+        let head = bytes.get(..w.start).unwrap_or(&[]);
+        let start = head
+            .iter()
+            .rposition(u8::is_ascii_whitespace)
+            .map_or(0, |i| i + 1);
+        let tail = bytes.get(w.end..).unwrap_or(&[]);
+        let end = tail
+            .iter()
+            .position(u8::is_ascii_whitespace)
+            .map_or(bytes.len(), |i| w.end + i);
+        *done = end;
+        let Some((start, end)) = obfuscated_token(bytes, start, end) else {
+            return;
+        };
+        let Some(token) = text.get(start..end) else {
+            return;
+        };
+        let input = Input::new(token).anchored(Anchored::Yes);
+        if let Some(m) = re.search(&input) {
+            if m.end() == token.len() {
+                if let Some(&lexicon) = self.obfuscated_lexicon.get(m.pattern().as_usize()) {
+                    out.push(Hit {
+                        lexicon,
+                        start,
+                        end,
+                    });
                 }
             }
         }
@@ -1253,7 +1285,8 @@ pub(crate) struct Buffers {
 }
 
 /// The words of `words` whose bit is set in `marks` (bit `i` of `marks[k]` for word
-/// `64 * k + i`), in order.
+/// `64 * k + i`), in order (what the tests compare with [`touches_stand_in`]).
+#[cfg(test)]
 fn marked_words<'a>(words: &'a [Word], marks: &'a [u64]) -> impl Iterator<Item = &'a Word> + 'a {
     words.chunks(64).zip(marks).flat_map(|(chunk, &mark)| {
         let mut mark = mark;
@@ -1390,40 +1423,13 @@ fn is_stand_in(b: u8) -> bool {
     STAND_INS[usize::from(b)]
 }
 
-/// Words that mix letters with the stand-ins people use to dodge filters (`f*ck`, `sh1t`, `@ss`).
-///
-/// Such a token is letters and stand-ins only, so one of its letters touches one of its
+/// Obfuscated words mix letters with the stand-ins people use to dodge filters (`f*ck`, `sh1t`,
+/// `@ss`). Such a token is letters and stand-ins only, so one of its letters touches one of its
 /// stand-ins, and every letter is in a word: a word with a stand-in right before or right after
 /// it is the only place one can be. A look at the two bytes around each word spares a scan of
 /// every byte of the text (made 64 words at a time without a branch per word by
-/// [`stand_in_words`] beside the word walk, or one by one); `touched` are those words, in order, and the
-/// whitespace-delimited token around each is then checked.
-fn obfuscated_tokens<'a>(
-    text: &'a str,
-    touched: impl Iterator<Item = &'a Word> + 'a,
-) -> impl Iterator<Item = (usize, usize)> + 'a {
-    let bytes = text.as_bytes();
-    // Where the last token looked at ended: the next word may be in the same token.
-    let mut done = 0;
-    touched.filter_map(move |w| {
-        if w.start < done {
-            return None;
-        }
-        let head = bytes.get(..w.start).unwrap_or(&[]);
-        let start = head
-            .iter()
-            .rposition(u8::is_ascii_whitespace)
-            .map_or(0, |i| i + 1);
-        let tail = bytes.get(w.end..).unwrap_or(&[]);
-        let end = tail
-            .iter()
-            .position(u8::is_ascii_whitespace)
-            .map_or(bytes.len(), |i| w.end + i);
-        done = end;
-        obfuscated_token(bytes, start, end)
-    })
-}
-
+/// [`stand_in_words`] beside the word walk, or one by one); the whitespace-delimited token around
+/// each such word is then checked ([`Lexicons::obfuscated_at`]).
 /// The token `start..end` (whitespace-delimited) without the punctuation around it, when it
 /// mixes letters and stand-ins as an obfuscated word does.
 fn obfuscated_token(bytes: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
