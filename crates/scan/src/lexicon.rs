@@ -7,8 +7,8 @@
 //! ([`WordTrie`], a double array of a few tens of KB that stays in the CPU's caches) is walked
 //! from each word start, the first two bytes in one lookup and then byte by byte, and stops as
 //! soon as no literal can match, a few bytes into most words. It is also walked after each
-//! hyphen or apostrophe inside a word: one pass over the text, eight bytes at a time, finds the
-//! few words that hold one (or a byte beyond ASCII). The few literals that
+//! hyphen or apostrophe inside a word: the few words that hold one (or a byte beyond ASCII) are
+//! those whose [`Word::key`] is 0. The few literals that
 //! may start anywhere (`*ache`, `#ad`, `5g`) have an unanchored automaton of their own. The
 //! regex runs only on texts that hold a word of each set of words one of its terms needs
 //! ([`gate`]), found by the same walk; obfuscations are looked for only around words that touch
