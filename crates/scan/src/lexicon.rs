@@ -285,15 +285,12 @@ impl WordLiterals {
         // 64 words at a time: first which of them need a look, without a branch per word (most
         // words start no pattern), then a look at those.
         for chunk in words.chunks(64) {
-            let (todo, joined) = if OBFUSCATIONS {
-                let (touched, joined) = stand_in_words(bytes, chunk);
-                buffers.stand_ins.push(touched);
-                (self.filter.candidates::<false>(bytes, chunk).todo, joined)
-            } else {
-                let bits = self.filter.candidates::<true>(bytes, chunk);
-                (bits.todo, bits.joined)
-            };
-            let mut todo = todo | joined;
+            let bits = self.filter.candidates(bytes, chunk);
+            if OBFUSCATIONS {
+                buffers.stand_ins.push(stand_in_words(bytes, chunk));
+            }
+            let joined = bits.joined;
+            let mut todo = bits.todo | joined;
             while todo != 0 {
                 let i = todo.trailing_zeros();
                 todo &= todo - 1;
@@ -646,12 +643,11 @@ impl WordFilter {
     }
 
     /// What one look at each word of `chunk` (64 at most) tells, bit `i` for word `i`: the
-    /// words a pattern may start at, if they are ASCII letters only, and with `JOINED` the words
-    /// that are not (their [`Word::key`] is 0: they hold a hyphen, an apostrophe or a byte beyond
-    /// ASCII, and are walked from and looked inside; without it, 0 and [`stand_in_words`] tells
-    /// them).
+    /// words a pattern may start at, if they are ASCII letters only, and the words that are not
+    /// (their [`Word::key`] is 0: they hold a hyphen, an apostrophe or a byte beyond ASCII, and
+    /// are walked from and looked inside).
     #[inline(never)]
-    fn candidates<const JOINED: bool>(&self, bytes: &[u8], chunk: &[Word]) -> ChunkBits {
+    fn candidates(&self, bytes: &[u8], chunk: &[Word]) -> ChunkBits {
         let (mut todo, mut joined) = (0u64, 0u64);
         // From the last word back, each word's bits shifted in at the bottom: bit `i` ends up
         // for word `i`, with shifts by one instead of by `i` (which take a register of their own
@@ -661,9 +657,7 @@ impl WordFilter {
             // of a text take the slower way).
             let after = eight_bytes(bytes, w.end);
             todo = todo << 1 | u64::from(self.may_start_key(w.key, w.end - w.start, after));
-            if JOINED {
-                joined = joined << 1 | u64::from(w.key == 0);
-            }
+            joined = joined << 1 | u64::from(w.key == 0);
         }
         ChunkBits { todo, joined }
     }
@@ -674,31 +668,28 @@ impl WordFilter {
 struct ChunkBits {
     /// A pattern may start at the word (false only for words of ASCII letters only).
     todo: u64,
-    /// The word is more than ASCII letters (its key is 0); 0 without `JOINED`.
+    /// The word is more than ASCII letters (its key is 0).
     joined: u64,
 }
 
 /// The words of `chunk` (64 at most) with a stand-in byte right before or right after them
-/// ([`touches_stand_in`]), and those that are more than ASCII letters (key 0, as
-/// [`WordFilter::candidates`] tells them when there are no obfuscations to look for): bit `i`
-/// for word `i`. A loop of its own, without a branch per word: in the filter's loop, short of
-/// registers already, both cost more.
+/// ([`touches_stand_in`]): bit `i` for word `i`. A loop of its own, without a branch per word:
+/// in the filter's loop, short of registers already, it cost more.
 #[inline(never)]
-fn stand_in_words(bytes: &[u8], chunk: &[Word]) -> (u64, u64) {
+fn stand_in_words(bytes: &[u8], chunk: &[Word]) -> u64 {
     let Some(last) = bytes.len().checked_sub(1) else {
-        return (0, 0);
+        return 0;
     };
     // A byte out of the text is taken from the word's own first or last byte instead: a word
     // holds no stand-in (only ASCII letters, hyphens, apostrophes and bytes beyond ASCII), so
     // the answer is the same, and the index needs no branch.
     let byte = |i: usize| usize::from(bytes.get(i.min(last)).copied().unwrap_or(b' '));
-    let (mut touched, mut joined) = (0u64, 0u64);
+    let mut touched = 0u64;
     for w in chunk.iter().rev() {
         let around = STAND_INS[byte(w.start.saturating_sub(1))] | STAND_INS[byte(w.end)];
         touched = touched << 1 | u64::from(around);
-        joined = joined << 1 | u64::from(w.key == 0);
     }
-    (touched, joined)
+    touched
 }
 
 /// The low `len` bytes of a `u64`, for `len` up to 8.
@@ -2237,7 +2228,7 @@ mod tests {
                         all += chunk.len();
                         walked += set
                             .filter
-                            .candidates::<true>(text.as_bytes(), chunk)
+                            .candidates(text.as_bytes(), chunk)
                             .todo
                             .count_ones();
                     }
@@ -2281,8 +2272,7 @@ mod tests {
             let mut words = Vec::new();
             crate::text::words(text, &mut words);
             for chunk in words.chunks(64) {
-                let mask = set.filter.candidates::<true>(bytes, chunk).joined;
-                assert_eq!(stand_in_words(bytes, chunk).1, mask, "{text:?}");
+                let mask = set.filter.candidates(bytes, chunk).joined;
                 for (i, w) in chunk.iter().enumerate() {
                     let naive = bytes[w.start..w.end]
                         .iter()
