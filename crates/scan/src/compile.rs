@@ -335,7 +335,7 @@ struct Scratch {
     names: Vec<Found>,
     hits: Vec<Hit>,
     name_buffers: names::Scratch,
-    lexicon_buffers: Vec<(usize, usize)>,
+    lexicon_buffers: crate::lexicon::Buffers,
     phrase_cache: context::Cache,
     pattern_cache: LazyCache,
     /// The organisation matcher's occurrences.

@@ -7,8 +7,8 @@
 //! ([`WordTrie`], a double array of a few tens of KB that stays in the CPU's caches) is walked
 //! from each word start, the first two bytes in one lookup and then byte by byte, and stops as
 //! soon as no literal can match, a few bytes into most words. It is also walked after each
-//! hyphen or apostrophe inside a word: one pass over the text, eight bytes at a time, finds the
-//! few words that hold one (or a byte beyond ASCII). The few literals that
+//! hyphen or apostrophe inside a word: the few words that hold one (or a byte beyond ASCII) are
+//! those whose [`Word::key`] is 0. The few literals that
 //! may start anywhere (`*ache`, `#ad`, `5g`) have an unanchored automaton of their own. The
 //! regex runs only on texts that hold a word of each set of words one of its terms needs
 //! ([`gate`]), found by the same walk; obfuscations are looked for only around words that touch
@@ -265,28 +265,32 @@ impl WordLiterals {
     }
 
     /// The literals at the start of each of `words` (and inside them, after a hyphen or an
-    /// apostrophe), in `out`; the sets of words of regex terms found are added to `open`.
+    /// apostrophe), in `out`; the sets of words of regex terms found are added to `open`. With
+    /// `OBFUSCATIONS`, the words a stand-in byte touches are also noted in `buffers.stand_ins`, 64
+    /// at a time (see [`obfuscated_token`]).
     #[inline(never)]
-    fn find<S: Slot>(
+    fn find<S: Slot, const OBFUSCATIONS: bool>(
         &self,
         slots: (&[[S; 2]], &[S]),
         text: &str,
         words: &[Word],
-        found: &mut Vec<(usize, usize)>,
+        buffers: &mut Buffers,
         open: &mut u128,
         out: &mut Vec<Hit>,
     ) {
         let bytes = text.as_bytes();
+        let found = &mut buffers.found;
         // Matches do not overlap: a word inside an earlier match starts nothing.
         let mut covered = 0;
-        // The first byte from the current word on that can make a word more than ASCII letters
-        // (most words are ASCII letters only; one pass over the text finds the others).
-        let mut joiner = 0;
         // 64 words at a time: first which of them need a look, without a branch per word (most
         // words start no pattern), then a look at those.
         for chunk in words.chunks(64) {
-            let joined = joined_words(bytes, chunk, &mut joiner);
-            let mut todo = self.filter.candidates(bytes, chunk) | joined;
+            let bits = self.filter.candidates(bytes, chunk);
+            if OBFUSCATIONS {
+                buffers.stand_ins.push(stand_in_words(bytes, chunk));
+            }
+            let joined = bits.joined;
+            let mut todo = bits.todo | joined;
             while todo != 0 {
                 let i = todo.trailing_zeros();
                 todo &= todo - 1;
@@ -638,50 +642,54 @@ impl WordFilter {
             != 0
     }
 
-    /// The words of `chunk` (64 at most) a pattern may start at, if they are ASCII letters
-    /// only: bit `i` for word `i`.
+    /// What one look at each word of `chunk` (64 at most) tells, bit `i` for word `i`: the
+    /// words a pattern may start at, if they are ASCII letters only, and the words that are not
+    /// (their [`Word::key`] is 0: they hold a hyphen, an apostrophe or a byte beyond ASCII, and
+    /// are walked from and looked inside).
     #[inline(never)]
-    fn candidates(&self, bytes: &[u8], chunk: &[Word]) -> u64 {
-        let mut todo = 0u64;
-        for (i, w) in chunk.iter().enumerate() {
+    fn candidates(&self, bytes: &[u8], chunk: &[Word]) -> ChunkBits {
+        let (mut todo, mut joined) = (0u64, 0u64);
+        // From the last word back, each word's bits shifted in at the bottom: bit `i` ends up
+        // for word `i`, with shifts by one instead of by `i` (which take a register of their own
+        // on x86-64, and this loop is short of registers).
+        for w in chunk.iter().rev() {
             // The word's first letters are its key; eight bytes from its end (the last words
             // of a text take the slower way).
             let after = eight_bytes(bytes, w.end);
-            todo |= u64::from(self.may_start_key(w.key, w.end - w.start, after)) << i;
+            todo = todo << 1 | u64::from(self.may_start_key(w.key, w.end - w.start, after));
+            joined = joined << 1 | u64::from(w.key == 0);
         }
-        todo
+        ChunkBits { todo, joined }
     }
 }
 
-/// The words of `chunk` (64 at most) that hold an apostrophe, a hyphen or a byte beyond ASCII:
-/// bit `i` for word `i`. The bytes are found by one pass over the text, eight bytes at a time
-/// (most texts hold few), and each one's word by a binary search. `joiner`: the first such byte
-/// from where the last search ended.
-fn joined_words(bytes: &[u8], chunk: &[Word], joiner: &mut usize) -> u64 {
-    let (Some(first), Some(last)) = (chunk.first(), chunk.last()) else {
+/// What [`WordFilter::candidates`] tells of up to 64 words: bit `i` for word `i`.
+#[derive(Debug, Default, Clone, Copy)]
+struct ChunkBits {
+    /// A pattern may start at the word (false only for words of ASCII letters only).
+    todo: u64,
+    /// The word is more than ASCII letters (its key is 0).
+    joined: u64,
+}
+
+/// The words of `chunk` (64 at most) with a stand-in byte right before or right after them
+/// ([`touches_stand_in`]): bit `i` for word `i`. A loop of its own, without a branch per word:
+/// in the filter's loop, short of registers already, it cost more.
+#[inline(never)]
+fn stand_in_words(bytes: &[u8], chunk: &[Word]) -> u64 {
+    let Some(last) = bytes.len().checked_sub(1) else {
         return 0;
     };
-    if *joiner <= first.start {
-        *joiner = next_joiner(bytes, first.start);
+    // A byte out of the text is taken from the word's own first or last byte instead: a word
+    // holds no stand-in (only ASCII letters, hyphens, apostrophes and bytes beyond ASCII), so
+    // the answer is the same, and the index needs no branch.
+    let byte = |i: usize| usize::from(bytes.get(i.min(last)).copied().unwrap_or(b' '));
+    let mut touched = 0u64;
+    for w in chunk.iter().rev() {
+        let around = STAND_INS[byte(w.start.saturating_sub(1))] | STAND_INS[byte(w.end)];
+        touched = touched << 1 | u64::from(around);
     }
-    let mut joined = 0u64;
-    while *joiner < last.end {
-        let j = *joiner;
-        // The words that start at or before the byte; the last of them may hold it.
-        let k = chunk.partition_point(|w| w.start <= j);
-        let from = match k.checked_sub(1).and_then(|i| chunk.get(i).map(|w| (i, w))) {
-            Some((i, w)) if j < w.end => {
-                joined |= 1 << i;
-                w.end
-            }
-            _ => match chunk.get(k) {
-                Some(next) => next.start,
-                None => break,
-            },
-        };
-        *joiner = next_joiner(bytes, from);
-    }
-    joined
+    touched
 }
 
 /// The low `len` bytes of a `u64`, for `len` up to 8.
@@ -969,6 +977,9 @@ pub(crate) struct Lexicons {
     /// The first (most telling) set of each regex term: a text with none of them needs no
     /// further look at [`Lexicons::regex_needs`].
     regex_first_sets: u128,
+    /// For each bit of [`Lexicons::regex_first_sets`], the regex term (in
+    /// [`Lexicons::regex_needs`]) whose first set it is.
+    regex_term_of_first_set: Vec<usize>,
     /// Some regex term needs no word the walk finds: the regex runs on every text.
     regex_ungated: bool,
     obfuscated: Option<Regex>,
@@ -1028,6 +1039,7 @@ impl Lexicons {
         let mut regex_needs = Vec::new();
         let mut regex_ungated = false;
         let mut regex_first_sets = 0;
+        let mut regex_term_of_first_set = Vec::new();
         // The next free bit for a set of words of a regex term.
         let mut next_set = 0u32;
         let mut obfuscated = Vec::new();
@@ -1048,6 +1060,8 @@ impl Lexicons {
                     if needs == 0 {
                         regex_first_sets |= bit;
                     }
+                    // Each set has a bit of its own: bit `n` is the set made `n`th.
+                    regex_term_of_first_set.push(regex_needs.len());
                     needs |= bit;
                     for (word, whole) in set {
                         at_words.add_gate(word, bit, whole);
@@ -1106,32 +1120,40 @@ impl Lexicons {
             regex_lexicon,
             regex_needs,
             regex_first_sets,
+            regex_term_of_first_set,
             regex_ungated,
             obfuscated: build(&obfuscated)?,
             obfuscated_lexicon,
         })
     }
 
-    /// Every match in `text`, sorted by position.
-    /// The hits in `text` (split into `words`), in `out`; `found` is a buffer reused from one
-    /// text to the next.
+    /// The hits in `text` (split into `words`), in `out`, sorted by position; `buffers` are
+    /// reused from one text to the next.
     pub(crate) fn find(
         &self,
         text: &str,
         words: &[Word],
-        found: &mut Vec<(usize, usize)>,
+        buffers: &mut Buffers,
         out: &mut Vec<Hit>,
     ) {
         out.clear();
+        buffers.stand_ins.clear();
         // The sets of words of regex terms that the walk found a word of.
         let mut open = 0;
         if let Some(set) = &self.at_words {
-            match &set.trie.slots {
-                Slots::Narrow(slots, patterns) => {
-                    set.find((slots, patterns), text, words, found, &mut open, out)
+            let obfuscations = self.obfuscated.is_some();
+            match (&set.trie.slots, obfuscations) {
+                (Slots::Narrow(slots, patterns), true) => {
+                    set.find::<_, true>((slots, patterns), text, words, buffers, &mut open, out)
                 }
-                Slots::Wide(slots, patterns) => {
-                    set.find((slots, patterns), text, words, found, &mut open, out)
+                (Slots::Narrow(slots, patterns), false) => {
+                    set.find::<_, false>((slots, patterns), text, words, buffers, &mut open, out)
+                }
+                (Slots::Wide(slots, patterns), true) => {
+                    set.find::<_, true>((slots, patterns), text, words, buffers, &mut open, out)
+                }
+                (Slots::Wide(slots, patterns), false) => {
+                    set.find::<_, false>((slots, patterns), text, words, buffers, &mut open, out)
                 }
             }
         }
@@ -1144,11 +1166,7 @@ impl Lexicons {
                 set.report(text, m.pattern().as_usize(), m.start(), m.end(), out);
             }
         }
-        if let Some(re) = self.regex.as_ref().filter(|_| {
-            self.regex_ungated
-                || (open & self.regex_first_sets != 0
-                    && self.regex_needs.iter().any(|&n| n & !open == 0))
-        }) {
+        if let Some(re) = self.regex.as_ref().filter(|_| self.regex_gate_open(open)) {
             for m in re.find_iter(text) {
                 if let Some(&lexicon) = self.regex_lexicon.get(m.pattern().as_usize()) {
                     out.push(Hit {
@@ -1160,21 +1178,24 @@ impl Lexicons {
             }
         }
         if let Some(re) = &self.obfuscated {
-            for (start, end) in obfuscated_tokens(text, words) {
-                let Some(token) = text.get(start..end) else {
-                    continue;
-                };
-                let input = Input::new(token).anchored(Anchored::Yes);
-                if let Some(m) = re.search(&input) {
-                    if m.end() == token.len() {
-                        if let Some(&lexicon) = self.obfuscated_lexicon.get(m.pattern().as_usize())
-                        {
-                            out.push(Hit {
-                                lexicon,
-                                start,
-                                end,
-                            });
+            // The words a stand-in touches: told by the word walk, 64 at a time, or by a look at
+            // each.
+            let mut done = 0;
+            if self.at_words.is_some() {
+                for (k, &mark) in buffers.stand_ins.iter().enumerate() {
+                    let mut mark = mark;
+                    while mark != 0 {
+                        let i = 64 * k + mark.trailing_zeros() as usize;
+                        mark &= mark - 1;
+                        if let Some(w) = words.get(i) {
+                            self.obfuscated_at(re, text, w, &mut done, out);
                         }
+                    }
+                }
+            } else {
+                for w in words {
+                    if touches_stand_in(text.as_bytes(), w) {
+                        self.obfuscated_at(re, text, w, &mut done, out);
                     }
                 }
             }
@@ -1182,6 +1203,102 @@ impl Lexicons {
         out.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
         out.dedup_by(|b, a| a.lexicon == b.lexicon && b.start < a.end);
     }
+
+    /// The obfuscated spelling in the token around word `w`, one a stand-in touches, in `out`
+    /// (see [`obfuscated_token`]); `done`: where the last token looked at ended, as the next
+    /// word may be in the same token.
+    #[inline(never)]
+    fn obfuscated_at(
+        &self,
+        re: &Regex,
+        text: &str,
+        w: &Word,
+        done: &mut usize,
+        out: &mut Vec<Hit>,
+    ) {
+        if w.start < *done {
+            return;
+        }
+        let bytes = text.as_bytes();
+        let head = bytes.get(..w.start).unwrap_or(&[]);
+        let start = head
+            .iter()
+            .rposition(u8::is_ascii_whitespace)
+            .map_or(0, |i| i + 1);
+        let tail = bytes.get(w.end..).unwrap_or(&[]);
+        let end = tail
+            .iter()
+            .position(u8::is_ascii_whitespace)
+            .map_or(bytes.len(), |i| w.end + i);
+        *done = end;
+        let Some((start, end)) = obfuscated_token(bytes, start, end) else {
+            return;
+        };
+        let Some(token) = text.get(start..end) else {
+            return;
+        };
+        let input = Input::new(token).anchored(Anchored::Yes);
+        if let Some(m) = re.search(&input) {
+            if m.end() == token.len() {
+                if let Some(&lexicon) = self.obfuscated_lexicon.get(m.pattern().as_usize()) {
+                    out.push(Hit {
+                        lexicon,
+                        start,
+                        end,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Whether some regex term has a word of each of its sets in `open`. A term's first set is
+    /// a bit of its own, so only the terms whose first set is open are looked at (one or two in
+    /// most texts, where looking at every term cost about 90 instructions a post).
+    fn regex_gate_open(&self, open: u128) -> bool {
+        if self.regex_ungated {
+            return true;
+        }
+        let mut firsts = open & self.regex_first_sets;
+        while firsts != 0 {
+            let bit = firsts.trailing_zeros() as usize;
+            firsts &= firsts - 1;
+            if self
+                .regex_term_of_first_set
+                .get(bit)
+                .and_then(|&term| self.regex_needs.get(term))
+                .is_some_and(|&needs| needs & !open == 0)
+            {
+                return true;
+            }
+        }
+        false
+    }
+}
+
+/// Buffers [`Lexicons::find`] reuses from one text to the next.
+#[derive(Default)]
+pub(crate) struct Buffers {
+    /// The patterns a walk found, as (pattern, end).
+    found: Vec<(usize, usize)>,
+    /// For each 64 words, the words a stand-in byte touches: bit `i` for word `i`.
+    stand_ins: Vec<u64>,
+}
+
+/// The words of `words` whose bit is set in `marks` (bit `i` of `marks[k]` for word
+/// `64 * k + i`), in order (what the tests compare with [`touches_stand_in`]).
+#[cfg(test)]
+fn marked_words<'a>(words: &'a [Word], marks: &'a [u64]) -> impl Iterator<Item = &'a Word> + 'a {
+    words.chunks(64).zip(marks).flat_map(|(chunk, &mark)| {
+        let mut mark = mark;
+        std::iter::from_fn(move || {
+            if mark == 0 {
+                return None;
+            }
+            let i = mark.trailing_zeros() as usize;
+            mark &= mark - 1;
+            chunk.get(i)
+        })
+    })
 }
 
 /// Whether the byte before word `w` or the byte after it is a stand-in.
@@ -1193,8 +1310,9 @@ fn touches_stand_in(bytes: &[u8], w: &Word) -> bool {
 
 /// The first byte from `from` on that is an apostrophe, a hyphen or beyond ASCII, eight bytes at
 /// a time; the end of `bytes` if there is none. A word holds no other bytes than these and
-/// ASCII letters ([`crate::text::words`]): one without any is ASCII letters only.
-#[inline(never)]
+/// ASCII letters ([`crate::text::words`]): one without any is ASCII letters only. (The scan tells
+/// such words by their key, 0; the tests compare that with this look at the bytes.)
+#[cfg(test)]
 fn next_joiner(bytes: &[u8], from: usize) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
@@ -1305,38 +1423,13 @@ fn is_stand_in(b: u8) -> bool {
     STAND_INS[usize::from(b)]
 }
 
-/// Words that mix letters with the stand-ins people use to dodge filters (`f*ck`, `sh1t`, `@ss`).
-///
-/// Such a token is letters and stand-ins only, so one of its letters touches one of its
+/// Obfuscated words mix letters with the stand-ins people use to dodge filters (`f*ck`, `sh1t`,
+/// `@ss`). Such a token is letters and stand-ins only, so one of its letters touches one of its
 /// stand-ins, and every letter is in a word: a word with a stand-in right before or right after
 /// it is the only place one can be. A look at the two bytes around each word spares a scan of
-/// every byte of the text; the whitespace-delimited token around such a word is then checked.
-fn obfuscated_tokens<'a>(
-    text: &'a str,
-    words: &'a [Word],
-) -> impl Iterator<Item = (usize, usize)> + 'a {
-    let bytes = text.as_bytes();
-    // Where the last token looked at ended: the next word may be in the same token.
-    let mut done = 0;
-    words.iter().filter_map(move |w| {
-        if !touches_stand_in(bytes, w) || w.start < done {
-            return None;
-        }
-        let head = bytes.get(..w.start).unwrap_or(&[]);
-        let start = head
-            .iter()
-            .rposition(u8::is_ascii_whitespace)
-            .map_or(0, |i| i + 1);
-        let tail = bytes.get(w.end..).unwrap_or(&[]);
-        let end = tail
-            .iter()
-            .position(u8::is_ascii_whitespace)
-            .map_or(bytes.len(), |i| w.end + i);
-        done = end;
-        obfuscated_token(bytes, start, end)
-    })
-}
-
+/// every byte of the text (made 64 words at a time without a branch per word by
+/// [`stand_in_words`] beside the word walk, or one by one); the whitespace-delimited token around
+/// each such word is then checked ([`Lexicons::obfuscated_at`]).
 /// The token `start..end` (whitespace-delimited) without the punctuation around it, when it
 /// mixes letters and stand-ins as an obfuscated word does.
 fn obfuscated_token(bytes: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
@@ -1834,7 +1927,7 @@ mod tests {
         let mut hits = Vec::new();
         let mut words = Vec::new();
         crate::text::words(text, &mut words);
-        l.find(text, &words, &mut Vec::new(), &mut hits);
+        l.find(text, &words, &mut Buffers::default(), &mut hits);
         hits.iter()
             .map(|h| text[h.start..h.end].to_owned())
             .collect()
@@ -1989,7 +2082,8 @@ mod tests {
     }
 
     /// The hits and the sets of regex words found by [`WordLiterals::find`] and by a walk from
-    /// every word.
+    /// every word; the words it marks as touched by a stand-in are checked against
+    /// [`touches_stand_in`].
     fn with_and_without_filter(l: &Lexicons, text: &str) -> ((Vec<Hit>, u128), (Vec<Hit>, u128)) {
         let mut words = Vec::new();
         crate::text::words(text, &mut words);
@@ -1997,24 +2091,24 @@ mod tests {
             return Default::default();
         };
         let (mut fast, mut slow) = ((Vec::new(), 0), (Vec::new(), 0));
+        let mut buffers = Buffers::default();
         match &set.trie.slots {
-            Slots::Narrow(s, p) => set.find(
-                (s, p),
-                text,
-                &words,
-                &mut Vec::new(),
-                &mut fast.1,
-                &mut fast.0,
-            ),
-            Slots::Wide(s, p) => set.find(
-                (s, p),
-                text,
-                &words,
-                &mut Vec::new(),
-                &mut fast.1,
-                &mut fast.0,
-            ),
+            Slots::Narrow(s, p) => {
+                set.find::<_, true>((s, p), text, &words, &mut buffers, &mut fast.1, &mut fast.0)
+            }
+            Slots::Wide(s, p) => {
+                set.find::<_, true>((s, p), text, &words, &mut buffers, &mut fast.1, &mut fast.0)
+            }
         }
+        let marked: Vec<usize> = marked_words(&words, &buffers.stand_ins)
+            .map(|w| w.start)
+            .collect();
+        let touched: Vec<usize> = words
+            .iter()
+            .filter(|w| touches_stand_in(text.as_bytes(), w))
+            .map(|w| w.start)
+            .collect();
+        assert_eq!(marked, touched, "{text:?}");
         set.find_every_word(text, &words, &mut Vec::new(), &mut slow.1, &mut slow.0);
         (fast, slow)
     }
@@ -2132,7 +2226,11 @@ mod tests {
                 if let Some(set) = &l.at_words {
                     for chunk in words.chunks(64) {
                         all += chunk.len();
-                        walked += set.filter.candidates(text.as_bytes(), chunk).count_ones();
+                        walked += set
+                            .filter
+                            .candidates(text.as_bytes(), chunk)
+                            .todo
+                            .count_ones();
                     }
                 }
             }
@@ -2165,18 +2263,22 @@ mod tests {
             "é",
             long.as_str(),
         ];
+        let l = lex(&["word"], false);
+        let Some(set) = &l.at_words else {
+            panic!("no word literals");
+        };
         for text in texts {
             let bytes = text.as_bytes();
             let mut words = Vec::new();
             crate::text::words(text, &mut words);
-            let mut joiner = 0;
             for chunk in words.chunks(64) {
-                let mask = joined_words(bytes, chunk, &mut joiner);
+                let mask = set.filter.candidates(bytes, chunk).joined;
                 for (i, w) in chunk.iter().enumerate() {
                     let naive = bytes[w.start..w.end]
                         .iter()
                         .any(|&b| matches!(b, b'\'' | b'-') || !b.is_ascii());
                     assert_eq!(mask >> i & 1 != 0, naive, "{text:?}: {:?}", w.text(text));
+                    assert_eq!(next_joiner(bytes, w.start) < w.end, naive, "{text:?}");
                 }
             }
         }
