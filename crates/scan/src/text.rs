@@ -180,15 +180,21 @@ fn eight_bytes_in(bytes: &[u8], pos: usize) -> u64 {
     }
 }
 
-/// [`eight_bytes`] near the end of the text.
+/// [`eight_bytes`] near the end of the text: the text's last eight bytes moved down past those
+/// before `pos`, or byte by byte in a text shorter than that (a copy into a buffer was a call to
+/// `memcpy`, twice a text: the last word of every text ends here).
 #[cold]
 #[inline(never)]
 fn last_bytes(bytes: &[u8], pos: usize) -> u64 {
-    let mut buf = [0u8; 8];
-    for (b, &t) in buf.iter_mut().zip(bytes.get(pos..).unwrap_or(&[])) {
-        *b = t;
+    let rest = bytes.get(pos..).unwrap_or(&[]);
+    match (rest.len(), bytes.last_chunk::<8>()) {
+        (n @ 1..8, Some(last)) => u64::from_le_bytes(*last) >> (64 - 8 * n),
+        _ => rest
+            .iter()
+            .take(8)
+            .rev()
+            .fold(0, |w, &b| w << 8 | u64::from(b)),
     }
-    u64::from_le_bytes(buf)
 }
 
 /// The top bit of each byte of `folded` (the text's bytes with bit 5 set: small letters and
