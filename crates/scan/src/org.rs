@@ -77,6 +77,15 @@ fn zero_bytes(x: u64) -> u64 {
     x.wrapping_sub(ONES) & !x & HIGH
 }
 
+/// What [`OrgMatcher::occurrences`] found in a chunk, for [`OrgMatcher::check_chunk`]: bit 0
+/// ([`Hit::GRAM`]) when the hash of one of its two 4-byte blocks is a 4-gram's, and the high bit
+/// of each byte where a rare pair may end (as [`zero_bytes`] marks them).
+struct Hit;
+
+impl Hit {
+    const GRAM: u64 = 1;
+}
+
 /// A place where a pattern may start, relative to a hit (32 bytes: two to a cache line).
 #[derive(Debug, Clone, Copy)]
 struct Candidate {
@@ -430,17 +439,18 @@ impl OrgMatcher {
         let firsts: [u64; N] = std::array::from_fn(|i| pairs.get(i).map_or(0, |p| p.first));
         let seconds: [u64; N] = std::array::from_fn(|i| pairs.get(i).map_or(0, |p| p.second));
         let bytes = text.as_bytes();
-        // Whether the folded chunk `w` has a candidate: one of its two aligned 4-byte blocks is
-        // a 4-gram's hash, or a rare pair ends in it. `carry` is the previous chunk's last byte.
+        // What of the folded chunk `w` has a candidate, as a [`Hit`] (0 for none): one of its two
+        // aligned 4-byte blocks is a 4-gram's hash, or a rare pair ends in it. `carry` is the
+        // previous chunk's last byte.
         let hit = |w: u64, carry: u64| {
             let (low, high) = (w as u32, (w >> 32) as u32);
             let (a, b) = (gram_hash(low), gram_hash(high));
-            let mut hit = ((hashes[a >> 6] >> (a & 63)) | (hashes[b >> 6] >> (b & 63))) & 1;
+            let mut hit = ((hashes[a >> 6] >> (a & 63)) | (hashes[b >> 6] >> (b & 63))) & Hit::GRAM;
             let previous = (w << 8) | carry;
             for (&first, &second) in firsts.iter().zip(&seconds) {
                 hit |= zero_bytes((previous ^ first) | (w ^ second));
             }
-            hit != 0
+            hit
         };
         let mut carry = 0;
         let mut at = 0;
@@ -449,8 +459,9 @@ impl OrgMatcher {
             let mut word = [0u8; 8];
             word.copy_from_slice(chunk);
             let w = u64::from_le_bytes(word) | FOLD;
-            if hit(w, carry) {
-                self.check_chunk(bytes, at, w, found);
+            let hit = hit(w, carry);
+            if hit != 0 {
+                self.check_chunk(bytes, at, w, hit, found);
             }
             carry = w >> 56;
             at += 8;
@@ -467,8 +478,9 @@ impl OrgMatcher {
                 None => rest.iter().rev().fold(0, |w, &b| (w << 8) | u64::from(b)),
             };
             let w = last | FOLD;
-            if hit(w, carry) {
-                self.check_chunk(bytes, at, w, found);
+            let hit = hit(w, carry);
+            if hit != 0 {
+                self.check_chunk(bytes, at, w, hit, found);
             }
         }
     }
@@ -492,16 +504,30 @@ impl OrgMatcher {
         }
     }
 
-    /// Checks the candidates of the chunk at `at` (folded: `w`) and adds the occurrences to
-    /// `found` as (start, end, pattern).
+    /// Checks the candidates of the chunk at `at` (folded: `w`) that the search's `hit` tells
+    /// of, and adds the occurrences to `found` as (start, end, pattern). The blocks are looked
+    /// at again only if a 4-gram's hash is among them, and the rare pairs only if one may end
+    /// here: most chunks with a candidate have only one of the two.
     #[cold]
     #[inline(never)]
-    fn check_chunk(&self, bytes: &[u8], at: usize, w: u64, found: &mut Vec<(usize, usize, usize)>) {
+    fn check_chunk(
+        &self,
+        bytes: &[u8],
+        at: usize,
+        w: u64,
+        hit: u64,
+        found: &mut Vec<(usize, usize, usize)>,
+    ) {
         let Finder::Filter { pairs, .. } = &self.finder else {
             return;
         };
-        self.check_block(bytes, at, w as u32, found);
-        self.check_block(bytes, at + 4, (w >> 32) as u32, found);
+        if hit & Hit::GRAM != 0 {
+            self.check_block(bytes, at, w as u32, found);
+            self.check_block(bytes, at + 4, (w >> 32) as u32, found);
+        }
+        if hit & HIGH == 0 {
+            return;
+        }
         // The byte before the chunk, folded, for pairs that start there.
         let before = at
             .checked_sub(1)

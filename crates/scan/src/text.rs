@@ -180,15 +180,37 @@ fn eight_bytes_in(bytes: &[u8], pos: usize) -> u64 {
     }
 }
 
-/// [`eight_bytes`] near the end of the text.
+/// [`eight_bytes`] near the end of the text: the text's last eight bytes moved down past those
+/// before `pos`, or byte by byte in a text shorter than that (a copy into a buffer was a call to
+/// `memcpy`, twice a text: the last word of every text ends here).
 #[cold]
 #[inline(never)]
 fn last_bytes(bytes: &[u8], pos: usize) -> u64 {
-    let mut buf = [0u8; 8];
-    for (b, &t) in buf.iter_mut().zip(bytes.get(pos..).unwrap_or(&[])) {
-        *b = t;
+    let rest = bytes.get(pos..).unwrap_or(&[]);
+    match (rest.len(), bytes.last_chunk::<8>()) {
+        (n @ 1..8, Some(last)) => u64::from_le_bytes(*last) >> (64 - 8 * n),
+        _ => small_bytes(rest),
     }
-    u64::from_le_bytes(buf)
+}
+
+/// The first eight bytes of `bytes` as a little-endian `u64`, zeros past its end: in a text of
+/// fewer than eight bytes, as four, two and one (a loop byte by byte cost more than the copy).
+fn small_bytes(bytes: &[u8]) -> u64 {
+    if let Some(eight) = bytes.first_chunk::<8>() {
+        return u64::from_le_bytes(*eight);
+    }
+    let (mut w, mut shift, mut rest) = (0, 0, bytes);
+    if let Some((four, tail)) = rest.split_first_chunk::<4>() {
+        (w, shift, rest) = (u64::from(u32::from_le_bytes(*four)), 32, tail);
+    }
+    if let Some((two, tail)) = rest.split_first_chunk::<2>() {
+        w |= u64::from(u16::from_le_bytes(*two)) << shift;
+        (shift, rest) = (shift + 16, tail);
+    }
+    if let Some(&one) = rest.first() {
+        w |= u64::from(one) << shift;
+    }
+    w
 }
 
 /// The top bit of each byte of `folded` (the text's bytes with bit 5 set: small letters and
@@ -929,6 +951,23 @@ mod tests {
             let mut out = Vec::new();
             words(text, &mut out);
             assert_eq!(out.first().map(|w| w.key), Some(0), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn eight_bytes_are_the_texts_with_zeros_past_its_end() {
+        let text: Vec<u8> = (1..=20).collect();
+        for len in 0..=text.len() {
+            let bytes = &text[..len];
+            for pos in 0..len + 10 {
+                let mut reference = [0u8; 8];
+                for (r, b) in reference.iter_mut().zip(bytes.iter().skip(pos)) {
+                    *r = *b;
+                }
+                let reference = u64::from_le_bytes(reference);
+                assert_eq!(eight_bytes(bytes, pos), reference, "{len} {pos}");
+                assert_eq!(last_bytes(bytes, pos), reference, "{len} {pos}");
+            }
         }
     }
 
