@@ -1045,6 +1045,7 @@ impl AllowFilter {
     }
 }
 
+#[derive(Default)]
 struct Lower {
     buf: String,
 }
@@ -1097,7 +1098,7 @@ impl Lower {
 #[derive(Default)]
 pub(crate) struct Scratch {
     class: Vec<Class>,
-    lower: String,
+    lower: Lower,
     known: Vec<Known>,
     /// The lower case of the [`Known`] words beyond ASCII.
     forms: String,
@@ -1139,15 +1140,19 @@ pub(crate) fn find(
     out: &mut Vec<Found>,
 ) {
     let data = NameData::get();
-    let mut lower = Lower {
-        buf: std::mem::take(&mut scratch.lower),
-    };
-    let mut class = std::mem::take(&mut scratch.class);
+    let filter = allowed.filter();
+    // The buffers are used where they are, not moved out and back (a cost every text pays).
+    let Scratch {
+        class,
+        lower,
+        known,
+        forms,
+    } = scratch;
+    // Cleared and filled with nothing between, so the fill knows the length is zero.
     class.clear();
+    class.resize(words.len(), Class::default());
     // Every flag of some word of the text: a sub-pass whose cue no word has is skipped.
     let mut seen = 0;
-    let filter = allowed.filter();
-    class.resize(words.len(), Class::default());
     let mixed = mode == CaseMode::Mixed;
     let mut starts = Starts(0);
     // The words the name search looks at, in a text of at most 64 words (see [`NOT_NAME`]),
@@ -1179,7 +1184,7 @@ pub(crate) fn find(
             let Some(word) = words.get(i) else {
                 break;
             };
-            let mut c = classify_with(data, &mut lower, word, text, allowed, filter);
+            let mut c = classify_with(data, lower, word, text, allowed, filter);
             // In sentence-case text a name starts with a capital, or is a listed surname after a
             // short title ("mrs parker"); words in tags are searched for names too. The name
             // search and the search for repeated names skip to these words.
@@ -1209,6 +1214,8 @@ pub(crate) fn find(
         base += chunk.len();
     }
 
+    // Read only from here on.
+    let class: &[Class] = class;
     // Where a name can start, and the words after a cue there.
     let start_ok = if mixed { starts.0 } else { u64::MAX };
     cands.0 = (cands.0 | cues.0 << 1) & start_ok;
@@ -1218,9 +1225,9 @@ pub(crate) fn find(
     let mut i = 0;
     loop {
         i = if words.len() <= 64 {
-            cands.next_with(&class, i, 0)
+            cands.next_with(class, i, 0)
         } else if mixed {
-            next_with(&class, i, NAME_START)
+            next_with(class, i, NAME_START)
         } else {
             i
         };
@@ -1229,12 +1236,12 @@ pub(crate) fn find(
         }
         let (word, mut c) = (&words[i], class[i]);
         // "Jonas Nielsen" is not Jonas Salk: an allowed first name before another surname.
-        if c.allowed() && c.first() && another_surname(text, words, &class, i, mode) {
+        if c.allowed() && c.first() && another_surname(text, words, class, i, mode) {
             c.0 &= !ALLOWED;
         }
         if c.allowed() || c.never() || c.entity() || word.prefix != Prefix::None {
             if word.prefix != Prefix::None && !c.allowed() {
-                tagged_names(data, &mut lower, text, word, allowed, out);
+                tagged_names(data, lower, text, word, allowed, out);
             }
             i += 1;
             continue;
@@ -1263,7 +1270,7 @@ pub(crate) fn find(
                     gap_ok && matches!(between.trim(), ":" | "?")
                 } else if pc.name_link() && follows(word, p, text) && i >= 2 {
                     let pp = &words[i - 2];
-                    let ppc = classify(data, &mut lower, pp, text, allowed);
+                    let ppc = classify(data, lower, pp, text, allowed);
                     let me = p.text(text).eq_ignore_ascii_case("me");
                     p.joined_to_previous && (ppc.name_label() && !me || ppc.call() && me)
                 } else {
@@ -1332,9 +1339,9 @@ pub(crate) fn find(
         let starts_name = starts_name
             || mode == CaseMode::Mixed
                 && word.shape == Shape::Title
-                && unlisted_pair(text, words, &class, i)
-            || initial_pair(text, words, &class, i, mode)
-            || person_cue(text, words, &class, i, mode);
+                && unlisted_pair(text, words, class, i)
+            || initial_pair(text, words, class, i, mode)
+            || person_cue(text, words, class, i, mode);
         if !starts_name {
             i += 1;
             continue;
@@ -1347,8 +1354,8 @@ pub(crate) fn find(
             let p = &words[j - 1];
             // Middle initials and particles ("Dyan van Gijn") join a name to its surname.
             let initial = w.initial
-                || initial_before_name(text, words, &class, j, mode)
-                || particles_before_name(text, words, &class, j, mode).is_some();
+                || initial_before_name(text, words, class, j, mode)
+                || particles_before_name(text, words, class, j, mode).is_some();
             if !follows(w, p, text) && !p.initial
                 || wc.allowed()
                 || wc.never() && !initial
@@ -1409,30 +1416,21 @@ pub(crate) fn find(
         i = end_idx + 1;
     }
     repeated_names(
-        &mut lower,
+        lower,
         text,
         words,
-        (&class, starts),
+        (class, starts),
         mode,
-        (&mut scratch.known, &mut scratch.forms),
+        (known, forms),
         out,
     );
     // Lists need an "and", towns a preposition before them, cities a word of the city list.
     if mode == CaseMode::Mixed && seen & AND_WORD != 0 {
-        name_lists(text, words, (&class, ands), out);
+        name_lists(text, words, (class, ands), out);
     }
     if seen & PLACE_PREP != 0 {
-        postcode_towns(text, words, (&class, preps), mode, out);
-        cue_cities(
-            data,
-            &mut lower,
-            text,
-            words,
-            (&class, preps),
-            mode,
-            allowed,
-            out,
-        );
+        postcode_towns(text, words, (class, preps), mode, out);
+        cue_cities(data, lower, text, words, (class, preps), mode, allowed, out);
     }
     let any_city = if words.len() <= 64 {
         cities.0 != 0
@@ -1440,10 +1438,8 @@ pub(crate) fn find(
         seen & (CITY | CITY_START) != 0
     };
     if any_city {
-        find_cities(data, &mut lower, text, words, (&class, cities), mode, out);
+        find_cities(data, lower, text, words, (class, cities), mode, out);
     }
-    scratch.lower = lower.buf;
-    scratch.class = class;
 }
 
 /// A word of a name found once is a name wherever else it stands in the text ("directed by Joakim
