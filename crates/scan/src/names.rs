@@ -2572,9 +2572,44 @@ fn classify_with(
     allowed: &dyn Allowed,
     filter: Option<&AllowFilter>,
 ) -> Class {
-    let Some(key) = word_letters_key(text.as_bytes(), word) else {
-        return classify_other(data, lower, word, text, allowed, filter);
+    // Most words looked up are ASCII letters of at most eight bytes, whose key is the splitter's
+    // as it is: one test sends the rest out of line, where two tests (a key at all, and then
+    // whether the word is longer than its key), each mispredicted now and then, sent them apart.
+    if word.key == 0 || word.end.wrapping_sub(word.start) > 8 {
+        return classify_longer(data, lower, word, text, allowed, filter);
+    }
+    let key = Key {
+        low: word.key,
+        high: 0,
     };
+    classify_key(data, word, key, allowed, filter)
+}
+
+/// [`classify_with`] for a word longer than eight bytes or not all ASCII letters.
+#[inline(never)]
+fn classify_longer(
+    data: &NameData,
+    lower: &mut Lower,
+    word: &Word,
+    text: &str,
+    allowed: &dyn Allowed,
+    filter: Option<&AllowFilter>,
+) -> Class {
+    match word_letters_key(text.as_bytes(), word) {
+        Some(key) => classify_key(data, word, key, allowed, filter),
+        None => classify_other(data, lower, word, text, allowed, filter),
+    }
+}
+
+/// [`classify_with`] for a word of ASCII letters that fits in a slot, by its table key.
+#[inline(always)]
+fn classify_key(
+    data: &NameData,
+    word: &Word,
+    key: Key,
+    allowed: &dyn Allowed,
+    filter: Option<&AllowFilter>,
+) -> Class {
     // One hash serves the table and the allow filter; the allow list itself (a string hash) is
     // asked only of the few words the filter lets through.
     let hash = WordTable::hash(&key);
