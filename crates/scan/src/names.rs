@@ -363,7 +363,9 @@ const CITY: u32 = 1 << 7;
 const REGION: u32 = 1 << 8;
 const FUNCTION: u32 = 1 << 9;
 const PLACE_VERB: u32 = 1 << 10;
-const PLACE_PREP: u32 = 1 << 11;
+/// "in", "to", "at", "from". Bits 27 to 30 are the four cues whose words [`find`] marks
+/// (see [`CUE_BITS`]), next to each other so they are read with one shift.
+const PLACE_PREP: u32 = 1 << 27;
 /// "name", "names": a name follows after ":", "?" or "is".
 const NAME_LABEL: u32 = 1 << 12;
 /// "is", "was", "me": links a label ("name is", "call me") to the name after it.
@@ -399,10 +401,18 @@ const LOOKED_UP: u32 = 1 << 25;
 const NAME_START: u32 = 1 << 26;
 /// "and", the one function word a list of names turns on (see [`name_lists`]).
 const AND_WORD: u32 = 1 << 28;
+/// Set when the table is built: [`HONORIFIC`], [`RELATION`], [`NAME_LABEL`] or [`NAME_LINK`],
+/// the cues after which the name search looks at a word it would pass.
+const NAME_CUE: u32 = 1 << 29;
+/// Set when the table is built: [`CITY`] or [`CITY_START`], a word a city can start at.
+const CITY_WORD: u32 = 1 << 30;
+/// The shift that brings [`PLACE_PREP`], [`AND_WORD`], [`NAME_CUE`] and [`CITY_WORD`] to the
+/// four lowest bits (the bit above them, the table's [`OVERFLOWED`], is in no word's flags).
+const CUE_BITS: u32 = 27;
 
 /// Set when the table is built (and by [`classify_other`]): flags with which the name search
 /// passes a word at once, whatever stands before it ([`not_name`]). A word in no list lacks it.
-const NOT_NAME: u32 = 1 << 27;
+const NOT_NAME: u32 = 1 << 11;
 
 /// Whether the name search in [`find`] passes a word of these flags at once unless a title,
 /// relation or name cue stands before it (or it is in a tag): a word that is never a name or an
@@ -671,6 +681,12 @@ impl NameData {
             }
             if &*word == "and" {
                 flags |= AND_WORD;
+            }
+            if flags & (HONORIFIC | RELATION | NAME_LABEL | NAME_LINK) != 0 {
+                flags |= NAME_CUE;
+            }
+            if flags & (CITY | CITY_START) != 0 {
+                flags |= CITY_WORD;
             }
             // The names `tagged_names` takes.
             if flags & FIRST != 0 && flags & (INTL | COMMON_WORD) == 0 {
@@ -1130,6 +1146,53 @@ fn plain_words(chunk: &[Word], next: Option<&Word>, title_before: &mut bool) -> 
     lower & next_lower & !titles & !title_before_k
 }
 
+/// What the searches after the look-ups in [`find`] start from, a bit per word (word `k` bit
+/// `k`) in a text of at most 64 words; all empty in a longer text, where they step over the
+/// words' classes instead.
+struct Marks {
+    /// The words the name search looks at (see [`NOT_NAME`]).
+    cands: Starts,
+    /// The words a name can start at, in sentence-case text ([`NAME_START`]).
+    starts: Starts,
+    /// Prepositions ([`PLACE_PREP`]).
+    preps: Starts,
+    /// "and" ([`AND_WORD`]).
+    ands: Starts,
+    /// Titles, relations and name cues ([`NAME_CUE`]).
+    cues: Starts,
+    /// Words a city starts with ([`CITY_WORD`]).
+    cities: Starts,
+}
+
+impl Marks {
+    /// The masks of `marks`, a byte per word: bit 0 a candidate, bit 1 a start, and the four
+    /// cue bits of its flags above (from [`CUE_BITS`] on). Eight words at a time, a mask's bits
+    /// gathered from the eight bytes by one multiply.
+    fn of(marks: &[u8; 64], words: usize) -> Marks {
+        let mut masks = [0u64; 6];
+        if words <= 64 {
+            for (c, eight) in marks.chunks_exact(8).take(words.div_ceil(8)).enumerate() {
+                let x = <[u8; 8]>::try_from(eight).map_or(0, u64::from_le_bytes);
+                for (b, mask) in masks.iter_mut().enumerate() {
+                    // Bit `b` of each byte, at the bottom of its byte; the multiply moves byte
+                    // j's bit to bit 56 + j, with no carries between them.
+                    let bits = (x >> b & 0x0101_0101_0101_0101).wrapping_mul(0x0102_0408_1020_4080);
+                    *mask |= (bits >> 56) << (8 * c);
+                }
+            }
+        }
+        let [cands, starts, preps, ands, cues, cities] = masks.map(Starts);
+        Marks {
+            cands,
+            starts,
+            preps,
+            ands,
+            cues,
+            cities,
+        }
+    }
+}
+
 /// Finds person names and cities among `words`.
 pub(crate) fn find(
     text: &str,
@@ -1154,12 +1217,10 @@ pub(crate) fn find(
     // Every flag of some word of the text: a sub-pass whose cue no word has is skipped.
     let mut seen = 0;
     let mixed = mode == CaseMode::Mixed;
-    let mut starts = Starts(0);
-    // The words the name search looks at, in a text of at most 64 words (see [`NOT_NAME`]),
-    // and the words with a title, relation or name cue.
-    let (mut cands, mut cues) = (Starts(0), Starts(0));
-    // The same for the sub-searches' cues: prepositions, "and", cities.
-    let (mut preps, mut ands, mut cities) = (Starts(0), Starts(0), Starts(0));
+    // In a text of at most 64 words, a byte per word looked up (the rest 0) of what the searches
+    // after the look-ups start from (see [`Marks`]), made into a bitmask each after the loop:
+    // one store a word, where a mask each took a shift and an "or" a word.
+    let mut marks = [0u8; 64];
     // In sentence-case text a lower-case word matters only as the title or relation before a
     // capitalised word, or as the word after a short title ("mrs parker"); the rest are not
     // looked up and keep the empty class `resize` gave them. Which words those are is worked
@@ -1193,19 +1254,15 @@ pub(crate) fn find(
                     | word.is_capitalised()
                     | (word.shape == Shape::Lower) & c.surname());
             c.0 |= u32::from(start) * NAME_START;
-            // Read only in a text of at most 64 words, where the shift is `i`.
-            starts.0 |= u64::from(start).wrapping_shl(i as u32);
             // Whether the name search below may get past its first two tests at this word: a
             // word in a tag or not passed at once for its own flags (kept below only where a
             // name can start: any word in lower- or upper-case text); the words after a cue are
             // added below.
             let cand = (word.prefix != Prefix::None) | (c.0 & NOT_NAME == 0);
-            cands.0 |= u64::from(cand).wrapping_shl(i as u32);
-            let bit = |flags: u32| u64::from(c.0 & flags != 0).wrapping_shl(i as u32);
-            cues.0 |= bit(HONORIFIC | RELATION | NAME_LABEL | NAME_LINK);
-            preps.0 |= bit(PLACE_PREP);
-            ands.0 |= bit(AND_WORD);
-            cities.0 |= bit(CITY | CITY_START);
+            // Read only in a text of at most 64 words, where `i` is below 64.
+            if let Some(m) = marks.get_mut(i & 63) {
+                *m = u8::from(cand) | u8::from(start) << 1 | ((c.0 >> CUE_BITS) as u8) << 2;
+            }
             seen |= c.0;
             if let Some(slot) = class.get_mut(i) {
                 *slot = c;
@@ -1216,6 +1273,15 @@ pub(crate) fn find(
 
     // Read only from here on.
     let class: &[Class] = class;
+    let Marks {
+        cands,
+        starts,
+        preps,
+        ands,
+        cues,
+        cities,
+    } = Marks::of(&marks, words.len());
+    let (mut cands, mut cities) = (cands, cities);
     // Where a name can start, and the words after a cue there.
     let start_ok = if mixed { starts.0 } else { u64::MAX };
     cands.0 = (cands.0 | cues.0 << 1) & start_ok;
@@ -4554,6 +4620,34 @@ mod tests {
         }
         assert!(corner_from(b"We met at the CORNER of Main 5 and Elm, later that day").is_some());
         assert!(corner_from(b"We met at the shop on Main 5 and Elm, later that day too").is_none());
+    }
+
+    #[test]
+    fn marks_gather_each_bit_of_each_word() {
+        // Random bytes of marks (six bits each) for texts of every length up to 64 words, and
+        // longer texts, which get no masks.
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for words in 0..=70 {
+            let mut marks = [0u8; 64];
+            for m in marks.iter_mut().take(words) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                *m = (seed & 0x3f) as u8;
+            }
+            let got = Marks::of(&marks, words);
+            let got = [
+                got.cands, got.starts, got.preps, got.ands, got.cues, got.cities,
+            ];
+            for (b, mask) in got.iter().enumerate() {
+                let want = if words > 64 {
+                    0
+                } else {
+                    (0..words).fold(0u64, |m, k| m | u64::from(marks[k] >> b & 1) << k)
+                };
+                assert_eq!(mask.0, want, "{words} words, bit {b}");
+            }
+        }
     }
 
     #[test]
