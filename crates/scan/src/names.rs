@@ -363,7 +363,9 @@ const CITY: u32 = 1 << 7;
 const REGION: u32 = 1 << 8;
 const FUNCTION: u32 = 1 << 9;
 const PLACE_VERB: u32 = 1 << 10;
-const PLACE_PREP: u32 = 1 << 11;
+/// "in", "to", "at", "from". Bits 27 to 30 are the four cues whose words [`find`] marks
+/// (see [`CUE_BITS`]), next to each other so they are read with one shift.
+const PLACE_PREP: u32 = 1 << 27;
 /// "name", "names": a name follows after ":", "?" or "is".
 const NAME_LABEL: u32 = 1 << 12;
 /// "is", "was", "me": links a label ("name is", "call me") to the name after it.
@@ -399,10 +401,18 @@ const LOOKED_UP: u32 = 1 << 25;
 const NAME_START: u32 = 1 << 26;
 /// "and", the one function word a list of names turns on (see [`name_lists`]).
 const AND_WORD: u32 = 1 << 28;
+/// Set when the table is built: [`HONORIFIC`], [`RELATION`], [`NAME_LABEL`] or [`NAME_LINK`],
+/// the cues after which the name search looks at a word it would pass.
+const NAME_CUE: u32 = 1 << 29;
+/// Set when the table is built: [`CITY`] or [`CITY_START`], a word a city can start at.
+const CITY_WORD: u32 = 1 << 30;
+/// The shift that brings [`PLACE_PREP`], [`AND_WORD`], [`NAME_CUE`] and [`CITY_WORD`] to the
+/// four lowest bits (the bit above them, the table's [`OVERFLOWED`], is in no word's flags).
+const CUE_BITS: u32 = 27;
 
 /// Set when the table is built (and by [`classify_other`]): flags with which the name search
 /// passes a word at once, whatever stands before it ([`not_name`]). A word in no list lacks it.
-const NOT_NAME: u32 = 1 << 27;
+const NOT_NAME: u32 = 1 << 11;
 
 /// Whether the name search in [`find`] passes a word of these flags at once unless a title,
 /// relation or name cue stands before it (or it is in a tag): a word that is never a name or an
@@ -671,6 +681,12 @@ impl NameData {
             }
             if &*word == "and" {
                 flags |= AND_WORD;
+            }
+            if flags & (HONORIFIC | RELATION | NAME_LABEL | NAME_LINK) != 0 {
+                flags |= NAME_CUE;
+            }
+            if flags & (CITY | CITY_START) != 0 {
+                flags |= CITY_WORD;
             }
             // The names `tagged_names` takes.
             if flags & FIRST != 0 && flags & (INTL | COMMON_WORD) == 0 {
@@ -1045,6 +1061,7 @@ impl AllowFilter {
     }
 }
 
+#[derive(Default)]
 struct Lower {
     buf: String,
 }
@@ -1097,7 +1114,7 @@ impl Lower {
 #[derive(Default)]
 pub(crate) struct Scratch {
     class: Vec<Class>,
-    lower: String,
+    lower: Lower,
     known: Vec<Known>,
     /// The lower case of the [`Known`] words beyond ASCII.
     forms: String,
@@ -1129,6 +1146,53 @@ fn plain_words(chunk: &[Word], next: Option<&Word>, title_before: &mut bool) -> 
     lower & next_lower & !titles & !title_before_k
 }
 
+/// What the searches after the look-ups in [`find`] start from, a bit per word (word `k` bit
+/// `k`) in a text of at most 64 words; all empty in a longer text, where they step over the
+/// words' classes instead.
+struct Marks {
+    /// The words the name search looks at (see [`NOT_NAME`]).
+    cands: Starts,
+    /// The words a name can start at, in sentence-case text ([`NAME_START`]).
+    starts: Starts,
+    /// Prepositions ([`PLACE_PREP`]).
+    preps: Starts,
+    /// "and" ([`AND_WORD`]).
+    ands: Starts,
+    /// Titles, relations and name cues ([`NAME_CUE`]).
+    cues: Starts,
+    /// Words a city starts with ([`CITY_WORD`]).
+    cities: Starts,
+}
+
+impl Marks {
+    /// The masks of `marks`, a byte per word: bit 0 a candidate, bit 1 a start, and the four
+    /// cue bits of its flags above (from [`CUE_BITS`] on). Eight words at a time, a mask's bits
+    /// gathered from the eight bytes by one multiply.
+    fn of(marks: &[u8; 64], words: usize) -> Marks {
+        let mut masks = [0u64; 6];
+        if words <= 64 {
+            for (c, eight) in marks.chunks_exact(8).take(words.div_ceil(8)).enumerate() {
+                let x = <[u8; 8]>::try_from(eight).map_or(0, u64::from_le_bytes);
+                for (b, mask) in masks.iter_mut().enumerate() {
+                    // Bit `b` of each byte, at the bottom of its byte; the multiply moves byte
+                    // j's bit to bit 56 + j, with no carries between them.
+                    let bits = (x >> b & 0x0101_0101_0101_0101).wrapping_mul(0x0102_0408_1020_4080);
+                    *mask |= (bits >> 56) << (8 * c);
+                }
+            }
+        }
+        let [cands, starts, preps, ands, cues, cities] = masks.map(Starts);
+        Marks {
+            cands,
+            starts,
+            preps,
+            ands,
+            cues,
+            cities,
+        }
+    }
+}
+
 /// Finds person names and cities among `words`.
 pub(crate) fn find(
     text: &str,
@@ -1139,22 +1203,24 @@ pub(crate) fn find(
     out: &mut Vec<Found>,
 ) {
     let data = NameData::get();
-    let mut lower = Lower {
-        buf: std::mem::take(&mut scratch.lower),
-    };
-    let mut class = std::mem::take(&mut scratch.class);
+    let filter = allowed.filter();
+    // The buffers are used where they are, not moved out and back (a cost every text pays).
+    let Scratch {
+        class,
+        lower,
+        known,
+        forms,
+    } = scratch;
+    // Cleared and filled with nothing between, so the fill knows the length is zero.
     class.clear();
+    class.resize(words.len(), Class::default());
     // Every flag of some word of the text: a sub-pass whose cue no word has is skipped.
     let mut seen = 0;
-    let filter = allowed.filter();
-    class.resize(words.len(), Class::default());
     let mixed = mode == CaseMode::Mixed;
-    let mut starts = Starts(0);
-    // The words the name search looks at, in a text of at most 64 words (see [`NOT_NAME`]),
-    // and the words with a title, relation or name cue.
-    let (mut cands, mut cues) = (Starts(0), Starts(0));
-    // The same for the sub-searches' cues: prepositions, "and", cities.
-    let (mut preps, mut ands, mut cities) = (Starts(0), Starts(0), Starts(0));
+    // In a text of at most 64 words, a byte per word looked up (the rest 0) of what the searches
+    // after the look-ups start from (see [`Marks`]), made into a bitmask each after the loop:
+    // one store a word, where a mask each took a shift and an "or" a word.
+    let mut marks = [0u8; 64];
     // In sentence-case text a lower-case word matters only as the title or relation before a
     // capitalised word, or as the word after a short title ("mrs parker"); the rest are not
     // looked up and keep the empty class `resize` gave them. Which words those are is worked
@@ -1179,7 +1245,7 @@ pub(crate) fn find(
             let Some(word) = words.get(i) else {
                 break;
             };
-            let mut c = classify_with(data, &mut lower, word, text, allowed, filter);
+            let mut c = classify_with(data, lower, word, text, allowed, filter);
             // In sentence-case text a name starts with a capital, or is a listed surname after a
             // short title ("mrs parker"); words in tags are searched for names too. The name
             // search and the search for repeated names skip to these words.
@@ -1188,19 +1254,15 @@ pub(crate) fn find(
                     | word.is_capitalised()
                     | (word.shape == Shape::Lower) & c.surname());
             c.0 |= u32::from(start) * NAME_START;
-            // Read only in a text of at most 64 words, where the shift is `i`.
-            starts.0 |= u64::from(start).wrapping_shl(i as u32);
             // Whether the name search below may get past its first two tests at this word: a
             // word in a tag or not passed at once for its own flags (kept below only where a
             // name can start: any word in lower- or upper-case text); the words after a cue are
             // added below.
             let cand = (word.prefix != Prefix::None) | (c.0 & NOT_NAME == 0);
-            cands.0 |= u64::from(cand).wrapping_shl(i as u32);
-            let bit = |flags: u32| u64::from(c.0 & flags != 0).wrapping_shl(i as u32);
-            cues.0 |= bit(HONORIFIC | RELATION | NAME_LABEL | NAME_LINK);
-            preps.0 |= bit(PLACE_PREP);
-            ands.0 |= bit(AND_WORD);
-            cities.0 |= bit(CITY | CITY_START);
+            // Read only in a text of at most 64 words, where `i` is below 64.
+            if let Some(m) = marks.get_mut(i & 63) {
+                *m = u8::from(cand) | u8::from(start) << 1 | ((c.0 >> CUE_BITS) as u8) << 2;
+            }
             seen |= c.0;
             if let Some(slot) = class.get_mut(i) {
                 *slot = c;
@@ -1209,6 +1271,17 @@ pub(crate) fn find(
         base += chunk.len();
     }
 
+    // Read only from here on.
+    let class: &[Class] = class;
+    let Marks {
+        cands,
+        starts,
+        preps,
+        ands,
+        cues,
+        cities,
+    } = Marks::of(&marks, words.len());
+    let (mut cands, mut cities) = (cands, cities);
     // Where a name can start, and the words after a cue there.
     let start_ok = if mixed { starts.0 } else { u64::MAX };
     cands.0 = (cands.0 | cues.0 << 1) & start_ok;
@@ -1218,9 +1291,9 @@ pub(crate) fn find(
     let mut i = 0;
     loop {
         i = if words.len() <= 64 {
-            cands.next_with(&class, i, 0)
+            cands.next_with(class, i, 0)
         } else if mixed {
-            next_with(&class, i, NAME_START)
+            next_with(class, i, NAME_START)
         } else {
             i
         };
@@ -1229,12 +1302,12 @@ pub(crate) fn find(
         }
         let (word, mut c) = (&words[i], class[i]);
         // "Jonas Nielsen" is not Jonas Salk: an allowed first name before another surname.
-        if c.allowed() && c.first() && another_surname(text, words, &class, i, mode) {
+        if c.allowed() && c.first() && another_surname(text, words, class, i, mode) {
             c.0 &= !ALLOWED;
         }
         if c.allowed() || c.never() || c.entity() || word.prefix != Prefix::None {
             if word.prefix != Prefix::None && !c.allowed() {
-                tagged_names(data, &mut lower, text, word, allowed, out);
+                tagged_names(data, lower, text, word, allowed, out);
             }
             i += 1;
             continue;
@@ -1263,7 +1336,7 @@ pub(crate) fn find(
                     gap_ok && matches!(between.trim(), ":" | "?")
                 } else if pc.name_link() && follows(word, p, text) && i >= 2 {
                     let pp = &words[i - 2];
-                    let ppc = classify(data, &mut lower, pp, text, allowed);
+                    let ppc = classify(data, lower, pp, text, allowed);
                     let me = p.text(text).eq_ignore_ascii_case("me");
                     p.joined_to_previous && (ppc.name_label() && !me || ppc.call() && me)
                 } else {
@@ -1332,9 +1405,9 @@ pub(crate) fn find(
         let starts_name = starts_name
             || mode == CaseMode::Mixed
                 && word.shape == Shape::Title
-                && unlisted_pair(text, words, &class, i)
-            || initial_pair(text, words, &class, i, mode)
-            || person_cue(text, words, &class, i, mode);
+                && unlisted_pair(text, words, class, i)
+            || initial_pair(text, words, class, i, mode)
+            || person_cue(text, words, class, i, mode);
         if !starts_name {
             i += 1;
             continue;
@@ -1347,8 +1420,8 @@ pub(crate) fn find(
             let p = &words[j - 1];
             // Middle initials and particles ("Dyan van Gijn") join a name to its surname.
             let initial = w.initial
-                || initial_before_name(text, words, &class, j, mode)
-                || particles_before_name(text, words, &class, j, mode).is_some();
+                || initial_before_name(text, words, class, j, mode)
+                || particles_before_name(text, words, class, j, mode).is_some();
             if !follows(w, p, text) && !p.initial
                 || wc.allowed()
                 || wc.never() && !initial
@@ -1409,30 +1482,21 @@ pub(crate) fn find(
         i = end_idx + 1;
     }
     repeated_names(
-        &mut lower,
+        lower,
         text,
         words,
-        (&class, starts),
+        (class, starts),
         mode,
-        (&mut scratch.known, &mut scratch.forms),
+        (known, forms),
         out,
     );
     // Lists need an "and", towns a preposition before them, cities a word of the city list.
     if mode == CaseMode::Mixed && seen & AND_WORD != 0 {
-        name_lists(text, words, (&class, ands), out);
+        name_lists(text, words, (class, ands), out);
     }
     if seen & PLACE_PREP != 0 {
-        postcode_towns(text, words, (&class, preps), mode, out);
-        cue_cities(
-            data,
-            &mut lower,
-            text,
-            words,
-            (&class, preps),
-            mode,
-            allowed,
-            out,
-        );
+        postcode_towns(text, words, (class, preps), mode, out);
+        cue_cities(data, lower, text, words, (class, preps), mode, allowed, out);
     }
     let any_city = if words.len() <= 64 {
         cities.0 != 0
@@ -1440,10 +1504,8 @@ pub(crate) fn find(
         seen & (CITY | CITY_START) != 0
     };
     if any_city {
-        find_cities(data, &mut lower, text, words, (&class, cities), mode, out);
+        find_cities(data, lower, text, words, (class, cities), mode, out);
     }
-    scratch.lower = lower.buf;
-    scratch.class = class;
 }
 
 /// A word of a name found once is a name wherever else it stands in the text ("directed by Joakim
@@ -2576,9 +2638,44 @@ fn classify_with(
     allowed: &dyn Allowed,
     filter: Option<&AllowFilter>,
 ) -> Class {
-    let Some(key) = word_letters_key(text.as_bytes(), word) else {
-        return classify_other(data, lower, word, text, allowed, filter);
+    // Most words looked up are ASCII letters of at most eight bytes, whose key is the splitter's
+    // as it is: one test sends the rest out of line, where two tests (a key at all, and then
+    // whether the word is longer than its key), each mispredicted now and then, sent them apart.
+    if word.key == 0 || word.end.wrapping_sub(word.start) > 8 {
+        return classify_longer(data, lower, word, text, allowed, filter);
+    }
+    let key = Key {
+        low: word.key,
+        high: 0,
     };
+    classify_key(data, word, key, allowed, filter)
+}
+
+/// [`classify_with`] for a word longer than eight bytes or not all ASCII letters.
+#[inline(never)]
+fn classify_longer(
+    data: &NameData,
+    lower: &mut Lower,
+    word: &Word,
+    text: &str,
+    allowed: &dyn Allowed,
+    filter: Option<&AllowFilter>,
+) -> Class {
+    match word_letters_key(text.as_bytes(), word) {
+        Some(key) => classify_key(data, word, key, allowed, filter),
+        None => classify_other(data, lower, word, text, allowed, filter),
+    }
+}
+
+/// [`classify_with`] for a word of ASCII letters that fits in a slot, by its table key.
+#[inline(always)]
+fn classify_key(
+    data: &NameData,
+    word: &Word,
+    key: Key,
+    allowed: &dyn Allowed,
+    filter: Option<&AllowFilter>,
+) -> Class {
     // One hash serves the table and the allow filter; the allow list itself (a string hash) is
     // asked only of the few words the filter lets through.
     let hash = WordTable::hash(&key);
@@ -3686,6 +3783,30 @@ pub(crate) fn street_seeds(
     }
 }
 
+/// How many of `words` (in text order) end by `pos`: `partition_point`, but in fewer than 64
+/// words (most texts) by six halving steps whatever their number, each a select rather than a
+/// branch. The library's search loops once per halving of the slice, so its exit was
+/// mispredicted whenever the number of words left changed (about once a text with a digit).
+fn words_ending_by(words: &[Word], pos: usize) -> usize {
+    let n = words.len();
+    if n >= 64 || n == 0 {
+        return words.partition_point(|w| w.end <= pos);
+    }
+    // All of words[..count] end by `pos`; each step adds `step` if the word before
+    // count + step does too (the words' ends increase, so those before it do as well).
+    let mut count = 0;
+    for step in [32, 16, 8, 4, 2, 1] {
+        let probe = count + step;
+        let last = words[(probe - 1).min(n - 1)].end;
+        count = if (probe <= n) & (last <= pos) {
+            probe
+        } else {
+            count
+        };
+    }
+    count
+}
+
 /// [`street_seeds`] in a text with a digit, the first at `first_digit`.
 #[inline(never)]
 fn streets_near_digits(
@@ -3715,7 +3836,7 @@ fn streets_near_digits(
             if next_digit == usize::MAX {
                 break;
             }
-            let skip = words[k..].partition_point(|w| w.end <= next_digit);
+            let skip = words_ending_by(&words[k..], next_digit);
             k += skip.saturating_sub(1);
             let gap_start = k.checked_sub(1).map_or(0, |p| words[p].end);
             recent = u32::from(gap_start <= next_digit && next_digit < words[k].start);
@@ -4523,6 +4644,51 @@ mod tests {
         }
         assert!(corner_from(b"We met at the CORNER of Main 5 and Elm, later that day").is_some());
         assert!(corner_from(b"We met at the shop on Main 5 and Elm, later that day too").is_none());
+    }
+
+    #[test]
+    fn words_ending_by_is_partition_point() {
+        for len in 0..80 {
+            let text = "ab ".repeat(len);
+            let mut words = Vec::new();
+            crate::text::words(&text, &mut words);
+            assert_eq!(words.len(), len);
+            for pos in 0..3 * len + 3 {
+                assert_eq!(
+                    words_ending_by(&words, pos),
+                    words.partition_point(|w| w.end <= pos),
+                    "{len} words, {pos}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn marks_gather_each_bit_of_each_word() {
+        // Random bytes of marks (six bits each) for texts of every length up to 64 words, and
+        // longer texts, which get no masks.
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for words in 0..=70 {
+            let mut marks = [0u8; 64];
+            for m in marks.iter_mut().take(words) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                *m = (seed & 0x3f) as u8;
+            }
+            let got = Marks::of(&marks, words);
+            let got = [
+                got.cands, got.starts, got.preps, got.ands, got.cues, got.cities,
+            ];
+            for (b, mask) in got.iter().enumerate() {
+                let want = if words > 64 {
+                    0
+                } else {
+                    (0..words).fold(0u64, |m, k| m | u64::from(marks[k] >> b & 1) << k)
+                };
+                assert_eq!(mask.0, want, "{words} words, bit {b}");
+            }
+        }
     }
 
     #[test]
