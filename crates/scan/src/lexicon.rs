@@ -271,7 +271,7 @@ impl WordLiterals {
     #[inline(never)]
     fn find<S: Slot, const OBFUSCATIONS: bool>(
         &self,
-        slots: (&[[S; 2]], &[S]),
+        slots: Tables<'_, S>,
         text: &str,
         words: &[Word],
         buffers: &mut Buffers,
@@ -392,8 +392,12 @@ impl WordLiterals {
     ) {
         found.clear();
         match &self.trie.slots {
-            Slots::Narrow(slots, patterns) => self.walk((slots, patterns), bytes, at, found, open),
-            Slots::Wide(slots, patterns) => self.walk((slots, patterns), bytes, at, found, open),
+            Slots::Narrow(slots, patterns, pairs) => {
+                self.walk((slots, patterns, pairs), bytes, at, found, open)
+            }
+            Slots::Wide(slots, patterns, pairs) => {
+                self.walk((slots, patterns, pairs), bytes, at, found, open)
+            }
         }
     }
 
@@ -402,7 +406,7 @@ impl WordLiterals {
     #[inline(always)]
     fn walk<S: Slot>(
         &self,
-        (slots, patterns): (&[[S; 2]], &[S]),
+        (slots, patterns, pairs): Tables<'_, S>,
         bytes: &[u8],
         at: usize,
         found: &mut Vec<(usize, usize)>,
@@ -416,14 +420,14 @@ impl WordLiterals {
         if let (Some(&first), Some(&second)) = (bytes.get(at), bytes.get(at + 1)) {
             let pair = usize::from(trie.classes[usize::from(first)]) * trie.columns
                 + usize::from(trie.classes[usize::from(second)]);
-            match trie.pairs.get(pair).copied().unwrap_or(WALK_PAIR) {
-                NO_PAIR => return,
-                WALK_PAIR => {}
-                two => {
-                    state = two;
-                    base = slots.get(two as usize).map_or(0, |&[b, _]| b.into());
-                    end = at + 2;
-                }
+            let [two, two_base] = pairs
+                .get(pair)
+                .map_or([S::WALK, 0], |&[s, b]| [s.into(), b.into()]);
+            if two == NO_PAIR {
+                return;
+            }
+            if two != S::WALK {
+                (state, base, end) = (two, two_base, at + 2);
             }
         }
         while let Some(&b) = bytes.get(end) {
@@ -748,14 +752,18 @@ fn open_bit(hash: u64) -> usize {
 trait Slot: Copy + Into<u32> {
     /// The bit of a check where a pattern ends.
     const FINAL: u32;
+    /// In the pairs: walk the two bytes step by step.
+    const WALK: u32;
 }
 
 impl Slot for u16 {
     const FINAL: u32 = 1 << 15;
+    const WALK: u32 = u16::MAX as u32;
 }
 
 impl Slot for u32 {
     const FINAL: u32 = TrieSlot::FINAL;
+    const WALK: u32 = WALK_PAIR;
 }
 
 /// A trie of lower-case patterns as a double array (ASCII letters in either case take the same
@@ -770,27 +778,35 @@ struct WordTrie {
     classes: [u8; 256],
     /// How many classes there are.
     columns: usize,
-    /// For the classes of two bytes (`first * columns + second`), the state they lead to from
-    /// the root: most walks stop there or go on from there, in one lookup instead of two steps.
-    /// [`NO_PAIR`] where no pattern starts with them, [`WALK_PAIR`] where a pattern ends at the
-    /// first or the second byte (the walk takes the two steps).
-    pairs: Vec<u32>,
     /// The states, by id; the root is state 0.
     slots: Slots,
 }
 
-/// In [`WordTrie::pairs`]: no pattern starts with the two bytes (the root is no byte's target).
+/// In the pairs of a [`Slots`]: no pattern starts with the two bytes (the root is no byte's
+/// target).
 const NO_PAIR: u32 = 0;
-/// In [`WordTrie::pairs`]: walk the two bytes step by step.
+/// In the pairs of a [`Slots`], as built: walk the two bytes step by step ([`Slot::WALK`] once
+/// narrowed).
 const WALK_PAIR: u32 = u32::MAX;
 
-/// The slots of a [`WordTrie`] (base and check), and for each state where a pattern ends
-/// ([`TrieSlot::FINAL`] in its check) the pattern; in u16 when they fit: half the bytes to read.
+/// What a walk reads of a [`Slots`]: the slots, the patterns and the pairs.
+type Tables<'a, S> = (&'a [[S; 2]], &'a [S], &'a [[S; 2]]);
+
+/// The slots of a [`WordTrie`] (base and check), for each state where a pattern ends
+/// ([`TrieSlot::FINAL`] in its check) the pattern, and the pairs; in u16 when they fit: half
+/// the bytes to read.
+///
+/// The pairs: for the classes of two bytes (`first * columns + second`), the state they lead to
+/// from the root and that state's base: most walks stop there or go on from there, in one lookup
+/// instead of two steps (and with the base beside the state, without a read of the state's own
+/// slot, which missed the first-level cache at one walk in two). [`NO_PAIR`] where no pattern
+/// starts with them, [`Slot::WALK`] where a pattern ends at the first or the second byte (the
+/// walk takes the two steps).
 enum Slots {
     /// Bases and checks below 2^15 - 1; a check has bit 15 where a pattern ends, a free slot's
     /// is `u16::MAX`.
-    Narrow(Vec<[u16; 2]>, Vec<u16>),
-    Wide(Vec<[u32; 2]>, Vec<u32>),
+    Narrow(Vec<[u16; 2]>, Vec<u16>, Vec<[u16; 2]>),
+    Wide(Vec<[u32; 2]>, Vec<u32>, Vec<[u32; 2]>),
 }
 
 /// One state of a [`WordTrie`], or a free slot.
@@ -929,19 +945,26 @@ impl WordTrie {
             (slot.check != TrieSlot::FREE && slot.check & !TrieSlot::FINAL == state)
                 .then_some((at as u32, slot.check & TrieSlot::FINAL != 0))
         };
-        let mut pairs = vec![NO_PAIR; columns * columns];
+        let mut pairs = vec![[NO_PAIR, 0]; columns * columns];
         for (i, pair) in pairs.iter_mut().enumerate() {
             let (first, second) = (i / columns, i % columns);
             *pair = match child(0, first) {
-                None => NO_PAIR,
-                Some((_, true)) => WALK_PAIR,
+                None => [NO_PAIR, 0],
+                Some((_, true)) => [WALK_PAIR, 0],
                 Some((one, false)) => match child(one, second) {
-                    None => NO_PAIR,
-                    Some((_, true)) => WALK_PAIR,
-                    Some((two, false)) => two,
+                    None => [NO_PAIR, 0],
+                    Some((_, true)) => [WALK_PAIR, 0],
+                    Some((two, false)) => [two, slots.get(two as usize).map_or(0, |s| s.base)],
                 },
             };
         }
+        let narrow_pairs: Option<Vec<[u16; 2]>> = pairs
+            .iter()
+            .map(|&[state, base]| match state {
+                WALK_PAIR => Some([u16::MAX, 0]),
+                _ => Some([u16::try_from(state).ok()?, u16::try_from(base).ok()?]),
+            })
+            .collect();
         let narrow_patterns: Option<Vec<u16>> =
             pattern.iter().map(|&p| u16::try_from(p).ok()).collect();
         let narrow: Option<Vec<[u16; 2]>> = (slots.len() < (1 << 15) - 1)
@@ -964,14 +987,17 @@ impl WordTrie {
                     .collect()
             })
             .flatten();
-        let slots = match (narrow, narrow_patterns) {
-            (Some(narrow), Some(patterns)) => Slots::Narrow(narrow, patterns),
-            _ => Slots::Wide(slots.iter().map(|s| [s.base, s.check]).collect(), pattern),
+        let slots = match (narrow, narrow_patterns, narrow_pairs) {
+            (Some(narrow), Some(patterns), Some(pairs)) => Slots::Narrow(narrow, patterns, pairs),
+            _ => Slots::Wide(
+                slots.iter().map(|s| [s.base, s.check]).collect(),
+                pattern,
+                pairs,
+            ),
         };
         WordTrie {
             classes,
             columns,
-            pairs,
             slots,
         }
     }
@@ -1156,18 +1182,38 @@ impl Lexicons {
         if let Some(set) = &self.at_words {
             let obfuscations = self.obfuscated.is_some();
             match (&set.trie.slots, obfuscations) {
-                (Slots::Narrow(slots, patterns), true) => {
-                    set.find::<_, true>((slots, patterns), text, words, buffers, &mut open, out)
-                }
-                (Slots::Narrow(slots, patterns), false) => {
-                    set.find::<_, false>((slots, patterns), text, words, buffers, &mut open, out)
-                }
-                (Slots::Wide(slots, patterns), true) => {
-                    set.find::<_, true>((slots, patterns), text, words, buffers, &mut open, out)
-                }
-                (Slots::Wide(slots, patterns), false) => {
-                    set.find::<_, false>((slots, patterns), text, words, buffers, &mut open, out)
-                }
+                (Slots::Narrow(slots, patterns, pairs), true) => set.find::<_, true>(
+                    (slots, patterns, pairs),
+                    text,
+                    words,
+                    buffers,
+                    &mut open,
+                    out,
+                ),
+                (Slots::Narrow(slots, patterns, pairs), false) => set.find::<_, false>(
+                    (slots, patterns, pairs),
+                    text,
+                    words,
+                    buffers,
+                    &mut open,
+                    out,
+                ),
+                (Slots::Wide(slots, patterns, pairs), true) => set.find::<_, true>(
+                    (slots, patterns, pairs),
+                    text,
+                    words,
+                    buffers,
+                    &mut open,
+                    out,
+                ),
+                (Slots::Wide(slots, patterns, pairs), false) => set.find::<_, false>(
+                    (slots, patterns, pairs),
+                    text,
+                    words,
+                    buffers,
+                    &mut open,
+                    out,
+                ),
             }
         }
         if let Some(set) = self
@@ -2106,12 +2152,22 @@ mod tests {
         let (mut fast, mut slow) = ((Vec::new(), 0), (Vec::new(), 0));
         let mut buffers = Buffers::default();
         match &set.trie.slots {
-            Slots::Narrow(s, p) => {
-                set.find::<_, true>((s, p), text, &words, &mut buffers, &mut fast.1, &mut fast.0)
-            }
-            Slots::Wide(s, p) => {
-                set.find::<_, true>((s, p), text, &words, &mut buffers, &mut fast.1, &mut fast.0)
-            }
+            Slots::Narrow(s, p, q) => set.find::<_, true>(
+                (s, p, q),
+                text,
+                &words,
+                &mut buffers,
+                &mut fast.1,
+                &mut fast.0,
+            ),
+            Slots::Wide(s, p, q) => set.find::<_, true>(
+                (s, p, q),
+                text,
+                &words,
+                &mut buffers,
+                &mut fast.1,
+                &mut fast.0,
+            ),
         }
         let marked: Vec<usize> = marked_words(&words, &buffers.stand_ins)
             .map(|w| w.start)
