@@ -187,7 +187,7 @@ struct LiteralList {
 
 /// The sets of words of regex terms (bit `i`: set `i`) that a pattern belongs to; each term
 /// needs a word of each of its sets ([`gate`]).
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 struct GateBits {
     /// Sets it belongs to wherever it is.
     prefix: u128,
@@ -244,7 +244,13 @@ struct WordLiterals {
     filter: WordFilter,
     /// For each pattern, every lexicon that lists it (none for a word only regex terms need).
     meta: Vec<Vec<LiteralMeta>>,
-    /// For each pattern, the sets of words of regex terms it belongs to.
+    /// For each pattern, what the walk does where it ends: bit 0 set when it is a literal of
+    /// some list (a word only regex terms need is none), the bits above the index in
+    /// [`WordLiterals::gates`] of the sets of words of regex terms it belongs to. One small
+    /// array (4 bytes a pattern), where the walk read a pattern's entry in `meta` (24 bytes) and
+    /// its sets (32 bytes) from two arrays of tens of KB at every pattern it met.
+    finals: Vec<u32>,
+    /// The distinct sets of words of regex terms that patterns belong to; entry 0 is none.
     gates: Vec<GateBits>,
     /// Some pattern is needed by a regex term.
     any_gate: bool,
@@ -255,12 +261,26 @@ impl WordLiterals {
         if list.literals.is_empty() {
             return None;
         }
+        let mut gates = vec![GateBits::default()];
+        let finals = list
+            .gates
+            .iter()
+            .zip(&list.meta)
+            .map(|(g, meta)| {
+                let at = gates.iter().position(|d| d == g).unwrap_or_else(|| {
+                    gates.push(*g);
+                    gates.len() - 1
+                });
+                (at as u32) << 1 | u32::from(!meta.is_empty())
+            })
+            .collect();
         Some(WordLiterals {
             trie: WordTrie::new(&list.literals),
             filter: WordFilter::new(&list),
             meta: list.meta,
             any_gate: list.gates.iter().any(|g| g.prefix | g.word != 0),
-            gates: list.gates,
+            finals,
+            gates,
         })
     }
 
@@ -446,11 +466,13 @@ impl WordLiterals {
                     return;
                 }
                 let pattern = patterns.get(state as usize).map_or(0, |&p| p.into()) as usize;
+                let finals = self.finals.get(pattern).copied().unwrap_or(0);
                 // Words only regex terms need are no literals.
-                if self.meta.get(pattern).is_some_and(|m| !m.is_empty()) {
+                if finals & 1 != 0 {
                     found.push((pattern, end));
                 }
-                if let Some(gate) = self.gates.get(pattern) {
+                // Most patterns belong to no set: entry 0, read without a branch.
+                if let Some(gate) = self.gates.get((finals >> 1) as usize) {
                     let whole = !bytes.get(end).is_some_and(u8::is_ascii_alphabetic);
                     *open |= gate.prefix | if whole { gate.word } else { 0 };
                 }
