@@ -520,6 +520,9 @@ struct WordFilter {
 #[repr(align(64))]
 struct Block([u64; 8]);
 
+/// The fewest blocks a [`WordFilter`] has (4 KB; the default policy's filter has as many).
+const FIXED_BLOCKS: usize = 64;
+
 /// Numbers to multiply keys by for a hash (odd, bits mixed).
 const HASH_BLOCK: u64 = 0x9E37_79B9_7F4A_7C15;
 const WORD_MULTIPLIERS: [u64; 8] = [
@@ -595,7 +598,8 @@ impl WordFilter {
         }
         // About 32 bits a pattern.
         // (Two at least: a shift by 64 would wrap.)
-        let blocks = (bits.len() / 16).next_power_of_two().max(2);
+        // At least [`FIXED_BLOCKS`], which the filter's loop reads without a bounds check.
+        let blocks = (bits.len() / 16).next_power_of_two().max(FIXED_BLOCKS);
         let block_shift = 64 - blocks.trailing_zeros();
         let table = |word_multiplier: u64| {
             let mut table = vec![Block([always; 8]); blocks];
@@ -651,6 +655,24 @@ impl WordFilter {
     /// lower case, zeros after a shorter word).
     #[inline(always)]
     fn may_start_key(&self, first: u64, len: usize, after: u64) -> bool {
+        self.may_start_in(
+            |hash| self.blocks.get((hash >> self.block_shift) as usize),
+            first,
+            len,
+            after,
+        )
+    }
+
+    /// [`WordFilter::may_start_key`] with the block of a hash of the first four letters told
+    /// by `block_of`.
+    #[inline(always)]
+    fn may_start_in<'b>(
+        &self,
+        block_of: impl Fn(u64) -> Option<&'b Block>,
+        first: u64,
+        len: usize,
+        after: u64,
+    ) -> bool {
         let key = first.wrapping_add((len as u64) << 56);
         // The first four letters (all of a shorter word: the key has zeros after it).
         let block = first & 0xFFFF_FFFF;
@@ -665,14 +687,11 @@ impl WordFilter {
         );
         // In a word of fewer than four letters the open bit is that of no open pattern's first
         // four: a walk for nothing only where it is another's.
-        self.blocks
-            .get((hash >> self.block_shift) as usize)
-            .map_or(1, |Block(b)| {
-                b[whole / 64] >> (whole % 64)
-                    | b[next / 64] >> (next % 64)
-                    | b[open / 64] >> (open % 64)
-            })
-            & 1
+        block_of(hash).map_or(1, |Block(b)| {
+            b[whole / 64] >> (whole % 64)
+                | b[next / 64] >> (next % 64)
+                | b[open / 64] >> (open % 64)
+        }) & 1
             != 0
     }
 
@@ -682,6 +701,32 @@ impl WordFilter {
     /// are walked from and looked inside).
     #[inline(never)]
     fn candidates(&self, bytes: &[u8], chunk: &[Word]) -> ChunkBits {
+        // A table of [`FIXED_BLOCKS`] blocks (the default policy's) is indexed by the top bits
+        // of the hash, below its length by construction: no bounds check, and neither the
+        // table's length nor the shift takes a register in the loop (which spilled them and
+        // read them back from the stack at every word).
+        match <&[Block; FIXED_BLOCKS]>::try_from(self.blocks.as_slice()) {
+            Ok(table) => self.candidates_in(
+                |hash| Some(&table[(hash >> (64 - FIXED_BLOCKS.trailing_zeros())) as usize]),
+                bytes,
+                chunk,
+            ),
+            Err(_) => self.candidates_in(
+                |hash| self.blocks.get((hash >> self.block_shift) as usize),
+                bytes,
+                chunk,
+            ),
+        }
+    }
+
+    /// [`WordFilter::candidates`] with the block of a hash told by `block_of`.
+    #[inline(always)]
+    fn candidates_in<'b>(
+        &self,
+        block_of: impl Fn(u64) -> Option<&'b Block> + Copy,
+        bytes: &[u8],
+        chunk: &[Word],
+    ) -> ChunkBits {
         let (mut todo, mut joined) = (0u64, 0u64);
         // From the last word back, each word's bits shifted in at the bottom: bit `i` ends up
         // for word `i`, with shifts by one instead of by `i` (which take a register of their own
@@ -690,7 +735,8 @@ impl WordFilter {
             // The word's first letters are its key; eight bytes from its end (the last words
             // of a text take the slower way).
             let after = eight_bytes(bytes, w.end);
-            todo = todo << 1 | u64::from(self.may_start_key(w.key, w.end - w.start, after));
+            todo =
+                todo << 1 | u64::from(self.may_start_in(block_of, w.key, w.end - w.start, after));
             joined = joined << 1 | u64::from(w.key == 0);
         }
         ChunkBits { todo, joined }
