@@ -1594,68 +1594,83 @@ fn reword_hint(category: Category) -> &'static str {
 /// Street words of an address look like a street name: capitalised in sentence-case text, and
 /// no little words ("12 hour shifts on the way" is not an address).
 fn address_words_ok(matched: &str, mode: CaseMode) -> bool {
-    let words = || matched.split_whitespace();
     let little = [
         "on", "the", "a", "an", "to", "and", "of", "in", "at", "for", "my", "our", "your", "hour",
         "hours", "minute", "minutes", "day", "days", "mile", "miles", "times", "years", "pm", "am",
     ];
-    if words().any(|w| {
-        with_lowercase(w, |l| {
+    // One pass over the words, where a pass for the little words, one to count them and one for
+    // the lower-case words each mispredicted its exit. Any failing word makes the answer
+    // false, so the tests of both kinds are made word by word.
+    let mixed = mode == CaseMode::Mixed;
+    // A street word in lower case at the third word or later is allowed only as the last word
+    // ("90 Whitchurch Road street"): any word after it fails the address.
+    let mut street_before = false;
+    for (k, w) in matched.split_whitespace().enumerate() {
+        if street_before {
+            return false;
+        }
+        if with_lowercase(w, |l| {
             little.contains(&l.trim_matches(|c: char| !c.is_alphanumeric()))
-        })
-    }) {
+        }) {
+            return false;
+        }
+        // In sentence-case text the words that start with a letter start with a capital, or are
+        // listed below.
+        if !mixed
+            || !w.chars().next().is_some_and(char::is_alphabetic)
+            || w.chars().next().is_some_and(char::is_uppercase)
+        {
+            continue;
+        }
+        let (listed, street) = with_lowercase(w, |l| {
+            let l = l.trim_end_matches(['.', ',']);
+            (
+                matches!(
+                    l,
+                    "apt"
+                        | "apartment"
+                        | "unit"
+                        | "suite"
+                        | "ste"
+                        | "de"
+                        | "da"
+                        | "do"
+                        | "dos"
+                        | "das"
+                        | "del"
+                        | "dei"
+                        | "della"
+                        | "delle"
+                        | "des"
+                        | "du"
+                        | "di"
+                        | "la"
+                        | "le"
+                        | "van"
+                        | "von"
+                        // "33 avenue de Provence", "143 rue de la Hulotais".
+                        | "rue"
+                        | "avenue"
+                        | "via"
+                        | "rua"
+                        | "calle"
+                ),
+                matches!(
+                    l,
+                    "street" | "st" | "road" | "rd" | "avenue" | "ave" | "lane" | "drive"
+                ),
+            )
+        });
+        if listed {
+            continue;
+        }
+        if street && k >= 2 {
+            street_before = true;
+            continue;
+        }
         return false;
     }
-    if mode != CaseMode::Mixed {
-        return true;
-    }
-    let last = words().count().saturating_sub(1);
-    words()
-        .enumerate()
-        .filter(|(_, w)| w.chars().next().is_some_and(char::is_alphabetic))
-        .all(|(k, w)| {
-            w.chars().next().is_some_and(char::is_uppercase)
-                || with_lowercase(w, |l| {
-                    let l = l.trim_end_matches(['.', ',']);
-                    matches!(
-                        l,
-                        "apt"
-                            | "apartment"
-                            | "unit"
-                            | "suite"
-                            | "ste"
-                            | "de"
-                            | "da"
-                            | "do"
-                            | "dos"
-                            | "das"
-                            | "del"
-                            | "dei"
-                            | "della"
-                            | "delle"
-                            | "des"
-                            | "du"
-                            | "di"
-                            | "la"
-                            | "le"
-                            | "van"
-                            | "von"
-                            // "33 avenue de Provence", "143 rue de la Hulotais".
-                            | "rue"
-                            | "avenue"
-                            | "via"
-                            | "rua"
-                            | "calle"
-                    )
-                    // "90 Whitchurch Road street": a street word in lower case after the name.
-                    || k == last
-                        && k >= 2
-                        && matches!(
-                            l,
-                            "street" | "st" | "road" | "rd" | "avenue" | "ave" | "lane" | "drive"
-                        )
-                })
-        })
+    true
 }
 
 /// A person cue (`cues`, in text order) in the sentence around `pos`. A binary search finds the
@@ -1866,6 +1881,124 @@ mod tests {
             "e.g.",
         ] {
             assert_eq!(mentions_web_address(word), reference(word), "{word:?}");
+        }
+    }
+
+    #[test]
+    fn address_words_in_one_pass_as_in_three() {
+        // The three passes over the words this function made before, kept as the reference.
+        fn reference(matched: &str, mode: CaseMode) -> bool {
+            let words = || matched.split_whitespace();
+            let little = [
+                "on", "the", "a", "an", "to", "and", "of", "in", "at", "for", "my", "our", "your",
+                "hour", "hours", "minute", "minutes", "day", "days", "mile", "miles", "times",
+                "years", "pm", "am",
+            ];
+            if words().any(|w| {
+                with_lowercase(w, |l| {
+                    little.contains(&l.trim_matches(|c: char| !c.is_alphanumeric()))
+                })
+            }) {
+                return false;
+            }
+            if mode != CaseMode::Mixed {
+                return true;
+            }
+            let last = words().count().saturating_sub(1);
+            words()
+                .enumerate()
+                .filter(|(_, w)| w.chars().next().is_some_and(char::is_alphabetic))
+                .all(|(k, w)| {
+                    w.chars().next().is_some_and(char::is_uppercase)
+                        || with_lowercase(w, |l| {
+                            let l = l.trim_end_matches(['.', ',']);
+                            matches!(
+                                l,
+                                "apt"
+                                    | "apartment"
+                                    | "unit"
+                                    | "suite"
+                                    | "ste"
+                                    | "de"
+                                    | "da"
+                                    | "do"
+                                    | "dos"
+                                    | "das"
+                                    | "del"
+                                    | "dei"
+                                    | "della"
+                                    | "delle"
+                                    | "des"
+                                    | "du"
+                                    | "di"
+                                    | "la"
+                                    | "le"
+                                    | "van"
+                                    | "von"
+                                    // "33 avenue de Provence", "143 rue de la Hulotais".
+                                    | "rue"
+                                    | "avenue"
+                                    | "via"
+                                    | "rua"
+                                    | "calle"
+                            )
+                            // "90 Whitchurch Road street": a street word in lower case after the name.
+                            || k == last
+                                && k >= 2
+                                && matches!(
+                                    l,
+                                    "street" | "st" | "road" | "rd" | "avenue" | "ave" | "lane" | "drive"
+                                )
+                        })
+                })
+        }
+
+        let words = [
+            "90",
+            "Whitchurch",
+            "Road",
+            "street",
+            "st",
+            "the",
+            "The",
+            "apt",
+            "Apt.",
+            "de",
+            "rue",
+            "x",
+            "4B",
+            "«the»",
+            "Ünter",
+            "ünter",
+            "avenue",
+            "(on)",
+            "",
+            "\u{a0}",
+            "day,",
+            "Main",
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            for n in 0..(state % 6) {
+                let w = words[((state >> (8 * n)) % words.len() as u64) as usize];
+                text.push_str(w);
+                text.push(if (state >> (40 + n)) & 1 == 0 {
+                    ' '
+                } else {
+                    '\n'
+                });
+            }
+            for mode in [CaseMode::Mixed, CaseMode::Lower, CaseMode::Upper] {
+                assert_eq!(
+                    address_words_ok(&text, mode),
+                    reference(&text, mode),
+                    "{text:?}"
+                );
+            }
         }
     }
 

@@ -352,6 +352,126 @@ pub(crate) fn extend_address(text: &str, end: usize, upper_case_only: bool) -> u
     }
 }
 
+/// The length of the place token at the start of `rest`: letters, digits, inner hyphens and
+/// apostrophes, a '#' first; 0 where there is none, or where it runs past 64 bytes.
+fn token_len(rest: &str) -> usize {
+    let mut len = 0;
+    for (i, c) in rest.char_indices() {
+        if i > 64 {
+            // No place word is this long: stop reading (keeps a huge token cheap).
+            return 0;
+        }
+        // '∆' (the increment sign) stands for 'Δ' in Greek typed on some keyboards.
+        if c.is_alphanumeric()
+            || (matches!(c, '-' | '\'' | '\u{2206}') && i > 0)
+            || (c == '#' && i == 0)
+        {
+            len = i + c.len_utf8();
+        } else {
+            break;
+        }
+    }
+    len
+}
+
+/// Per ASCII byte: bit 0 when it continues a place token (a letter, a digit, a hyphen, an
+/// apostrophe), bit 1 when it may start one (a letter, a digit, '#').
+const TOKEN_BYTES: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() {
+            t[b] = 0b11;
+        } else if c == b'-' || c == b'\'' {
+            t[b] = 0b01;
+        } else if c == b'#' {
+            t[b] = 0b10;
+        }
+        b += 1;
+    }
+    t
+};
+
+/// [`token_len`] for a token of ASCII bytes, eight bytes at a time: the token's bytes are a
+/// mask and its end the lowest clear bit, with no branch per byte (the character loop
+/// mispredicted its exit at most tokens). With the length, the first eight bytes read (0 past
+/// the text's end) as a little-endian number, for [`unit_key`]. `None` when a byte beyond ASCII
+/// is met before the token ends, or the token reaches 64 bytes: [`token_len`] then decides.
+fn ascii_token_len(bytes: &[u8]) -> Option<(usize, u64)> {
+    let mut first = 0;
+    let mut at = 0;
+    while at < 64 {
+        let mut chunk = [0u8; 8];
+        let tail = bytes.get(at..).unwrap_or(&[]);
+        let n = tail.len().min(8);
+        chunk[..n].copy_from_slice(&tail[..n]);
+        let mut cont = 0u32;
+        let mut high = 0u32;
+        for (k, &b) in chunk.iter().enumerate() {
+            let t = TOKEN_BYTES.get(usize::from(b & 0x7f)).copied().unwrap_or(0);
+            cont |= u32::from(t & 1) << k;
+            high |= u32::from(b >> 7) << k;
+        }
+        cont &= !high;
+        if at == 0 {
+            let start = TOKEN_BYTES
+                .get(usize::from(chunk[0] & 0x7f))
+                .copied()
+                .unwrap_or(0);
+            cont = cont & !1 | u32::from(start >> 1 & 1);
+            first = u64::from_le_bytes(chunk);
+        }
+        // Bytes beyond ASCII are no part of `cont`, so the run stops at the first of them.
+        let run = (!cont).trailing_zeros();
+        if high >> run & 1 != 0 {
+            return None;
+        }
+        if run < 8 {
+            return Some((at + run as usize, first));
+        }
+        at += 8;
+    }
+    None
+}
+
+/// A word of up to eight bytes as a little-endian number, 0 after its end.
+const fn word_key(word: &[u8]) -> u64 {
+    let mut key = 0u64;
+    let mut i = 0;
+    while i < word.len() && i < 8 {
+        key |= (word[i] as u64) << (8 * i);
+        i += 1;
+    }
+    key
+}
+
+/// The words of [`UNIT_WORDS`] of up to eight bytes, as [`word_key`]s.
+const UNIT_KEYS: [u64; 7] = [
+    word_key(b"apt"),
+    word_key(b"suite"),
+    word_key(b"ste"),
+    word_key(b"unit"),
+    word_key(b"flat"),
+    word_key(b"box"),
+    word_key(b"#"),
+];
+
+/// Whether an ASCII token of `len` bytes, whose first eight bytes read `first` (as
+/// [`ascii_token_len`] gives them) and whose ninth is `ninth`, is one of [`UNIT_WORDS`], ASCII
+/// case ignored: compares with every unit word at once, where the walk over the list
+/// (`eq_any`) branched on each word's length. A token's bytes are letters, digits, '-', '\''
+/// and '#', which setting bit 5 leaves alone but for capitals, which it makes small; it holds
+/// no 0 byte, so the key's zeros after its end tell its length.
+fn unit_key(first: u64, len: usize, ninth: Option<u8>) -> bool {
+    let mask = u64::MAX >> (8 * (8 - len.clamp(1, 8)));
+    let key = (first | 0x2020_2020_2020_2020) & mask;
+    let short = UNIT_KEYS.iter().fold(false, |any, &k| any | (k == key));
+    let apartment =
+        (key == word_key(b"apartmen")) & (len == 9) & (ninth.map_or(0, |b| b | 0x20) == b't');
+    short | apartment
+}
+
 /// Reads place tokens on one line from `from`. Returns the end of the last token that may end the
 /// address, whether to stop after this line, and whether a postcode was seen.
 fn place_line(text: &str, from: usize, upper_case_only: bool) -> (usize, bool, bool) {
@@ -398,23 +518,11 @@ fn place_line(text: &str, from: usize, upper_case_only: bool) -> (usize, bool, b
         // A token: letters, digits, inner hyphens and apostrophes.
         let start = p;
         let rest = text.get(p..).unwrap_or("");
-        let mut len = 0;
-        for (i, c) in rest.char_indices() {
-            if i > 64 {
-                // No place word is this long: stop reading (keeps a huge token cheap).
-                len = 0;
-                break;
-            }
-            // '∆' (the increment sign) stands for 'Δ' in Greek typed on some keyboards.
-            if c.is_alphanumeric()
-                || (matches!(c, '-' | '\'' | '\u{2206}') && i > 0)
-                || (c == '#' && i == 0)
-            {
-                len = i + c.len_utf8();
-            } else {
-                break;
-            }
-        }
+        // The token's first eight bytes as a number when it is ASCII (see `unit` below).
+        let (len, first) = match ascii_token_len(bytes.get(p..).unwrap_or(&[])) {
+            Some((len, first)) => (len, Some(first)),
+            None => (token_len(rest), None),
+        };
         if len == 0 {
             // Any other character ends the address here.
             return (
@@ -451,7 +559,11 @@ fn place_line(text: &str, from: usize, upper_case_only: bool) -> (usize, bool, b
                 postcode || pending_postcode,
             );
         }
-        let unit = digits == 0 && crate::text::eq_any(UNIT_WORDS, token);
+        let unit = digits == 0
+            && match first {
+                Some(first) => unit_key(first, len, bytes.get(start + 8).copied()),
+                None => crate::text::eq_any(UNIT_WORDS, token),
+            };
         let unit_number = after_unit && digits > 0;
         let caps = digits == 0 && token.len() >= 2 && !token.chars().any(char::is_lowercase);
         pending_postcode = !unit && !after_unit && digits >= 3;
@@ -630,6 +742,77 @@ fn looks_like_value(rest: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn ascii_token_len_agrees_with_token_len() {
+        let mut texts: Vec<String> = [
+            "",
+            "#",
+            "#12",
+            "-ab",
+            "'ab",
+            "ab-cd's",
+            "Koskikatu 25",
+            "abcdefgh",
+            "abcdefghi",
+            "abcdefg",
+            "12345678 x",
+            "Artilleros\n",
+            "Ωmega",
+            "abcü",
+            "abcdefgü",
+            "a∆b",
+            "a#b",
+            "a\0b",
+            "##",
+            "a.b",
+            "Apt",
+            "APT.",
+            "apartment",
+            "Apartments",
+            "APARTMENT 4",
+            "apartmen",
+            "Suite",
+            "SUITE#",
+            "unit-3",
+            "Unit",
+            "flat",
+            "FLATS",
+            "box",
+            "#",
+            "#4",
+            "ste",
+            "Ste.",
+            "apartmenT",
+            "apartmenu",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for n in 60..70 {
+            texts.push("a".repeat(n));
+            texts.push(format!("{} x", "b".repeat(n)));
+        }
+        for line in include_str!("../../../corpora/presidio.jsonl").lines() {
+            texts.push(line.to_string());
+        }
+        for t in &texts {
+            for (p, _) in t.char_indices() {
+                let rest = &t[p..];
+                if let Some((len, first)) = ascii_token_len(rest.as_bytes()) {
+                    assert_eq!(len, token_len(rest), "{rest:?}");
+                    if len > 0 {
+                        let token = &rest[..len];
+                        assert_eq!(
+                            unit_key(first, len, rest.as_bytes().get(8).copied()),
+                            crate::text::eq_any(UNIT_WORDS, token),
+                            "{rest:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
     use super::*;
 
     #[test]
