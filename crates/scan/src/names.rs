@@ -3673,7 +3673,7 @@ fn first_digit_in(chunk: &[u8], skip: usize) -> Option<usize> {
 /// hold few digits or none. Inlined: a call of its own saved and restored registers, the most of
 /// its cost in a text of a hundred bytes.
 #[inline(always)]
-fn find_digit(bytes: &[u8], from: usize) -> Option<usize> {
+pub(crate) fn find_digit(bytes: &[u8], from: usize) -> Option<usize> {
     let mut at = from;
     while let Some(chunk) = bytes.get(at..at + 32) {
         if has_digit::<32>(chunk) {
