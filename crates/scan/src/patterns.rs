@@ -269,13 +269,20 @@ impl Patterns {
 /// whitespace, then an optional `.`, an optional `,`, whitespace, and a digit. So the test looks
 /// at each digit that follows whitespace (`\s+[0-9]`, most texts have none) and reads back
 /// over that whitespace, a `,`, a `.` and the word before them: the digit may start a house
-/// number only if that word, whole, is a suffix in any ASCII case. A word with a byte beyond
-/// ASCII is taken as a possible suffix ("straße"; and safe should case folding ever change).
+/// number only if that word, whole, is a suffix in any ASCII case (compared by [`street_key`],
+/// which lets through a few more words than the suffixes: a longer word that ends in one of
+/// the eight-byte suffixes, and some bytes beyond ASCII in place of others; "straße" is
+/// compared by its UTF-8 bytes, as the regex matches it).
 pub(crate) struct StreetGate {
-    /// The suffixes of [`STREET_SUFFIX`], lower case, sorted.
-    suffixes: Vec<Box<[u8]>>,
+    /// The suffixes of [`STREET_SUFFIX`] as [`street_key`]s.
+    keys: Vec<u64>,
+    /// A bit for each key ([`filter_bit`]).
+    filter: [u64; 4],
     /// The longest suffix's length in bytes.
     longest: usize,
+    /// The suffixes themselves, lower case, for tests.
+    #[cfg(test)]
+    suffixes: Vec<Box<[u8]>>,
 }
 
 impl StreetGate {
@@ -291,74 +298,115 @@ impl StreetGate {
         suffixes.sort();
         suffixes.dedup();
         let longest = suffixes.iter().map(|s| s.len()).max().unwrap_or(0);
-        StreetGate { suffixes, longest }
+        let keys: Vec<u64> = suffixes.iter().map(|s| street_key(s)).collect();
+        let mut filter = [0u64; 4];
+        for &key in &keys {
+            let bit = filter_bit(key);
+            if let Some(word) = filter.get_mut(bit / 64) {
+                *word |= 1 << (bit % 64);
+            }
+        }
+        StreetGate {
+            keys,
+            filter,
+            longest,
+            #[cfg(test)]
+            suffixes,
+        }
     }
 
     /// Whether the street-name-first pattern may match somewhere in `bytes`.
     pub(crate) fn may_match(&self, bytes: &[u8]) -> bool {
         let mut from = 0;
         while let Some(digit) = crate::names::find_digit(bytes, from) {
-            if self.suffix_before(bytes, digit) {
+            let after_space = digit
+                .checked_sub(1)
+                .and_then(|i| bytes.get(i))
+                .is_some_and(|&b| is_regex_space(b));
+            if after_space && self.suffix_before(bytes, digit) {
                 return true;
             }
-            from = digit + 1;
+            // The digits and other bytes up to the next whitespace follow no whitespace: the
+            // next digit that may start a house number is after it.
+            from = next_space(bytes, digit + 1);
         }
         false
     }
 
-    /// Whether the digit at `digit` follows whitespace after a street suffix (and its optional
-    /// `.` and `,`).
+    /// Whether the digit at `digit`, after whitespace, follows a street suffix (and its
+    /// optional `.` and `,`) and that whitespace.
     #[inline(never)]
     fn suffix_before(&self, bytes: &[u8], digit: usize) -> bool {
-        let before = bytes.get(..digit).unwrap_or_default();
-        let Some(end) = before.iter().rposition(|&b| !is_regex_space(b)) else {
-            return false;
-        };
-        if end + 1 == digit {
-            // No whitespace before the digit.
-            return false;
+        let at = |i: usize| i.checked_sub(1).and_then(|i| bytes.get(i)).copied();
+        let mut end = digit;
+        while at(end).is_some_and(is_regex_space) {
+            end -= 1;
         }
-        let mut word = before.get(..=end).unwrap_or_default();
-        if let [rest @ .., b','] = word {
-            word = rest;
+        if at(end) == Some(b',') {
+            end -= 1;
         }
-        if let [rest @ .., b'.'] = word {
-            word = rest;
+        if at(end) == Some(b'.') {
+            end -= 1;
         }
-        // The word back to the whitespace before it (or the text's start), read no further
-        // than four times the longest suffix (a suffix cased beyond ASCII would still fit).
-        let limit = 4 * self.longest;
-        let window = word
-            .get(word.len().saturating_sub(limit + 1)..)
-            .unwrap_or_default();
-        let start = match window.iter().rposition(|&b| is_regex_space(b)) {
-            Some(i) => word.len() - window.len() + i + 1,
-            None if word.len() <= limit => 0,
-            // Longer than any suffix.
-            None => return false,
-        };
-        let Some(word) = word.get(start..) else {
-            return false;
-        };
-        if word.is_empty() {
-            return false;
+        // The word back to the whitespace before it (or the text's start), as a key.
+        let mut key = 0u64;
+        let mut len = 0;
+        while let Some(b) = at(end - len).filter(|&b| !is_regex_space(b)) {
+            if len == self.longest {
+                // Longer than any suffix.
+                return false;
+            }
+            // Read backwards: the last byte lowest, as in `street_key`, its last eight only.
+            if len < 8 {
+                key |= u64::from(b | 0x20) << (8 * len);
+            }
+            len += 1;
         }
-        if !word.is_ascii() {
-            return true;
-        }
-        if word.len() > self.longest {
-            return false;
-        }
-        let mut lower = [0u8; 32];
-        let Some(lower) = lower.get_mut(..word.len()) else {
-            return false;
-        };
-        lower.copy_from_slice(word);
-        lower.make_ascii_lowercase();
-        self.suffixes
-            .binary_search_by(|s| s.as_ref().cmp(&*lower))
-            .is_ok()
+        len > 0 && self.holds(key)
     }
+
+    /// Whether `key` is a suffix's: the filter first (most words are turned away by one bit),
+    /// then the keys themselves.
+    #[inline]
+    fn holds(&self, key: u64) -> bool {
+        let bit = filter_bit(key);
+        let in_filter = self
+            .filter
+            .get(bit / 64)
+            .is_some_and(|word| word >> (bit % 64) & 1 != 0);
+        in_filter && self.keys.contains(&key)
+    }
+}
+
+/// A word's key for [`StreetGate`]: its last eight bytes (all of a shorter word), each with bit
+/// 5 set, packed with the last byte lowest. Bit 5 makes an ASCII capital its small letter, and
+/// no other byte a letter; no byte becomes zero, so words of different lengths differ.
+fn street_key(word: &[u8]) -> u64 {
+    word.iter()
+        .fold(0, |key, &b| key << 8 | u64::from(b | 0x20))
+}
+
+/// Where a [`street_key`] falls in [`StreetGate`]'s 256-bit filter.
+fn filter_bit(key: u64) -> usize {
+    (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 56) as usize
+}
+
+/// The first whitespace byte (as `\s` takes it, see [`is_regex_space`]) at or after `from`,
+/// or the text's end: eight bytes at a time, as most runs without one (a number, a word) are
+/// shorter than that.
+fn next_space(bytes: &[u8], from: usize) -> usize {
+    use crate::names::{bytes_between, load8};
+    let mut at = from;
+    while at < bytes.len() {
+        // Past the text's end `load8` reads zeros, which are no whitespace.
+        let x = load8(bytes, at);
+        let spaces = bytes_between(x, b'\t', b'\r') | bytes_between(x, b' ', b' ');
+        if spaces != 0 {
+            return (at + spaces.trailing_zeros() as usize / 8).min(bytes.len());
+        }
+        at += 8;
+    }
+    bytes.len()
 }
 
 /// `\s` with Unicode off: ASCII whitespace, with the vertical tab that
