@@ -3128,7 +3128,7 @@ const fn ascii_lower8(x: u64) -> u64 {
 }
 
 /// Eight bytes of `bytes` from `at`, the first lowest; zeros past the end.
-pub(crate) fn load8(bytes: &[u8], at: usize) -> u64 {
+fn load8(bytes: &[u8], at: usize) -> u64 {
     if let Some(Ok(eight)) = bytes.get(at..at + 8).map(<[u8; 8]>::try_from) {
         return u64::from_le_bytes(eight);
     }
@@ -3673,7 +3673,7 @@ fn first_digit_in(chunk: &[u8], skip: usize) -> Option<usize> {
 /// hold few digits or none. Inlined: a call of its own saved and restored registers, the most of
 /// its cost in a text of a hundred bytes.
 #[inline(always)]
-pub(crate) fn find_digit(bytes: &[u8], from: usize) -> Option<usize> {
+fn find_digit(bytes: &[u8], from: usize) -> Option<usize> {
     let mut at = from;
     while let Some(chunk) = bytes.get(at..at + 32) {
         if has_digit::<32>(chunk) {
