@@ -315,9 +315,9 @@ impl StreetGate {
         }
     }
 
-    /// Whether the street-name-first pattern may match somewhere in `bytes`. Eight bytes at a
-    /// time: most hold no digit and cost one test; in those that do, the digits after
-    /// whitespace are marked all at once and each is read back from.
+    /// Whether the street-name-first pattern may match somewhere in `bytes`. Thirty-two bytes
+    /// at a time, most of which hold no digit and cost one test; in those that do, eight bytes
+    /// at a time, the digits after whitespace marked all at once and each read back from.
     pub(crate) fn may_match(&self, bytes: &[u8]) -> bool {
         // Thirty-two bytes with no digit in one test (the compiler makes it a vector
         // compare); the others, and the last bytes, eight at a time.
@@ -445,7 +445,8 @@ impl StreetGate {
 
 /// A word's key for [`StreetGate`]: its last eight bytes (all of a shorter word), each with bit
 /// 5 set, packed with the last byte lowest. Bit 5 makes an ASCII capital its small letter, and
-/// no other byte a letter; no byte becomes zero, so words of different lengths differ.
+/// no other byte a letter; no byte becomes zero, so words of up to eight bytes and of different lengths differ (longer
+/// words are told apart by length in [`StreetGate::may_match`], or let through).
 fn street_key(word: &[u8]) -> u64 {
     word.iter()
         .fold(0, |key, &b| key << 8 | u64::from(b | 0x20))
