@@ -388,6 +388,9 @@ struct Scratch {
     lexicon_buffers: crate::lexicon::Buffers,
     phrase_cache: context::Cache,
     pattern_cache: LazyCache,
+    /// The cache of the identifier patterns without the street-name-first one
+    /// (`patterns::Reduced`): each regex keeps its own, so switching costs nothing.
+    reduced_pattern_cache: LazyCache,
     /// The organisation matcher's occurrences.
     org_found: Vec<(usize, usize, usize)>,
     lists: Lists,
@@ -707,7 +710,16 @@ impl Scanner {
             }
         }
 
-        // Context phrases and identifier patterns, both regexes read in one pass.
+        // Context phrases and identifier patterns, both regexes read in one pass; the
+        // identifier patterns without the street-name-first one where it cannot match (the
+        // same matches, from a smaller lazy DFA: see `patterns::Reduced`).
+        let reduced = &self.patterns.reduced;
+        let use_reduced = reduced.serves(text);
+        let (search, cache) = if use_reduced {
+            (&reduced.search, &mut scratch.reduced_pattern_cache)
+        } else {
+            (&self.patterns.search, &mut scratch.pattern_cache)
+        };
         ascii_regex::find_both(
             text,
             (
@@ -715,12 +727,11 @@ impl Scanner {
                 &mut scratch.phrase_cache,
                 phrase_matches,
             ),
-            (
-                &self.patterns.search,
-                &mut scratch.pattern_cache,
-                pattern_matches,
-            ),
+            (search, cache, pattern_matches),
         );
+        if use_reduced {
+            reduced.to_full_index(pattern_matches);
+        }
         for m in phrase_matches.iter() {
             let span = (m.start(), m.end());
             match self.context.signals.get(m.pattern().as_usize()) {

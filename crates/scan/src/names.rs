@@ -3115,7 +3115,7 @@ const ONES: u64 = 0x0101_0101_0101_0101;
 
 /// The high bit of each byte of `x` between `lo` and `hi` (ASCII, both included). Exact: no
 /// carry crosses a byte.
-const fn bytes_between(x: u64, lo: u8, hi: u8) -> u64 {
+pub(crate) const fn bytes_between(x: u64, lo: u8, hi: u8) -> u64 {
     let low7 = x & (ONES * 0x7f);
     let below = ONES * (0x80 + hi as u64) - low7;
     let above = low7 + ONES * (0x80 - lo as u64);

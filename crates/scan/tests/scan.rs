@@ -703,3 +703,20 @@ fn a_name_ends_at_a_full_stop_after_it() {
         ["Hanne I. Kreutzmann"]
     );
 }
+
+/// A street written before its house number is still found: the scanner searches most texts
+/// with a smaller regex that lacks this pattern, and must take the full one for these.
+#[test]
+fn streets_written_name_first_are_found() {
+    for (text, address) in [
+        ("She lives at Elm Street 42 with her son.", "Elm Street 42"),
+        ("Meet her at Calle Mayor 5, tomorrow.", "Calle Mayor 5"),
+    ] {
+        let report = scan(text);
+        assert_eq!(
+            phi(&report, IdentifierKind::Address),
+            [address],
+            "{text:?}: {report:?}"
+        );
+    }
+}
