@@ -334,15 +334,7 @@ fn dotted_word(text: &str, dot: usize) -> (usize, usize) {
     let mut start = dot;
     while let Some(&b) = start.checked_sub(1).and_then(|i| bytes.get(i)) {
         if b >= 0x80 {
-            start = text
-                .get(..dot)
-                .and_then(|head| head.rfind(char::is_whitespace))
-                .map_or(0, |i| {
-                    i + text
-                        .get(i..)
-                        .and_then(|r| r.chars().next())
-                        .map_or(1, char::len_utf8)
-                });
+            start = spaced_word(text, dot).0;
             break;
         }
         if is_ascii_space(b) {
@@ -353,10 +345,7 @@ fn dotted_word(text: &str, dot: usize) -> (usize, usize) {
     let mut end = dot;
     while let Some(&b) = bytes.get(end) {
         if b >= 0x80 {
-            end = text
-                .get(dot..)
-                .and_then(|tail| tail.find(char::is_whitespace))
-                .map_or(text.len(), |i| dot + i);
+            end = spaced_word(text, dot).1;
             break;
         }
         if is_ascii_space(b) {
@@ -364,6 +353,25 @@ fn dotted_word(text: &str, dot: usize) -> (usize, usize) {
         }
         end += 1;
     }
+    (start, end)
+}
+
+/// The run of non-whitespace characters around byte `dot` (Unicode whitespace, through the
+/// `str` methods): what [`dotted_word`] falls back to beside a byte beyond ASCII.
+fn spaced_word(text: &str, dot: usize) -> (usize, usize) {
+    let start = text
+        .get(..dot)
+        .and_then(|head| head.rfind(char::is_whitespace))
+        .map_or(0, |i| {
+            i + text
+                .get(i..)
+                .and_then(|r| r.chars().next())
+                .map_or(1, char::len_utf8)
+        });
+    let end = text
+        .get(dot..)
+        .and_then(|tail| tail.find(char::is_whitespace))
+        .map_or(text.len(), |i| dot + i);
     (start, end)
 }
 
@@ -1602,13 +1610,58 @@ fn reword_hint(category: Category) -> &'static str {
     }
 }
 
+/// Words that are never part of an address ("12 hour shifts on the way" is none).
+const LITTLE_WORDS: [&str; 25] = [
+    "on", "the", "a", "an", "to", "and", "of", "in", "at", "for", "my", "our", "your", "hour",
+    "hours", "minute", "minutes", "day", "days", "mile", "miles", "times", "years", "pm", "am",
+];
+
+/// A lower-case word an address may hold in sentence-case text: a unit word, or a particle of a
+/// street name ("33 avenue de Provence", "143 rue de la Hulotais").
+fn address_joiner(lower: &str) -> bool {
+    matches!(
+        lower,
+        "apt"
+            | "apartment"
+            | "unit"
+            | "suite"
+            | "ste"
+            | "de"
+            | "da"
+            | "do"
+            | "dos"
+            | "das"
+            | "del"
+            | "dei"
+            | "della"
+            | "delle"
+            | "des"
+            | "du"
+            | "di"
+            | "la"
+            | "le"
+            | "van"
+            | "von"
+            | "rue"
+            | "avenue"
+            | "via"
+            | "rua"
+            | "calle"
+    )
+}
+
+/// A street word an address may end with in lower case after its name ("90 Whitchurch Road
+/// street").
+fn lower_case_street_word(lower: &str) -> bool {
+    matches!(
+        lower,
+        "street" | "st" | "road" | "rd" | "avenue" | "ave" | "lane" | "drive"
+    )
+}
+
 /// Street words of an address look like a street name: capitalised in sentence-case text, and
 /// no little words ("12 hour shifts on the way" is not an address).
 fn address_words_ok(matched: &str, mode: CaseMode) -> bool {
-    let little = [
-        "on", "the", "a", "an", "to", "and", "of", "in", "at", "for", "my", "our", "your", "hour",
-        "hours", "minute", "minutes", "day", "days", "mile", "miles", "times", "years", "pm", "am",
-    ];
     // One pass over the words, where a pass for the little words, one to count them and one for
     // the lower-case words each mispredicted its exit. Any failing word makes the answer
     // false, so the tests of both kinds are made word by word.
@@ -1621,7 +1674,7 @@ fn address_words_ok(matched: &str, mode: CaseMode) -> bool {
             return false;
         }
         if with_lowercase(w, |l| {
-            little.contains(&l.trim_matches(|c: char| !c.is_alphanumeric()))
+            LITTLE_WORDS.contains(&l.trim_matches(|c: char| !c.is_alphanumeric()))
         }) {
             return false;
         }
@@ -1635,42 +1688,7 @@ fn address_words_ok(matched: &str, mode: CaseMode) -> bool {
         }
         let (listed, street) = with_lowercase(w, |l| {
             let l = l.trim_end_matches(['.', ',']);
-            (
-                matches!(
-                    l,
-                    "apt"
-                        | "apartment"
-                        | "unit"
-                        | "suite"
-                        | "ste"
-                        | "de"
-                        | "da"
-                        | "do"
-                        | "dos"
-                        | "das"
-                        | "del"
-                        | "dei"
-                        | "della"
-                        | "delle"
-                        | "des"
-                        | "du"
-                        | "di"
-                        | "la"
-                        | "le"
-                        | "van"
-                        | "von"
-                        // "33 avenue de Provence", "143 rue de la Hulotais".
-                        | "rue"
-                        | "avenue"
-                        | "via"
-                        | "rua"
-                        | "calle"
-                ),
-                matches!(
-                    l,
-                    "street" | "st" | "road" | "rd" | "avenue" | "ave" | "lane" | "drive"
-                ),
-            )
+            (address_joiner(l), lower_case_street_word(l))
         });
         if listed {
             continue;
@@ -1900,14 +1918,9 @@ mod tests {
         // The three passes over the words this function made before, kept as the reference.
         fn reference(matched: &str, mode: CaseMode) -> bool {
             let words = || matched.split_whitespace();
-            let little = [
-                "on", "the", "a", "an", "to", "and", "of", "in", "at", "for", "my", "our", "your",
-                "hour", "hours", "minute", "minutes", "day", "days", "mile", "miles", "times",
-                "years", "pm", "am",
-            ];
             if words().any(|w| {
                 with_lowercase(w, |l| {
-                    little.contains(&l.trim_matches(|c: char| !c.is_alphanumeric()))
+                    LITTLE_WORDS.contains(&l.trim_matches(|c: char| !c.is_alphanumeric()))
                 })
             }) {
                 return false;
@@ -1923,43 +1936,11 @@ mod tests {
                     w.chars().next().is_some_and(char::is_uppercase)
                         || with_lowercase(w, |l| {
                             let l = l.trim_end_matches(['.', ',']);
-                            matches!(
-                                l,
-                                "apt"
-                                    | "apartment"
-                                    | "unit"
-                                    | "suite"
-                                    | "ste"
-                                    | "de"
-                                    | "da"
-                                    | "do"
-                                    | "dos"
-                                    | "das"
-                                    | "del"
-                                    | "dei"
-                                    | "della"
-                                    | "delle"
-                                    | "des"
-                                    | "du"
-                                    | "di"
-                                    | "la"
-                                    | "le"
-                                    | "van"
-                                    | "von"
-                                    // "33 avenue de Provence", "143 rue de la Hulotais".
-                                    | "rue"
-                                    | "avenue"
-                                    | "via"
-                                    | "rua"
-                                    | "calle"
-                            )
+                            address_joiner(l)
                             // "90 Whitchurch Road street": a street word in lower case after the name.
                             || k == last
                                 && k >= 2
-                                && matches!(
-                                    l,
-                                    "street" | "st" | "road" | "rd" | "avenue" | "ave" | "lane" | "drive"
-                                )
+                                && lower_case_street_word(l)
                         })
                 })
         }
@@ -2015,23 +1996,9 @@ mod tests {
 
     #[test]
     fn dotted_words_are_split_whitespace_words() {
-        // What the search did before: the `str` methods with `char::is_whitespace`.
-        let reference = |text: &str, dot: usize| {
-            let start = text
-                .get(..dot)
-                .and_then(|head| head.rfind(char::is_whitespace))
-                .map_or(0, |i| {
-                    i + text
-                        .get(i..)
-                        .and_then(|r| r.chars().next())
-                        .map_or(1, char::len_utf8)
-                });
-            let end = text
-                .get(dot..)
-                .and_then(|tail| tail.find(char::is_whitespace))
-                .map_or(text.len(), |i| dot + i);
-            (start, end)
-        };
+        // What the search did before, for every text: the `str` methods with
+        // `char::is_whitespace`.
+        let reference = spaced_word;
         for text in [
             ".",
             "a.b",

@@ -284,6 +284,27 @@ impl WordLiterals {
         })
     }
 
+    /// [`WordLiterals::find`], noting the words a stand-in touches only when the policy has
+    /// obfuscations to look for (`obfuscations`): one copy of the walk's loop for each case.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn find_either<S: Slot>(
+        &self,
+        slots: Tables<'_, S>,
+        obfuscations: bool,
+        text: &str,
+        words: &[Word],
+        buffers: &mut Buffers,
+        open: &mut u128,
+        out: &mut Vec<Hit>,
+    ) {
+        if obfuscations {
+            self.find::<S, true>(slots, text, words, buffers, open, out)
+        } else {
+            self.find::<S, false>(slots, text, words, buffers, open, out)
+        }
+    }
+
     /// The literals at the start of each of `words` (and inside them, after a hyphen or an
     /// apostrophe), in `out`; the sets of words of regex terms found are added to `open`. With
     /// `OBFUSCATIONS`, the words a stand-in byte touches are also noted in `buffers.stand_ins`, 64
@@ -1249,33 +1270,19 @@ impl Lexicons {
         let mut open = 0;
         if let Some(set) = &self.at_words {
             let obfuscations = self.obfuscated.is_some();
-            match (&set.trie.slots, obfuscations) {
-                (Slots::Narrow(slots, patterns, pairs), true) => set.find::<_, true>(
+            match &set.trie.slots {
+                Slots::Narrow(slots, patterns, pairs) => set.find_either(
                     (slots, patterns, pairs),
+                    obfuscations,
                     text,
                     words,
                     buffers,
                     &mut open,
                     out,
                 ),
-                (Slots::Narrow(slots, patterns, pairs), false) => set.find::<_, false>(
+                Slots::Wide(slots, patterns, pairs) => set.find_either(
                     (slots, patterns, pairs),
-                    text,
-                    words,
-                    buffers,
-                    &mut open,
-                    out,
-                ),
-                (Slots::Wide(slots, patterns, pairs), true) => set.find::<_, true>(
-                    (slots, patterns, pairs),
-                    text,
-                    words,
-                    buffers,
-                    &mut open,
-                    out,
-                ),
-                (Slots::Wide(slots, patterns, pairs), false) => set.find::<_, false>(
-                    (slots, patterns, pairs),
+                    obfuscations,
                     text,
                     words,
                     buffers,
