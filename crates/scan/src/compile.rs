@@ -317,12 +317,6 @@ fn mentions_web_address(word: &str) -> bool {
     })
 }
 
-/// Whether ASCII byte `b` is whitespace as [`char::is_whitespace`] tells it (which, unlike
-/// [`u8::is_ascii_whitespace`], counts the vertical tab).
-fn is_ascii_space(b: u8) -> bool {
-    matches!(b, b'\t'..=b'\r' | b' ')
-}
-
 /// The bounds of the word around the byte `dot` (not whitespace) of `text`, as
 /// `split_whitespace` draws them: from after the whitespace before it (or the start) to the
 /// whitespace after it (or the end). The bytes are read one at a time while they are ASCII,
@@ -337,7 +331,7 @@ fn dotted_word(text: &str, dot: usize) -> (usize, usize) {
             start = spaced_word(text, dot).0;
             break;
         }
-        if is_ascii_space(b) {
+        if text::is_ascii_space(b) {
             break;
         }
         start -= 1;
@@ -348,7 +342,7 @@ fn dotted_word(text: &str, dot: usize) -> (usize, usize) {
             end = spaced_word(text, dot).1;
             break;
         }
-        if is_ascii_space(b) {
+        if text::is_ascii_space(b) {
             break;
         }
         end += 1;

@@ -378,7 +378,7 @@ impl StreetGate {
     fn suffix_before(&self, bytes: &[u8], digit: usize) -> bool {
         let at = |i: usize| i.checked_sub(1).and_then(|i| bytes.get(i)).copied();
         let mut end = digit;
-        while at(end).is_some_and(is_regex_space) {
+        while at(end).is_some_and(crate::text::is_ascii_space) {
             end -= 1;
         }
         if at(end) == Some(b',') {
@@ -412,16 +412,14 @@ impl StreetGate {
             key & (u64::MAX >> (64 - 8 * len))
         } else {
             // Eight bytes or more: no longer than the longest suffix.
-            let len = (end - 8)
-                - bytes
-                    .get(end.saturating_sub(self.longest + 1)..end - 8)
-                    .unwrap_or_default()
-                    .iter()
-                    .rposition(|&b| is_regex_space(b))
-                    .map_or(end.saturating_sub(self.longest + 1), |i| {
-                        end.saturating_sub(self.longest + 1) + i + 1
-                    })
-                + 8;
+            // Its start: after the last whitespace in the bytes before its last eight, looked for
+            // no farther back than one byte past the longest suffix.
+            let from = end.saturating_sub(self.longest + 1);
+            let start = bytes
+                .get(from..end - 8)
+                .and_then(|head| head.iter().rposition(|&b| crate::text::is_ascii_space(b)))
+                .map_or(from, |i| from + i + 1);
+            let len = end - start;
             if len > self.longest {
                 return false;
             }
@@ -457,16 +455,11 @@ fn filter_bit(key: u64) -> usize {
     (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 56) as usize
 }
 
-/// Bit 7 of each byte of `x` that is whitespace as `\s` takes it (see [`is_regex_space`]).
+/// Bit 7 of each byte of `x` that is whitespace as `\s` takes it (see
+/// [`crate::text::is_ascii_space`]).
 fn space_flags(x: u64) -> u64 {
     use crate::names::bytes_between;
     bytes_between(x, b'\t', b'\r') | bytes_between(x, b' ', b' ')
-}
-
-/// `\s` with Unicode off: ASCII whitespace, with the vertical tab that
-/// `u8::is_ascii_whitespace` leaves out.
-fn is_regex_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r')
 }
 
 /// The patterns' sources (ASCII word boundaries) and what their matches mean, in priority order.

@@ -728,6 +728,12 @@ macro_rules! word_set {
 }
 pub(crate) use word_set;
 
+/// Whether byte `b` is ASCII whitespace as both [`char::is_whitespace`] and the regexes' `\s`
+/// (Unicode off) take it: unlike [`u8::is_ascii_whitespace`], the vertical tab counts.
+pub(crate) fn is_ascii_space(b: u8) -> bool {
+    matches!(b, b'\t'..=b'\r' | b' ')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
