@@ -169,7 +169,10 @@ async fn a_key_stored_before_encryption_is_sealed_at_its_first_use() {
         .await
         .unwrap();
 
-    let (status, body) = post(&app, "/api/v1/login", login("ray", totp.code_at(now()))).await;
+    // One instant for both uses of the code: read twice, the clock could cross a 30-second
+    // step in between and the second code would be a fresh one.
+    let first_use = now();
+    let (status, body) = post(&app, "/api/v1/login", login("ray", totp.code_at(first_use))).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let stored = store
         .get_user(ray.id)
@@ -184,7 +187,7 @@ async fn a_key_stored_before_encryption_is_sealed_at_its_first_use() {
     // used stays spent, and the session works.
     let after = store.get_user(ray.id).await.unwrap().unwrap();
     assert!(after.totp_enabled, "sealing turned two-factor sign-in off");
-    let (status, body) = post(&app, "/api/v1/login", login("ray", totp.code_at(now()))).await;
+    let (status, body) = post(&app, "/api/v1/login", login("ray", totp.code_at(first_use))).await;
     assert_eq!(
         status,
         StatusCode::UNAUTHORIZED,
@@ -193,7 +196,7 @@ async fn a_key_stored_before_encryption_is_sealed_at_its_first_use() {
     let (status, body) = post(
         &app,
         "/api/v1/login",
-        login("ray", totp.code_at(now() + 30)),
+        login("ray", totp.code_at(first_use + 30)),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
