@@ -416,11 +416,16 @@ const NOT_NAME: u32 = 1 << 11;
 
 /// Whether the name search in [`find`] passes a word of these flags at once unless a title,
 /// relation or name cue stands before it (or it is in a tag): a word that is never a name or an
-/// entity, or neither a listed name nor unlisted (an ordinary word, a place, a function word).
+/// entity, or neither a listed name nor unlisted (an ordinary word, a place, a function word),
+/// or an ordinary word that is no first name ("Suite", "Box", "but": listed surnames too). With
+/// no cue before it, every piece of evidence in [`find`] needs a first name or a word that is no
+/// ordinary word ([`name_word`], `name_like` in [`unlisted_pair`], and the surname alone), so
+/// such a word never starts a name there; a third of the words the search looked at were these.
 /// The allow list is left out (allowed words are few; the search tests them itself).
 const fn not_name(f: u32) -> bool {
     f & (NEVER | ENTITY) != 0
         || f & (FIRST | SURNAME) == 0 && f & (COMMON_WORD | ENGLISH | PLACE | FUNCTION) != 0
+        || f & FIRST == 0 && f & COMMON_WORD != 0
 }
 
 const ENTITY_WORDS: &[&str] = &[
