@@ -3,7 +3,7 @@
 use regex_automata::hybrid::LazyStateID;
 use regex_automata::meta::Regex;
 use regex_automata::nfa::thompson;
-use regex_automata::{Anchored, HalfMatch, Input, Match};
+use regex_automata::{Anchored, HalfMatch, Input, Match, PatternID};
 
 /// The syntax every scanner regex is parsed with: Unicode disabled, so ASCII classes and word
 /// boundaries, and the lazy DFA never gives up for a slower engine (see ARCHITECTURE.md). A
@@ -82,6 +82,150 @@ pub(crate) struct LazySearch {
     /// The fewest bytes any match spans: a shorter text is not searched, as the meta regex
     /// does not search it either.
     min_len: usize,
+    /// Whether every match starts where its search starts (no reverse search then).
+    anchored: bool,
+    /// How a walk finds where a match starts, for each of the first 128 patterns (the others
+    /// by the reverse search), kept in the struct, which a walk reads anyway, not behind a
+    /// pointer, whose line would be one more cache miss a text: a bit for each pattern that is
+    /// [`StartAt::WordRun`], a bit for each that is [`StartAt::Fixed`], with their lengths.
+    word_runs: u128,
+    fixed: u128,
+    fixed_lens: Box<[usize]>,
+}
+
+/// How a walk finds where a match of a pattern starts, once the forward search has found its
+/// end. A match's start is the leftmost place from which that pattern matches up to that end
+/// (no match of any pattern starts further left, or the forward search would have found that
+/// one), so where a pattern's shape tells that place from the text the reverse lazy DFA, whose
+/// states are mostly out of the processor's caches by the next text (about one first-level
+/// miss a byte it reads back), is not needed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StartAt {
+    /// Found by the reverse lazy DFA, as the library's own search finds it.
+    Reverse,
+    /// The pattern starts with an ASCII word boundary and reads only word bytes (ASCII letters,
+    /// digits, `_`), so a match starts where the run of word bytes that ends at its end starts:
+    /// a byte before the match is no word byte, or the boundary would not hold.
+    WordRun,
+    /// Every match of the pattern is this many bytes long.
+    Fixed(usize),
+}
+
+/// A bit for each of the first 128 patterns whose rule in `starts` passes `test`.
+fn bits(starts: &[StartAt], test: impl Fn(StartAt) -> bool) -> u128 {
+    starts
+        .iter()
+        .take(128)
+        .enumerate()
+        .filter(|&(_, &start)| test(start))
+        .fold(0, |bits, (i, _)| bits | 1 << i)
+}
+
+/// Where the run of word bytes (see [`is_word_byte`]) that ends at `end` starts, eight bytes at
+/// a time: most runs are a word of up to eight bytes, read in one step with no branch per byte.
+fn word_run_start(bytes: &[u8], end: usize) -> usize {
+    use crate::names::bytes_between;
+    let mut at = end;
+    loop {
+        // The eight bytes before `at`, the last highest; zeros (no word byte) before the text.
+        let x = match at.checked_sub(8).and_then(|from| bytes.get(from..at)) {
+            Some(eight) => eight.try_into().map_or(0, u64::from_le_bytes),
+            None => {
+                let mut eight = [0u8; 8];
+                let before = bytes.get(..at).unwrap_or_default();
+                let n = before.len().min(8);
+                eight[8 - n..].copy_from_slice(&before[before.len() - n..]);
+                u64::from_le_bytes(eight)
+            }
+        };
+        // Bit 7 of each word byte (a capital with bit 5 set is its small letter, and no other
+        // byte becomes one), then of each other byte.
+        let words = bytes_between(x | 0x2020_2020_2020_2020, b'a', b'z')
+            | bytes_between(x, b'0', b'9')
+            | bytes_between(x, b'_', b'_');
+        let others = !words & 0x8080_8080_8080_8080;
+        // The word bytes at the top, up to the highest other byte.
+        let run = (others.leading_zeros() / 8) as usize;
+        at -= run;
+        if run < 8 {
+            return at;
+        }
+    }
+}
+
+/// The byte of a word as ASCII word boundaries see it.
+fn is_word_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || byte == b'_'
+}
+
+/// Whether every match of pattern `pid` of `nfa` starts with an ASCII word boundary and reads
+/// only word bytes ([`StartAt::WordRun`]): every path from the pattern's start meets `\b` before
+/// any byte, and every byte transition the pattern can take is on word bytes.
+fn reads_one_word(nfa: &thompson::NFA, pid: PatternID) -> bool {
+    use regex_automata::util::look::Look;
+    use thompson::State;
+    let Some(start) = nfa.start_pattern(pid) else {
+        return false;
+    };
+    let mut seen = vec![false; nfa.states().len()];
+    let mut stack = vec![start];
+    // The paths from the start up to their first word boundary.
+    while let Some(id) = stack.pop() {
+        if std::mem::replace(&mut seen[id.as_usize()], true) {
+            continue;
+        }
+        match nfa.state(id) {
+            State::Look {
+                look: Look::WordAscii,
+                ..
+            } => {}
+            State::Union { alternates } => stack.extend(alternates.iter().copied()),
+            State::BinaryUnion { alt1, alt2 } => stack.extend([*alt1, *alt2]),
+            State::Capture { next, .. } => stack.push(*next),
+            // A byte, another assertion or the end before the boundary.
+            _ => return false,
+        }
+    }
+    // Every byte the pattern reads.
+    seen.iter_mut().for_each(|s| *s = false);
+    stack.push(start);
+    let words = |from: u8, to: u8| (from..=to).all(is_word_byte);
+    while let Some(id) = stack.pop() {
+        if std::mem::replace(&mut seen[id.as_usize()], true) {
+            continue;
+        }
+        match nfa.state(id) {
+            State::ByteRange { trans } => {
+                if !words(trans.start, trans.end) {
+                    return false;
+                }
+                stack.push(trans.next);
+            }
+            State::Sparse(sparse) => {
+                for trans in sparse.transitions.iter() {
+                    if !words(trans.start, trans.end) {
+                        return false;
+                    }
+                    stack.push(trans.next);
+                }
+            }
+            State::Dense(dense) => {
+                for (byte, &next) in (0..=u8::MAX).zip(dense.transitions.iter()) {
+                    if next != regex_automata::util::primitives::StateID::ZERO {
+                        if !is_word_byte(byte) {
+                            return false;
+                        }
+                        stack.push(next);
+                    }
+                }
+            }
+            State::Look { next, .. } | State::Capture { next, .. } => stack.push(*next),
+            State::Union { alternates } => stack.extend(alternates.iter().copied()),
+            State::BinaryUnion { alt1, alt2 } => stack.extend([*alt1, *alt2]),
+            State::Fail | State::Match { .. } => {}
+        }
+    }
+    true
 }
 
 /// The working memory of a [`LazySearch`]: its lazy DFAs' cache, for the regex it was made for.
@@ -119,6 +263,29 @@ impl LazySearch {
             cache_capacity,
         )?;
         let dfa = (!dfa.forward().get_nfa().has_empty()).then_some(dfa);
+        let anchored = dfa
+            .as_ref()
+            .is_some_and(|dfa| dfa.forward().get_nfa().is_always_start_anchored());
+        let starts: Vec<StartAt> = match &dfa {
+            Some(dfa) => hirs
+                .iter()
+                .enumerate()
+                .map(|(i, hir)| {
+                    let properties = hir.properties();
+                    let fixed = properties
+                        .minimum_len()
+                        .filter(|&len| len > 0 && properties.maximum_len() == Some(len));
+                    match (fixed, PatternID::new(i)) {
+                        (Some(len), _) => StartAt::Fixed(len),
+                        (None, Ok(pid)) if reads_one_word(dfa.forward().get_nfa(), pid) => {
+                            StartAt::WordRun
+                        }
+                        _ => StartAt::Reverse,
+                    }
+                })
+                .collect(),
+            None => Vec::new(),
+        };
         let min_len = hirs
             .iter()
             .filter_map(|hir| hir.properties().minimum_len())
@@ -129,7 +296,35 @@ impl LazySearch {
             regex,
             id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             min_len,
+            anchored,
+            word_runs: bits(&starts, |start| start == StartAt::WordRun),
+            fixed: bits(&starts, |start| matches!(start, StartAt::Fixed(_))),
+            fixed_lens: starts
+                .iter()
+                .map(|start| match start {
+                    StartAt::Fixed(len) => *len,
+                    _ => 0,
+                })
+                .collect(),
         })
+    }
+
+    /// How a walk finds where a match of pattern `pattern` starts.
+    #[inline]
+    fn start_at(&self, pattern: usize) -> StartAt {
+        let bit = u32::try_from(pattern)
+            .ok()
+            .and_then(|shift| 1u128.checked_shl(shift))
+            .unwrap_or(0);
+        if self.word_runs & bit != 0 {
+            StartAt::WordRun
+        } else if self.fixed & bit != 0 {
+            self.fixed_lens
+                .get(pattern)
+                .map_or(StartAt::Reverse, |&len| StartAt::Fixed(len))
+        } else {
+            StartAt::Reverse
+        }
     }
 
     /// The same regex as a meta regex.
@@ -462,8 +657,13 @@ impl<'a> Walk<'a> {
         let Some((dfa, cache)) = self.lazy.as_mut() else {
             return self.give_up();
         };
-        let start = if dfa.forward().get_nfa().is_always_start_anchored() {
+        let rule = self.search.start_at(end.pattern().as_usize());
+        let start = if self.search.anchored {
             self.start
+        } else if rule == StartAt::WordRun {
+            word_run_start(self.text.as_bytes(), end.offset()).max(self.start)
+        } else if let StartAt::Fixed(len) = rule {
+            end.offset().saturating_sub(len).max(self.start)
         } else {
             let input = Input::new(self.text)
                 .span(self.start..end.offset())
@@ -531,6 +731,56 @@ mod tests {
         assert!(search.dfa.is_some());
         let mut cache = LazyCache::default();
         for text in TEXTS {
+            both(&search, text, &mut cache);
+        }
+    }
+
+    #[test]
+    fn a_match_start_is_read_from_the_text_where_the_pattern_tells_it() {
+        use StartAt::*;
+        let patterns = [
+            r"(?i)\b(?:born|dob|hospitali[sz]ed)\b",
+            r"\b[a-z_0-9]+x",
+            r"\b[0-9]{3}-[0-9]{2}\b|\b[0-9]{3} [0-9]{2}\b",
+            r"(?i)\b(?:date of birth|seen on)\b",
+            r"[a-z]+\b",
+            r"\b[a-z]+|x-y",
+            r"\b(?:ab|c\b)",
+            r"(?:\b|x)[a-z]+",
+        ];
+        let patterns: Vec<String> = patterns
+            .iter()
+            .map(|p| p.replace(r"\b", r"(?-u:\b)"))
+            .collect();
+        let search = LazySearch::new(&patterns).unwrap();
+        let starts: Vec<StartAt> = (0..patterns.len()).map(|i| search.start_at(i)).collect();
+        assert_eq!(
+            starts,
+            [
+                WordRun,
+                WordRun,
+                Fixed(6),
+                Reverse,
+                Reverse,
+                Reverse,
+                WordRun,
+                Reverse
+            ]
+        );
+        let text = b"x 0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_ \xc3\xa9tat";
+        for end in 0..=text.len() {
+            let mut at = end;
+            while at > 0 && is_word_byte(text[at - 1]) {
+                at -= 1;
+            }
+            assert_eq!(word_run_start(text, end), at, "{end}");
+        }
+        let mut cache = LazyCache::default();
+        for text in [
+            "born2 x_born born_ 3born born. DOB:dob date of birth seen on",
+            "hospitalized_x 123-45 123 45x 1234-56 _123 45 abc x-y",
+            "zz_ab c ab_ 9ab ab9x",
+        ] {
             both(&search, text, &mut cache);
         }
     }
