@@ -379,7 +379,30 @@ impl Run {
 /// many of them are capitals, and the byte after them (0 at the end of the text). Out of
 /// [`words`]' loop, which is left with fewer values to keep in registers.
 #[inline(never)]
-fn long_run(bytes: &[u8], mut end: usize) -> (usize, usize, u8) {
+fn long_run(bytes: &[u8], end: usize) -> (usize, usize, u8) {
+    // Most such words have fewer than sixteen letters: their second eight bytes are read here
+    // without a loop, whose constants the compiler kept in registers saved and restored at
+    // every call (about 20 instructions a call).
+    let w = eight_bytes(bytes, end);
+    let run = Run::of(w);
+    if run.len < 8 {
+        return (end + run.len, run.capitals, (w >> (8 * run.len)) as u8);
+    }
+    longer_run(bytes, end + 8, run.capitals)
+}
+
+/// [`long_run`] past a word's sixteenth letter, with the `capitals` before.
+#[cold]
+#[inline(never)]
+fn longer_run(bytes: &[u8], end: usize, capitals: usize) -> (usize, usize, u8) {
+    let (end, more, after) = ascii_letters(bytes, end);
+    (end, capitals + more, after)
+}
+
+/// The ASCII letters from `end`, eight bytes at a time: where they end, how many of them are
+/// capitals, and the byte after them (0 at the end of the text).
+#[inline(always)]
+fn ascii_letters(bytes: &[u8], mut end: usize) -> (usize, usize, u8) {
     let mut capitals = 0;
     loop {
         let w = eight_bytes(bytes, end);
@@ -507,39 +530,42 @@ fn other_step(
     counts: &mut Letters,
 ) -> (usize, Gap) {
     let bytes = text.as_bytes();
-    let Some(c) = text.get(pos..).and_then(|s| s.chars().next()) else {
-        return (bytes.len(), gap);
+    // Most words here are joined words of ASCII letters (`don't`, `Mary-Jane`) or ASCII words
+    // before a joiner that does not join (a possessive): an ASCII letter is told without
+    // decoding it or asking `is_word_char`.
+    let first_upper = match bytes.get(pos) {
+        Some(&b) if b.is_ascii_alphabetic() => b.is_ascii_uppercase(),
+        _ => {
+            let Some(c) = text.get(pos..).and_then(|s| s.chars().next()) else {
+                return (bytes.len(), gap);
+            };
+            if !is_word_char(c) {
+                gap.push(c);
+                return (pos + c.len_utf8(), gap);
+            }
+            c.is_uppercase()
+        }
     };
-    if !is_word_char(c) {
-        gap.push(c);
-        return (pos + c.len_utf8(), gap);
-    }
-    let first_upper = c.is_uppercase();
     let start = pos;
     let (mut upper, mut lower, mut letters) = (0usize, 0usize, 0usize);
     let mut end = pos;
     loop {
-        // Runs of ASCII letters, the common case, byte by byte: each is a capital or not.
-        let (mut run, mut run_upper) = (0, 0);
-        for &b in bytes.get(end..).unwrap_or(&[]) {
-            if !b.is_ascii_alphabetic() {
-                break;
-            }
-            run_upper += usize::from(b < b'a');
-            run += 1;
-        }
-        end += run;
+        // Runs of ASCII letters, the common case, eight bytes at a time (byte by byte, the end
+        // of each run was a mispredicted branch): their capitals, and the byte after them.
+        let (run_end, run_upper, next) = ascii_letters(bytes, end);
+        let run = run_end - end;
+        end = run_end;
         upper += run_upper;
         lower += run - run_upper;
         letters += run;
         counts.upper += run_upper;
         counts.all += run;
-        let (is_apostrophe, dlen) = match bytes.get(end) {
-            None => break,
-            Some(b'\'') => (true, 1),
-            Some(b'-') => (false, 1),
-            Some(&d) if d < 0x80 => break,
-            Some(_) => {
+        // `next` is 0 at the end of the text, where the word ends as at any other ASCII byte.
+        let (is_apostrophe, dlen) = match next {
+            b'\'' => (true, 1),
+            b'-' => (false, 1),
+            d if d < 0x80 => break,
+            _ => {
                 let Some(d) = text.get(end..).and_then(|s| s.chars().next()) else {
                     break;
                 };
