@@ -379,7 +379,30 @@ impl Run {
 /// many of them are capitals, and the byte after them (0 at the end of the text). Out of
 /// [`words`]' loop, which is left with fewer values to keep in registers.
 #[inline(never)]
-fn long_run(bytes: &[u8], mut end: usize) -> (usize, usize, u8) {
+fn long_run(bytes: &[u8], end: usize) -> (usize, usize, u8) {
+    // Most such words have fewer than sixteen letters: their second eight bytes are read here
+    // without a loop, whose constants the compiler kept in registers saved and restored at
+    // every call (about 20 instructions a call).
+    let w = eight_bytes(bytes, end);
+    let run = Run::of(w);
+    if run.len < 8 {
+        return (end + run.len, run.capitals, (w >> (8 * run.len)) as u8);
+    }
+    longer_run(bytes, end + 8, run.capitals)
+}
+
+/// [`long_run`] past a word's sixteenth letter, with the `capitals` before.
+#[cold]
+#[inline(never)]
+fn longer_run(bytes: &[u8], end: usize, capitals: usize) -> (usize, usize, u8) {
+    let (end, more, after) = ascii_letters(bytes, end);
+    (end, capitals + more, after)
+}
+
+/// The ASCII letters from `end`, eight bytes at a time: where they end, how many of them are
+/// capitals, and the byte after them (0 at the end of the text).
+#[inline(always)]
+fn ascii_letters(bytes: &[u8], mut end: usize) -> (usize, usize, u8) {
     let mut capitals = 0;
     loop {
         let w = eight_bytes(bytes, end);
@@ -507,39 +530,42 @@ fn other_step(
     counts: &mut Letters,
 ) -> (usize, Gap) {
     let bytes = text.as_bytes();
-    let Some(c) = text.get(pos..).and_then(|s| s.chars().next()) else {
-        return (bytes.len(), gap);
+    // Most words here are joined words of ASCII letters (`don't`, `Mary-Jane`) or ASCII words
+    // before a joiner that does not join (a possessive): an ASCII letter is told without
+    // decoding it or asking `is_word_char`.
+    let first_upper = match bytes.get(pos) {
+        Some(&b) if b.is_ascii_alphabetic() => b.is_ascii_uppercase(),
+        _ => {
+            let Some(c) = text.get(pos..).and_then(|s| s.chars().next()) else {
+                return (bytes.len(), gap);
+            };
+            if !is_word_char(c) {
+                gap.push(c);
+                return (pos + c.len_utf8(), gap);
+            }
+            c.is_uppercase()
+        }
     };
-    if !is_word_char(c) {
-        gap.push(c);
-        return (pos + c.len_utf8(), gap);
-    }
-    let first_upper = c.is_uppercase();
     let start = pos;
     let (mut upper, mut lower, mut letters) = (0usize, 0usize, 0usize);
     let mut end = pos;
     loop {
-        // Runs of ASCII letters, the common case, byte by byte: each is a capital or not.
-        let (mut run, mut run_upper) = (0, 0);
-        for &b in bytes.get(end..).unwrap_or(&[]) {
-            if !b.is_ascii_alphabetic() {
-                break;
-            }
-            run_upper += usize::from(b < b'a');
-            run += 1;
-        }
-        end += run;
+        // Runs of ASCII letters, the common case, eight bytes at a time (byte by byte, the end
+        // of each run was a mispredicted branch): their capitals, and the byte after them.
+        let (run_end, run_upper, next) = ascii_letters(bytes, end);
+        let run = run_end - end;
+        end = run_end;
         upper += run_upper;
         lower += run - run_upper;
         letters += run;
         counts.upper += run_upper;
         counts.all += run;
-        let (is_apostrophe, dlen) = match bytes.get(end) {
-            None => break,
-            Some(b'\'') => (true, 1),
-            Some(b'-') => (false, 1),
-            Some(&d) if d < 0x80 => break,
-            Some(_) => {
+        // `next` is 0 at the end of the text, where the word ends as at any other ASCII byte.
+        let (is_apostrophe, dlen) = match next {
+            b'\'' => (true, 1),
+            b'-' => (false, 1),
+            d if d < 0x80 => break,
+            _ => {
                 let Some(d) = text.get(end..).and_then(|s| s.chars().next()) else {
                     break;
                 };
@@ -686,6 +712,12 @@ pub(crate) fn eq_any(list: &[&str], word: &str) -> bool {
 /// A word list looked up once per word, for the long lists that [`eq_any`] would walk entry by
 /// entry: the same answer (ASCII case ignored) from one hash lookup.
 pub(crate) struct WordSet {
+    /// The words of one to eight bytes that do not end in a zero byte (nearly all), by their
+    /// bytes in ASCII lower case as a little-endian `u64`, zeros after the word: a word is
+    /// looked up without copying it or hashing it byte by byte (its length is where its last
+    /// zeros start, so no two such words have one key).
+    short: rustc_hash::FxHashSet<u64>,
+    /// The other words, in ASCII lower case.
     set: rustc_hash::FxHashSet<Box<[u8]>>,
     longest: usize,
 }
@@ -693,19 +725,51 @@ pub(crate) struct WordSet {
 /// The longest word a [`WordSet`] can hold.
 const WORD_SET_MAX: usize = 32;
 
+/// Whether `word` goes in [`WordSet::short`].
+fn short_word(word: &[u8]) -> bool {
+    word.len() <= 8 && word.last().is_some_and(|&b| b != 0)
+}
+
+/// `w` with its ASCII capitals in lower case and every other byte as it is: a capital's top
+/// bit is clear and its low seven bits are from `A` to `Z`, which the sums tell without a carry
+/// from one byte into the next (each sum is below 0x100 in every byte).
+fn ascii_lower(w: u64) -> u64 {
+    let low = w & !HIGH_BITS;
+    let from_a = low.wrapping_add(each_byte(0x80 - b'A'));
+    let past_z = low.wrapping_add(each_byte(0x80 - b'Z' - 1));
+    let capitals = from_a & !past_z & !w & HIGH_BITS;
+    w | capitals >> 2
+}
+
 impl WordSet {
     pub(crate) fn new(list: &[&str]) -> WordSet {
-        let set: rustc_hash::FxHashSet<Box<[u8]>> = list
+        let mut short = rustc_hash::FxHashSet::default();
+        let mut set = rustc_hash::FxHashSet::default();
+        for w in list.iter().filter(|w| w.len() <= WORD_SET_MAX) {
+            if short_word(w.as_bytes()) {
+                short.insert(ascii_lower(small_bytes(w.as_bytes())));
+            } else {
+                set.insert(w.as_bytes().to_ascii_lowercase().into_boxed_slice());
+            }
+        }
+        let longest = list
             .iter()
-            .filter(|w| w.len() <= WORD_SET_MAX)
-            .map(|w| w.as_bytes().to_ascii_lowercase().into_boxed_slice())
-            .collect();
-        let longest = set.iter().map(|w| w.len()).max().unwrap_or(0);
-        WordSet { set, longest }
+            .map(|w| w.len())
+            .filter(|&n| n <= WORD_SET_MAX)
+            .max()
+            .unwrap_or(0);
+        WordSet {
+            short,
+            set,
+            longest,
+        }
     }
 
     pub(crate) fn contains(&self, word: &str) -> bool {
         let bytes = word.as_bytes();
+        if short_word(bytes) {
+            return self.short.contains(&ascii_lower(small_bytes(bytes)));
+        }
         if bytes.len() > self.longest {
             return false;
         }
@@ -885,12 +949,66 @@ mod tests {
 
     #[test]
     fn word_sets_answer_as_the_list_does() {
-        let list = ["street", "Rue", "ul"];
+        let list = [
+            "street",
+            "Rue",
+            "ul",
+            "apartment",
+            "Suite 282",
+            "a\0",
+            "STRAẞE",
+            "abcdefgh",
+            "@#[`{",
+        ];
         let set = WordSet::new(&list);
         for word in [
-            "STREET", "street", "rue", "RUE", "Ul", "streets", "", "straße", "u",
+            "STREET",
+            "street",
+            "rue",
+            "RUE",
+            "Ul",
+            "streets",
+            "",
+            "straße",
+            "u",
+            "APARTMENT",
+            "apartmen",
+            "suite 282",
+            "a",
+            "a\0",
+            "A\0",
+            "a\0\0",
+            "straẞe",
+            "STRAẞE",
+            "ABCDEFGH",
+            "abcdefg",
+            "abcdefghi",
+            "@#[`{",
+            "`#[@{",
+            "ul\0",
+            "rue ",
         ] {
-            assert_eq!(set.contains(word), eq_any(&list, word), "{word}");
+            assert_eq!(set.contains(word), eq_any(&list, word), "{word:?}");
+        }
+    }
+
+    #[test]
+    fn ascii_lower_answers_as_the_standard_library_does() {
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..100_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let bytes = seed.to_le_bytes();
+            let want = u64::from_le_bytes(bytes.map(|b| b.to_ascii_lowercase()));
+            assert_eq!(ascii_lower(seed), want, "{seed:#x}");
+        }
+        for b in 0..=255u8 {
+            let w = u64::from_le_bytes([b; 8]);
+            assert_eq!(
+                ascii_lower(w),
+                u64::from_le_bytes([b.to_ascii_lowercase(); 8])
+            );
         }
     }
 
