@@ -817,20 +817,6 @@ mod tests {
         assert_eq!(got_second, want_second, "second regex in {text:?}");
     }
 
-    /// The texts of both corpora, for comparing searches.
-    fn corpus_texts() -> Vec<String> {
-        let mut texts = Vec::new();
-        for name in ["social", "presidio"] {
-            let path = format!("{}/../../corpora/{name}.jsonl", env!("CARGO_MANIFEST_DIR"));
-            let body = std::fs::read_to_string(&path).unwrap();
-            for line in body.lines().filter(|l| !l.trim().is_empty()) {
-                let v: serde_json::Value = serde_json::from_str(line).unwrap();
-                texts.push(v["text"].as_str().unwrap().to_owned());
-            }
-        }
-        texts
-    }
-
     #[test]
     fn both_regexes_stepped_together_match_as_the_meta_regex() {
         let (sources, _) = crate::patterns::sources(&[]);
@@ -863,18 +849,12 @@ mod tests {
             "rm 12",
             "vpn.corp.example.org",
         ];
-        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut rng = crate::test_support::Rng::new(0x2545_f491_4f6c_dd1d);
         for _ in 0..1000 {
             let mut text = String::new();
-            for _ in 0..(seed % 9) {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                text.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+            for _ in 0..rng.below(9) {
+                text.push_str(pieces[rng.below(pieces.len())]);
             }
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
             texts.push(text);
         }
         // Matches that touch: the second search starts where the first match ends.
@@ -883,7 +863,7 @@ mod tests {
             both_ways(&patterns, &phrases, text, &mut caches);
             both_ways(&phrases, &patterns, text, &mut caches);
         }
-        let corpus = corpus_texts();
+        let corpus = crate::test_support::corpus_posts();
         assert!(corpus.len() > 1000);
         let mut texts = Vec::new();
         for (i, text) in corpus.iter().enumerate() {
@@ -913,7 +893,7 @@ mod tests {
         let (_, phrases) = crate::context::phrases(&[]);
         let phrases = LazySearch::new(&phrases).unwrap();
         let mut caches = (LazyCache::default(), LazyCache::default());
-        let text = corpus_texts().join(" ");
+        let text = crate::test_support::corpus_posts().join(" ");
         let before = GAVE_UP.with(|n| n.get());
         both_ways(&small, &phrases, &text, &mut caches);
         assert!(

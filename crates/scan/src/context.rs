@@ -199,14 +199,8 @@ mod tests {
         assert!(new_signals.len() > old_signals.len());
         // The corpora, their case variants, and texts of the phrases' words run together.
         let mut texts = Vec::new();
-        for name in ["social", "presidio"] {
-            let path = format!("{}/../../corpora/{name}.jsonl", env!("CARGO_MANIFEST_DIR"));
-            let body = std::fs::read_to_string(&path).unwrap();
-            for line in body.lines().filter(|l| !l.trim().is_empty()) {
-                let v: serde_json::Value = serde_json::from_str(line).unwrap();
-                let text = v["text"].as_str().unwrap();
-                texts.extend([text.to_owned(), text.to_lowercase(), text.to_uppercase()]);
-            }
+        for text in crate::test_support::corpus_posts() {
+            texts.extend([text.to_lowercase(), text.to_uppercase(), text]);
         }
         let words: Vec<&str> = unsplit
             .iter()
@@ -214,13 +208,8 @@ mod tests {
             .filter(|w| !w.is_empty())
             .collect();
         let glue = [" ", "", ".", "-", " 12 ", "_", "\n", "2", " mg "];
-        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut rng = crate::test_support::Rng::new(0x9e37_79b9_7f4a_7c15);
+        let mut next = |n: usize| rng.below(n);
         for _ in 0..20_000 {
             let mut text = String::new();
             for _ in 0..1 + next(6) {

@@ -24,6 +24,8 @@ mod patterns;
 mod redact;
 pub mod request;
 mod shared;
+#[cfg(test)]
+mod test_support;
 mod text;
 
 pub use compile::{BuildError, Scanner};

@@ -4847,14 +4847,11 @@ mod tests {
     fn marks_gather_each_bit_of_each_word() {
         // Random bytes of marks (six bits each) for texts of every length up to 64 words, and
         // longer texts, which get no masks.
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut rng = crate::test_support::Rng::new(0x2545_f491_4f6c_dd1d);
         for words in 0..=70 {
             let mut marks = [0u8; 64];
             for m in marks.iter_mut().take(words) {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                *m = (seed & 0x3f) as u8;
+                *m = (rng.next_u64() & 0x3f) as u8;
             }
             let got = Marks::of(&marks, words);
             let got = [

@@ -749,13 +749,8 @@ mod tests {
             "m",
             "c",
         ];
-        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut rng = crate::test_support::Rng::new(0x9e37_79b9_7f4a_7c15);
+        let mut next = move || rng.next_u64();
         for _ in 0..100_000 {
             let mut text = String::new();
             for _ in 0..next() % 16 {
@@ -877,13 +872,8 @@ mod tests {
     #[test]
     fn shared_hashes_find_what_the_automaton_finds() {
         // Enough 4-grams that many hashes are shared by different 4-grams.
-        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut rng = crate::test_support::Rng::new(0x2545_f491_4f6c_dd1d);
+        let mut next = move || rng.next_u64();
         let alphabet = b"abcdefghijklmnopqrstuvwxyz .";
         let patterns: Vec<(String, OrgTerm)> = (0..3000)
             .map(|i| {

@@ -1176,26 +1176,15 @@ mod tests {
     /// The texts of both corpora with their lower- and upper-case variants and runs of posts
     /// joined, as the oracle scans them.
     fn corpus_texts() -> Vec<String> {
+        let posts = crate::test_support::corpus_posts();
         let mut texts = Vec::new();
-        for name in ["social", "presidio"] {
-            let path = format!("{}/../../corpora/{name}.jsonl", env!("CARGO_MANIFEST_DIR"));
-            let body = std::fs::read_to_string(&path).unwrap();
-            let posts: Vec<String> = body
-                .lines()
-                .filter(|l| !l.trim().is_empty())
-                .map(|l| {
-                    let v: serde_json::Value = serde_json::from_str(l).unwrap();
-                    v["text"].as_str().unwrap().to_owned()
-                })
-                .collect();
-            for post in &posts {
-                texts.push(post.clone());
-                texts.push(post.to_lowercase());
-                texts.push(post.to_uppercase());
-            }
-            for run in posts.chunks(7) {
-                texts.push(run.join(" "));
-            }
+        for post in &posts {
+            texts.push(post.clone());
+            texts.push(post.to_lowercase());
+            texts.push(post.to_uppercase());
+        }
+        for run in posts.chunks(7) {
+            texts.push(run.join(" "));
         }
         texts
     }
@@ -1219,13 +1208,8 @@ mod tests {
         let tails = [".", ",", ".,", ",.", "", ".."];
         let numbers = ["42", "5b", "123456", "7, apt 3", "a1", "9"];
         let mut texts = Vec::new();
-        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut pick = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut rng = crate::test_support::Rng::new(0x9e37_79b9_7f4a_7c15);
+        let mut pick = |n: usize| rng.below(n);
         for suffix in &gate.suffixes {
             let suffix = String::from_utf8(suffix.to_vec()).unwrap();
             let cased = [
