@@ -326,12 +326,10 @@ impl WordLiterals {
         // 64 words at a time: first which of them need a look, without a branch per word (most
         // words start no pattern), then a look at those.
         for chunk in words.chunks(64) {
-            let bits = self.filter.candidates(bytes, chunk);
+            let mut todo = self.filter.candidates(bytes, chunk);
             if OBFUSCATIONS {
                 buffers.stand_ins.push(stand_in_words(bytes, chunk));
             }
-            let joined = bits.joined;
-            let mut todo = bits.todo | joined;
             while todo != 0 {
                 let i = todo.trailing_zeros();
                 todo &= todo - 1;
@@ -352,7 +350,9 @@ impl WordLiterals {
                     found.clear();
                     self.walk(slots, bytes, w.start, found, open);
                 }
-                if joined >> i & 1 != 0 {
+                // A word with no key holds a hyphen, an apostrophe or a byte beyond ASCII (a few
+                // of the words walked from).
+                if w.key == 0 {
                     self.inside(text, w, &mut covered, found, open, out);
                 }
             }
@@ -624,6 +624,12 @@ impl WordFilter {
         let block_shift = 64 - blocks.trailing_zeros();
         let table = |word_multiplier: u64| {
             let mut table = vec![Block([always; 8]); blocks];
+            // A word that is more than ASCII letters has no key (0), so the hash of its first
+            // four letters is 0, whose open bit is bit 0 of block 0: set, every such word is
+            // walked from (and looked inside) without a test of its own in the filter's loop.
+            if let Some(Block(b)) = table.first_mut() {
+                b[0] |= 1 << open_bit(0);
+            }
             let whole = whole
                 .iter()
                 .map(|&(block, key)| (block, whole_bit(key, word_multiplier)));
@@ -716,12 +722,12 @@ impl WordFilter {
             != 0
     }
 
-    /// What one look at each word of `chunk` (64 at most) tells, bit `i` for word `i`: the
-    /// words a pattern may start at, if they are ASCII letters only, and the words that are not
-    /// (their [`Word::key`] is 0: they hold a hyphen, an apostrophe or a byte beyond ASCII, and
-    /// are walked from and looked inside).
+    /// The words of `chunk` (64 at most) a pattern may start at, bit `i` for word `i`: among
+    /// them every word that is more than ASCII letters (its [`Word::key`] is 0: it holds a
+    /// hyphen, an apostrophe or a byte beyond ASCII, and is walked from and looked inside), as
+    /// the bit key 0 leads to is set.
     #[inline(never)]
-    fn candidates(&self, bytes: &[u8], chunk: &[Word]) -> ChunkBits {
+    fn candidates(&self, bytes: &[u8], chunk: &[Word]) -> u64 {
         // A table of [`FIXED_BLOCKS`] blocks (the default policy's) is indexed by the top bits
         // of the hash, below its length by construction: no bounds check, and neither the
         // table's length nor the shift takes a register in the loop (which spilled them and
@@ -747,8 +753,8 @@ impl WordFilter {
         block_of: impl Fn(u64) -> Option<&'b Block> + Copy,
         bytes: &[u8],
         chunk: &[Word],
-    ) -> ChunkBits {
-        let (mut todo, mut joined) = (0u64, 0u64);
+    ) -> u64 {
+        let mut todo = 0u64;
         // From the last word back, each word's bits shifted in at the bottom: bit `i` ends up
         // for word `i`, with shifts by one instead of by `i` (which take a register of their own
         // on x86-64, and this loop is short of registers).
@@ -758,19 +764,9 @@ impl WordFilter {
             let after = eight_bytes(bytes, w.end);
             todo =
                 todo << 1 | u64::from(self.may_start_in(block_of, w.key, w.end - w.start, after));
-            joined = joined << 1 | u64::from(w.key == 0);
         }
-        ChunkBits { todo, joined }
+        todo
     }
-}
-
-/// What [`WordFilter::candidates`] tells of up to 64 words: bit `i` for word `i`.
-#[derive(Debug, Default, Clone, Copy)]
-struct ChunkBits {
-    /// A pattern may start at the word (false only for words of ASCII letters only).
-    todo: u64,
-    /// The word is more than ASCII letters (its key is 0).
-    joined: u64,
 }
 
 /// The words of `chunk` (64 at most) with a stand-in byte right before or right after them
@@ -2370,11 +2366,7 @@ mod tests {
                 if let Some(set) = &l.at_words {
                     for chunk in words.chunks(64) {
                         all += chunk.len();
-                        walked += set
-                            .filter
-                            .candidates(text.as_bytes(), chunk)
-                            .todo
-                            .count_ones();
+                        walked += set.filter.candidates(text.as_bytes(), chunk).count_ones();
                     }
                 }
             }
@@ -2416,12 +2408,14 @@ mod tests {
             let mut words = Vec::new();
             crate::text::words(text, &mut words);
             for chunk in words.chunks(64) {
-                let mask = set.filter.candidates(bytes, chunk).joined;
+                let todo = set.filter.candidates(bytes, chunk);
                 for (i, w) in chunk.iter().enumerate() {
                     let naive = bytes[w.start..w.end]
                         .iter()
                         .any(|&b| matches!(b, b'\'' | b'-') || !b.is_ascii());
-                    assert_eq!(mask >> i & 1 != 0, naive, "{text:?}: {:?}", w.text(text));
+                    assert_eq!(w.key == 0, naive, "{text:?}: {:?}", w.text(text));
+                    // Such a word is always walked from.
+                    assert!(!naive || todo >> i & 1 != 0, "{text:?}: {:?}", w.text(text));
                     assert_eq!(next_joiner(bytes, w.start) < w.end, naive, "{text:?}");
                 }
             }
