@@ -245,11 +245,19 @@ struct WordLiterals {
     /// For each pattern, every lexicon that lists it (none for a word only regex terms need).
     meta: Vec<Vec<LiteralMeta>>,
     /// For each pattern, what the walk does where it ends: bit 0 set when it is a literal of
-    /// some list (a word only regex terms need is none), the bits above the index in
-    /// [`WordLiterals::gates`] of the sets of words of regex terms it belongs to. One small
-    /// array (4 bytes a pattern), where the walk read a pattern's entry in `meta` (24 bytes) and
-    /// its sets (32 bytes) from two arrays of tens of KB at every pattern it met.
+    /// some list (a word only regex terms need is none), the bits above (those of
+    /// [`WordLiterals::gate_mask`]) the index in [`WordLiterals::gates`] of the sets of words of
+    /// regex terms it belongs to, and the top 16 bits, when one list uses it as it is (whole
+    /// words in any case, no `*`: most literals), that list's index plus one, so it is reported
+    /// without a read of its uses in `meta` (a 24-byte `Vec` header in an array of tens of KB,
+    /// then the uses it points to). One small array (4 bytes a pattern), where the walk read a
+    /// pattern's entry in `meta` and its sets (32 bytes) from two arrays of tens of KB at every
+    /// pattern it met.
     finals: Vec<u32>,
+    /// The bits of the index in [`WordLiterals::gates`] in an entry of
+    /// [`WordLiterals::finals`] shifted down by one: 15, or 31 (and no list's index in the top
+    /// bits) when there are more distinct sets than 15 bits count.
+    gate_mask: u32,
     /// The distinct sets of words of regex terms that patterns belong to; entry 0 is none.
     gates: Vec<GateBits>,
     /// Some pattern is needed by a regex term.
@@ -262,16 +270,41 @@ impl WordLiterals {
             return None;
         }
         let mut gates = vec![GateBits::default()];
-        let finals = list
+        let gate_at: Vec<usize> = list
             .gates
             .iter()
-            .zip(&list.meta)
-            .map(|(g, meta)| {
-                let at = gates.iter().position(|d| d == g).unwrap_or_else(|| {
+            .map(|g| {
+                gates.iter().position(|d| d == g).unwrap_or_else(|| {
                     gates.push(*g);
                     gates.len() - 1
-                });
-                (at as u32) << 1 | u32::from(!meta.is_empty())
+                })
+            })
+            .collect();
+        // The lists' indexes fit beside the sets' index (always, but for a policy with tens of
+        // thousands of distinct sets of regex words).
+        let gate_mask = if gates.len() <= 1 << 15 {
+            (1 << 15) - 1
+        } else {
+            u32::MAX >> 1
+        };
+        let finals = gate_at
+            .iter()
+            .zip(&list.meta)
+            .map(|(&at, meta)| {
+                let plain = match meta.as_slice() {
+                    [m] if gate_mask < 1 << 15
+                        && m.exact.is_none()
+                        && !m.open_start
+                        && !m.open_end =>
+                    {
+                        u32::try_from(m.lexicon + 1)
+                            .ok()
+                            .filter(|&l| l < 1 << 16)
+                            .unwrap_or(0)
+                    }
+                    _ => 0,
+                };
+                plain << 16 | (at as u32) << 1 | u32::from(!meta.is_empty())
             })
             .collect();
         Some(WordLiterals {
@@ -280,6 +313,7 @@ impl WordLiterals {
             meta: list.meta,
             any_gate: list.gates.iter().any(|g| g.prefix | g.word != 0),
             finals,
+            gate_mask,
             gates,
         })
     }
@@ -341,7 +375,7 @@ impl WordLiterals {
                     self.walk(slots, bytes, w.start, found, open);
                     // The longest literal that is whole words here wins.
                     for &(pattern, end) in found.iter().rev() {
-                        if LiteralSet::report_with(&self.meta, text, pattern, w.start, end, out) {
+                        if self.report(text, pattern, w.start, end, out) {
                             covered = end;
                             break;
                         }
@@ -357,6 +391,33 @@ impl WordLiterals {
                 }
             }
         }
+    }
+
+    /// [`LiteralSet::report_with`] for pattern `pattern`, from its entry in
+    /// [`WordLiterals::finals`] when one list uses it as it is: the walk has just read that
+    /// entry, where `meta` is two reads further and often out of the cache.
+    #[inline(always)]
+    fn report(
+        &self,
+        text: &str,
+        pattern: usize,
+        start: usize,
+        end: usize,
+        out: &mut Vec<Hit>,
+    ) -> bool {
+        let plain = self.finals.get(pattern).map_or(0, |&f| (f >> 16) as usize);
+        if plain == 0 {
+            return LiteralSet::report_with(&self.meta, text, pattern, start, end, out);
+        }
+        let whole = whole_words(text, start, end);
+        if whole {
+            out.push(Hit {
+                lexicon: plain - 1,
+                start,
+                end,
+            });
+        }
+        whole
     }
 
     /// [`WordLiterals::find`] without [`WordFilter`]: a walk from every word, as before there
@@ -410,7 +471,7 @@ impl WordLiterals {
             if literal && at >= *covered {
                 self.matches_at(bytes, at, found, open);
                 for &(pattern, end) in found.iter().rev() {
-                    if LiteralSet::report_with(&self.meta, text, pattern, at, end, out) {
+                    if self.report(text, pattern, at, end, out) {
                         *covered = end;
                         break;
                     }
@@ -493,7 +554,7 @@ impl WordLiterals {
                     found.push((pattern, end));
                 }
                 // Most patterns belong to no set: entry 0, read without a branch.
-                if let Some(gate) = self.gates.get((finals >> 1) as usize) {
+                if let Some(gate) = self.gates.get((finals >> 1 & self.gate_mask) as usize) {
                     let whole = !bytes.get(end).is_some_and(u8::is_ascii_alphabetic);
                     *open |= gate.prefix | if whole { gate.word } else { 0 };
                 }
