@@ -1411,6 +1411,17 @@ impl Lexicons {
             return;
         }
         let bytes = text.as_bytes();
+        // Most words a stand-in touches end a sentence with `!` ("shift!"): with whitespace (or
+        // nothing) right before the word and only `!` and punctuation that is trimmed off after
+        // it up to the whitespace, the token trimmed is the word's own bytes, which hold no
+        // stand-in. No other word is in that token.
+        if w.start == 0 || bytes.get(w.start - 1).is_some_and(u8::is_ascii_whitespace) {
+            let tail = bytes.get(w.end..).unwrap_or(&[]);
+            let rest = tail.iter().position(|&b| !(b == b'!' || trimmed(b)));
+            if rest.is_none_or(|i| tail.get(i).is_some_and(u8::is_ascii_whitespace)) {
+                return;
+            }
+        }
         let head = bytes.get(..w.start).unwrap_or(&[]);
         let start = head
             .iter()
@@ -1614,6 +1625,14 @@ fn is_stand_in(b: u8) -> bool {
     STAND_INS[usize::from(b)]
 }
 
+/// The punctuation [`obfuscated_token`] trims off both ends of a token (and `!` off its end).
+fn trimmed(b: u8) -> bool {
+    matches!(
+        b,
+        b'.' | b',' | b'?' | b'"' | b'\'' | b'(' | b')' | b':' | b';' | b'[' | b']'
+    )
+}
+
 /// Obfuscated words mix letters with the stand-ins people use to dodge filters (`f*ck`, `sh1t`,
 /// `@ss`). Such a token is letters and stand-ins only, so one of its letters touches one of its
 /// stand-ins, and every letter is in a word: a word with a stand-in right before or right after
@@ -1624,17 +1643,11 @@ fn is_stand_in(b: u8) -> bool {
 /// The token `start..end` (whitespace-delimited) without the punctuation around it, when it
 /// mixes letters and stand-ins as an obfuscated word does.
 fn obfuscated_token(bytes: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
-    let trim = |b: u8| {
-        matches!(
-            b,
-            b'.' | b',' | b'?' | b'"' | b'\'' | b'(' | b')' | b':' | b';' | b'[' | b']'
-        )
-    };
     let (mut s, mut e) = (start, end);
-    while s < e && bytes.get(s).is_some_and(|&b| trim(b)) {
+    while s < e && bytes.get(s).is_some_and(|&b| trimmed(b)) {
         s += 1;
     }
-    while e > s && bytes.get(e - 1).is_some_and(|&b| trim(b) || b == b'!') {
+    while e > s && bytes.get(e - 1).is_some_and(|&b| trimmed(b) || b == b'!') {
         e -= 1;
     }
     let token = bytes.get(s..e)?;
@@ -2138,6 +2151,13 @@ mod tests {
         let l = lex(&["fuck*", "shit"], true);
         assert_eq!(found(&l, "what the f*ck, this is sh1t!"), ["f*ck", "sh1t"]);
         assert!(found(&l, "call 555-1234 or @shift").is_empty());
+        // A word before `!` (and trimmed punctuation) up to the whitespace is skipped; one with
+        // more after it, or something before it, is looked at.
+        assert!(found(&l, "shift! (hello!) wow!!").is_empty());
+        assert_eq!(
+            found(&l, "sh!t! sh!t sh1t!) x!sh1t (sh!t!"),
+            ["sh!t", "sh!t", "sh1t", "sh!t"]
+        );
     }
 
     #[test]
