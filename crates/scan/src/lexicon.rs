@@ -245,11 +245,19 @@ struct WordLiterals {
     /// For each pattern, every lexicon that lists it (none for a word only regex terms need).
     meta: Vec<Vec<LiteralMeta>>,
     /// For each pattern, what the walk does where it ends: bit 0 set when it is a literal of
-    /// some list (a word only regex terms need is none), the bits above the index in
-    /// [`WordLiterals::gates`] of the sets of words of regex terms it belongs to. One small
-    /// array (4 bytes a pattern), where the walk read a pattern's entry in `meta` (24 bytes) and
-    /// its sets (32 bytes) from two arrays of tens of KB at every pattern it met.
+    /// some list (a word only regex terms need is none), the bits above (those of
+    /// [`WordLiterals::gate_mask`]) the index in [`WordLiterals::gates`] of the sets of words of
+    /// regex terms it belongs to, and the top 16 bits, when one list uses it as it is (whole
+    /// words in any case, no `*`: most literals), that list's index plus one, so it is reported
+    /// without a read of its uses in `meta` (a 24-byte `Vec` header in an array of tens of KB,
+    /// then the uses it points to). One small array (4 bytes a pattern), where the walk read a
+    /// pattern's entry in `meta` and its sets (32 bytes) from two arrays of tens of KB at every
+    /// pattern it met.
     finals: Vec<u32>,
+    /// The bits of the index in [`WordLiterals::gates`] in an entry of
+    /// [`WordLiterals::finals`] shifted down by one: 15, or 31 (and no list's index in the top
+    /// bits) when there are more distinct sets than 15 bits count.
+    gate_mask: u32,
     /// The distinct sets of words of regex terms that patterns belong to; entry 0 is none.
     gates: Vec<GateBits>,
     /// Some pattern is needed by a regex term.
@@ -262,16 +270,41 @@ impl WordLiterals {
             return None;
         }
         let mut gates = vec![GateBits::default()];
-        let finals = list
+        let gate_at: Vec<usize> = list
             .gates
             .iter()
-            .zip(&list.meta)
-            .map(|(g, meta)| {
-                let at = gates.iter().position(|d| d == g).unwrap_or_else(|| {
+            .map(|g| {
+                gates.iter().position(|d| d == g).unwrap_or_else(|| {
                     gates.push(*g);
                     gates.len() - 1
-                });
-                (at as u32) << 1 | u32::from(!meta.is_empty())
+                })
+            })
+            .collect();
+        // The lists' indexes fit beside the sets' index (always, but for a policy with tens of
+        // thousands of distinct sets of regex words).
+        let gate_mask = if gates.len() <= 1 << 15 {
+            (1 << 15) - 1
+        } else {
+            u32::MAX >> 1
+        };
+        let finals = gate_at
+            .iter()
+            .zip(&list.meta)
+            .map(|(&at, meta)| {
+                let plain = match meta.as_slice() {
+                    [m] if gate_mask < 1 << 15
+                        && m.exact.is_none()
+                        && !m.open_start
+                        && !m.open_end =>
+                    {
+                        u32::try_from(m.lexicon + 1)
+                            .ok()
+                            .filter(|&l| l < 1 << 16)
+                            .unwrap_or(0)
+                    }
+                    _ => 0,
+                };
+                plain << 16 | (at as u32) << 1 | u32::from(!meta.is_empty())
             })
             .collect();
         Some(WordLiterals {
@@ -280,6 +313,7 @@ impl WordLiterals {
             meta: list.meta,
             any_gate: list.gates.iter().any(|g| g.prefix | g.word != 0),
             finals,
+            gate_mask,
             gates,
         })
     }
@@ -326,12 +360,10 @@ impl WordLiterals {
         // 64 words at a time: first which of them need a look, without a branch per word (most
         // words start no pattern), then a look at those.
         for chunk in words.chunks(64) {
-            let bits = self.filter.candidates(bytes, chunk);
+            let mut todo = self.filter.candidates(bytes, chunk);
             if OBFUSCATIONS {
                 buffers.stand_ins.push(stand_in_words(bytes, chunk));
             }
-            let joined = bits.joined;
-            let mut todo = bits.todo | joined;
             while todo != 0 {
                 let i = todo.trailing_zeros();
                 todo &= todo - 1;
@@ -343,7 +375,7 @@ impl WordLiterals {
                     self.walk(slots, bytes, w.start, found, open);
                     // The longest literal that is whole words here wins.
                     for &(pattern, end) in found.iter().rev() {
-                        if LiteralSet::report_with(&self.meta, text, pattern, w.start, end, out) {
+                        if self.report(text, pattern, w.start, end, out) {
                             covered = end;
                             break;
                         }
@@ -352,11 +384,40 @@ impl WordLiterals {
                     found.clear();
                     self.walk(slots, bytes, w.start, found, open);
                 }
-                if joined >> i & 1 != 0 {
+                // A word with no key holds a hyphen, an apostrophe or a byte beyond ASCII (a few
+                // of the words walked from).
+                if w.key == 0 {
                     self.inside(text, w, &mut covered, found, open, out);
                 }
             }
         }
+    }
+
+    /// [`LiteralSet::report_with`] for pattern `pattern`, from its entry in
+    /// [`WordLiterals::finals`] when one list uses it as it is: the walk has just read that
+    /// entry, where `meta` is two reads further and often out of the cache.
+    #[inline(always)]
+    fn report(
+        &self,
+        text: &str,
+        pattern: usize,
+        start: usize,
+        end: usize,
+        out: &mut Vec<Hit>,
+    ) -> bool {
+        let plain = self.finals.get(pattern).map_or(0, |&f| (f >> 16) as usize);
+        if plain == 0 {
+            return LiteralSet::report_with(&self.meta, text, pattern, start, end, out);
+        }
+        let whole = whole_words(text, start, end);
+        if whole {
+            out.push(Hit {
+                lexicon: plain - 1,
+                start,
+                end,
+            });
+        }
+        whole
     }
 
     /// [`WordLiterals::find`] without [`WordFilter`]: a walk from every word, as before there
@@ -410,7 +471,7 @@ impl WordLiterals {
             if literal && at >= *covered {
                 self.matches_at(bytes, at, found, open);
                 for &(pattern, end) in found.iter().rev() {
-                    if LiteralSet::report_with(&self.meta, text, pattern, at, end, out) {
+                    if self.report(text, pattern, at, end, out) {
                         *covered = end;
                         break;
                     }
@@ -493,7 +554,7 @@ impl WordLiterals {
                     found.push((pattern, end));
                 }
                 // Most patterns belong to no set: entry 0, read without a branch.
-                if let Some(gate) = self.gates.get((finals >> 1) as usize) {
+                if let Some(gate) = self.gates.get((finals >> 1 & self.gate_mask) as usize) {
                     let whole = !bytes.get(end).is_some_and(u8::is_ascii_alphabetic);
                     *open |= gate.prefix | if whole { gate.word } else { 0 };
                 }
@@ -624,6 +685,12 @@ impl WordFilter {
         let block_shift = 64 - blocks.trailing_zeros();
         let table = |word_multiplier: u64| {
             let mut table = vec![Block([always; 8]); blocks];
+            // A word that is more than ASCII letters has no key (0), so the hash of its first
+            // four letters is 0, whose open bit is bit 0 of block 0: set, every such word is
+            // walked from (and looked inside) without a test of its own in the filter's loop.
+            if let Some(Block(b)) = table.first_mut() {
+                b[0] |= 1 << open_bit(0);
+            }
             let whole = whole
                 .iter()
                 .map(|&(block, key)| (block, whole_bit(key, word_multiplier)));
@@ -716,12 +783,12 @@ impl WordFilter {
             != 0
     }
 
-    /// What one look at each word of `chunk` (64 at most) tells, bit `i` for word `i`: the
-    /// words a pattern may start at, if they are ASCII letters only, and the words that are not
-    /// (their [`Word::key`] is 0: they hold a hyphen, an apostrophe or a byte beyond ASCII, and
-    /// are walked from and looked inside).
+    /// The words of `chunk` (64 at most) a pattern may start at, bit `i` for word `i`: among
+    /// them every word that is more than ASCII letters (its [`Word::key`] is 0: it holds a
+    /// hyphen, an apostrophe or a byte beyond ASCII, and is walked from and looked inside), as
+    /// the bit key 0 leads to is set.
     #[inline(never)]
-    fn candidates(&self, bytes: &[u8], chunk: &[Word]) -> ChunkBits {
+    fn candidates(&self, bytes: &[u8], chunk: &[Word]) -> u64 {
         // A table of [`FIXED_BLOCKS`] blocks (the default policy's) is indexed by the top bits
         // of the hash, below its length by construction: no bounds check, and neither the
         // table's length nor the shift takes a register in the loop (which spilled them and
@@ -747,8 +814,8 @@ impl WordFilter {
         block_of: impl Fn(u64) -> Option<&'b Block> + Copy,
         bytes: &[u8],
         chunk: &[Word],
-    ) -> ChunkBits {
-        let (mut todo, mut joined) = (0u64, 0u64);
+    ) -> u64 {
+        let mut todo = 0u64;
         // From the last word back, each word's bits shifted in at the bottom: bit `i` ends up
         // for word `i`, with shifts by one instead of by `i` (which take a register of their own
         // on x86-64, and this loop is short of registers).
@@ -758,19 +825,9 @@ impl WordFilter {
             let after = eight_bytes(bytes, w.end);
             todo =
                 todo << 1 | u64::from(self.may_start_in(block_of, w.key, w.end - w.start, after));
-            joined = joined << 1 | u64::from(w.key == 0);
         }
-        ChunkBits { todo, joined }
+        todo
     }
-}
-
-/// What [`WordFilter::candidates`] tells of up to 64 words: bit `i` for word `i`.
-#[derive(Debug, Default, Clone, Copy)]
-struct ChunkBits {
-    /// A pattern may start at the word (false only for words of ASCII letters only).
-    todo: u64,
-    /// The word is more than ASCII letters (its key is 0).
-    joined: u64,
 }
 
 /// The words of `chunk` (64 at most) with a stand-in byte right before or right after them
@@ -1354,6 +1411,17 @@ impl Lexicons {
             return;
         }
         let bytes = text.as_bytes();
+        // Most words a stand-in touches end a sentence with `!` ("shift!"): with whitespace (or
+        // nothing) right before the word and only `!` and punctuation that is trimmed off after
+        // it up to the whitespace, the token trimmed is the word's own bytes, which hold no
+        // stand-in. No other word is in that token.
+        if w.start == 0 || bytes.get(w.start - 1).is_some_and(u8::is_ascii_whitespace) {
+            let tail = bytes.get(w.end..).unwrap_or(&[]);
+            let rest = tail.iter().position(|&b| !(b == b'!' || trimmed(b)));
+            if rest.is_none_or(|i| tail.get(i).is_some_and(u8::is_ascii_whitespace)) {
+                return;
+            }
+        }
         let head = bytes.get(..w.start).unwrap_or(&[]);
         let start = head
             .iter()
@@ -1557,6 +1625,14 @@ fn is_stand_in(b: u8) -> bool {
     STAND_INS[usize::from(b)]
 }
 
+/// The punctuation [`obfuscated_token`] trims off both ends of a token (and `!` off its end).
+fn trimmed(b: u8) -> bool {
+    matches!(
+        b,
+        b'.' | b',' | b'?' | b'"' | b'\'' | b'(' | b')' | b':' | b';' | b'[' | b']'
+    )
+}
+
 /// Obfuscated words mix letters with the stand-ins people use to dodge filters (`f*ck`, `sh1t`,
 /// `@ss`). Such a token is letters and stand-ins only, so one of its letters touches one of its
 /// stand-ins, and every letter is in a word: a word with a stand-in right before or right after
@@ -1567,17 +1643,11 @@ fn is_stand_in(b: u8) -> bool {
 /// The token `start..end` (whitespace-delimited) without the punctuation around it, when it
 /// mixes letters and stand-ins as an obfuscated word does.
 fn obfuscated_token(bytes: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
-    let trim = |b: u8| {
-        matches!(
-            b,
-            b'.' | b',' | b'?' | b'"' | b'\'' | b'(' | b')' | b':' | b';' | b'[' | b']'
-        )
-    };
     let (mut s, mut e) = (start, end);
-    while s < e && bytes.get(s).is_some_and(|&b| trim(b)) {
+    while s < e && bytes.get(s).is_some_and(|&b| trimmed(b)) {
         s += 1;
     }
-    while e > s && bytes.get(e - 1).is_some_and(|&b| trim(b) || b == b'!') {
+    while e > s && bytes.get(e - 1).is_some_and(|&b| trimmed(b) || b == b'!') {
         e -= 1;
     }
     let token = bytes.get(s..e)?;
@@ -2081,6 +2151,13 @@ mod tests {
         let l = lex(&["fuck*", "shit"], true);
         assert_eq!(found(&l, "what the f*ck, this is sh1t!"), ["f*ck", "sh1t"]);
         assert!(found(&l, "call 555-1234 or @shift").is_empty());
+        // A word before `!` (and trimmed punctuation) up to the whitespace is skipped; one with
+        // more after it, or something before it, is looked at.
+        assert!(found(&l, "shift! (hello!) wow!!").is_empty());
+        assert_eq!(
+            found(&l, "sh!t! sh!t sh1t!) x!sh1t (sh!t!"),
+            ["sh!t", "sh!t", "sh1t", "sh!t"]
+        );
     }
 
     #[test]
@@ -2370,11 +2447,7 @@ mod tests {
                 if let Some(set) = &l.at_words {
                     for chunk in words.chunks(64) {
                         all += chunk.len();
-                        walked += set
-                            .filter
-                            .candidates(text.as_bytes(), chunk)
-                            .todo
-                            .count_ones();
+                        walked += set.filter.candidates(text.as_bytes(), chunk).count_ones();
                     }
                 }
             }
@@ -2416,12 +2489,14 @@ mod tests {
             let mut words = Vec::new();
             crate::text::words(text, &mut words);
             for chunk in words.chunks(64) {
-                let mask = set.filter.candidates(bytes, chunk).joined;
+                let todo = set.filter.candidates(bytes, chunk);
                 for (i, w) in chunk.iter().enumerate() {
                     let naive = bytes[w.start..w.end]
                         .iter()
                         .any(|&b| matches!(b, b'\'' | b'-') || !b.is_ascii());
-                    assert_eq!(mask >> i & 1 != 0, naive, "{text:?}: {:?}", w.text(text));
+                    assert_eq!(w.key == 0, naive, "{text:?}: {:?}", w.text(text));
+                    // Such a word is always walked from.
+                    assert!(!naive || todo >> i & 1 != 0, "{text:?}: {:?}", w.text(text));
                     assert_eq!(next_joiner(bytes, w.start) < w.end, naive, "{text:?}");
                 }
             }
