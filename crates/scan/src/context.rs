@@ -97,10 +97,15 @@ pub(crate) fn phrases(internal_host_suffixes: &[String]) -> (Vec<Signal>, Vec<St
                 format!(r"(?i)\b(?:{})\b", suffixes.join("|")),
             ));
         }
-        list.into_iter()
-            .map(|(s, p)| (s, p.replace(r"\b", r"(?-u:\b)")))
-            .unzip()
+        ascii_boundaries(&list)
     }
+}
+
+/// The signals and sources of `list`, each `\b` an ASCII word boundary.
+fn ascii_boundaries(list: &[(Signal, String)]) -> (Vec<Signal>, Vec<String>) {
+    list.iter()
+        .map(|(s, p)| (*s, p.replace(r"\b", r"(?-u:\b)")))
+        .unzip()
 }
 
 #[cfg(test)]
@@ -188,10 +193,7 @@ mod tests {
             assert!(same.next().is_none());
         }
         let build = |list: &[(Signal, String)]| {
-            let (signals, patterns): (Vec<Signal>, Vec<String>) = list
-                .iter()
-                .map(|(s, p)| (*s, p.replace(r"\b", r"(?-u:\b)")))
-                .unzip();
+            let (signals, patterns) = ascii_boundaries(list);
             (signals, crate::ascii_regex::build(&patterns).unwrap())
         };
         let (new_signals, new) = build(&split);
