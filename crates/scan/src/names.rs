@@ -3128,7 +3128,7 @@ pub(crate) const fn bytes_between(x: u64, lo: u8, hi: u8) -> u64 {
 }
 
 /// `x` with its ASCII capitals lower-cased, eight bytes at once.
-const fn ascii_lower8(x: u64) -> u64 {
+pub(crate) const fn ascii_lower8(x: u64) -> u64 {
     x | bytes_between(x, b'A', b'Z') >> 2
 }
 

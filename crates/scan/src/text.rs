@@ -1,5 +1,7 @@
 //! Splitting text into words, with the facts the detectors need about each.
 
+use crate::names::ascii_lower8;
+
 /// How a word is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Shape {
@@ -730,24 +732,13 @@ fn short_word(word: &[u8]) -> bool {
     word.len() <= 8 && word.last().is_some_and(|&b| b != 0)
 }
 
-/// `w` with its ASCII capitals in lower case and every other byte as it is: a capital's top
-/// bit is clear and its low seven bits are from `A` to `Z`, which the sums tell without a carry
-/// from one byte into the next (each sum is below 0x100 in every byte).
-fn ascii_lower(w: u64) -> u64 {
-    let low = w & !HIGH_BITS;
-    let from_a = low.wrapping_add(each_byte(0x80 - b'A'));
-    let past_z = low.wrapping_add(each_byte(0x80 - b'Z' - 1));
-    let capitals = from_a & !past_z & !w & HIGH_BITS;
-    w | capitals >> 2
-}
-
 impl WordSet {
     pub(crate) fn new(list: &[&str]) -> WordSet {
         let mut short = rustc_hash::FxHashSet::default();
         let mut set = rustc_hash::FxHashSet::default();
         for w in list.iter().filter(|w| w.len() <= WORD_SET_MAX) {
             if short_word(w.as_bytes()) {
-                short.insert(ascii_lower(small_bytes(w.as_bytes())));
+                short.insert(ascii_lower8(small_bytes(w.as_bytes())));
             } else {
                 set.insert(w.as_bytes().to_ascii_lowercase().into_boxed_slice());
             }
@@ -768,7 +759,7 @@ impl WordSet {
     pub(crate) fn contains(&self, word: &str) -> bool {
         let bytes = word.as_bytes();
         if short_word(bytes) {
-            return self.short.contains(&ascii_lower(small_bytes(bytes)));
+            return self.short.contains(&ascii_lower8(small_bytes(bytes)));
         }
         if bytes.len() > self.longest {
             return false;
@@ -1001,12 +992,12 @@ mod tests {
             seed ^= seed << 17;
             let bytes = seed.to_le_bytes();
             let want = u64::from_le_bytes(bytes.map(|b| b.to_ascii_lowercase()));
-            assert_eq!(ascii_lower(seed), want, "{seed:#x}");
+            assert_eq!(ascii_lower8(seed), want, "{seed:#x}");
         }
         for b in 0..=255u8 {
             let w = u64::from_le_bytes([b; 8]);
             assert_eq!(
-                ascii_lower(w),
+                ascii_lower8(w),
                 u64::from_le_bytes([b.to_ascii_lowercase(); 8])
             );
         }
