@@ -985,11 +985,9 @@ mod tests {
 
     #[test]
     fn ascii_lower_answers_as_the_standard_library_does() {
-        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut rng = crate::test_support::Rng::new(0x9e37_79b9_7f4a_7c15);
         for _ in 0..100_000 {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
+            let seed = rng.next_u64();
             let bytes = seed.to_le_bytes();
             let want = u64::from_le_bytes(bytes.map(|b| b.to_ascii_lowercase()));
             assert_eq!(ascii_lower8(seed), want, "{seed:#x}");
@@ -1250,13 +1248,8 @@ mod tests {
             "\u{2019}S",
             "x-ray",
         ];
-        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut rng = crate::test_support::Rng::new(0x2545_f491_4f6c_dd1d);
+        let mut next = move || rng.next_u64();
         for _ in 0..200_000 {
             let mut text = String::new();
             for _ in 0..next() % 24 {
