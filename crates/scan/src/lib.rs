@@ -17,6 +17,7 @@
 mod ascii_regex;
 mod compile;
 mod context;
+mod huge;
 mod lexicon;
 mod names;
 mod org;

@@ -6,6 +6,7 @@
 //! first name followed by a surname, capitals where the rest of the text is in sentence case,
 //! and not being an ordinary English word.
 
+use crate::huge::HugeTable;
 use crate::text::{eq_any, word_set, CaseMode, Prefix, Shape, Word};
 
 word_set!(PERSON_VERBS_SET = PERSON_VERBS);
@@ -754,10 +755,11 @@ pub(crate) struct Found {
 /// words over 5 times as many cache lines. Longer words, which are few, are in a map of their
 /// own.
 struct WordTable {
-    /// The words of up to 8 bytes (most words, and the frequent ones).
-    short: Box<[ShortBucket]>,
-    /// The words of 9 to 12 bytes.
-    buckets: Box<[Bucket]>,
+    /// The words of up to 8 bytes (most words, and the frequent ones), in memory advised for
+    /// huge pages (see `huge.rs`).
+    short: HugeTable<ShortBucket>,
+    /// The words of 9 to 12 bytes, in memory advised for huge pages too.
+    buckets: HugeTable<Bucket>,
     long: FxHashMap<Box<str>, u32>,
 }
 
@@ -766,7 +768,7 @@ const SHORT_BUCKET: usize = 5;
 
 /// Five words of up to 8 bytes (a [`Key`] whose high half is zero) and their flags in one
 /// aligned cache line: a fifth more words a line than a [`Bucket`], so fewer lines overflow.
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy, Default, bytemuck::Pod, bytemuck::Zeroable)]
 #[repr(C, align(64))]
 struct ShortBucket {
     low: [u64; SHORT_BUCKET],
@@ -791,7 +793,7 @@ const OVERFLOWED: u32 = 1 << 31;
 
 /// Four words as the halves of their [`Key`]s and their flags, in one aligned cache line; a slot
 /// whose low half is zero is empty (a word's first byte is not zero).
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy, Default, bytemuck::Pod, bytemuck::Zeroable)]
 #[repr(C, align(64))]
 struct Bucket {
     low: [u64; BUCKET],
@@ -848,9 +850,12 @@ impl WordTable {
         // One bucket more than the load needs, so each table always has a free slot.
         let buckets = |words: usize, per: usize| (words * LOAD_DEN / LOAD_NUM / per).max(1) + 1;
         let mut table = WordTable {
-            short: vec![ShortBucket::default(); buckets(shorts, SHORT_BUCKET)].into_boxed_slice(),
-            buckets: vec![Bucket::default(); buckets(keys.len() - shorts, BUCKET)]
-                .into_boxed_slice(),
+            short: HugeTable::new(
+                vec![ShortBucket::default(); buckets(shorts, SHORT_BUCKET)].into_boxed_slice(),
+            ),
+            buckets: HugeTable::new(
+                vec![Bucket::default(); buckets(keys.len() - shorts, BUCKET)].into_boxed_slice(),
+            ),
             long,
         };
         for (key, flags) in keys {
@@ -865,11 +870,12 @@ impl WordTable {
 
     /// [`WordTable::insert`] for a word of up to 8 bytes.
     fn insert_short(&mut self, low: u64, flags: u32) {
-        let count = self.short.len();
+        let short = self.short.as_mut_slice();
+        let count = short.len();
         let mut b = Self::bucket_in(Self::hash(&Key { low, high: 0 }), count);
         // The table always has free slots (see `new`), so the search ends.
         for _ in 0..count {
-            if let Some(bucket) = self.short.get_mut(b) {
+            if let Some(bucket) = short.get_mut(b) {
                 for s in 0..SHORT_BUCKET {
                     if bucket.low[s] == 0 || bucket.low[s] == low {
                         bucket.low[s] = low;
@@ -886,11 +892,12 @@ impl WordTable {
     /// Puts a word of 9 to 12 bytes in the first free slot of its probe sequence (or sets its
     /// flags, if it is there already).
     fn insert(&mut self, key: Key, flags: u32) {
-        let count = self.buckets.len();
+        let table = self.buckets.as_mut_slice();
+        let count = table.len();
         let mut b = Self::bucket_in(Self::hash(&key), count);
         // The table always has free slots (see `new`), so the search ends.
         for _ in 0..count {
-            if let Some(bucket) = self.buckets.get_mut(b) {
+            if let Some(bucket) = table.get_mut(b) {
                 for s in 0..BUCKET {
                     let (low, high) = (bucket.low[s], bucket.high[s]);
                     if low == 0 || (low == key.low && high == key.high) {
@@ -953,8 +960,9 @@ impl WordTable {
         if key.high == 0 {
             return self.get_short(key.low, hash);
         }
-        let mut b = Self::bucket_in(hash, self.buckets.len());
-        while let Some(bucket) = self.buckets.get(b) {
+        let table = self.buckets.as_slice();
+        let mut b = Self::bucket_in(hash, table.len());
+        while let Some(bucket) = table.get(b) {
             // As in `get_short`: a bit per slot that holds the word (at most one), the lowest
             // picking its flags, no branch per slot. With none, the overflow bit of the first
             // flags says whether the lookup goes on.
@@ -977,11 +985,7 @@ impl WordTable {
             if flags & OVERFLOWED == 0 {
                 return flags;
             }
-            b = if b + 1 == self.buckets.len() {
-                0
-            } else {
-                b + 1
-            };
+            b = if b + 1 == table.len() { 0 } else { b + 1 };
         }
         0
     }
@@ -989,8 +993,9 @@ impl WordTable {
     /// [`WordTable::get_hashed`] for a word of up to 8 bytes.
     #[inline(always)]
     fn get_short(&self, low: u64, hash: usize) -> u32 {
-        let mut b = Self::bucket_in(hash, self.short.len());
-        while let Some(bucket) = self.short.get(b) {
+        let short = self.short.as_slice();
+        let mut b = Self::bucket_in(hash, short.len());
+        while let Some(bucket) = short.get(b) {
             // A bit per slot that holds the word (at most one) and one past them: the lowest
             // picks the word's flags, or the bucket's overflow mark when no slot holds it. Which
             // slot holds a word, if any, is unpredictable; a branch per slot mispredicted on it.
@@ -1008,7 +1013,7 @@ impl WordTable {
             if flags & OVERFLOWED == 0 {
                 return flags;
             }
-            b = if b + 1 == self.short.len() { 0 } else { b + 1 };
+            b = if b + 1 == short.len() { 0 } else { b + 1 };
         }
         0
     }
