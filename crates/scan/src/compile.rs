@@ -1011,7 +1011,9 @@ impl Scanner {
         person_names.extend(
             found
                 .iter()
-                .filter(|f| !f.city && !overlaps_allowed(f.start, f.end))
+                .filter(|f| {
+                    !f.city && !overlaps_allowed(f.start, f.end) && !award_title(text, f.end)
+                })
                 .map(|f| (f.start, f.end)),
         );
         // A colleague's first name or surname alone, with no title or relation before it
@@ -1694,6 +1696,23 @@ fn address_words_ok(matched: &str, mode: CaseMode) -> bool {
         return false;
     }
     true
+}
+
+/// Whether the words before `end` are the title of an award ("named Nurse Leader of the Year",
+/// "Employee of the Month"): what follows them is " of the " and a year, month, week or day.
+fn award_title(text: &str, end: usize) -> bool {
+    let Some(rest) = text.get(end..) else {
+        return false;
+    };
+    let Some(rest) = rest.strip_prefix(" of the ") else {
+        return false;
+    };
+    let word: String = rest
+        .chars()
+        .take_while(char::is_ascii_alphabetic)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    matches!(word.as_str(), "year" | "month" | "week" | "day" | "decade")
 }
 
 /// A person cue (`cues`, in text order) in the sentence around `pos`. A binary search finds the

@@ -223,6 +223,20 @@ const NEVER_NAMES: &[&str] = &[
     "youtube",
     "google",
     "apple",
+    // Weekdays in the plural ("on Tuesdays and Thursdays"), prizes and awards ("two Nobel
+    // Prizes"): never a person.
+    "mondays",
+    "tuesdays",
+    "wednesdays",
+    "thursdays",
+    "fridays",
+    "saturdays",
+    "sundays",
+    "nobel",
+    "prize",
+    "prizes",
+    "award",
+    "awards",
 ];
 
 /// Words after which the next capitalised word (or any word, in lower-case text) is a name.

@@ -256,6 +256,25 @@ fn general_health_information_and_debunking_are_clean() {
 }
 
 #[test]
+fn award_titles_prizes_and_weekdays_in_the_plural_are_not_names() {
+    for text in [
+        "Grace Nakamura, Nurse Manager of our ICU, was named Nurse Leader of the Year.",
+        "Marie Curie won two Nobel Prizes in two different sciences.",
+        "Evening infusion appointments on Tuesdays and Thursdays so people can keep working.",
+    ] {
+        let report = scan_in(text, official());
+        assert!(
+            phi(&report, IdentifierKind::Name).is_empty(),
+            "{text:?}: {:#?}",
+            report.findings
+        );
+    }
+    // A name is still a name beside such words.
+    let report = scan("My patient Linda Leader was admitted on Tuesday.");
+    assert_eq!(phi(&report, IdentifierKind::Name), ["Linda Leader"]);
+}
+
+#[test]
 fn copyright_is_advisory() {
     let report = scan("Not my photo, found this online");
     assert!(report
