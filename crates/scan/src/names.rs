@@ -1426,7 +1426,14 @@ pub(crate) fn find(
         } else {
             false
         };
+        // "PRICE, WALTER  DOB 02/11/1949": a chart's header, the surname first, at the start of
+        // a line (or after "Pt:", "Patient:", "Name:"), takes the surname even when it is an
+        // ordinary word, and the first name even in capitals amid sentence-case text.
+        let surname_first = (c.first() && !c.common() && !after_title && !after_relation)
+            .then(|| surname_before_comma(text, words, class, i))
+            .flatten();
         let starts_name = starts_name
+            || surname_first.is_some()
             || mode == CaseMode::Mixed
                 && word.shape == Shape::Title
                 && unlisted_pair(text, words, class, i)
@@ -1436,9 +1443,14 @@ pub(crate) fn find(
             i += 1;
             continue;
         }
-        // Extend over surnames, unknown capitalised words (after a title) and middle initials.
+        // Extend over surnames, unknown capitalised words (after a title) and middle initials
+        // (not after a chart header's "SURNAME, FIRST", where a label follows: "DOB").
         let mut end_idx = i;
-        let mut j = i + 1;
+        let mut j = if surname_first.is_some() {
+            words.len()
+        } else {
+            i + 1
+        };
         let mut after_initial = false;
         while let (Some(w), Some(wc)) = (words.get(j), class.get(j)) {
             let p = &words[j - 1];
@@ -1496,9 +1508,9 @@ pub(crate) fn find(
             i = end_idx + 1;
             continue;
         }
-        let strong = after_title || after_relation || end_idx > i;
+        let strong = after_title || after_relation || end_idx > i || surname_first.is_some();
         out.push(Found {
-            start: word.start,
+            start: surname_first.unwrap_or(word.start),
             end: words[end_idx].end,
             city: false,
             strong,
@@ -2371,6 +2383,47 @@ fn person_cue(text: &str, words: &[Word], class: &[Class], i: usize, mode: CaseM
             && matches!(first, b'h' | b'd' | b's' | b'a' | b't' | b'r')
             && NAME_BEFORE_SET.contains(p.text(text))
     }
+}
+
+/// The start of the surname written before the first name at `i` as in a chart's header:
+/// "PRICE, WALTER" or "Price, Walter" at the start of a line or after "Pt:", "Patient:" or
+/// "Name:", the surname a listed one written in the same case (in capitals an ordinary word
+/// too: "PRICE"; in title case an ordinary word there is more often just that: "Love, Linda").
+#[cold]
+#[inline(never)]
+fn surname_before_comma(text: &str, words: &[Word], class: &[Class], i: usize) -> Option<usize> {
+    let p = i.checked_sub(1)?;
+    let (w, prev, pc) = (&words[i], &words[p], &class[p]);
+    let gap = text.get(prev.end..w.start)?;
+    if !(gap.starts_with(',') && gap.len() <= 3 && gap[1..].bytes().all(|b| b == b' ')) {
+        return None;
+    }
+    let shape_ok = match w.shape {
+        Shape::Upper => prev.shape == Shape::Upper,
+        Shape::Title => prev.shape == Shape::Title && !pc.common(),
+        _ => false,
+    };
+    if !shape_ok || !pc.surname() || pc.never() || pc.allowed() || pc.entity() {
+        return None;
+    }
+    // "Lopez, Santos and Coleman", "Matheus, Janet, Nicholas": a firm's name or a list.
+    let after = text.get(w.end..)?.trim_start_matches(' ').as_bytes();
+    let and = after
+        .get(..4)
+        .is_some_and(|a| a.eq_ignore_ascii_case(b"and "));
+    if and || matches!(after.first(), Some(b',' | b'&')) {
+        return None;
+    }
+    let before = text.get(..prev.start)?.trim_end_matches([' ', '\t']);
+    let label = |l: &str| {
+        ["pt:", "patient:", "name:"]
+            .iter()
+            .any(|x| l.eq_ignore_ascii_case(x))
+    };
+    let line_start = before.is_empty()
+        || before.ends_with('\n')
+        || before.rsplit(['\n', ' ', '\t']).next().is_some_and(label);
+    line_start.then_some(prev.start)
 }
 
 /// Whether `w` is written like a word of a name in this text: capitalised in sentence-case text,

@@ -275,6 +275,36 @@ fn award_titles_prizes_and_weekdays_in_the_plural_are_not_names() {
 }
 
 #[test]
+fn a_chart_header_with_the_surname_first_is_one_name_even_when_the_surname_is_a_word() {
+    for (text, name) in [
+        (
+            "PRICE, WALTER  DOB 02/11/1949  MRN 7720194\nthis is the guy I was telling you about lol",
+            "PRICE, WALTER",
+        ),
+        ("PRICE, WALTER  DOB 02/11/1949  MRN 7720194", "PRICE, WALTER"),
+        ("Pt: Okafor, Walter. Seen today for CHF.", "Okafor, Walter"),
+        ("walked in at 3am\nYOUNG, MARGARET  RM 4", "YOUNG, MARGARET"),
+    ] {
+        let report = scan(text);
+        assert_eq!(phi(&report, IdentifierKind::Name), [name], "{text:?}");
+    }
+    // Not a header: a firm's name, a list, a sign-off, the middle of a line.
+    for text in [
+        "Lopez, Santos and Coleman is a design agency based in Espoo.",
+        "LOPEZ, SANTOS AND COLEMAN IS A DESIGN AGENCY.",
+        "Love, Linda",
+        "We thanked them all: Price, Walter, and the rest.",
+    ] {
+        let report = scan(text);
+        let names = phi(&report, IdentifierKind::Name);
+        assert!(
+            names.iter().all(|n| !n.contains(',')),
+            "{text:?}: {names:?}"
+        );
+    }
+}
+
+#[test]
 fn copyright_is_advisory() {
     let report = scan("Not my photo, found this online");
     assert!(report
