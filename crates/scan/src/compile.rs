@@ -785,12 +785,16 @@ impl Scanner {
                 let Some(meta) = self.patterns.meta.get(m.pattern().as_usize()) else {
                     continue;
                 };
-                let (mut start, end) = (m.start(), m.end());
+                let (mut start, mut end) = (m.start(), m.end());
                 let Some(matched) = text.get(start..end) else {
                     continue;
                 };
-                if meta.keep == Keep::Value {
-                    start += patterns::value_start(matched);
+                match meta.keep {
+                    Keep::Whole => {}
+                    Keep::Value => start += patterns::value_start(matched),
+                    Keep::Number => {
+                        end = start + matched.find(char::is_whitespace).unwrap_or(matched.len());
+                    }
                 }
                 let Some(value) = text.get(start..end) else {
                     continue;

@@ -25,6 +25,9 @@ pub(crate) enum Keep {
     Whole,
     /// The value after a cue word ("account number 1234" keeps "1234").
     Value,
+    /// The number the match starts with, up to the first space ("100th birthday" keeps
+    /// "100th").
+    Number,
 }
 
 /// Extra checks on a match.
@@ -67,7 +70,7 @@ const STREET_SUFFIX: &str = r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|lan
 fn built_in() -> Vec<(IdentifierKind, &'static str, Needs, Keep, Check, String)> {
     use Check as C;
     use IdentifierKind as K;
-    use Keep::{Value, Whole};
+    use Keep::{Number, Value, Whole};
     use Needs::{Nothing, PersonContext};
     vec![
         (K::Email, "phi.email", Nothing, Whole, C::None,
@@ -98,6 +101,8 @@ fn built_in() -> Vec<(IdentifierKind, &'static str, Needs, Keep, Check, String)>
             format!(r"(?i)\b{MONTH}\s+{YEAR}\b")),
         (K::Age, "phi.age", Nothing, Whole, C::AgeOver89,
             r"(?i)\b[0-9]{2,3}\s*-?\s*(?:years?|yrs?|y/o|yo|y\.o\.)(?:\s*-?\s*old)?\b|\b(?:age|aged)\s*:?\s*[0-9]{2,3}\b|\b[0-9]{2,3}(?:yo|y/o|yof|yom)\b|\bin\s+(?:his|her|their)\s+(?:late\s+|early\s+|mid-?)?(?:90|100)s\b|\b(?:nonagenarian|centenarian)\b".into()),
+        (K::Age, "phi.age", Nothing, Number, C::AgeOver89,
+            r"(?i)\b[0-9]{2,3}(?:st|nd|rd|th)\s+birthday\b".into()),
         (K::Age, "phi.age", PersonContext, Value, C::AgeOver89,
             r"(?i)\b(?:turned|turning|turns)\s+[0-9]{2,3}\b".into()),
         (K::Age, "phi.age", PersonContext, Value, C::AgeOver89,

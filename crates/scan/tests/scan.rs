@@ -96,6 +96,19 @@ fn ages_over_89_are_identifiers_and_younger_ages_are_not() {
         IdentifierKind::Age
     )
     .is_empty());
+    // A birthday over 89: the age, not the word after it.
+    assert_eq!(
+        phi(
+            &scan("She celebrated her 100th birthday on our rehab unit!"),
+            IdentifierKind::Age
+        ),
+        ["100th"]
+    );
+    assert!(phi(
+        &scan("She celebrated her 60th birthday on our rehab unit!"),
+        IdentifierKind::Age
+    )
+    .is_empty());
 }
 
 #[test]
