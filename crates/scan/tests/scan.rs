@@ -318,6 +318,16 @@ fn a_chart_header_with_the_surname_first_is_one_name_even_when_the_surname_is_a_
 }
 
 #[test]
+fn a_room_number_is_an_identifier_beside_a_child_spoken_of_as_a_patient() {
+    let report =
+        scan("cant stop thinking about the little girl in room 3 on peds. she drew me a rainbow");
+    assert_eq!(phi(&report, IdentifierKind::Room), ["room 3"]);
+    // A room with no person in the text is a place, not a patient's.
+    let report = scan("The vaccine clinic is in room 3 on the second floor.");
+    assert!(phi(&report, IdentifierKind::Room).is_empty());
+}
+
+#[test]
 fn copyright_is_advisory() {
     let report = scan("Not my photo, found this online");
     assert!(report
