@@ -876,6 +876,17 @@ impl Scanner {
                 candidates.push(c);
             }
         }
+        // "301 Garcia, 302 Patel, 305 Simmons": a census of rooms, each number right before a
+        // name (two of them, or one beside patient context).
+        let before = candidates.len();
+        candidates.extend(
+            person_names
+                .iter()
+                .filter_map(|&(s, _)| room_before_name(text, s)),
+        );
+        if candidates.len() - before == 1 && !patient_context {
+            candidates.truncate(before);
+        }
         // "Smith in bay 2", "Garcia in 4B": a name-list word right before a room is a patient,
         // even when the word is also an ordinary one.
         // Most words are not followed by " in ": settled on the next word's key first (one
@@ -1784,6 +1795,38 @@ fn detail_after_name(text: &str, name_end: usize) -> Option<Candidate> {
     room_after(text, name_end)
 }
 
+/// A room number right before the name at `start`, as in a list of rooms: "301 Garcia", "4B
+/// Patel", the number of one to four digits (and perhaps a letter) after the start of the text,
+/// a line, a space or `,;:(`, one space before the name.
+fn room_before_name(text: &str, start: usize) -> Option<Candidate> {
+    let head = text.get(..start)?.strip_suffix(' ')?.as_bytes();
+    let letter = usize::from(head.last().is_some_and(u8::is_ascii_alphabetic));
+    let digits = head[..head.len() - letter]
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    if !(1..=4).contains(&digits) {
+        return None;
+    }
+    let from = head.len() - letter - digits;
+    // "in 2010 Garcia": a year.
+    if digits == 4 && matches!(head.get(from..from + 2), Some(b"19" | b"20")) {
+        return None;
+    }
+    let opens = from == 0
+        || head
+            .get(from - 1)
+            .is_some_and(|b| matches!(b, b' ' | b'\n' | b'\t' | b',' | b';' | b':' | b'('));
+    opens.then_some(Candidate {
+        kind: IdentifierKind::Room,
+        rule: "phi.room",
+        pattern: None,
+        start: from,
+        end: head.len(),
+    })
+}
+
 /// " in 412", " in bay 2", " in rm 7", " in 4B" right after `pos`.
 fn room_after(text: &str, pos: usize) -> Option<Candidate> {
     let rest = text.get(pos..)?;
@@ -1825,6 +1868,10 @@ fn room_after(text: &str, pos: usize) -> Option<Candidate> {
     }
     // A bare number after "in" is a room only with three or four digits or a bed letter ("4B").
     if keyword == 0 && digits < 3 && len == digits {
+        return None;
+    }
+    // "Back in 2019": a year, not a room.
+    if keyword == 0 && digits == 4 && matches!(number.get(..2), Some("19" | "20")) {
         return None;
     }
     let start = pos + " in ".len();

@@ -328,6 +328,29 @@ fn a_room_number_is_an_identifier_beside_a_child_spoken_of_as_a_patient() {
 }
 
 #[test]
+fn a_list_of_rooms_and_names_gives_the_rooms_too() {
+    let report = scan(
+        "posting the list for oncoming shift since the printer's broken: 301 Garcia, 302 Patel, 305 Simmons",
+    );
+    assert_eq!(phi(&report, IdentifierKind::Room), ["301", "302", "305"]);
+    // One number before one name, with no patient in the text, or a year: no room.
+    for text in [
+        "Congrats to our 5 Garcia cousins on the ward!",
+        "Back in 2019 Garcia and Patel founded the clinic; in 2021 Simmons joined.",
+    ] {
+        let report = scan(text);
+        assert!(
+            phi(&report, IdentifierKind::Room).is_empty(),
+            "{text:?}: {:#?}",
+            report.findings
+        );
+    }
+    // A year after " in " is no room, and the word before it no patient's name.
+    let report = scan("Credit Karma in 1980, later Suddath in 2002.");
+    assert!(!has(&report, Category::Phi), "{:#?}", report.findings);
+}
+
+#[test]
 fn copyright_is_advisory() {
     let report = scan("Not my photo, found this online");
     assert!(report
