@@ -1394,7 +1394,11 @@ pub(crate) fn find(
                     word.is_capitalised() && !(c.english() && !c.first() && !c.surname())
                         || lower_after_title()
                 }
-                _ => !c.function_word() && (c.first() || c.surname() || !c.common()),
+                // "PT REFUSED AM MEDS": an ordinary English word in no name list is no name
+                // after a title in capitals or lower case either.
+                _ => {
+                    !c.function_word() && !c.english() && (c.first() || c.surname() || !c.common())
+                }
             }
         } else if after_relation {
             capital_ok(word) && c.first() && (mode == CaseMode::Mixed || !c.common())

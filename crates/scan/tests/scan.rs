@@ -351,6 +351,24 @@ fn a_list_of_rooms_and_names_gives_the_rooms_too() {
 }
 
 #[test]
+fn an_ordinary_word_after_a_title_in_capitals_or_lower_case_is_no_name() {
+    for (text, names) in [
+        (
+            "PT SEEN BY DR SMITH 7/22, HUSBAND JOHN AT BEDSIDE. PT REFUSED AM MEDS. lol this is my whole night",
+            vec!["SMITH", "JOHN"],
+        ),
+        (
+            "mr. jones in room 8 is the most annoying patient ever, wtf is wrong with him",
+            vec!["jones"],
+        ),
+        ("pt smith refused meds again", vec!["smith"]),
+    ] {
+        let report = scan(text);
+        assert_eq!(phi(&report, IdentifierKind::Name), names, "{text:?}");
+    }
+}
+
+#[test]
 fn copyright_is_advisory() {
     let report = scan("Not my photo, found this online");
     assert!(report
