@@ -4229,8 +4229,10 @@ fn find_cities(
                 }
             }
         }
-        // One word: what the lists say of it is known already.
-        if matched.is_none() && c.city() && !c.region() && !c.common() && !c.never() {
+        // One word: what the lists say of it is known already; three capitals or fewer amid
+        // sentence case are an acronym ("walked out AMA at 3am": against medical advice).
+        let acronym = mode == CaseMode::Mixed && w.shape == Shape::Upper && w.end - w.start <= 3;
+        if matched.is_none() && c.city() && !c.region() && !c.common() && !c.never() && !acronym {
             matched = Some(1);
         }
         match matched {

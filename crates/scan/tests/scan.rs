@@ -369,6 +369,19 @@ fn an_ordinary_word_after_a_title_in_capitals_or_lower_case_is_no_name() {
 }
 
 #[test]
+fn a_short_acronym_in_capitals_is_no_town() {
+    let report = scan(
+        "Who else saw Tyler Brooks walk out AMA at 3am? Lakeport kid, lives with his grandma.",
+    );
+    assert_eq!(phi(&report, IdentifierKind::Name), ["Tyler Brooks"]);
+    assert!(
+        !phi(&report, IdentifierKind::City).contains(&"AMA"),
+        "{:#?}",
+        report.findings
+    );
+}
+
+#[test]
 fn copyright_is_advisory() {
     let report = scan("Not my photo, found this online");
     assert!(report
