@@ -1811,7 +1811,7 @@ fn room_before_name(text: &str, start: usize) -> Option<Candidate> {
     }
     let from = head.len() - letter - digits;
     // "in 2010 Garcia": a year.
-    if digits == 4 && matches!(head.get(from..from + 2), Some(b"19" | b"20")) {
+    if year(&head[from..]) {
         return None;
     }
     let opens = from == 0
@@ -1825,6 +1825,12 @@ fn room_before_name(text: &str, start: usize) -> Option<Candidate> {
         start: from,
         end: head.len(),
     })
+}
+
+/// Whether `digits` (ASCII digits only) read as a year of the last two centuries ("1980",
+/// "2019"), which a bare number before or after a name more often is than a room.
+fn year(digits: &[u8]) -> bool {
+    digits.len() == 4 && matches!(digits.get(..2), Some(b"19" | b"20"))
 }
 
 /// " in 412", " in bay 2", " in rm 7", " in 4B" right after `pos`.
@@ -1871,7 +1877,7 @@ fn room_after(text: &str, pos: usize) -> Option<Candidate> {
         return None;
     }
     // "Back in 2019": a year, not a room.
-    if keyword == 0 && digits == 4 && matches!(number.get(..2), Some("19" | "20")) {
+    if keyword == 0 && len == digits && year(&number.as_bytes()[..digits]) {
         return None;
     }
     let start = pos + " in ".len();

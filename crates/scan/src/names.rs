@@ -1450,13 +1450,9 @@ pub(crate) fn find(
         // Extend over surnames, unknown capitalised words (after a title) and middle initials
         // (not after a chart header's "SURNAME, FIRST", where a label follows: "DOB").
         let mut end_idx = i;
-        let mut j = if surname_first.is_some() {
-            words.len()
-        } else {
-            i + 1
-        };
+        let mut j = i + 1;
         let mut after_initial = false;
-        while let (Some(w), Some(wc)) = (words.get(j), class.get(j)) {
+        while let (None, Some(w), Some(wc)) = (surname_first, words.get(j), class.get(j)) {
             let p = &words[j - 1];
             // Middle initials and particles ("Dyan van Gijn") join a name to its surname.
             let initial = w.initial
