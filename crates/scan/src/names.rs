@@ -1386,6 +1386,7 @@ pub(crate) fn find(
                 && !c.english()
                 && prev.is_some_and(|(p, pc)| pc.honorific() && short_title(word_bytes(p, text)))
         };
+        let mut addressed = false;
         let starts_name = if after_title {
             match mode {
                 // "Patient Relations", "Nurse Manager": an ordinary word in no name list is not a
@@ -1424,7 +1425,17 @@ pub(crate) fn find(
                 }
                 _ => !c.common() && !c.place() && c.first_rank_ok(),
             };
-            pair || alone_ok
+            // "Thank you, Linda!", "sorry for your loss, Mark.": a common first name that is
+            // also a word or a town, addressed (a name of one word: punctuation follows it); not
+            // a state or a country ("Stay safe, Georgia!").
+            addressed = !(pair || alone_ok)
+                && mode == CaseMode::Mixed
+                && word.shape == Shape::Title
+                && c.first_rank_ok()
+                && !c.intl()
+                && !c.region()
+                && vocative(text, words, i);
+            pair || alone_ok || addressed
         } else if c.surname() && mode == CaseMode::Mixed && word.shape == Shape::Title {
             !c.common() && !c.place() && !word.sentence_start && c.surname_rank_ok()
         } else {
@@ -1452,7 +1463,9 @@ pub(crate) fn find(
         let mut end_idx = i;
         let mut j = i + 1;
         let mut after_initial = false;
-        while let (None, Some(w), Some(wc)) = (surname_first, words.get(j), class.get(j)) {
+        while let (None, false, Some(w), Some(wc)) =
+            (surname_first, addressed, words.get(j), class.get(j))
+        {
             let p = &words[j - 1];
             // Middle initials and particles ("Dyan van Gijn") join a name to its surname.
             let initial = w.initial
@@ -2424,6 +2437,25 @@ fn surname_before_comma(text: &str, words: &[Word], class: &[Class], i: usize) -
         || before.ends_with('\n')
         || before.rsplit(['\n', ' ', '\t']).next().is_some_and(label);
     line_start.then_some(prev.start)
+}
+
+/// Whether word `i` is a name addressed at the end of a sentence or clause: ", " right before
+/// it after a word in lower case ("Thank you, Linda!", "your loss, Mark."), and right after it
+/// `!`, `.`, `?` or `,`, then the end of the text, a space or a line break (or another `!`).
+#[cold]
+#[inline(never)]
+fn vocative(text: &str, words: &[Word], i: usize) -> bool {
+    let (Some(p), Some(w)) = (i.checked_sub(1).and_then(|p| words.get(p)), words.get(i)) else {
+        return false;
+    };
+    if p.shape != Shape::Lower || text.get(p.end..w.start) != Some(", ") {
+        return false;
+    }
+    let after = text.as_bytes().get(w.end..).unwrap_or_default();
+    matches!(after.first(), Some(b'!' | b'.' | b'?' | b','))
+        && after
+            .get(1)
+            .is_none_or(|b| matches!(b, b' ' | b'\n' | b'\r' | b'!'))
 }
 
 /// Whether `w` is written like a word of a name in this text: capitalised in sentence-case text,

@@ -382,6 +382,36 @@ fn a_short_acronym_in_capitals_is_no_town() {
 }
 
 #[test]
+fn a_first_name_addressed_in_a_reply_is_a_name_even_when_it_is_a_word_or_a_town() {
+    // "Linda" is a town and "Mark" a word: alone, neither is taken for a name.
+    let reply = scan_in(
+        "Thank you, Linda! We're so glad you enjoyed your stay with us.",
+        official(),
+    );
+    assert_eq!(phi(&reply, IdentifierKind::Name), ["Linda"]);
+    // The name ends at its full stop: "Your" after it is no part of it.
+    let reply = scan_in(
+        "We're so sorry for your loss, Mark. Your father was a joy to care for.",
+        official(),
+    );
+    assert_eq!(phi(&reply, IdentifierKind::Name), ["Mark"]);
+    // Not addressed, a state, or a word in capitals after the comma: no name.
+    for text in [
+        "Linda is a lovely town for a walk.",
+        "Leave a mark on the chart, please.",
+        "Stay safe, Georgia! The storm is coming.",
+        "Great work today, team!",
+    ] {
+        let report = scan_in(text, official());
+        assert!(
+            phi(&report, IdentifierKind::Name).is_empty(),
+            "{text:?}: {:#?}",
+            report.findings
+        );
+    }
+}
+
+#[test]
 fn copyright_is_advisory() {
     let report = scan("Not my photo, found this online");
     assert!(report
