@@ -1391,8 +1391,14 @@ pub(crate) fn find(
             match mode {
                 // "Patient Relations", "Nurse Manager": an ordinary word in no name list is not a
                 // name, even after a title.
+                // "Pt ID band": three capitals or fewer that are no listed name are an acronym.
                 CaseMode::Mixed => {
-                    word.is_capitalised() && !(c.english() && !c.first() && !c.surname())
+                    word.is_capitalised()
+                        && !(c.english() && !c.first() && !c.surname())
+                        && !(word.shape == Shape::Upper
+                            && word.end - word.start <= 3
+                            && !c.first()
+                            && !c.surname())
                         || lower_after_title()
                 }
                 // "PT REFUSED AM MEDS": an ordinary English word in no name list is no name

@@ -133,6 +133,13 @@ fn built_in() -> Vec<(IdentifierKind, &'static str, Needs, Keep, Check, String)>
             r"(?i)\bdevice\s*[:#]\s*[a-z0-9][a-z0-9-]{3,23}\b".into()),
         (K::Id, "phi.id", Nothing, Value, C::HasDigit,
             r"(?i)\b(?:patient|case|encounter|visit|claim|chart|admission)\s*(?:id|number|no\.?|#)\s*[:#]?\s*[a-z0-9][a-z0-9-]{3,19}\b".into()),
+        // "ID band says WB-7781236", "wristband #A12345".
+        (K::Id, "phi.id", Nothing, Value, C::HasDigit,
+            r"(?i)\b(?:id|wrist|arm)\s*band\s*(?:says|reads|shows|number|no\.?|#)?\s*[:#]?\s*[a-z0-9][a-z0-9-]{3,19}\b".into()),
+        // "Portal username jthompson58": a login names its person (with a digit, as most do;
+        // "username is required" has none).
+        (K::Id, "phi.id", Nothing, Value, C::HasDigit,
+            r"(?i)\buser\s*(?:name|id)\s*(?:is\s+)?[:#]?\s*[a-z0-9][a-z0-9._-]{2,30}\b".into()),
         (K::Room, "phi.room", Nothing, Whole, C::None,
             r"(?i)\brm\.?\s*#?\s*[0-9]{1,4}[a-z]?\b".into()),
         (K::Room, "phi.room", PersonContext, Whole, C::None,

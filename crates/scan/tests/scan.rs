@@ -412,6 +412,27 @@ fn a_first_name_addressed_in_a_reply_is_a_name_even_when_it_is_a_word_or_a_town(
 }
 
 #[test]
+fn an_id_band_number_and_a_portal_username_are_identifiers() {
+    let report = scan("Pt ID band says WB-7781236, chart says something else.");
+    assert_eq!(phi(&report, IdentifierKind::Id), ["WB-7781236"]);
+    // "ID" after "Pt" is an acronym, not a patient's name.
+    assert!(
+        phi(&report, IdentifierKind::Name).is_empty(),
+        "{:#?}",
+        report.findings
+    );
+    let report = scan("Portal username jthompson58 keeps getting locked out.");
+    assert_eq!(phi(&report, IdentifierKind::Id), ["jthompson58"]);
+    // No digit, no login: "username is required" names no one.
+    let report = scan("A username is required to sign in; your user id goes on the form.");
+    assert!(
+        phi(&report, IdentifierKind::Id).is_empty(),
+        "{:#?}",
+        report.findings
+    );
+}
+
+#[test]
 fn copyright_is_advisory() {
     let report = scan("Not my photo, found this online");
     assert!(report
