@@ -1393,12 +1393,12 @@ pub(crate) fn find(
                 // name, even after a title.
                 // "Pt ID band": three capitals or fewer that are no listed name are an acronym.
                 CaseMode::Mixed => {
+                    let acronym = word.shape == Shape::Upper
+                        && word.end - word.start <= 3
+                        && !(c.first() || c.surname());
                     word.is_capitalised()
                         && !(c.english() && !c.first() && !c.surname())
-                        && !(word.shape == Shape::Upper
-                            && word.end - word.start <= 3
-                            && !c.first()
-                            && !c.surname())
+                        && !acronym
                         || lower_after_title()
                 }
                 // "PT REFUSED AM MEDS": an ordinary English word in no name list is no name
