@@ -127,6 +127,11 @@ fn built_in() -> Vec<(IdentifierKind, &'static str, Needs, Keep, Check, String)>
             r"\b[A-HJ-NPR-Z0-9]{17}\b".into()),
         (K::License, "phi.license", Nothing, Value, C::HasDigit,
             r"(?i)\b(?:licen[cs]e|lic\.?|dl|driver'?s\s+licen[cs]e|certificate|cert\.?|dea|npi|passport)\s*(?:number|no\.?|num|#)?\s*(?:is\s+)?[:#]?\s*[a-z0-9][a-z0-9-]{4,19}\b".into()),
+        // A driver's licence number in the shape two states use, a letter then groups of
+        // digits ("D123-4567-8901", "A123-456-78-901-0"), in a text about a person, even far
+        // from its keyword.
+        (K::License, "phi.license", PersonContext, Whole, C::None,
+            r"(?i)\b[A-Z][0-9]{3}-[0-9]{4}-[0-9]{4}\b|\b[A-Z][0-9]{3}-[0-9]{3}-[0-9]{2}-[0-9]{3}-[0-9]\b".into()),
         (K::Device, "phi.device", Nothing, Value, C::HasDigit,
             r"(?i)\b(?:serial|s/n|sn|device\s+id|imei|udi|pacemaker|implant)\s*(?:number|no\.?|num|#|id)?\s*[:#]?\s*[a-z0-9][a-z0-9-]{3,23}\b".into()),
         (K::Device, "phi.device", Nothing, Value, C::HasDigit,

@@ -433,6 +433,23 @@ fn an_id_band_number_and_a_portal_username_are_identifiers() {
 }
 
 #[test]
+fn a_drivers_licence_number_in_a_states_shape_is_found_far_from_its_keyword() {
+    let report = scan(
+        "Driver's license left at triage: D123-4567-8901, Angela Ruiz. It's in the security office.",
+    );
+    assert_eq!(phi(&report, IdentifierKind::License), ["D123-4567-8901"]);
+    let report = scan("found a dl at triage, a123-456-78-901-0, for the patient in bed 4");
+    assert_eq!(phi(&report, IdentifierKind::License), ["a123-456-78-901-0"]);
+    // The same shape in a text about no person is a part number.
+    let report = scan("Ordered the replacement filter, part A123-4567-8901, for the ice machine.");
+    assert!(
+        phi(&report, IdentifierKind::License).is_empty(),
+        "{:#?}",
+        report.findings
+    );
+}
+
+#[test]
 fn copyright_is_advisory() {
     let report = scan("Not my photo, found this online");
     assert!(report
