@@ -8,6 +8,12 @@ Re-run from anywhere:
     python3 tools/build_social.py --check      # validate and print counts, write nothing
     python3 tools/build_social.py --fix-headers  # give new records an id and an employer= field
 
+Another corpus in the same format (the held-out corpus, corpora/README.md section heldout.jsonl):
+`--prefix heldout` reads corpora/heldout.src.txt, writes corpora/heldout.jsonl and expects ids
+`heldout-NNNN` (also for --fix-headers); `--source`/`--output` override the two paths.
+
+    python3 tools/build_social.py --prefix heldout
+
 Source format (one record per block, blocks separated by blank lines; lines starting with ";;"
 are comments and are ignored):
 
@@ -60,6 +66,7 @@ PUBLIC_FIGURES = ["Florence Nightingale", "Jonas Salk", "Marie Curie", "Clara Ba
 
 HEADER_RE = re.compile(r"^## (?P<fields>.*)$")
 SPAN_RE = re.compile(r"\[\[([A-Z_]+):(.*?)\]\]")
+ID_PREFIX = "social"
 ID_RE = re.compile(r"^social-\d{4}$")
 
 # An explicit mention of the employer: a word-bounded alias, or an official handle, hashtag or
@@ -247,7 +254,7 @@ def fix_headers(path, records):
     for rec in records:
         fields = dict(rec.fields)
         if "id" not in fields:
-            fields["id"] = f"social-{next_id:04d}"
+            fields["id"] = f"{ID_PREFIX}-{next_id:04d}"
             next_id += 1
         text, _ = render("\n".join(rec.raw_lines))
         fields["employer"] = "yes" if derive_employer(fields.get("channel", "personal"), text) else "no"
@@ -292,12 +299,26 @@ def report(out):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--source", default=SRC)
-    ap.add_argument("--output", default=OUT)
+    ap.add_argument("--source", default=None,
+                    help="source file (default corpora/social.src.txt, or corpora/PREFIX.src.txt)")
+    ap.add_argument("--output", default=None,
+                    help="output file (default corpora/social.jsonl, or corpora/PREFIX.jsonl)")
+    ap.add_argument("--prefix", default="social",
+                    help="id prefix (ids are PREFIX-NNNN); also names the default source and output")
     ap.add_argument("--check", action="store_true", help="validate only, write nothing")
     ap.add_argument("--fix-headers", action="store_true",
                     help="assign ids to new records and write the derived employer= fields")
     args = ap.parse_args()
+    global ID_PREFIX, ID_RE
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", args.prefix):
+        print(f"error: bad --prefix {args.prefix!r}", file=sys.stderr)
+        return 1
+    ID_PREFIX = args.prefix
+    ID_RE = re.compile(r"^" + re.escape(args.prefix) + r"-\d{4}$")
+    if args.source is None:
+        args.source = os.path.join(ROOT, "corpora", f"{args.prefix}.src.txt")
+    if args.output is None:
+        args.output = os.path.join(ROOT, "corpora", f"{args.prefix}.jsonl")
     try:
         records = read_blocks(args.source)
     except ValueError as e:
