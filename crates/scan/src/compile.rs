@@ -208,6 +208,9 @@ pub struct Scanner {
     context: ContextPhrases,
     lexicons: Lexicons,
     lexicon_info: Vec<LexiconInfo>,
+    /// For a post, a reply and a comment: whether each lexicon's hits count (see
+    /// `LexiconInfo::kinds`).
+    lexicons_for_kind: [Vec<bool>; 3],
     org: OrgMatcher,
     allow: AllowList,
     /// Words of staff and public figures' names: one of them alone is only advice.
@@ -609,6 +612,12 @@ impl Scanner {
             patterns,
             context,
             lexicons,
+            lexicons_for_kind: [PostKind::Post, PostKind::Reply, PostKind::Comment].map(|kind| {
+                lexicon_info
+                    .iter()
+                    .map(|info| info.kinds.is_empty() || info.kinds.contains(&kind))
+                    .collect()
+            }),
             lexicon_info,
             org,
             allow: AllowList(
@@ -682,11 +691,17 @@ impl Scanner {
 
         // Lexicons.
         let mode = text::words(text, &mut scratch.words);
+        let applies = match ctx.kind {
+            PostKind::Post => &self.lexicons_for_kind[0],
+            PostKind::Reply => &self.lexicons_for_kind[1],
+            PostKind::Comment => &self.lexicons_for_kind[2],
+        };
         self.lexicons.find(
             text,
             &scratch.words,
             &mut scratch.lexicon_buffers,
             &mut scratch.hits,
+            applies,
         );
         for hit in &scratch.hits {
             let Some(info) = self.lexicon_info.get(hit.lexicon) else {

@@ -1313,13 +1313,16 @@ impl Lexicons {
     }
 
     /// The hits in `text` (split into `words`), in `out`, sorted by position; `buffers` are
-    /// reused from one text to the next.
+    /// reused from one text to the next. `applies`: for each lexicon, whether its hits count in
+    /// this text (a list limited to replies and comments does not count in a post); the regex
+    /// is not searched for terms of lists that do not, so their hits may be missing from `out`.
     pub(crate) fn find(
         &self,
         text: &str,
         words: &[Word],
         buffers: &mut Buffers,
         out: &mut Vec<Hit>,
+        applies: &[bool],
     ) {
         out.clear();
         buffers.stand_ins.clear();
@@ -1357,7 +1360,11 @@ impl Lexicons {
                 set.report(text, m.pattern().as_usize(), m.start(), m.end(), out);
             }
         }
-        if let Some(re) = self.regex.as_ref().filter(|_| self.regex_gate_open(open)) {
+        if let Some(re) = self
+            .regex
+            .as_ref()
+            .filter(|_| self.regex_gate_open(open, applies))
+        {
             for m in re.find_iter(text) {
                 if let Some(&lexicon) = self.regex_lexicon.get(m.pattern().as_usize()) {
                     out.push(Hit {
@@ -1453,10 +1460,13 @@ impl Lexicons {
         }
     }
 
-    /// Whether some regex term has a word of each of its sets in `open`. A term's first set is
-    /// a bit of its own, so only the terms whose first set is open are looked at (one or two in
-    /// most texts, where looking at every term cost about 90 instructions a post).
-    fn regex_gate_open(&self, open: u128) -> bool {
+    /// Whether some regex term of a list that `applies` has a word of each of its sets in
+    /// `open`. A term's first set is a bit of its own, so only the terms whose first set is open
+    /// are looked at (one or two in most texts, where looking at every term cost about 90
+    /// instructions a post). The regex then finds the terms of every list, as leftmost-first
+    /// matches; where only terms of lists that do not apply could match, it is not searched,
+    /// which loses no hit that counts.
+    fn regex_gate_open(&self, open: u128, applies: &[bool]) -> bool {
         if self.regex_ungated {
             return true;
         }
@@ -1464,12 +1474,18 @@ impl Lexicons {
         while firsts != 0 {
             let bit = firsts.trailing_zeros() as usize;
             firsts &= firsts - 1;
-            if self
-                .regex_term_of_first_set
-                .get(bit)
-                .and_then(|&term| self.regex_needs.get(term))
-                .is_some_and(|&needs| needs & !open == 0)
-            {
+            let Some(&term) = self.regex_term_of_first_set.get(bit) else {
+                continue;
+            };
+            let needs_met = self
+                .regex_needs
+                .get(term)
+                .is_some_and(|&needs| needs & !open == 0);
+            let counts = self
+                .regex_lexicon
+                .get(term)
+                .is_none_or(|&lexicon| applies.get(lexicon).copied().unwrap_or(true));
+            if needs_met && counts {
                 return true;
             }
         }
@@ -2131,7 +2147,7 @@ mod tests {
         let mut hits = Vec::new();
         let mut words = Vec::new();
         crate::text::words(text, &mut words);
-        l.find(text, &words, &mut Buffers::default(), &mut hits);
+        l.find(text, &words, &mut Buffers::default(), &mut hits, &[]);
         hits.iter()
             .map(|h| text[h.start..h.end].to_owned())
             .collect()

@@ -654,6 +654,68 @@ fn a_reply_that_confirms_someone_was_a_patient_is_reviewed() {
     }
 }
 
+#[test]
+fn replies_that_confirm_care_in_other_words_are_reviewed_too() {
+    let reply = || Context {
+        kind: PostKind::Reply,
+        ..official()
+    };
+    for (text, phrase) in [
+        (
+            "It was our pleasure to care for you!",
+            "pleasure to care for you",
+        ),
+        (
+            "Our ortho team loved having you.",
+            "Our ortho team loved having you",
+        ),
+        ("We hope your recovery keeps going well.", "your recovery"),
+        (
+            "Thanks for sharing your experience with us.",
+            "experience with us",
+        ),
+        (
+            "We're glad the care you received was great.",
+            "care you received",
+        ),
+        (
+            "He was a joy to care for while he was in our ICU.",
+            "was in our ICU",
+        ),
+        (
+            "See you at your follow-up next week!",
+            "See you at your follow-up",
+        ),
+        (
+            "Since your knee surgery you look great!",
+            "Since your knee surgery",
+        ),
+    ] {
+        let report = scan_in(text, reply());
+        let matched: Vec<&str> = report
+            .findings
+            .iter()
+            .filter(|f| f.rule == "lexicon.confirms_patient")
+            .map(|f| f.matched.as_str())
+            .collect();
+        assert_eq!(matched, [phrase], "{text:?}");
+    }
+    // General answers in a reply, and the same words in a post, are fine.
+    for text in [
+        "Recovery times vary; your surgeon will talk you through them.",
+        "Thanks for visiting our booth at the health fair!",
+    ] {
+        assert!(
+            !has(&scan_in(text, reply()), Category::IndirectPhi),
+            "{text:?}"
+        );
+    }
+    assert!(!has(
+        &scan_in("Our ortho team loved having you.", official()),
+        Category::IndirectPhi
+    ));
+}
+
 // Names, places and addresses that the scanner once missed.
 
 #[test]
