@@ -1391,14 +1391,10 @@ pub(crate) fn find(
             match mode {
                 // "Patient Relations", "Nurse Manager": an ordinary word in no name list is not a
                 // name, even after a title.
-                // "Pt ID band": three capitals or fewer that are no listed name are an acronym.
+                // "Pt ID band": nor are three capitals or fewer in no name list (an acronym).
                 CaseMode::Mixed => {
-                    let acronym = word.shape == Shape::Upper
-                        && word.end - word.start <= 3
-                        && !(c.first() || c.surname());
                     word.is_capitalised()
-                        && !(c.english() && !c.first() && !c.surname())
-                        && !acronym
+                        && (c.first() || c.surname() || !c.english() && !short_capitals(word))
                         || lower_after_title()
                 }
                 // "PT REFUSED AM MEDS": an ordinary English word in no name list is no name
@@ -2443,6 +2439,11 @@ fn surname_before_comma(text: &str, words: &[Word], class: &[Class], i: usize) -
         || before.ends_with('\n')
         || before.rsplit(['\n', ' ', '\t']).next().is_some_and(label);
     line_start.then_some(prev.start)
+}
+
+/// Three capitals or fewer ("ID", "AMA"): amid sentence case, an acronym.
+fn short_capitals(w: &Word) -> bool {
+    w.shape == Shape::Upper && w.end - w.start <= 3
 }
 
 /// Whether word `i` is a name addressed at the end of a sentence or clause: ", " right before
@@ -4265,7 +4266,7 @@ fn find_cities(
         }
         // One word: what the lists say of it is known already; three capitals or fewer amid
         // sentence case are an acronym ("walked out AMA at 3am": against medical advice).
-        let acronym = mode == CaseMode::Mixed && w.shape == Shape::Upper && w.end - w.start <= 3;
+        let acronym = mode == CaseMode::Mixed && short_capitals(w);
         if matched.is_none() && c.city() && !c.region() && !c.common() && !c.never() && !acronym {
             matched = Some(1);
         }
