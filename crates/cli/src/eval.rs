@@ -35,6 +35,8 @@ struct LineResult {
     expected: Option<Vec<String>>,
     found_categories: Vec<String>,
     blocked: bool,
+    /// Some phi finding blocks the text (not only advice on it).
+    phi_blocked: bool,
 }
 
 fn tokens(text: &str) -> Vec<(usize, usize)> {
@@ -167,6 +169,10 @@ fn evaluate(
         .findings
         .iter()
         .any(|f| f.severity == Severity::Block);
+    r.phi_blocked = report
+        .findings
+        .iter()
+        .any(|f| f.category == Category::Phi && f.severity == Severity::Block);
     r.expected = expected;
     r
 }
@@ -243,6 +249,10 @@ pub(crate) fn run(scanner: &Scanner, gold: &Path, show: usize, as_json: bool) ->
     let mut categories: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new(); // labelled, found, spurious
     let mut clean = 0;
     let mut clean_blocked = Vec::new();
+    // Lines labelled phi where the scanner found the identifiers but only advised on them: a
+    // user would see the post go through.
+    let mut phi_lines = 0;
+    let mut phi_not_blocked = Vec::new();
     let mut category_misses = Vec::new();
     for (i, r) in results.iter().enumerate() {
         let Some(expected) = &r.expected else {
@@ -252,6 +262,12 @@ pub(crate) fn run(scanner: &Scanner, gold: &Path, show: usize, as_json: bool) ->
             clean += 1;
             if r.blocked {
                 clean_blocked.push(i);
+            }
+        }
+        if expected.iter().any(|c| c == "phi") {
+            phi_lines += 1;
+            if !r.phi_blocked {
+                phi_not_blocked.push(i);
             }
         }
         for c in expected {
@@ -282,6 +298,8 @@ pub(crate) fn run(scanner: &Scanner, gold: &Path, show: usize, as_json: bool) ->
             "categories": categories.iter().map(|(c, (l, f, s))| (c.clone(), json!({"labelled_lines": l, "found": f, "recall": ratio(*f, *l), "unexpected_lines": s}))).collect::<serde_json::Map<_, _>>(),
             "clean_lines": clean,
             "clean_lines_blocked": clean_blocked.len(),
+            "phi_lines": phi_lines,
+            "phi_lines_not_blocked": phi_not_blocked.len(),
         });
         println!("{}", serde_json::to_string_pretty(&figures)?);
     } else {
@@ -309,6 +327,10 @@ pub(crate) fn run(scanner: &Scanner, gold: &Path, show: usize, as_json: bool) ->
                 "\nclean lines: {clean}, of which blocked: {}",
                 clean_blocked.len()
             );
+            println!(
+                "phi lines: {phi_lines}, of which not blocked: {}",
+                phi_not_blocked.len()
+            );
         }
         if show > 0 {
             if !misses.is_empty() {
@@ -335,6 +357,9 @@ pub(crate) fn run(scanner: &Scanner, gold: &Path, show: usize, as_json: bool) ->
                     i + 1,
                     results[i].found_categories
                 );
+            }
+            for &i in phi_not_blocked.iter().take(show) {
+                println!("  phi line {} not blocked", i + 1);
             }
         }
     }

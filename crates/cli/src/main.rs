@@ -378,6 +378,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Policy(PolicyCommand::Check { file }) => {
             let policy = load_policy_path(Some(&file))?;
+            // The scanner is built first: "ok" only for a policy it can compile.
+            scanner(&policy)?;
             println!(
                 "{}: ok: {} version {}, {} sections, {} lexicons, {} identifier formats",
                 file.display(),
@@ -387,7 +389,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 policy.lexicons.len(),
                 policy.identifiers.len()
             );
-            scanner(&policy)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Policy(PolicyCommand::Explain { file }) => {

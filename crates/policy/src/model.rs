@@ -558,6 +558,10 @@ pub enum LexiconRole {
     /// Details that could single a patient out beside patient context (a rare condition, a
     /// local event); never a finding alone.
     QuasiIdentifier,
+    /// Words that say the people a text names are colleagues, friends or family, not patients
+    /// ("happy retirement", "welcome to the team", "my best friend"): in a text with no patient
+    /// context, a name is then advice, not a block. Never a finding alone.
+    NotPatient,
 }
 
 impl LexiconAction {

@@ -72,6 +72,14 @@ pub(crate) fn validate(policy: &Policy, source: &str, origin: &str) -> Result<()
                     format!("lexicon `{name}` has an empty term; a term needs at least one letter or digit"),
                 );
             }
+            if let Some(inner) = text.trim().strip_prefix('/').and_then(|t| t.strip_suffix('/')) {
+                if let Err(detail) = scanner_syntax(inner) {
+                    return fail(
+                        Some(term.span().start),
+                        format!("lexicon `{name}` has an invalid regular expression: {detail}"),
+                    );
+                }
+            }
         }
         if lexicon.action == LexiconAction::Replace && lexicon.replacement.is_none() {
             return fail(
@@ -81,14 +89,7 @@ pub(crate) fn validate(policy: &Policy, source: &str, origin: &str) -> Result<()
         }
     }
     for format in &policy.identifiers {
-        if let Err(err) = regex::Regex::new(format.pattern.get_ref()) {
-            let detail = err
-                .to_string()
-                .lines()
-                .last()
-                .unwrap_or("")
-                .trim()
-                .to_owned();
+        if let Err(detail) = scanner_syntax(format.pattern.get_ref()) {
             return fail(
                 Some(format.pattern.span().start),
                 format!(
@@ -136,4 +137,27 @@ pub(crate) fn validate(policy: &Policy, source: &str, origin: &str) -> Result<()
         );
     }
     Ok(())
+}
+
+/// Compiles `pattern` with the syntax the scanner compiles every regular expression with
+/// (ASCII classes and word boundaries, no Unicode classes), so that a pattern the scanner would
+/// refuse is reported here, at its place in the file: a class such as `[^.]` can match
+/// characters beyond ASCII and is refused (write the characters it may match, `[a-z ,']`).
+/// The error is the last line of the regex crate's message, which says what is wrong.
+fn scanner_syntax(pattern: &str) -> Result<(), String> {
+    regex::RegexBuilder::new(pattern)
+        .unicode(false)
+        .build()
+        .map(|_| ())
+        .map_err(|err| {
+            let text = err.to_string();
+            let last = text.lines().last().unwrap_or("").trim();
+            if last.contains("invalid UTF-8") {
+                "it could match characters beyond ASCII (a negated class such as `[^.]`, or `.`); \
+                 list the characters it may match instead"
+                    .to_owned()
+            } else {
+                last.to_owned()
+            }
+        })
 }

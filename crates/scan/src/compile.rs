@@ -62,6 +62,8 @@ struct Texts {
     city_unattributed: SharedStr,
     name_staff: SharedStr,
     name_family: SharedStr,
+    not_patient: SharedStr,
+    contact_unattributed: SharedStr,
     medical_advice: SharedStr,
     security: SharedStr,
     /// A personal web address under the organisation's name.
@@ -111,6 +113,14 @@ impl Texts {
                 "A name after \"my sister\", \"our son\": fine for your own family in a text that speaks of no patient, but never for a patient or a patient's relative (policy section \"{phi}\")."
             )
             .into(),
+            contact_unattributed: format!(
+                "In a text about no one, this contact detail is most likely an organisation's or your own; if it is a patient's or a patient's relative's, remove it (policy section \"{phi}\")."
+            )
+            .into(),
+            not_patient: format!(
+                "In a text about colleagues, friends or family that speaks of no patient, this is most likely theirs: fine for them, but never for a patient or a patient's relative (policy section \"{phi}\")."
+            )
+            .into(),
             medical_advice: format!(
                 "This reads as medical advice to one person; online, staff give general information only and point people to their own clinician (policy section \"{}\").",
                 section(Category::MedicalAdvice)
@@ -145,6 +155,8 @@ impl Texts {
             "phi.city_unattributed" => Some(&self.city_unattributed),
             "phi.name_staff" => Some(&self.name_staff),
             "phi.name_family" => Some(&self.name_family),
+            "phi.not_patient" => Some(&self.not_patient),
+            "phi.contact_unattributed" => Some(&self.contact_unattributed),
             _ => None,
         }
     }
@@ -703,6 +715,8 @@ impl Scanner {
             &mut scratch.hits,
             applies,
         );
+        // A cue that the people named are colleagues, friends or family.
+        let mut not_patient = false;
         for hit in &scratch.hits {
             let Some(info) = self.lexicon_info.get(hit.lexicon) else {
                 continue;
@@ -713,6 +727,7 @@ impl Scanner {
             match info.role {
                 LexiconRole::PatientContext => patient_cues.push((hit.start, hit.end)),
                 LexiconRole::QuasiIdentifier => quasi.push((hit.start, hit.end, "detail")),
+                LexiconRole::NotPatient => not_patient = true,
                 LexiconRole::Finding => {
                     if self.rule(info.category).enabled {
                         Self::lexicon_finding(
@@ -870,6 +885,12 @@ impl Scanner {
         {
             c.end = patterns::extend_address(text, c.end, mode != CaseMode::Mixed);
         }
+        // Names in a text about colleagues, friends or family ("Happy retirement, Phil!"), with
+        // no patient context and no reply confirming someone's care: advice, unless a courtesy
+        // title marks a patient ("Mr. Diaz").
+        let not_patient = not_patient
+            && !patient_context
+            && !findings.iter().any(|f| f.category == Category::IndirectPhi);
         for &(s, e) in person_names.iter() {
             candidates.push(Candidate {
                 kind: IdentifierKind::Name,
@@ -879,6 +900,8 @@ impl Scanner {
                     // "Happy birthday to my little sister Chloé!": the author's own family, in
                     // a text that speaks of no patient.
                     "phi.name_family"
+                } else if not_patient && !names::courtesy_title_before(text, s) {
+                    "phi.not_patient"
                 } else {
                     "phi.name"
                 },
@@ -961,6 +984,36 @@ impl Scanner {
         }
         if candidates.len() > 1 {
             resolve_overlaps(candidates);
+        }
+        // A phone number, e-mail, street address or web address in a text about no one (no
+        // patient context, no person's name, and on a personal account no cue such as "born",
+        // "lives", "husband" in its sentence) is most likely an organisation's or the author's
+        // own ("call the pantry at ...", a clinic's address on the official account): advice.
+        if !about_person {
+            let official = ctx.channel == Channel::Official;
+            for c in candidates.iter_mut().filter(|c| {
+                matches!(
+                    c.kind,
+                    IdentifierKind::Phone
+                        | IdentifierKind::Email
+                        | IdentifierKind::Address
+                        | IdentifierKind::Url
+                ) && (official || !cue_near(c.start))
+            }) {
+                c.rule = "phi.contact_unattributed";
+                c.pattern = None;
+            }
+        }
+        // A date or an age in a text about colleagues, friends or family that speaks of no
+        // patient ("my baby boy turned 6 ... born on Feb 9", "Grandpa turned 94"): advice.
+        if not_patient {
+            for c in candidates
+                .iter_mut()
+                .filter(|c| matches!(c.kind, IdentifierKind::Date | IdentifierKind::Age))
+            {
+                c.rule = "phi.not_patient";
+                c.pattern = None;
+            }
         }
 
         // Building findings is rare next to looking for them: each kind is built out of line, so
@@ -1079,9 +1132,15 @@ impl Scanner {
         let known = person_names
             .iter()
             .any(|&(s, e)| s <= w.start && w.end <= e);
+        // A name of the lists, or a capitalised word of at least three letters that is in no
+        // list at all ("Ottoline in bed 14": a name the lists lack).
+        let unlisted_ok = w.is_capitalised() && w.end - w.start >= 3;
         if !known
             && with_lowercase(w.text(text), |word| {
-                (data.is_surname(word) || data.is_first(word)) && !self.allow.allows(word)
+                (data.is_surname(word)
+                    || data.is_first(word)
+                    || unlisted_ok && data.is_unlisted(word))
+                    && !self.allow.allows(word)
             })
         {
             candidates.push(Candidate {

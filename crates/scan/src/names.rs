@@ -518,6 +518,55 @@ const ENTITY_WORDS: &[&str] = &[
     "senior",
     "staff",
     "team's",
+    // Places a name is given to ("Haskett Road", "Corbett Drug", "Loon Lake", "Hawthorne Inn"):
+    // the capitalised words before one name a place, not a person. Words that are also common
+    // surnames ("Hill", "Lane", "Court", "Wood") are left out.
+    "road",
+    "rd",
+    "street",
+    "st",
+    "avenue",
+    "ave",
+    "boulevard",
+    "blvd",
+    "highway",
+    "hwy",
+    "parkway",
+    "pkwy",
+    "lake",
+    "pond",
+    "river",
+    "creek",
+    "trail",
+    "mountain",
+    "inn",
+    "motel",
+    "hotel",
+    "apartments",
+    "fairgrounds",
+    "elementary",
+    "academy",
+    "drug",
+    "drugs",
+    "pharmacy",
+    "market",
+    "bakery",
+    "diner",
+    "cafe",
+    "orchard",
+    "farm",
+    "farms",
+    "cemetery",
+    "chapel",
+    "bridge",
+    "mall",
+    "plaza",
+    "stadium",
+    "arena",
+    "museum",
+    "zoo",
+    "marina",
+    "courthouse",
 ];
 
 const FUNCTION_WORDS: &[&str] = &[
@@ -737,6 +786,23 @@ impl NameData {
 
     pub(crate) fn is_surname(&self, lower: &str) -> bool {
         self.entry(lower).flags & SURNAME != 0
+    }
+
+    /// A word in none of the lists: no name, no ordinary or English word, no place, no title
+    /// ("Ottoline", "Zbigniew" when the name lists lack them).
+    pub(crate) fn is_unlisted(&self, lower: &str) -> bool {
+        self.entry(lower).flags
+            & (FIRST
+                | SURNAME
+                | COMMON_WORD
+                | ENGLISH
+                | NEVER
+                | ENTITY
+                | FUNCTION
+                | PLACE
+                | HONORIFIC
+                | RELATION)
+            == 0
     }
 
     pub(crate) fn is_region(&self, lower: &str) -> bool {
@@ -1519,7 +1585,14 @@ pub(crate) fn find(
                 .is_some_and(|(n, nc)| {
                     nc.entity() && n.is_capitalised() && follows(n, &words[end_idx], text)
                 });
-        if names_a_thing {
+        // "St. Brendan's parish hall", "St Aldric's": a saint's name in a place's.
+        let saint = mode == CaseMode::Mixed
+            && i > 0
+            && words.get(i - 1).is_some_and(|p| {
+                text.get(p.start..p.end) == Some("St")
+                    && matches!(text.get(p.end..word.start), Some(". " | " "))
+            });
+        if names_a_thing || saint {
             i = end_idx + 1;
             continue;
         }
@@ -4270,7 +4343,18 @@ fn find_cities(
         if matched.is_none() && c.city() && !c.region() && !c.common() && !c.never() && !acronym {
             matched = Some(1);
         }
+        // "Hawthorne Inn", "Greer Mountain", "Dexter Ave": a town's name given to a place.
+        let mut names_a_thing = |len: usize| {
+            let last = i + len - 1;
+            mode == CaseMode::Mixed
+                && words.get(last + 1).is_some_and(|n| {
+                    n.is_capitalised()
+                        && follows(n, &words[last], text)
+                        && word_flags(data, lower, n, text) & ENTITY != 0
+                })
+        };
         match matched {
+            Some(len) if names_a_thing(len) => i += len,
             Some(len) => {
                 let end = words[i + len - 1].end;
                 if !taken(w.start, end, out) {
@@ -4389,6 +4473,20 @@ pub(crate) fn own_family_before(text: &str, start: usize) -> bool {
     words
         .take(3)
         .any(|w| w.eq_ignore_ascii_case("my") || w.eq_ignore_ascii_case("our"))
+}
+
+/// Whether a courtesy title that patients are called by ("Mr.", "Mrs", "Ms.", "Miss", "Mx") stands
+/// right before `start`.
+pub(crate) fn courtesy_title_before(text: &str, start: usize) -> bool {
+    let head = text.get(..start).unwrap_or("").trim_end();
+    let head = head.strip_suffix('.').unwrap_or(head);
+    let word_start = head
+        .rfind(|c: char| !c.is_ascii_alphabetic())
+        .map_or(0, |i| i + 1);
+    let word = head.get(word_start..).unwrap_or("");
+    ["mr", "mrs", "ms", "miss", "mx"]
+        .iter()
+        .any(|t| word.eq_ignore_ascii_case(t))
 }
 
 #[cfg(test)]
