@@ -72,7 +72,11 @@ pub(crate) fn validate(policy: &Policy, source: &str, origin: &str) -> Result<()
                     format!("lexicon `{name}` has an empty term; a term needs at least one letter or digit"),
                 );
             }
-            if let Some(inner) = text.trim().strip_prefix('/').and_then(|t| t.strip_suffix('/')) {
+            if let Some(inner) = text
+                .trim()
+                .strip_prefix('/')
+                .and_then(|t| t.strip_suffix('/'))
+            {
                 if let Err(detail) = scanner_syntax(inner) {
                     return fail(
                         Some(term.span().start),

@@ -103,6 +103,35 @@ fn a_bad_identifier_pattern_is_located() {
 }
 
 #[test]
+fn a_lexicon_regex_the_scanner_cannot_compile_is_located() {
+    // A negated class can match characters beyond ASCII, which the scanner's syntax refuses.
+    let source = DEFAULT_POLICY_TOML.replace(
+        "'/on\\sour\\s[a-z-]+\\s(?:unit|floor)/'",
+        "'/on\\sour\\s[^.]+\\s(?:unit|floor)/'",
+    );
+    assert_ne!(
+        source, DEFAULT_POLICY_TOML,
+        "the term to break was not found"
+    );
+    let err = error_of(&source);
+    assert!(
+        err.contains(&format!("org.toml:{}:", line_of(&source, "[^.]+"))),
+        "{err}"
+    );
+    assert!(
+        err.contains("lexicon `patient_context`") && err.contains("beyond ASCII"),
+        "{err}"
+    );
+    // An unbalanced group is named too.
+    let source = DEFAULT_POLICY_TOML.replace(
+        "'/on\\sour\\s[a-z-]+\\s(?:unit|floor)/'",
+        "'/on\\sour\\s([a-z-]+\\s(?:unit|floor)/'",
+    );
+    let err = error_of(&source);
+    assert!(err.contains("invalid regular expression"), "{err}");
+}
+
+#[test]
 fn a_rule_pointing_to_a_missing_section_is_refused() {
     let source = DEFAULT_POLICY_TOML.replace(
         "section = \"endorsements\"\n\n[rules.unprofessional]",

@@ -891,6 +891,8 @@ impl Scanner {
         let not_patient = not_patient
             && !patient_context
             && !findings.iter().any(|f| f.category == Category::IndirectPhi);
+        // A name of the author's own family, in a text with no patient context.
+        let mut family_named = false;
         for &(s, e) in person_names.iter() {
             candidates.push(Candidate {
                 kind: IdentifierKind::Name,
@@ -899,6 +901,7 @@ impl Scanner {
                 } else if !patient_context && names::own_family_before(text, s) {
                     // "Happy birthday to my little sister Chloé!": the author's own family, in
                     // a text that speaks of no patient.
+                    family_named = true;
                     "phi.name_family"
                 } else if not_patient && !names::courtesy_title_before(text, s) {
                     "phi.not_patient"
@@ -1005,8 +1008,9 @@ impl Scanner {
             }
         }
         // A date or an age in a text about colleagues, friends or family that speaks of no
-        // patient ("my baby boy turned 6 ... born on Feb 9", "Grandpa turned 94"): advice.
-        if not_patient {
+        // patient ("my baby boy turned 6 ... born on Feb 9", "Grandpa Ignatius turned 94"):
+        // advice.
+        if not_patient || family_named {
             for c in candidates
                 .iter_mut()
                 .filter(|c| matches!(c.kind, IdentifierKind::Date | IdentifierKind::Age))

@@ -47,7 +47,7 @@ fn sources() -> Vec<(Signal, String)> {
         (RelativeDate, r"(?i)\b(?:last|this\s+past)\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day\b".into()),
         (QuasiTime, r"(?i)\b(?:yesterday|overnight)\b".into()),
         (QuasiTime, r"(?i)\b(?:last\s+night|this\s+(?:morning|afternoon|evening)|the\s+day\s+before\s+yesterday|(?:mon|tues|wednes|thurs|fri|satur|sun)day\s+(?:night|morning|evening)|at\s+[0-9]{1,2}(?::[0-9]{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|on\s+(?:christmas|thanksgiving|new\s+year'?s(?:\s+eve)?|easter|halloween|the\s+(?:4th|fourth)\s+of\s+july))\b".into()),
-        (QuasiAge, r"(?i)\b[0-9]{1,3}\s*-?\s*(?:years?|yrs?|y/o|yo|months?|weeks?|days?)\s*-?\s*old\b|\b[0-9]{1,3}\s?(?:yo|y/o|yof|yom)\b|\b(?:age|aged)\s*:?\s*[0-9]{1,3}\b|\bin\s+(?:his|her|their)\s+(?:late\s+|early\s+|mid-?)?[1-9]0s\b".into()),
+        (QuasiAge, r"(?i)\b[0-9]{1,3}\s*-?\s*(?:years?|yrs?|y/o|yo|months?|weeks?|days?)\s*-?\s*old\b|\b[0-9]{1,3}\s?(?:yo|y/o|yof|yom)\b|\b(?:age|aged)\s*:?\s*[0-9]{1,3}\b|\bin\s+(?:his|her|their)\s+(?:late\s+|early\s+|mid-?)?[1-9]0s\b|\b[0-9]{2}-weeker\b".into()),
         (QuasiAge, r"(?i)\b(?:teenager|teenage|teen|toddler|newborn|infant|preemie|twins|triplets|elderly|centenarian|pregnant|expecting)\b".into()),
         // A road by its number; a named place after a preposition ("on Haskett Road", "at the
         // Silverleaf Motel", "pulled out of Widgeon Pond"), in sentence case, lower case or capitals.
@@ -175,7 +175,7 @@ mod tests {
             (PersonCue, r"(?i)\b(?:born|birth|birthday|bday|dob|d\.o\.b\.?|date of birth|admitted|admission|admit|discharged|discharge|surgery|operated|operation|procedure|passed away|died|death|deceased|expired|delivered|diagnosed|transferred|visit|appointment|appt|seen on|seen by|treated|hospitali[sz]ed|coded|intubated|lives|lived|resides|resident|address|home|patient|pt|mrn|husband|wife|son|daughter|mother|father|grandmother|grandfather)\b".into()),
             (RelativeDate, String::new()),
             (QuasiTime, r"(?i)\b(?:last\s+night|this\s+(?:morning|afternoon|evening)|yesterday|the\s+day\s+before\s+yesterday|overnight|(?:mon|tues|wednes|thurs|fri|satur|sun)day\s+(?:night|morning|evening)|at\s+[0-9]{1,2}(?::[0-9]{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|on\s+(?:christmas|thanksgiving|new\s+year'?s(?:\s+eve)?|easter|halloween|the\s+(?:4th|fourth)\s+of\s+july))\b".into()),
-            (QuasiAge, r"(?i)\b[0-9]{1,3}\s*-?\s*(?:years?|yrs?|y/o|yo|months?|weeks?|days?)\s*-?\s*old\b|\b[0-9]{1,3}\s?(?:yo|y/o|yof|yom)\b|\b(?:age|aged)\s*:?\s*[0-9]{1,3}\b|\bin\s+(?:his|her|their)\s+(?:late\s+|early\s+|mid-?)?[1-9]0s\b|\b(?:teenager|teenage|teen|toddler|newborn|infant|preemie|twins|triplets|elderly|centenarian|pregnant|expecting)\b".into()),
+            (QuasiAge, r"(?i)\b[0-9]{1,3}\s*-?\s*(?:years?|yrs?|y/o|yo|months?|weeks?|days?)\s*-?\s*old\b|\b[0-9]{1,3}\s?(?:yo|y/o|yof|yom)\b|\b(?:age|aged)\s*:?\s*[0-9]{1,3}\b|\bin\s+(?:his|her|their)\s+(?:late\s+|early\s+|mid-?)?[1-9]0s\b|\b[0-9]{2}-weeker\b|\b(?:teenager|teenage|teen|toddler|newborn|infant|preemie|twins|triplets|elderly|centenarian|pregnant|expecting)\b".into()),
             (QuasiPlace, String::new()),
             (Advice, String::new()),
             (AdviceVerb, String::new()),

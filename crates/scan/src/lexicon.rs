@@ -2448,7 +2448,9 @@ mod tests {
             }
         }
         let corpus = include_str!("../../../corpora/social.jsonl");
-        // What the filter is for: most words are not walked from (about one in five).
+        // What the filter is for: most words are not walked from (about one in five until the
+        // patient-context cues of 12-07 evening, which start with "who", "welcome", "born":
+        // under a third).
         let (mut all, mut walked) = (0usize, 0u32);
         for line in corpus.lines() {
             let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
@@ -2468,10 +2470,7 @@ mod tests {
                 }
             }
         }
-        assert!(
-            walked as usize * 10 < all * 3,
-            "{walked} words of {all} walked"
-        );
+        assert!(walked as usize * 3 < all, "{walked} words of {all} walked");
     }
 
     #[test]

@@ -1592,7 +1592,7 @@ pub(crate) fn find(
                 text.get(p.start..p.end) == Some("St")
                     && matches!(text.get(p.end..word.start), Some(". " | " "))
             });
-        if names_a_thing || saint {
+        if names_a_thing || saint || place_by_owner(text, words, i, end_idx) {
             i = end_idx + 1;
             continue;
         }
@@ -4470,9 +4470,59 @@ pub(crate) fn own_family_before(text: &str, start: usize) -> bool {
     if !is_relation(relation.as_bytes()) {
         return false;
     }
-    words
-        .take(3)
-        .any(|w| w.eq_ignore_ascii_case("my") || w.eq_ignore_ascii_case("our"))
+    kin_title(relation)
+        || words
+            .take(3)
+            .any(|w| w.eq_ignore_ascii_case("my") || w.eq_ignore_ascii_case("our"))
+}
+
+/// A relation written as a title, capitalised, as people write their own grandparents, aunts
+/// and uncles ("Grandpa Ignatius turned 94", "Aunt Rosa's lasagna").
+fn kin_title(relation: &str) -> bool {
+    relation.starts_with(|c: char| c.is_ascii_uppercase())
+        && ["grandma", "grandpa", "aunt", "uncle"]
+            .iter()
+            .any(|k| relation.eq_ignore_ascii_case(k))
+}
+
+/// "Party at Gustavo's on Wharf St.", "lunch from Rosa's!": a name in the possessive after
+/// "at", "from" or "to", with nothing owned after it (the text ends, punctuation, or a
+/// preposition follows), names a shop or a restaurant (or someone's home), not a patient.
+fn place_by_owner(text: &str, words: &[Word], first: usize, last: usize) -> bool {
+    let (Some(w), Some(prev), Some(end)) = (
+        words.get(first),
+        first.checked_sub(1).and_then(|p| words.get(p)),
+        words.get(last),
+    ) else {
+        return false;
+    };
+    let before = text.get(prev.start..prev.end).unwrap_or("");
+    if text.get(prev.end..w.start) != Some(" ")
+        || !["at", "from", "to"]
+            .iter()
+            .any(|p| before.eq_ignore_ascii_case(p))
+    {
+        return false;
+    }
+    let after = text.get(end.end..).unwrap_or("");
+    let Some(rest) = after
+        .strip_prefix("'s")
+        .or_else(|| after.strip_prefix("\u{2019}s"))
+        .or_else(|| after.strip_prefix("'S"))
+        .or_else(|| after.strip_prefix("\u{2019}S"))
+    else {
+        return false;
+    };
+    let rest = rest.trim_start_matches(' ');
+    let next: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect();
+    rest.is_empty()
+        || rest.starts_with(['.', ',', '!', '?', ';', ':', ')', '\n'])
+        || ["on", "in", "at", "near", "for", "with", "downtown"]
+            .iter()
+            .any(|p| next.eq_ignore_ascii_case(p))
 }
 
 /// Whether a courtesy title that patients are called by ("Mr.", "Mrs", "Ms.", "Miss", "Mx") stands
@@ -4541,9 +4591,10 @@ mod tests {
             if !RELATIONS.iter().any(|r| r.eq_ignore_ascii_case(relation)) {
                 return false;
             }
-            words
-                .take(3)
-                .any(|w| w.eq_ignore_ascii_case("my") || w.eq_ignore_ascii_case("our"))
+            kin_title(relation)
+                || words
+                    .take(3)
+                    .any(|w| w.eq_ignore_ascii_case("my") || w.eq_ignore_ascii_case("our"))
         }
         let texts = [
             "Happy birthday to my little sister Chloé!",

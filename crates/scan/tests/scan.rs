@@ -976,3 +976,201 @@ fn streets_written_name_first_are_found() {
         );
     }
 }
+
+/// The severity of the phi finding whose text is `matched`, if there is one.
+fn phi_severity(report: &Report, matched: &str) -> Option<Severity> {
+    report
+        .findings
+        .iter()
+        .find(|f| f.category == Category::Phi && f.matched == matched)
+        .map(|f| f.severity)
+}
+
+#[test]
+fn names_given_to_places_are_no_people_and_the_place_is_a_quasi_identifier() {
+    for (text, word) in [
+        (
+            "The man in bed 9 crashed his snowmobile on Pruett Road last night.",
+            "Pruett",
+        ),
+        (
+            "my patient manages the Dalton Inn and everyone in town knows her",
+            "Dalton",
+        ),
+        (
+            "we admitted the owner of Harlan Drug after the fire at his store",
+            "Harlan",
+        ),
+        (
+            "Blood drive at St. Gregory's hall this Saturday, bring ID!",
+            "Gregory",
+        ),
+        (
+            "Team dinner at Marisol's on Front St. tonight, 7pm!",
+            "Marisol",
+        ),
+    ] {
+        let report = scan(text);
+        assert!(
+            !report
+                .findings
+                .iter()
+                .any(|f| f.category == Category::Phi && f.matched.contains(word)),
+            "{text}: {:#?}",
+            report.findings
+        );
+    }
+    // The place beside patient context singles the patient out.
+    let report = scan("Our patient tonight pulled his kid out of Merrow Pond, then collapsed.");
+    assert!(
+        has(&report, Category::IndirectPhi),
+        "{:#?}",
+        report.findings
+    );
+}
+
+#[test]
+fn patients_described_in_new_ways_are_indirect_identification() {
+    for text in [
+        "we had a lady come in after her car slid into the ditch on Corder Road",
+        "PT IS THE DEPUTY SHERIFF FROM THE TOWN NEXT DOOR, SO BE DISCREET",
+        "the roofer who fell off the church steeple is awake and asking for his phone",
+        "Honored to have cared for the goalie who took a puck to the face on Friday",
+        "one of my dialysis patients is the crossing guard outside the middle school",
+    ] {
+        let report = scan(text);
+        assert!(
+            has(&report, Category::IndirectPhi),
+            "{text}: {:#?}",
+            report.findings
+        );
+    }
+    // A patient mentioned with nothing that singles them out is not.
+    let report = scan("A patient told me today that I have calm hands. Made my week.");
+    assert!(
+        !has(&report, Category::IndirectPhi),
+        "{:#?}",
+        report.findings
+    );
+}
+
+#[test]
+fn names_in_texts_about_colleagues_friends_and_family_are_advice() {
+    for (text, name) in [
+        (
+            "Happy retirement, Gwen! 28 years on nights and never a bad word.",
+            "Gwen",
+        ),
+        (
+            "shoutout to Radek for covering my shift so I could see my kid's play",
+            "Radek",
+        ),
+        (
+            "Welcome to the team, Imani! You are going to love it here.",
+            "Imani",
+        ),
+    ] {
+        let report = scan(text);
+        assert_eq!(
+            phi_severity(&report, name),
+            Some(Severity::Advise),
+            "{text}: {:#?}",
+            report.findings
+        );
+    }
+    // Patient context, a courtesy title, or a reply confirming care: still a block.
+    for (text, name, context) in [
+        (
+            "Happy retirement to my patient Gwen, who taught 40 years at the high school!",
+            "Gwen",
+            Context::default(),
+        ),
+        (
+            "shoutout to Mr. Radek for covering his own IV pole with stickers 😂",
+            "Radek",
+            Context::default(),
+        ),
+        (
+            "Welcome back, Imani! It was our pleasure to care for you after your surgery.",
+            "Imani",
+            Context {
+                kind: PostKind::Reply,
+                ..official()
+            },
+        ),
+    ] {
+        let report = scan_in(text, context);
+        assert_eq!(
+            phi_severity(&report, name),
+            Some(Severity::Block),
+            "{text}: {:#?}",
+            report.findings
+        );
+    }
+    // The author's own grandparent by title, and the age that goes with it.
+    let report = scan("Grandpa Tobias turned 95 today and still beat us all at cards.");
+    assert_eq!(phi_severity(&report, "Tobias"), Some(Severity::Advise));
+    assert!(
+        !report
+            .findings
+            .iter()
+            .any(|f| f.severity == Severity::Block),
+        "{:#?}",
+        report.findings
+    );
+}
+
+#[test]
+fn contact_details_in_a_text_about_no_one_are_advice() {
+    let report = scan("The Westfield food bank needs volunteers; call them at (555) 310-8842.");
+    assert_eq!(
+        phi_severity(&report, "(555) 310-8842"),
+        Some(Severity::Advise),
+        "{:#?}",
+        report.findings
+    );
+    let report = scan_in(
+        "Our new Brookside clinic opens Monday at 12 Alder Way. Call (555) 201-4700 to book a visit.",
+        official(),
+    );
+    assert!(
+        !report
+            .findings
+            .iter()
+            .any(|f| f.severity == Severity::Block),
+        "{:#?}",
+        report.findings
+    );
+    // About a patient or a person: a block.
+    for text in [
+        "My patient's husband keeps calling the unit from (555) 310-8842.",
+        "Ms. Ferreira asked us to call her son at (555) 310-8842.",
+        "Her husband lives at 48 Kettle Lane and wants the records mailed there.",
+    ] {
+        let report = scan(text);
+        assert!(
+            report.findings.iter().any(|f| f.category == Category::Phi
+                && f.severity == Severity::Block
+                && matches!(
+                    f.identifier,
+                    Some(IdentifierKind::Phone | IdentifierKind::Address)
+                )),
+            "{text}: {:#?}",
+            report.findings
+        );
+    }
+}
+
+#[test]
+fn a_word_in_no_list_before_in_bed_is_a_patients_name() {
+    let report = scan("Ysolde in bed 12 asked for a second pudding again 😂");
+    assert_eq!(phi(&report, IdentifierKind::Name), ["Ysolde"]);
+    assert_eq!(phi(&report, IdentifierKind::Room), ["bed 12"]);
+    // An ordinary word is not.
+    let report = scan("Everyone in bed 12 by nine, said no nurse ever.");
+    assert!(
+        phi(&report, IdentifierKind::Name).is_empty(),
+        "{:#?}",
+        report.findings
+    );
+}
