@@ -928,6 +928,18 @@ impl Scanner {
         if candidates.len() - before == 1 && !patient_context {
             candidates.truncate(before);
         }
+        // "bed 1 Ferraz NPO, bed 2 Whitlock": a capitalised word right after a room is the
+        // patient's name, even one the name lists lack.
+        if mode == CaseMode::Mixed {
+            let rooms = candidates.len();
+            for i in 0..rooms {
+                if let Some(c) = candidates.get(i).filter(|c| c.kind == IdentifierKind::Room) {
+                    if let Some(name) = self.name_after_room(text, c.end, person_names) {
+                        candidates.push(name);
+                    }
+                }
+            }
+        }
         // "Smith in bay 2", "Garcia in 4B": a name-list word right before a room is a patient,
         // even when the word is also an ordinary one.
         // Most words are not followed by " in ": settled on the next word's key first (one
@@ -1156,6 +1168,48 @@ impl Scanner {
             });
             candidates.push(room);
         }
+    }
+
+    /// A name right after the room that ends at `end` ("bed 1 Ferraz"): one space, then a word
+    /// of letters in title case of at least three letters that the lists know as a name or do
+    /// not know at all, not allowed and not found already.
+    #[cold]
+    #[inline(never)]
+    fn name_after_room(
+        &self,
+        text: &str,
+        end: usize,
+        person_names: &[(usize, usize)],
+    ) -> Option<Candidate> {
+        let rest = text.get(end..)?.strip_prefix(' ')?;
+        let len = rest
+            .char_indices()
+            .find(|&(_, c)| !c.is_alphabetic())
+            .map_or(rest.len(), |(i, _)| i);
+        let word = rest.get(..len)?;
+        let mut chars = word.chars();
+        let title = chars.next().is_some_and(char::is_uppercase) && chars.all(char::is_lowercase);
+        if !title || word.chars().count() < 3 {
+            return None;
+        }
+        let start = end + 1;
+        if person_names
+            .iter()
+            .any(|&(s, e)| s < start + len && start < e)
+        {
+            return None;
+        }
+        let data = names::NameData::get();
+        let lower = word.to_lowercase();
+        let name = (data.is_surname(&lower) || data.is_first(&lower) || data.is_unlisted(&lower))
+            && !self.allow.allows(&lower);
+        name.then_some(Candidate {
+            kind: IdentifierKind::Name,
+            rule: "phi.name",
+            pattern: None,
+            start,
+            end: start + len,
+        })
     }
 
     /// Pushes a lexicon's finding for `hit`.
@@ -1849,9 +1903,14 @@ fn resolve_overlaps(candidates: &mut Vec<Candidate>) {
 #[inline(never)]
 fn detail_after_name(text: &str, name_end: usize) -> Option<Candidate> {
     let rest = text.get(name_end..)?;
-    let trimmed = rest.trim_start_matches([',', ' ', '(']);
+    // "Mr. Lindqvist is 103": the age after a verb that gives it.
+    let verb = [" is ", " was ", " turned ", " just turned "]
+        .iter()
+        .find(|v| rest.starts_with(**v))
+        .map_or(0, |v| v.len());
+    let trimmed = rest.get(verb..)?.trim_start_matches([',', ' ', '(']);
     let skipped = rest.len() - trimmed.len();
-    if skipped > 0 && skipped <= 3 && !rest.starts_with(" in") {
+    if skipped > 0 && (skipped <= 3 || verb > 0) && !rest.starts_with(" in") {
         let digits = trimmed.bytes().take_while(u8::is_ascii_digit).count();
         let after = trimmed.as_bytes().get(digits).copied();
         if (2..=3).contains(&digits)

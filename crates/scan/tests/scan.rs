@@ -1174,3 +1174,22 @@ fn a_word_in_no_list_before_in_bed_is_a_patients_name() {
         report.findings
     );
 }
+
+#[test]
+fn an_age_given_after_a_name_and_a_name_after_a_room() {
+    let report = scan("Mrs. Okonkwo is 97 and still does the crossword in pen.");
+    assert_eq!(phi(&report, IdentifierKind::Age), ["97"]);
+    // Under 90 is no identifier.
+    let report = scan("Mrs. Okonkwo is 87 and still does the crossword in pen.");
+    assert!(phi(&report, IdentifierKind::Age).is_empty());
+    let report = scan("report for nights: bed 3 Quessada NPO after midnight, bed 4 Lim for a CT");
+    assert_eq!(phi(&report, IdentifierKind::Name), ["Quessada", "Lim"]);
+    assert_eq!(phi(&report, IdentifierKind::Room), ["bed 3", "bed 4"]);
+    // An ordinary word after a room is not a name.
+    let report = scan("my patient in bed 3 Tuesday night was so sweet");
+    assert!(
+        phi(&report, IdentifierKind::Name).is_empty(),
+        "{:#?}",
+        report.findings
+    );
+}
