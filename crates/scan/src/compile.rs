@@ -916,6 +916,13 @@ impl Scanner {
             if let Some(c) = detail_after_name(text, e) {
                 candidates.push(c);
             }
+            // "our patient Magnus from Thornwick": a patient's home town, even one the city
+            // list lacks.
+            if patient_context {
+                if let Some(c) = town_after_name(text, e) {
+                    candidates.push(c);
+                }
+            }
         }
         // "301 Garcia, 302 Patel, 305 Simmons": a census of rooms, each number right before a
         // name (two of them, or one beside patient context).
@@ -1930,6 +1937,41 @@ fn detail_after_name(text: &str, name_end: usize) -> Option<Candidate> {
         }
     }
     room_after(text, name_end)
+}
+
+/// The town in " from Thornwick" right after a name that ends at `name_end`: a word in title
+/// case (or capitals in capitals) of at least four letters that no list knows (a town of the
+/// city list is found as a town already; "from Accounting", "from Pfizer" and other ordinary or
+/// listed words are not taken).
+fn town_after_name(text: &str, name_end: usize) -> Option<Candidate> {
+    let rest = text.get(name_end..)?;
+    let after = rest
+        .strip_prefix(" from ")
+        .or_else(|| rest.strip_prefix(" FROM "))?;
+    let len = after
+        .char_indices()
+        .find(|&(_, c)| !c.is_alphabetic())
+        .map_or(after.len(), |(i, _)| i);
+    let word = after.get(..len)?;
+    let mut chars = word.chars();
+    let first_upper = chars.next().is_some_and(char::is_uppercase);
+    let rest_lower = word.chars().skip(1).all(char::is_lowercase);
+    let all_upper = word.chars().all(char::is_uppercase) && rest.starts_with(" FROM ");
+    if !first_upper || !(rest_lower || all_upper) || word.chars().count() < 4 {
+        return None;
+    }
+    let lower = word.to_lowercase();
+    if !names::NameData::get().is_unlisted(&lower) {
+        return None;
+    }
+    let start = name_end + (rest.len() - after.len());
+    Some(Candidate {
+        kind: IdentifierKind::City,
+        rule: "phi.city",
+        pattern: None,
+        start,
+        end: start + len,
+    })
 }
 
 /// A room number right before the name at `start`, as in a list of rooms: "301 Garcia", "4B

@@ -1193,3 +1193,23 @@ fn an_age_given_after_a_name_and_a_name_after_a_room() {
         report.findings
     );
 }
+
+#[test]
+fn a_patients_home_town_after_from_even_one_the_lists_lack() {
+    let report =
+        scan("our patient Ingeborg from Vellmar Ridge drove herself to dialysis in the snow");
+    assert_eq!(phi(&report, IdentifierKind::City), ["Vellmar"]);
+    // An ordinary word, or no patient context: no town.
+    let report = scan("our patient Ingeborg from Accounting brought us cookies");
+    assert!(
+        phi(&report, IdentifierKind::City).is_empty(),
+        "{:#?}",
+        report.findings
+    );
+    let report = scan("Lunch with Ingeborg from Vellmar today!");
+    assert!(
+        phi(&report, IdentifierKind::City).is_empty(),
+        "{:#?}",
+        report.findings
+    );
+}
