@@ -1188,12 +1188,8 @@ impl Scanner {
         end: usize,
         person_names: &[(usize, usize)],
     ) -> Option<Candidate> {
-        let rest = text.get(end..)?.strip_prefix(' ')?;
-        let len = rest
-            .char_indices()
-            .find(|&(_, c)| !c.is_alphabetic())
-            .map_or(rest.len(), |(i, _)| i);
-        let word = rest.get(..len)?;
+        let word = leading_word(text.get(end..)?.strip_prefix(' ')?);
+        let len = word.len();
         let mut chars = word.chars();
         let title = chars.next().is_some_and(char::is_uppercase) && chars.all(char::is_lowercase);
         if !title || word.chars().count() < 3 {
@@ -1939,6 +1935,15 @@ fn detail_after_name(text: &str, name_end: usize) -> Option<Candidate> {
     room_after(text, name_end)
 }
 
+/// The letters `s` starts with, up to its first character that is no letter.
+fn leading_word(s: &str) -> &str {
+    let len = s
+        .char_indices()
+        .find(|&(_, c)| !c.is_alphabetic())
+        .map_or(s.len(), |(i, _)| i);
+    s.get(..len).unwrap_or("")
+}
+
 /// The town in " from Thornwick" right after a name that ends at `name_end`: a word in title
 /// case (or capitals in capitals) of at least four letters that no list knows (a town of the
 /// city list is found as a town already; "from Accounting", "from Pfizer" and other ordinary or
@@ -1948,11 +1953,8 @@ fn town_after_name(text: &str, name_end: usize) -> Option<Candidate> {
     let after = rest
         .strip_prefix(" from ")
         .or_else(|| rest.strip_prefix(" FROM "))?;
-    let len = after
-        .char_indices()
-        .find(|&(_, c)| !c.is_alphabetic())
-        .map_or(after.len(), |(i, _)| i);
-    let word = after.get(..len)?;
+    let word = leading_word(after);
+    let len = word.len();
     let mut chars = word.chars();
     let first_upper = chars.next().is_some_and(char::is_uppercase);
     let rest_lower = word.chars().skip(1).all(char::is_lowercase);

@@ -977,6 +977,11 @@ fn streets_written_name_first_are_found() {
     }
 }
 
+/// Asserts that the report has no phi finding of `kind`, showing the findings if it has.
+fn assert_none(report: &Report, kind: IdentifierKind) {
+    assert!(phi(report, kind).is_empty(), "{:#?}", report.findings);
+}
+
 /// The severity of the phi finding whose text is `matched`, if there is one.
 fn phi_severity(report: &Report, matched: &str) -> Option<Severity> {
     report
@@ -1168,11 +1173,7 @@ fn a_word_in_no_list_before_in_bed_is_a_patients_name() {
     assert_eq!(phi(&report, IdentifierKind::Room), ["bed 12"]);
     // An ordinary word is not.
     let report = scan("Everyone in bed 12 by nine, said no nurse ever.");
-    assert!(
-        phi(&report, IdentifierKind::Name).is_empty(),
-        "{:#?}",
-        report.findings
-    );
+    assert_none(&report, IdentifierKind::Name);
 }
 
 #[test]
@@ -1181,17 +1182,13 @@ fn an_age_given_after_a_name_and_a_name_after_a_room() {
     assert_eq!(phi(&report, IdentifierKind::Age), ["97"]);
     // Under 90 is no identifier.
     let report = scan("Mrs. Okonkwo is 87 and still does the crossword in pen.");
-    assert!(phi(&report, IdentifierKind::Age).is_empty());
+    assert_none(&report, IdentifierKind::Age);
     let report = scan("report for nights: bed 3 Quessada NPO after midnight, bed 4 Lim for a CT");
     assert_eq!(phi(&report, IdentifierKind::Name), ["Quessada", "Lim"]);
     assert_eq!(phi(&report, IdentifierKind::Room), ["bed 3", "bed 4"]);
     // An ordinary word after a room is not a name.
     let report = scan("my patient in bed 3 Tuesday night was so sweet");
-    assert!(
-        phi(&report, IdentifierKind::Name).is_empty(),
-        "{:#?}",
-        report.findings
-    );
+    assert_none(&report, IdentifierKind::Name);
 }
 
 #[test]
@@ -1201,15 +1198,7 @@ fn a_patients_home_town_after_from_even_one_the_lists_lack() {
     assert_eq!(phi(&report, IdentifierKind::City), ["Vellmar"]);
     // An ordinary word, or no patient context: no town.
     let report = scan("our patient Ingeborg from Accounting brought us cookies");
-    assert!(
-        phi(&report, IdentifierKind::City).is_empty(),
-        "{:#?}",
-        report.findings
-    );
+    assert_none(&report, IdentifierKind::City);
     let report = scan("Lunch with Ingeborg from Vellmar today!");
-    assert!(
-        phi(&report, IdentifierKind::City).is_empty(),
-        "{:#?}",
-        report.findings
-    );
+    assert_none(&report, IdentifierKind::City);
 }
