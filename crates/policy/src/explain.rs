@@ -1,6 +1,6 @@
 //! Every rule of a policy in plain words, for `postguard policy explain`.
 
-use crate::{Category, IdentifierKind, Policy};
+use crate::{Category, IdentifierKind, LexiconRole, Policy};
 use std::fmt::Write;
 
 /// What each category of rule checks, in one sentence.
@@ -99,11 +99,23 @@ pub fn explain(policy: &Policy) -> String {
                 let kinds: Vec<&str> = lexicon.kinds.iter().map(|k| k.as_str()).collect();
                 format!(", only in a {}", kinds.join(" or "))
             };
+            // A list of cues makes no finding of its own: what it does instead.
+            let does = match lexicon.role {
+                LexiconRole::Finding => format!("action {:?}", lexicon.action),
+                LexiconRole::PatientContext => {
+                    "patient context: with a detail beside it, indirect identification".to_owned()
+                }
+                LexiconRole::QuasiIdentifier => {
+                    "detail that can single a patient out, beside patient context".to_owned()
+                }
+                LexiconRole::NotPatient => {
+                    "the people named are not patients: names, dates and ages are advice".to_owned()
+                }
+            };
             let _ = writeln!(
                 out,
-                "- {name} ({}, action {:?}{only}): {} Terms: {}{more}.",
+                "- {name} ({}, {does}{only}): {} Terms: {}{more}.",
                 lexicon.category,
-                lexicon.action,
                 lexicon.explanation,
                 sample.join(", ")
             );

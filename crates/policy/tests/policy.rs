@@ -173,6 +173,24 @@ fn explain_and_render_cover_every_rule_and_section() {
     for c in Category::ALL {
         assert!(text.contains(&format!("- {c} [")), "{c} not explained");
     }
+    // Lists of cues say what they do, not an action they never take.
+    let line = |name: &str| {
+        text.lines()
+            .find(|l| l.starts_with(&format!("- {name} (")))
+            .unwrap_or_else(|| panic!("{name} not explained"))
+            .to_owned()
+    };
+    assert!(
+        line("profanity").contains("action Review"),
+        "{}",
+        line("profanity")
+    );
+    assert!(
+        line("not_patient").contains("not patients"),
+        "{}",
+        line("not_patient")
+    );
+    assert!(line("patient_context").contains("indirect identification"));
     let doc = render_guidelines(&policy);
     for s in &policy.sections {
         assert!(doc.contains(&format!("## {}", s.title)));
