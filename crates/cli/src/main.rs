@@ -379,7 +379,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Policy(PolicyCommand::Check { file }) => {
             let policy = load_policy_path(Some(&file))?;
             // The scanner is built first: "ok" only for a policy it can compile.
-            scanner(&policy)?;
+            let built = scanner(&policy)?;
+            for warning in built.warnings() {
+                eprintln!("{}: warning: {warning}", file.display());
+            }
             println!(
                 "{}: ok: {} version {}, {} sections, {} lexicons, {} identifier formats",
                 file.display(),

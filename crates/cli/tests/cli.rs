@@ -331,7 +331,31 @@ fn policy_check_explain_and_render() {
         .arg(&default)
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("ok"));
+        .stdout(predicate::str::contains("ok"))
+        .stderr(predicate::str::contains("warning").not());
+    // A term the scanner cannot look for by a word first (here a `*` inside it; also a regex
+    // with no word to start from) is legal but slow: a warning naming the list and the term,
+    // and still "ok".
+    let dir = tempfile::tempdir().unwrap();
+    let slow = dir.path().join("slow.toml");
+    let source = std::fs::read_to_string(&default).unwrap().replacen(
+        "terms = [\"retirement\",",
+        "terms = [\"years*service\", \"retirement\",",
+        1,
+    );
+    assert!(
+        source.contains("years*service"),
+        "the term to add was not placed"
+    );
+    std::fs::write(&slow, &source).unwrap();
+    postguard()
+        .args(["policy", "check"])
+        .arg(&slow)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("ok"))
+        .stderr(predicate::str::contains("warning: lexicon `not_patient`"))
+        .stderr(predicate::str::contains("years*service"));
     postguard()
         .args(["policy", "explain"])
         .assert()

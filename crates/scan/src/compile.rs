@@ -231,6 +231,8 @@ pub struct Scanner {
     org_domains: Vec<String>,
     official_handles: FxHashSet<String>,
     logo_words: Vec<String>,
+    /// What is legal in the policy but makes scanning slower (see [`Scanner::warnings`]).
+    warnings: Vec<String>,
 }
 
 impl std::fmt::Debug for Scanner {
@@ -534,6 +536,19 @@ impl Scanner {
             }
         }
         let lexicons = Lexicons::new(&specs).map_err(|e| BuildError::Pattern(e.0))?;
+        let lexicon_names: Vec<&String> = policy.lexicons.keys().collect();
+        let warnings: Vec<String> = lexicons
+            .ungated_terms()
+            .iter()
+            .filter_map(|&place| specs.get(place))
+            .map(|spec| {
+                let name = lexicon_names.get(spec.lexicon).map_or("?", |n| n.as_str());
+                format!(
+                    "lexicon `{name}`: the term {:?} starts with no word the scanner can look for first (a class, a digit, an optional part, a `*` inside, or more regex terms than the 128 sets of first words the gate holds), so the word lists' regular expression is searched in every text; start it with a word to keep scanning fast",
+                    spec.term
+                )
+            })
+            .collect();
 
         let org_policy = &policy.organization;
         let mut org_patterns: Vec<(String, OrgTerm)> = Vec::new();
@@ -654,7 +669,16 @@ impl Scanner {
                 .iter()
                 .map(|w| w.to_lowercase())
                 .collect(),
+            warnings,
         })
+    }
+
+    /// What the policy allows but makes scanning slower, one sentence each, naming the list
+    /// and the term (`postguard policy check` prints them): a `/regex/` term that starts with no
+    /// word the scanner can look for first is searched in every text. Empty for the shipped
+    /// policy.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     fn rule(&self, category: Category) -> &RuleInfo {

@@ -1167,6 +1167,9 @@ pub(crate) struct Lexicons {
     regex_term_of_first_set: Vec<usize>,
     /// Some regex term needs no word the walk finds: the regex runs on every text.
     regex_ungated: bool,
+    /// The terms (their places in the specs given to [`Lexicons::new`]) that make the regex run
+    /// on every text, for a warning when the policy is checked.
+    ungated_terms: Vec<usize>,
     obfuscated: Option<Regex>,
     obfuscated_lexicon: Vec<usize>,
 }
@@ -1229,7 +1232,8 @@ impl Lexicons {
         let mut next_set = 0u32;
         let mut obfuscated = Vec::new();
         let mut obfuscated_lexicon = Vec::new();
-        for spec in terms {
+        let mut ungated_terms = Vec::new();
+        for (place, spec) in terms.iter().enumerate() {
             let term = spec.term.trim();
             let flags = if spec.case_sensitive { "" } else { "(?i)" };
             if let Some(inner) = term.strip_prefix('/').and_then(|t| t.strip_suffix('/')) {
@@ -1252,7 +1256,10 @@ impl Lexicons {
                         at_words.add_gate(word, bit, whole);
                     }
                 }
-                regex_ungated |= needs == 0;
+                if needs == 0 {
+                    regex_ungated = true;
+                    ungated_terms.push(place);
+                }
                 regex_needs.push(needs);
                 regexes.push(format!(r"{flags}(?-u:\b)(?:{inner})(?-u:\b)"));
                 regex_lexicon.push(spec.lexicon);
@@ -1267,6 +1274,7 @@ impl Lexicons {
                 regex_lexicon.push(spec.lexicon);
                 regex_needs.push(0);
                 regex_ungated = true;
+                ungated_terms.push(place);
                 continue;
             }
             let literal = core.to_lowercase();
@@ -1307,6 +1315,7 @@ impl Lexicons {
             regex_first_sets,
             regex_term_of_first_set,
             regex_ungated,
+            ungated_terms,
             obfuscated: build(&obfuscated)?,
             obfuscated_lexicon,
         })
@@ -1458,6 +1467,14 @@ impl Lexicons {
                 }
             }
         }
+    }
+
+    /// The terms, by their places in the specs given to [`Lexicons::new`], that make the word
+    /// lists' regex run on every text: a regex term with no word the walk can find first (it
+    /// starts with a class, a digit or an optional part, or the policy's regex terms need more
+    /// than 128 sets of words), or a term with `*` inside it.
+    pub(crate) fn ungated_terms(&self) -> &[usize] {
+        &self.ungated_terms
     }
 
     /// Whether some regex term of a list that `applies` has a word of each of its sets in
