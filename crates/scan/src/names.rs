@@ -1579,12 +1579,9 @@ pub(crate) fn find(
         // "Teddy Bear Clinic", "DAISY Award": the name of a thing, not a person.
         let names_a_thing = mode == CaseMode::Mixed
             && !after_title
-            && words
-                .get(end_idx + 1)
-                .zip(class.get(end_idx + 1))
-                .is_some_and(|(n, nc)| {
-                    nc.entity() && n.is_capitalised() && follows(n, &words[end_idx], text)
-                });
+            && thing_named(text, words, end_idx, |_| {
+                class.get(end_idx + 1).is_some_and(Class::entity)
+            });
         // "St. Brendan's parish hall", "St Aldric's": a saint's name in a place's.
         let saint = mode == CaseMode::Mixed
             && i > 0
@@ -4345,12 +4342,9 @@ fn find_cities(
         }
         // "Hawthorne Inn", "Greer Mountain", "Dexter Ave": a town's name given to a place.
         let mut names_a_thing = |len: usize| {
-            let last = i + len - 1;
             mode == CaseMode::Mixed
-                && words.get(last + 1).is_some_and(|n| {
-                    n.is_capitalised()
-                        && follows(n, &words[last], text)
-                        && word_flags(data, lower, n, text) & ENTITY != 0
+                && thing_named(text, words, i + len - 1, |n| {
+                    word_flags(data, lower, n, text) & ENTITY != 0
                 })
         };
         match matched {
@@ -4483,6 +4477,21 @@ fn kin_title(relation: &str) -> bool {
         && ["grandma", "grandpa", "aunt", "uncle"]
             .iter()
             .any(|k| relation.eq_ignore_ascii_case(k))
+}
+
+/// Whether the words ending at `words[last]` name a thing: the next word follows them, is
+/// capitalised and is a noun (`entity`: its [`ENTITY`] flag) that makes the capitalised words
+/// before it a thing's or a place's name ("Teddy Bear Clinic", "Haskett Road").
+fn thing_named(
+    text: &str,
+    words: &[Word],
+    last: usize,
+    entity: impl FnOnce(&Word) -> bool,
+) -> bool {
+    match (words.get(last), words.get(last + 1)) {
+        (Some(w), Some(n)) => n.is_capitalised() && follows(n, w, text) && entity(n),
+        _ => false,
+    }
 }
 
 /// "Party at Gustavo's on Wharf St.", "lunch from Rosa's!": a name in the possessive after

@@ -41,6 +41,11 @@ fn phi(report: &Report, kind: IdentifierKind) -> Vec<&str> {
         .collect()
 }
 
+/// Asserts that the report has no phi finding of `kind`, showing the findings if it has.
+fn assert_none(report: &Report, kind: IdentifierKind) {
+    assert!(phi(report, kind).is_empty(), "{:#?}", report.findings);
+}
+
 #[test]
 fn every_finding_points_at_its_own_bytes_and_explains_itself() {
     let text = "Zoë’s nurse here 💙 Mrs. Alvarez in room 412 was admitted on 3/14, MRN 00482913.";
@@ -416,20 +421,12 @@ fn an_id_band_number_and_a_portal_username_are_identifiers() {
     let report = scan("Pt ID band says WB-7781236, chart says something else.");
     assert_eq!(phi(&report, IdentifierKind::Id), ["WB-7781236"]);
     // "ID" after "Pt" is an acronym, not a patient's name.
-    assert!(
-        phi(&report, IdentifierKind::Name).is_empty(),
-        "{:#?}",
-        report.findings
-    );
+    assert_none(&report, IdentifierKind::Name);
     let report = scan("Portal username jthompson58 keeps getting locked out.");
     assert_eq!(phi(&report, IdentifierKind::Id), ["jthompson58"]);
     // No digit, no login: "username is required" names no one.
     let report = scan("A username is required to sign in; your user id goes on the form.");
-    assert!(
-        phi(&report, IdentifierKind::Id).is_empty(),
-        "{:#?}",
-        report.findings
-    );
+    assert_none(&report, IdentifierKind::Id);
 }
 
 #[test]
@@ -442,11 +439,7 @@ fn a_drivers_licence_number_in_a_states_shape_is_found_far_from_its_keyword() {
     assert_eq!(phi(&report, IdentifierKind::License), ["a123-456-78-901-0"]);
     // The same shape in a text about no person is a part number.
     let report = scan("Ordered the replacement filter, part A123-4567-8901, for the ice machine.");
-    assert!(
-        phi(&report, IdentifierKind::License).is_empty(),
-        "{:#?}",
-        report.findings
-    );
+    assert_none(&report, IdentifierKind::License);
 }
 
 #[test]
@@ -975,11 +968,6 @@ fn streets_written_name_first_are_found() {
             "{text:?}: {report:?}"
         );
     }
-}
-
-/// Asserts that the report has no phi finding of `kind`, showing the findings if it has.
-fn assert_none(report: &Report, kind: IdentifierKind) {
-    assert!(phi(report, kind).is_empty(), "{:#?}", report.findings);
 }
 
 /// The severity of the phi finding whose text is `matched`, if there is one.
