@@ -111,6 +111,12 @@ pub fn explain(policy: &Policy) -> String {
                 LexiconRole::NotPatient => {
                     "the people named are not patients: names, dates and ages are advice".to_owned()
                 }
+                LexiconRole::Person => {
+                    "a person: beside a care event in the same sentence, patient context".to_owned()
+                }
+                LexiconRole::CareEvent => {
+                    "a care event: beside a person in the same sentence, patient context".to_owned()
+                }
             };
             let _ = writeln!(
                 out,

@@ -562,6 +562,14 @@ pub enum LexiconRole {
     /// ("happy retirement", "welcome to the team", "my best friend"): in a text with no patient
     /// context, a name is then advice, not a block. Never a finding alone.
     NotPatient,
+    /// Words for a person other than the author ("a guy", "the lady", "a toddler", "someone"):
+    /// in the same sentence as a [`LexiconRole::CareEvent`], patient context. Never a finding
+    /// alone.
+    Person,
+    /// What happens to a patient in care ("came in", "triaged", "worked on", "caring for"):
+    /// in the same sentence as a [`LexiconRole::Person`], patient context ("had a bride come in
+    /// from her own reception"). Never a finding alone.
+    CareEvent,
 }
 
 impl LexiconAction {

@@ -422,6 +422,9 @@ struct Scratch {
 #[derive(Default)]
 struct Lists {
     patient_cues: Vec<(usize, usize)>,
+    /// Words of `person` lists and care events of `care_event` lists, in text order.
+    people: Vec<(usize, usize)>,
+    care_events: Vec<(usize, usize)>,
     quasi: Vec<(usize, usize, &'static str)>,
     person_cues: Vec<usize>,
     relative_dates: Vec<(usize, usize)>,
@@ -443,6 +446,8 @@ impl Lists {
     /// Empties every list, keeping its memory.
     fn clear(&mut self) {
         self.patient_cues.clear();
+        self.people.clear();
+        self.care_events.clear();
         self.quasi.clear();
         self.person_cues.clear();
         self.relative_dates.clear();
@@ -710,6 +715,8 @@ impl Scanner {
         scratch.lists.clear();
         let Lists {
             patient_cues,
+            people,
+            care_events,
             quasi,
             person_cues,
             relative_dates,
@@ -752,6 +759,8 @@ impl Scanner {
                 LexiconRole::PatientContext => patient_cues.push((hit.start, hit.end)),
                 LexiconRole::QuasiIdentifier => quasi.push((hit.start, hit.end, "detail")),
                 LexiconRole::NotPatient => not_patient = true,
+                LexiconRole::Person => people.push((hit.start, hit.end)),
+                LexiconRole::CareEvent => care_events.push((hit.start, hit.end)),
                 LexiconRole::Finding => {
                     if self.rule(info.category).enabled {
                         Self::lexicon_finding(
@@ -764,6 +773,12 @@ impl Scanner {
                     }
                 }
             }
+        }
+
+        // A care event with a person in its sentence ("had a bride come in") speaks of a
+        // patient, as a phrase of a patient-context list does.
+        if !care_events.is_empty() && !people.is_empty() {
+            care_events_of_people(text, care_events, people, patient_cues);
         }
 
         // Context phrases and identifier patterns, both regexes read in one pass; the
@@ -860,7 +875,13 @@ impl Scanner {
                 if value.is_empty() || !ok {
                     continue;
                 }
-                if meta.needs == Needs::PersonContext && !about_person && !cue_near(start) {
+                if meta.needs == Needs::PersonContext
+                    && !about_person
+                    && !cue_near(start)
+                    && !(meta.kind == IdentifierKind::Room
+                        && (someone_in_sentence(text, &scratch.words, people, start)
+                            || bed_as_subject(text, start, end)))
+                {
                     continue;
                 }
                 if !self.shape_allowed(meta.kind, value) {
@@ -946,6 +967,12 @@ impl Scanner {
                 if let Some(c) = town_after_name(text, e) {
                     candidates.push(c);
                 }
+            }
+        }
+        // What directly follows a patient cue: "my patient is 97", "the patient in 412".
+        for &(_, ce) in patient_cues.iter() {
+            if let Some(c) = detail_after_name(text, ce) {
+                candidates.push(c);
             }
         }
         // "301 Garcia, 302 Patel, 305 Simmons": a census of rooms, each number right before a
@@ -1070,8 +1097,18 @@ impl Scanner {
             self.phi_findings(text, ctx, candidates, &mut findings);
         }
 
-        // Indirect identification: patient context beside quasi-identifiers.
+        // Indirect identification: patient context beside quasi-identifiers, and beside the
+        // names of places and things ("the Rusty Anchor", "Second National Bank").
         let indirect = self.rule(Category::IndirectPhi);
+        if indirect.enabled && patient_context && mode == CaseMode::Mixed {
+            proper_nouns(
+                text,
+                &scratch.words,
+                &[&allowed_spans, person_names, staff_alone],
+                &scratch.org_found,
+                quasi,
+            );
+        }
         if indirect.enabled && patient_context && !quasi.is_empty() {
             self.indirect_findings(
                 text,
@@ -1340,7 +1377,11 @@ impl Scanner {
                 .unwrap_or(&[])
                 .iter()
                 .take_while(|d| d.0 < window.1)
-                .filter(|&&(s, e, _)| e <= window.1 && (e <= cs || s >= ce))
+                .filter(|&&(s, e, what)| {
+                    e <= window.1
+                        && (e <= cs || s >= ce)
+                        && (!std::ptr::eq(what, NAMED) || named_counts(text, (cs, ce), s))
+                })
                 .min_by_key(|&&(s, _, _)| s.abs_diff(cs))
                 .copied();
             // A named patient is reported as phi; indirect identification is about texts
@@ -1900,6 +1941,151 @@ fn cue_in_sentence(text: &str, cues: &[usize], pos: usize) -> bool {
         || cues
             .get(i)
             .is_some_and(|&c| text::in_sentence_of(text, pos, c))
+}
+
+/// What [`proper_nouns`] calls the details it finds.
+const NAMED: &str = "a named place or thing";
+
+/// Capitalised words that make a run of capitalised words no name of a place or thing ("Happy
+/// Nurses Week", "our Patient Relations team", "Merry Christmas"), with
+/// [`names::CALENDAR_WORDS`].
+const NOT_PROPER_NOUNS: &[&str] = &[
+    "i", "i'm", "i'll", "i've", "i'd", "mom", "dad", "mama", "papa", "nana", "grandma", "grandpa",
+    "god", "lord", "ok", "okay", "lol", "omg", "happy", "merry", "thank", "thanks", "please",
+    "christmas", "xmas", "easter", "thanksgiving", "halloween", "hanukkah", "new", "year",
+    "nurse", "nurses", "doctor", "doctors", "doc", "dr", "mr", "mrs", "ms", "miss", "team",
+    "unit", "hospital", "emergency", "department", "services", "service", "center", "centre",
+    "week", "month", "day", "night", "shift", "patient", "patients",
+];
+
+/// Pushes to `quasi` the runs of capitalised words (joined by spaces only) of sentence-case
+/// text, less a sentence's first word, that no `exclude` span, no organisation mention and no
+/// word of [`NOT_PROPER_NOUNS`] touches, nor a handle or hashtag: the names of places,
+/// businesses, events and teams ("at the Willowmere Inn", "the Ridgeline quarterback"), which
+/// can single a patient out. [`Scanner::indirect_findings`] counts them only in a cue's sentence.
+#[cold]
+#[inline(never)]
+fn proper_nouns(
+    text: &str,
+    words: &[Word],
+    exclude: &[&[(usize, usize)]],
+    org: &[(usize, usize, usize)],
+    quasi: &mut Vec<(usize, usize, &'static str)>,
+) {
+    let covered = |s: usize, e: usize| {
+        exclude
+            .iter()
+            .any(|spans| spans.iter().any(|&(a, b)| a < e && s < b))
+            || org.iter().any(|&(a, b, _)| a < e && s < b)
+    };
+    // The run being read: where its words after a sentence's first start (if any) and end,
+    // and whether a word spoils it.
+    let mut run: Option<(Option<usize>, usize, bool)> = None;
+    let mut flush = |run: Option<(Option<usize>, usize, bool)>| {
+        if let Some((Some(s), e, false)) = run {
+            quasi.push((s, e, NAMED));
+        }
+    };
+    for word in words {
+        if word.shape != text::Shape::Title || word.prefix != text::Prefix::None {
+            flush(run.take());
+            continue;
+        }
+        let spoils = word.end - word.start < 2 || covered(word.start, word.end) || {
+            let lower = word.text(text).to_ascii_lowercase().replace('’', "'");
+            NOT_PROPER_NOUNS.contains(&lower.as_str())
+                || names::CALENDAR_WORDS.contains(&lower.as_str())
+        };
+        let counted = (!word.sentence_start).then_some(word.start);
+        run = match run {
+            Some((s, _, spoilt)) if word.joined_to_previous && !word.sentence_start => {
+                Some((s.or(counted), word.end, spoilt || spoils))
+            }
+            before => {
+                flush(before);
+                Some((counted, word.end, spoils))
+            }
+        };
+    }
+    flush(run);
+}
+
+/// Whether a named place or thing at `at` counts beside the patient cue `cue`: only in the
+/// cue's sentence, and not beside patients in the plural ("tell all my patients"), which speaks
+/// of no one patient.
+fn named_counts(text: &str, (cs, ce): (usize, usize), at: usize) -> bool {
+    let cue = text.get(cs..ce).unwrap_or("").to_ascii_lowercase();
+    let plural = cue.ends_with("patients") || cue.ends_with("pts");
+    !plural
+        && if at < cs {
+            text::in_sentence_of(text, cs, at)
+        } else {
+            text::in_sentence_of(text, ce.saturating_sub(1), at)
+        }
+}
+
+/// Whether the sentence around `pos` speaks of someone: a word of a `person` list ("the guy
+/// from the pileup in bed 4") or a pronoun of the third person ("He's in bed 7").
+fn someone_in_sentence(text: &str, words: &[Word], people: &[(usize, usize)], pos: usize) -> bool {
+    let (ss, se) = sentence_bounds(text, pos);
+    people.iter().any(|&(s, _)| ss <= s && s < se)
+        || words
+            .iter()
+            .skip_while(|w| w.start < ss)
+            .take_while(|w| w.start < se)
+            .any(|w| {
+                let word = w.text(text);
+                ["he", "she", "he's", "she's", "he’s", "she’s", "him", "his", "her"]
+                    .iter()
+                    .any(|p| word.eq_ignore_ascii_case(p))
+            })
+}
+
+/// Whether the room at `start..end` is a bed or bay that a verb follows, as a patient is
+/// spoken of by their bed ("Bed 11 has the first case", "bay 3 keeps pulling her line").
+fn bed_as_subject(text: &str, start: usize, end: usize) -> bool {
+    const VERBS: &[&str] = &[
+        "has", "had", "is", "was", "keeps", "kept", "wants", "wanted", "needs", "needed", "just",
+        "asked", "asks", "pulled", "coded", "fell", "refused", "refuses", "says", "said",
+        "called", "won't", "can't", "finally", "still",
+    ];
+    let room = text.get(start..end).unwrap_or("").to_ascii_lowercase();
+    if !(room.starts_with("bed") || room.starts_with("bay")) {
+        return false;
+    }
+    let rest = text.get(end..).unwrap_or("");
+    let Some(rest) = rest.strip_prefix(' ') else {
+        return false;
+    };
+    let next_len = rest
+        .find(|c: char| !(c.is_alphabetic() || c == '\''))
+        .unwrap_or(rest.len());
+    let next = rest.get(..next_len).unwrap_or("");
+    VERBS.iter().any(|v| next.eq_ignore_ascii_case(v))
+}
+
+/// Pushes to `patient_cues` each of `care_events` that has one of `people` in its sentence.
+#[cold]
+#[inline(never)]
+fn care_events_of_people(
+    text: &str,
+    care_events: &[(usize, usize)],
+    people: &[(usize, usize)],
+    patient_cues: &mut Vec<(usize, usize)>,
+) {
+    for &(es, ee) in care_events {
+        let with_person = people.iter().any(|&(ps, pe)| {
+            (pe <= es || ps >= ee)
+                && if ps < es {
+                    text::in_sentence_of(text, es, ps)
+                } else {
+                    text::in_sentence_of(text, ee.saturating_sub(1), ps)
+                }
+        });
+        if with_person {
+            patient_cues.push((es, ee));
+        }
+    }
 }
 
 /// Overlapping identifiers: the longer one wins; on a tie, the earlier one. Leaves the winners

@@ -38,7 +38,7 @@ const NAMES_FIRST: &[&str] = &[
 ];
 
 /// Months and weekdays: never a name on their own, never a street word.
-const CALENDAR_WORDS: &[&str] = &[
+pub(crate) const CALENDAR_WORDS: &[&str] = &[
     "january",
     "february",
     "march",
@@ -237,6 +237,16 @@ const NEVER_NAMES: &[&str] = &[
     "prizes",
     "award",
     "awards",
+    "santa",
+    // Conjunctions ("text your charge nurse if you're late").
+    "if",
+    "but",
+    "when",
+    "than",
+    "because",
+    "unless",
+    "until",
+    "while",
 ];
 
 /// Words after which the next capitalised word (or any word, in lower-case text) is a name.
@@ -318,6 +328,7 @@ const RELATIONS: &[&str] = &[
     "spouse",
     "kid",
     "child",
+    "lil",
 ];
 
 /// Words before a place name: "grew up in", "flew to", "based in", "originally from".
@@ -567,6 +578,54 @@ const ENTITY_WORDS: &[&str] = &[
     "zoo",
     "marina",
     "courthouse",
+    // More places and businesses (12-07 night), and conditions named after a person ("Fabry
+    // disease"), which are no person either.
+    "storage",
+    "warehouse",
+    "factory",
+    "falls",
+    "valley",
+    "prep",
+    "high",
+    "middle",
+    "faire",
+    "lanes",
+    "gym",
+    "casino",
+    "tavern",
+    "pub",
+    "grill",
+    "saloon",
+    "brewery",
+    "winery",
+    "studio",
+    "depot",
+    "quarry",
+    "stables",
+    "ranch",
+    "rink",
+    "speedway",
+    "raceway",
+    "terrace",
+    "heights",
+    "estates",
+    "beach",
+    "harbor",
+    "harbour",
+    "island",
+    "ridge",
+    "springs",
+    "hollow",
+    "acres",
+    "commons",
+    "square",
+    "turnpike",
+    "expressway",
+    "circle",
+    "county",
+    "disease",
+    "syndrome",
+    "disorder",
 ];
 
 const FUNCTION_WORDS: &[&str] = &[
@@ -1473,6 +1532,14 @@ pub(crate) fn find(
             capital_ok(word) && c.first() && (mode == CaseMode::Mixed || !c.common())
                 // "my kid Tadzio": a foreign name after a relation.
                 || mode == CaseMode::Mixed && word.shape == Shape::Title && name_word(&c)
+                // "husband mateo", "lil mateo" in a text with a capital or two elsewhere: a
+                // first name in lower case that is no ordinary word.
+                || mode == CaseMode::Mixed
+                    && word.shape == Shape::Lower
+                    && c.first()
+                    && !c.common()
+                    && !c.english()
+                    && !c.function_word()
         } else if c.first() && capital_ok(word) {
             let next = words.get(i + 1).zip(class.get(i + 1).copied());
             let pair = next.is_some_and(|(n, nc)| {
