@@ -1090,6 +1090,17 @@ impl Scanner {
             }
         }
 
+        // A patient's room or bed speaks of that patient: details beside it can identify them
+        // ("the guy from the Route 9 pileup in bed 4").
+        let cues_before = patient_cues.len();
+        patient_cues.extend(
+            candidates
+                .iter()
+                .filter(|c| c.kind == IdentifierKind::Room)
+                .map(|c| (c.start, c.end)),
+        );
+        let patient_context = patient_context || patient_cues.len() > cues_before;
+
         // Building findings is rare next to looking for them: each kind is built out of line, so
         // that the code run for every text stays small (it was 38 KB with all of it inline).
         let phi_rule = self.rule(Category::Phi);
@@ -1101,10 +1112,16 @@ impl Scanner {
         // names of places and things ("the Rusty Anchor", "Second National Bank").
         let indirect = self.rule(Category::IndirectPhi);
         if indirect.enabled && patient_context && mode == CaseMode::Mixed {
+            // Not an identifier found already ("Smith in bay 2").
+            let found: Vec<(usize, usize)> = findings
+                .iter()
+                .filter(|f| f.category == Category::Phi)
+                .map(|f| (f.start, f.end))
+                .collect();
             proper_nouns(
                 text,
                 &scratch.words,
-                &[&allowed_spans, person_names, staff_alone],
+                &[&allowed_spans, person_names, staff_alone, &found],
                 &scratch.org_found,
                 quasi,
             );
