@@ -191,6 +191,16 @@ fn explain_and_render_cover_every_rule_and_section() {
         line("not_patient")
     );
     assert!(line("patient_context").contains("indirect identification"));
+    assert!(
+        line("people").contains("beside a care event"),
+        "{}",
+        line("people")
+    );
+    assert!(
+        line("care_events").contains("beside a person"),
+        "{}",
+        line("care_events")
+    );
     let doc = render_guidelines(&policy);
     for s in &policy.sections {
         assert!(doc.contains(&format!("## {}", s.title)));

@@ -1190,3 +1190,86 @@ fn a_patients_home_town_after_from_even_one_the_lists_lack() {
     let report = scan("Lunch with Ingeborg from Vellmar today!");
     assert_none(&report, IdentifierKind::City);
 }
+
+/// The indirect findings' matched texts.
+fn indirect(report: &Report) -> Vec<&str> {
+    report
+        .findings
+        .iter()
+        .filter(|f| f.category == Category::IndirectPhi)
+        .map(|f| f.matched.as_str())
+        .collect()
+}
+
+#[test]
+fn a_care_event_beside_a_person_in_its_sentence_is_patient_context() {
+    // No phrase of a patient-context list: "a farmer" and "wheeled in", in one sentence.
+    let report = scan("They wheeled in a farmer after the silo explosion near the co-op.");
+    assert!(
+        !indirect(&report).is_empty(),
+        "{:#?}",
+        report.findings
+    );
+    // The care event without a person, or the person in another sentence: not.
+    let report = scan("Rolled in at 7 after the silo explosion closed the highway.");
+    assert!(indirect(&report).is_empty(), "{:#?}", report.findings);
+    let report =
+        scan("A farmer told me about the silo explosion. We wheeled in the new beds.");
+    assert!(indirect(&report).is_empty(), "{:#?}", report.findings);
+}
+
+#[test]
+fn the_name_of_a_place_or_thing_in_a_cues_sentence_is_a_detail() {
+    let report = scan("We treated a woman tonight who slipped on the ice outside the Bluebird Diner.");
+    let found = indirect(&report);
+    assert!(
+        found.iter().any(|m| m.contains("Bluebird Diner")),
+        "{:#?}",
+        report.findings
+    );
+    // Not a place: an organisation's department, a greeting, a brand beside patients in the
+    // plural (no one patient).
+    for text in [
+        "Our Patient Experience team treated a man to lunch today.",
+        "Happy Nurses Week to everyone who cared for a patient today!",
+        "I tell all my patients to drink more water, and I love the Hydra Flask for that.",
+    ] {
+        let report = scan(text);
+        assert!(indirect(&report).is_empty(), "{text}: {:#?}", report.findings);
+    }
+}
+
+#[test]
+fn the_words_before_a_place_noun_name_a_place_not_a_person() {
+    for text in [
+        "A forklift pinned him at the Gallagher Cold Storage warehouse, and we treated him all night.",
+        "We brought in a hiker who slipped at Whitman Falls this morning.",
+        "My patient has Gaucher disease and knows more about it than I do.",
+    ] {
+        let report = scan(text);
+        assert_none(&report, IdentifierKind::Name);
+    }
+}
+
+#[test]
+fn a_room_is_a_patients_beside_someone_or_with_a_verb_after_a_bed() {
+    // A person word or a pronoun in the room's sentence, no patient-context phrase.
+    let report = scan("The mail carrier in bed 9 wants his route covered before he sleeps.");
+    assert_eq!(phi(&report, IdentifierKind::Room), ["bed 9"]);
+    let report = scan("Bed 14 keeps asking for orange sherbet at 3am.");
+    assert_eq!(phi(&report, IdentifierKind::Room), ["Bed 14"]);
+    // A room beside no one: not an identifier.
+    let report = scan("Conference room 210 is booked for the budget meeting.");
+    assert_none(&report, IdentifierKind::Room);
+    // A room found makes details beside it indirect identification.
+    let report = scan("The woman in bed 9 slipped on the ice outside Pruitt Hardware.");
+    assert!(!indirect(&report).is_empty(), "{:#?}", report.findings);
+}
+
+#[test]
+fn an_age_or_a_room_right_after_a_patient_cue() {
+    let report = scan("my patient is 96 and taught me three card games tonight");
+    assert_eq!(phi(&report, IdentifierKind::Age), ["96"]);
+    let report = scan("my patient is 46 and taught me three card games tonight");
+    assert_none(&report, IdentifierKind::Age);
+}
