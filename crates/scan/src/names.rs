@@ -328,7 +328,6 @@ const RELATIONS: &[&str] = &[
     "spouse",
     "kid",
     "child",
-    "lil",
 ];
 
 /// Words before a place name: "grew up in", "flew to", "based in", "originally from".
@@ -1543,14 +1542,6 @@ pub(crate) fn find(
             capital_ok(word) && c.first() && (mode == CaseMode::Mixed || !c.common())
                 // "my kid Tadzio": a foreign name after a relation.
                 || mode == CaseMode::Mixed && word.shape == Shape::Title && name_word(&c)
-                // "husband mateo", "lil mateo" in a text with a capital or two elsewhere: a
-                // first name in lower case that is no ordinary word.
-                || mode == CaseMode::Mixed
-                    && word.shape == Shape::Lower
-                    && c.first()
-                    && !c.common()
-                    && !c.english()
-                    && !c.function_word()
         } else if c.first() && capital_ok(word) {
             let next = words.get(i + 1).zip(class.get(i + 1).copied());
             let pair = next.is_some_and(|(n, nc)| {
