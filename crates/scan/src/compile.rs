@@ -850,6 +850,8 @@ impl Scanner {
 
         // Identifiers with a shape.
         {
+            // The last sentence `someone_in_sentence` read, and its answer.
+            let mut someone_before = None;
             for m in pattern_matches.iter() {
                 let Some(meta) = self.patterns.meta.get(m.pattern().as_usize()) else {
                     continue;
@@ -879,8 +881,13 @@ impl Scanner {
                     && !about_person
                     && !cue_near(start)
                     && !(meta.kind == IdentifierKind::Room
-                        && (someone_in_sentence(text, &scratch.words, people, start)
-                            || bed_as_subject(text, start, end)))
+                        && (someone_in_sentence(
+                            text,
+                            &scratch.words,
+                            people,
+                            start,
+                            &mut someone_before,
+                        ) || bed_as_subject(text, start, end)))
                 {
                     continue;
                 }
@@ -1113,15 +1120,12 @@ impl Scanner {
         let indirect = self.rule(Category::IndirectPhi);
         if indirect.enabled && patient_context && mode == CaseMode::Mixed {
             // Not an identifier found already ("Smith in bay 2").
-            let found: Vec<(usize, usize)> = findings
-                .iter()
-                .filter(|f| f.category == Category::Phi)
-                .map(|f| (f.start, f.end))
-                .collect();
             proper_nouns(
                 text,
                 &scratch.words,
-                &[&allowed_spans, person_names, staff_alone, &found],
+                patient_cues,
+                &[&allowed_spans, person_names, staff_alone],
+                &findings,
                 &scratch.org_found,
                 quasi,
             );
@@ -1378,6 +1382,17 @@ impl Scanner {
         details.sort_unstable_by_key(|d| d.0);
         patient_cues.sort_unstable();
         let mut last_end = 0;
+        let names_in_order = person_names.windows(2).all(|w| w[0].1 <= w[1].0);
+        // The sentence of the last cue that needed it: cues are in text order, so a long text
+        // reads each sentence once.
+        let mut sentence = (0, 0);
+        let mut sentence_of = |pos: usize| {
+            if !(sentence.0 <= pos && pos < sentence.1) {
+                let (ss, se) = sentence_bounds(text, pos);
+                sentence = (ss, se.max(pos + 1));
+            }
+            sentence
+        };
         for &(cs, ce) in patient_cues.iter() {
             // At least 160 bytes on each side of the cue, or its whole sentence: when the
             // 160 bytes reach both ends of the text, the sentence need not be looked for.
@@ -1385,27 +1400,63 @@ impl Scanner {
             let window = if near.0 == 0 && near.1 >= text.len() {
                 near
             } else {
-                let (ss, se) = sentence_bounds(text, cs);
+                let (ss, se) = sentence_of(cs);
                 (ss.min(near.0), se.max(near.1))
             };
+            // The detail nearest the cue (by where it starts; on a tie the one before it): the
+            // nearest on each side that counts, looked for outward from the cue, so a long
+            // text's many details are not all read for every cue.
+            let mut counts = |&(s, e, what): &(usize, usize, &str)| {
+                e <= window.1
+                    && (e <= cs || s >= ce)
+                    && (what != NAMED || {
+                        let (ss, se) = sentence_of(cs);
+                        ss <= s && s < se && !plural_patients(text, (cs, ce))
+                    })
+            };
+            let split = details.partition_point(|d| d.0 < cs);
             let first = details.partition_point(|d| d.0 < window.0);
-            let near_quasi = details
-                .get(first..)
+            let before = details
+                .get(first..split)
+                .unwrap_or(&[])
+                .iter()
+                .rposition(&mut counts)
+                .and_then(|i| {
+                    // The first of the details that start there and count.
+                    let start = details.get(first + i)?.0;
+                    details
+                        .get(first..=first + i)?
+                        .iter()
+                        .rev()
+                        .take_while(|d| d.0 == start)
+                        .filter(|d| counts(d))
+                        .last()
+                        .copied()
+                });
+            let after = details
+                .get(split..)
                 .unwrap_or(&[])
                 .iter()
                 .take_while(|d| d.0 < window.1)
-                .filter(|&&(s, e, what)| {
-                    e <= window.1
-                        && (e <= cs || s >= ce)
-                        && (!std::ptr::eq(what, NAMED) || named_counts(text, (cs, ce), s))
-                })
-                .min_by_key(|&&(s, _, _)| s.abs_diff(cs))
+                .find(|d| counts(d))
                 .copied();
+            let near_quasi = match (before, after) {
+                (Some(b), Some(a)) => Some(if cs - b.0 <= a.0 - cs { b } else { a }),
+                (b, a) => b.or(a),
+            };
             // A named patient is reported as phi; indirect identification is about texts
-            // that single someone out without a name.
-            let named = person_names
-                .iter()
-                .any(|&(s, e)| s < window.1 && e > window.0);
+            // that single someone out without a name. Names in text order and apart: the last
+            // one starting before the window's end is the one that may reach into it.
+            let named = if names_in_order {
+                person_names
+                    .get(..person_names.partition_point(|&(s, _)| s < window.1))
+                    .and_then(<[_]>::last)
+                    .is_some_and(|&(_, e)| e > window.0)
+            } else {
+                person_names
+                    .iter()
+                    .any(|&(s, e)| s < window.1 && e > window.0)
+            };
             if let (Some((qs, qe, what)), false) = (near_quasi, named) {
                 let start = cs.min(qs);
                 let end = ce.max(qe);
@@ -1967,95 +2018,225 @@ const NAMED: &str = "a named place or thing";
 /// Nurses Week", "our Patient Relations team", "Merry Christmas"), with
 /// [`names::CALENDAR_WORDS`].
 const NOT_PROPER_NOUNS: &[&str] = &[
-    "i", "i'm", "i'll", "i've", "i'd", "mom", "dad", "mama", "papa", "nana", "grandma", "grandpa",
-    "god", "lord", "ok", "okay", "lol", "omg", "happy", "merry", "thank", "thanks", "please",
-    "christmas", "xmas", "easter", "thanksgiving", "halloween", "hanukkah", "new", "year",
-    "nurse", "nurses", "doctor", "doctors", "doc", "dr", "mr", "mrs", "ms", "miss", "team",
-    "unit", "hospital", "emergency", "department", "services", "service", "center", "centre",
-    "week", "month", "day", "night", "shift", "patient", "patients",
+    "i",
+    "mom",
+    "dad",
+    "mama",
+    "papa",
+    "nana",
+    "grandma",
+    "grandpa",
+    "god",
+    "lord",
+    "ok",
+    "okay",
+    "lol",
+    "omg",
+    "happy",
+    "merry",
+    "thank",
+    "thanks",
+    "please",
+    "christmas",
+    "xmas",
+    "easter",
+    "thanksgiving",
+    "halloween",
+    "hanukkah",
+    "new",
+    "year",
+    "nurse",
+    "nurses",
+    "doctor",
+    "doctors",
+    "doc",
+    "dr",
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "team",
+    "unit",
+    "hospital",
+    "emergency",
+    "department",
+    "services",
+    "service",
+    "center",
+    "centre",
+    "week",
+    "month",
+    "day",
+    "night",
+    "shift",
+    "patient",
+    "patients",
 ];
 
+/// The words of [`NOT_PROPER_NOUNS`] and [`names::CALENDAR_WORDS`] as the splitter's keys
+/// ([`Word::key`]: the first eight letters in lower case), so that a word is tested against
+/// them without reading its bytes again.
+const NOT_PROPER_KEYS: [u64; NOT_PROPER_NOUNS.len() + names::CALENDAR_WORDS.len()] = {
+    let mut keys = [0; NOT_PROPER_NOUNS.len() + names::CALENDAR_WORDS.len()];
+    let mut i = 0;
+    while i < NOT_PROPER_NOUNS.len() {
+        keys[i] = patterns::word_key(NOT_PROPER_NOUNS[i].as_bytes());
+        i += 1;
+    }
+    let mut j = 0;
+    while j < names::CALENDAR_WORDS.len() {
+        keys[i + j] = patterns::word_key(names::CALENDAR_WORDS[j].as_bytes());
+        j += 1;
+    }
+    keys
+};
+
 /// Pushes to `quasi` the runs of capitalised words (joined by spaces only) of sentence-case
-/// text, less a sentence's first word, that no `exclude` span, no organisation mention and no
-/// word of [`NOT_PROPER_NOUNS`] touches, nor a handle or hashtag: the names of places,
-/// businesses, events and teams ("at the Willowmere Inn", "the Ridgeline quarterback"), which
-/// can single a patient out. [`Scanner::indirect_findings`] counts them only in a cue's sentence.
+/// text, less a sentence's first word, that no `exclude` span, no phi finding, no organisation
+/// mention and no word of [`NOT_PROPER_NOUNS`] touches, nor a handle or hashtag: the names of
+/// places, businesses, events and teams ("at the Willowmere Inn", "the Ridgeline quarterback"),
+/// which can single a patient out. Only in the sentences of the patient cues `cues`, the only
+/// ones [`Scanner::indirect_findings`] counts them in.
 #[cold]
 #[inline(never)]
 fn proper_nouns(
     text: &str,
     words: &[Word],
+    cues: &mut [(usize, usize)],
     exclude: &[&[(usize, usize)]],
+    findings: &[Finding],
     org: &[(usize, usize, usize)],
     quasi: &mut Vec<(usize, usize, &'static str)>,
 ) {
-    let covered = |s: usize, e: usize| {
-        exclude
-            .iter()
-            .any(|spans| spans.iter().any(|&(a, b)| a < e && s < b))
-            || org.iter().any(|&(a, b, _)| a < e && s < b)
-    };
-    // The run being read: where its words after a sentence's first start (if any) and end,
-    // and whether a word spoils it.
-    let mut run: Option<(Option<usize>, usize, bool)> = None;
-    let mut flush = |run: Option<(Option<usize>, usize, bool)>| {
-        if let Some((Some(s), e, false)) = run {
-            quasi.push((s, e, NAMED));
+    // Everything a proper noun may not touch, as sorted spans apart from one another, looked
+    // up by binary search (a long text has many of each).
+    let mut spans: Vec<(usize, usize)> = exclude
+        .iter()
+        .flat_map(|spans| spans.iter().copied())
+        .chain(org.iter().map(|&(a, b, _)| (a, b)))
+        .chain(
+            findings
+                .iter()
+                .filter(|f| f.category == Category::Phi)
+                .map(|f| (f.start, f.end)),
+        )
+        .collect();
+    spans.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
+    for (a, b) in spans {
+        match merged.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => merged.push((a, b)),
         }
+    }
+    let covered = |s: usize, e: usize| {
+        let before_end = merged.partition_point(|&(a, _)| a < e);
+        before_end
+            .checked_sub(1)
+            .and_then(|i| merged.get(i))
+            .is_some_and(|&(_, b)| b > s)
     };
-    for word in words {
-        if word.shape != text::Shape::Title || word.prefix != text::Prefix::None {
-            flush(run.take());
+    // "I'm", "I’ll" (joined words, whose key is 0), or a listed word: by its key, and a word
+    // longer than eight letters ("Thanksgiving") by its letters too.
+    let not_proper = |word: &Word| {
+        let letters = word.text(text);
+        if word.key == 0 {
+            return letters.starts_with("I'") || letters.starts_with("I’");
+        }
+        NOT_PROPER_KEYS.iter().any(|&k| k == word.key)
+            && (letters.len() <= 8
+                || NOT_PROPER_NOUNS
+                    .iter()
+                    .chain(names::CALENDAR_WORDS)
+                    .any(|w| letters.eq_ignore_ascii_case(w)))
+    };
+    // The sentences of the cues, in text order, each once.
+    cues.sort_unstable();
+    let mut read_to = 0;
+    for &(cs, _) in cues.iter() {
+        if cs < read_to {
             continue;
         }
-        let spoils = word.end - word.start < 2 || covered(word.start, word.end) || {
-            let lower = word.text(text).to_ascii_lowercase().replace('’', "'");
-            NOT_PROPER_NOUNS.contains(&lower.as_str())
-                || names::CALENDAR_WORDS.contains(&lower.as_str())
-        };
-        let counted = (!word.sentence_start).then_some(word.start);
-        run = match run {
-            Some((s, _, spoilt)) if word.joined_to_previous && !word.sentence_start => {
-                Some((s.or(counted), word.end, spoilt || spoils))
-            }
-            before => {
-                flush(before);
-                Some((counted, word.end, spoils))
+        let (ss, se) = sentence_bounds(text, cs);
+        read_to = se.max(cs + 1);
+        // The run being read: where its words after a sentence's first start (if any) and
+        // end, and whether a word spoils it.
+        let mut run: Option<(Option<usize>, usize, bool)> = None;
+        let mut flush = |run: Option<(Option<usize>, usize, bool)>| {
+            if let Some((Some(s), e, false)) = run {
+                quasi.push((s, e, NAMED));
             }
         };
+        let first = words.partition_point(|w| w.start < ss);
+        for word in words.iter().skip(first).take_while(|w| w.start < se) {
+            if word.shape != text::Shape::Title || word.prefix != text::Prefix::None {
+                flush(run.take());
+                continue;
+            }
+            let spoils =
+                word.end - word.start < 2 || not_proper(word) || covered(word.start, word.end);
+            let counted = (!word.sentence_start).then_some(word.start);
+            run = match run {
+                Some((s, _, spoilt)) if word.joined_to_previous && !word.sentence_start => {
+                    Some((s.or(counted), word.end, spoilt || spoils))
+                }
+                before => {
+                    flush(before);
+                    Some((counted, word.end, spoils))
+                }
+            };
+        }
+        flush(run);
     }
-    flush(run);
 }
 
-/// Whether a named place or thing at `at` counts beside the patient cue `cue`: only in the
-/// cue's sentence, and not beside patients in the plural ("tell all my patients"), which speaks
-/// of no one patient.
-fn named_counts(text: &str, (cs, ce): (usize, usize), at: usize) -> bool {
-    let cue = text.get(cs..ce).unwrap_or("").to_ascii_lowercase();
-    let plural = cue.ends_with("patients") || cue.ends_with("pts");
-    !plural
-        && if at < cs {
-            text::in_sentence_of(text, cs, at)
-        } else {
-            text::in_sentence_of(text, ce.saturating_sub(1), at)
-        }
+/// Whether the patient cue `cue` speaks of patients in the plural ("tell all my patients"), of
+/// no one patient: a named place or thing beside it is no detail of anyone.
+fn plural_patients(text: &str, (cs, ce): (usize, usize)) -> bool {
+    let cue = text.get(cs..ce).unwrap_or("").as_bytes();
+    let ends_with = |tail: &str| {
+        cue.len() >= tail.len()
+            && cue
+                .get(cue.len() - tail.len()..)
+                .is_some_and(|end| end.eq_ignore_ascii_case(tail.as_bytes()))
+    };
+    ends_with("patients") || ends_with("pts")
 }
 
 /// Whether the sentence around `pos` speaks of someone: a word of a `person` list ("the guy
 /// from the pileup in bed 4") or a pronoun of the third person ("He's in bed 7").
-fn someone_in_sentence(text: &str, words: &[Word], people: &[(usize, usize)], pos: usize) -> bool {
+fn someone_in_sentence(
+    text: &str,
+    words: &[Word],
+    people: &[(usize, usize)],
+    pos: usize,
+    last: &mut Option<(usize, usize, bool)>,
+) -> bool {
+    // Rooms come in text order: a sentence already read answers again.
+    if let Some((ss, se, answer)) = *last {
+        if ss <= pos && pos < se {
+            return answer;
+        }
+    }
     let (ss, se) = sentence_bounds(text, pos);
-    people.iter().any(|&(s, _)| ss <= s && s < se)
-        || words
+    let first_person = people.partition_point(|&(ps, _)| ps < ss);
+    let answer = people.get(first_person).is_some_and(|&(ps, _)| ps < se) || {
+        let first = words.partition_point(|w| w.start < ss);
+        words
             .iter()
-            .skip_while(|w| w.start < ss)
+            .skip(first)
             .take_while(|w| w.start < se)
             .any(|w| {
                 let word = w.text(text);
-                ["he", "she", "he's", "she's", "he’s", "she’s", "him", "his", "her"]
-                    .iter()
-                    .any(|p| word.eq_ignore_ascii_case(p))
+                [
+                    "he", "she", "he's", "she's", "he’s", "she’s", "him", "his", "her",
+                ]
+                .iter()
+                .any(|p| word.eq_ignore_ascii_case(p))
             })
+    };
+    *last = Some((ss, se.max(pos + 1), answer));
+    answer
 }
 
 /// Whether the room at `start..end` is a bed or bay that a verb follows, as a patient is
@@ -2063,8 +2244,8 @@ fn someone_in_sentence(text: &str, words: &[Word], people: &[(usize, usize)], po
 fn bed_as_subject(text: &str, start: usize, end: usize) -> bool {
     const VERBS: &[&str] = &[
         "has", "had", "is", "was", "keeps", "kept", "wants", "wanted", "needs", "needed", "just",
-        "asked", "asks", "pulled", "coded", "fell", "refused", "refuses", "says", "said",
-        "called", "won't", "can't", "finally", "still",
+        "asked", "asks", "pulled", "coded", "fell", "refused", "refuses", "says", "said", "called",
+        "won't", "can't", "finally", "still",
     ];
     let room = text.get(start..end).unwrap_or("").to_ascii_lowercase();
     if !(room.starts_with("bed") || room.starts_with("bay")) {
@@ -2090,15 +2271,22 @@ fn care_events_of_people(
     people: &[(usize, usize)],
     patient_cues: &mut Vec<(usize, usize)>,
 ) {
+    // Both lists are in text order; each sentence is found once, and the people in it by
+    // binary search, so a long text costs no more than reading it once.
+    let mut sentence = (0, 0);
     for &(es, ee) in care_events {
-        let with_person = people.iter().any(|&(ps, pe)| {
-            (pe <= es || ps >= ee)
-                && if ps < es {
-                    text::in_sentence_of(text, es, ps)
-                } else {
-                    text::in_sentence_of(text, ee.saturating_sub(1), ps)
-                }
-        });
+        if es >= sentence.1 {
+            sentence = sentence_bounds(text, es);
+            sentence.1 = sentence.1.max(es + 1);
+        }
+        let (ss, se) = sentence;
+        let first = people.partition_point(|&(ps, _)| ps < ss);
+        let last = people.partition_point(|&(ps, _)| ps < se);
+        // A person's word apart from the event's own words (at most a couple overlap it).
+        let with_person = last - first > 2
+            || people
+                .get(first..last)
+                .is_some_and(|near| near.iter().any(|&(ps, pe)| pe <= es || ps >= ee));
         if with_person {
             patient_cues.push((es, ee));
         }

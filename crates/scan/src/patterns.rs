@@ -752,7 +752,7 @@ fn ascii_token_len(bytes: &[u8]) -> Option<(usize, u64)> {
 }
 
 /// A word of up to eight bytes as a little-endian number, 0 after its end.
-const fn word_key(word: &[u8]) -> u64 {
+pub(crate) const fn word_key(word: &[u8]) -> u64 {
     let mut key = 0u64;
     let mut i = 0;
     while i < word.len() && i < 8 {

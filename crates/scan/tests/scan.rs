@@ -520,6 +520,20 @@ fn a_one_megabyte_post_is_scanned_whole() {
 }
 
 #[test]
+fn a_long_text_of_cues_and_details_with_no_sentence_end_is_scanned_whole() {
+    // Every cue's sentence is the whole text: each must still be read once, not once a cue.
+    for unit in [
+        "the guy came in and we triaged a lady at the Copper Kettle by bay 4 and ",
+        "The Guy Came In After The Silo Explosion At The Grain Depot With Bed 4 ",
+    ] {
+        let times = 1_000_000 / unit.len() + 1;
+        let report = scan(&unit.repeat(times));
+        assert_eq!(phi(&report, IdentifierKind::Room).len(), times, "{unit}");
+        assert_eq!(indirect(&report).len(), times, "{unit}");
+    }
+}
+
+#[test]
 fn redaction_uses_typed_placeholders() {
     let text = "Mrs. Alvarez in room 412, SSN 123-45-6789.";
     let report = scan(text);
@@ -1205,22 +1219,18 @@ fn indirect(report: &Report) -> Vec<&str> {
 fn a_care_event_beside_a_person_in_its_sentence_is_patient_context() {
     // No phrase of a patient-context list: "a farmer" and "wheeled in", in one sentence.
     let report = scan("They wheeled in a farmer after the silo explosion near the co-op.");
-    assert!(
-        !indirect(&report).is_empty(),
-        "{:#?}",
-        report.findings
-    );
+    assert!(!indirect(&report).is_empty(), "{:#?}", report.findings);
     // The care event without a person, or the person in another sentence: not.
     let report = scan("Rolled in at 7 after the silo explosion closed the highway.");
     assert!(indirect(&report).is_empty(), "{:#?}", report.findings);
-    let report =
-        scan("A farmer told me about the silo explosion. We wheeled in the new beds.");
+    let report = scan("A farmer told me about the silo explosion. We wheeled in the new beds.");
     assert!(indirect(&report).is_empty(), "{:#?}", report.findings);
 }
 
 #[test]
 fn the_name_of_a_place_or_thing_in_a_cues_sentence_is_a_detail() {
-    let report = scan("We treated a woman tonight who slipped on the ice outside the Bluebird Diner.");
+    let report =
+        scan("We treated a woman tonight who slipped on the ice outside the Bluebird Diner.");
     let found = indirect(&report);
     assert!(
         found.iter().any(|m| m.contains("Bluebird Diner")),
@@ -1235,7 +1245,11 @@ fn the_name_of_a_place_or_thing_in_a_cues_sentence_is_a_detail() {
         "I tell all my patients to drink more water, and I love the Hydra Flask for that.",
     ] {
         let report = scan(text);
-        assert!(indirect(&report).is_empty(), "{text}: {:#?}", report.findings);
+        assert!(
+            indirect(&report).is_empty(),
+            "{text}: {:#?}",
+            report.findings
+        );
     }
 }
 
