@@ -436,6 +436,8 @@ struct Lists {
     staff_alone: Vec<(usize, usize)>,
     candidates: Vec<Candidate>,
     streets: Vec<(usize, usize)>,
+    /// What the names of places and things may not touch (`proper_nouns`).
+    not_proper: Vec<(usize, usize)>,
     /// The context phrases' matches, in text order.
     phrase_matches: Vec<Match>,
     /// The identifier patterns' matches, in text order.
@@ -459,6 +461,7 @@ impl Lists {
         self.staff_alone.clear();
         self.candidates.clear();
         self.streets.clear();
+        self.not_proper.clear();
         self.phrase_matches.clear();
         self.pattern_matches.clear();
     }
@@ -728,6 +731,7 @@ impl Scanner {
             staff_alone,
             candidates,
             streets,
+            not_proper,
             phrase_matches,
             pattern_matches,
         } = &mut scratch.lists;
@@ -1124,9 +1128,12 @@ impl Scanner {
                 text,
                 &scratch.words,
                 patient_cues,
-                &[&allowed_spans, person_names, staff_alone],
-                &findings,
-                &scratch.org_found,
+                Taken {
+                    spans: &[&allowed_spans, person_names, staff_alone],
+                    findings: &findings,
+                    org: &scratch.org_found,
+                },
+                not_proper,
                 quasi,
             );
         }
@@ -2073,6 +2080,14 @@ const NOT_PROPER_NOUNS: &[&str] = &[
     "patients",
 ];
 
+/// What the names of places and things found by [`proper_nouns`] may not touch: names of
+/// people and staff (`spans`), identifiers found (`findings`), the organisation (`org`).
+struct Taken<'a> {
+    spans: &'a [&'a [(usize, usize)]],
+    findings: &'a [Finding],
+    org: &'a [(usize, usize, usize)],
+}
+
 /// The words of [`NOT_PROPER_NOUNS`] and [`names::CALENDAR_WORDS`] as the splitter's keys
 /// ([`Word::key`]: the first eight letters in lower case), so that a word is tested against
 /// them without reading its bytes again.
@@ -2103,33 +2118,44 @@ fn proper_nouns(
     text: &str,
     words: &[Word],
     cues: &mut [(usize, usize)],
-    exclude: &[&[(usize, usize)]],
-    findings: &[Finding],
-    org: &[(usize, usize, usize)],
+    Taken {
+        spans: exclude,
+        findings,
+        org,
+    }: Taken<'_>,
+    merged: &mut Vec<(usize, usize)>,
     quasi: &mut Vec<(usize, usize, &'static str)>,
 ) {
     // Everything a proper noun may not touch, as sorted spans apart from one another, looked
-    // up by binary search (a long text has many of each).
-    let mut spans: Vec<(usize, usize)> = exclude
-        .iter()
-        .flat_map(|spans| spans.iter().copied())
-        .chain(org.iter().map(|&(a, b, _)| (a, b)))
-        .chain(
-            findings
-                .iter()
-                .filter(|f| f.category == Category::Phi)
-                .map(|f| (f.start, f.end)),
-        )
-        .collect();
-    spans.sort_unstable();
-    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
-    for (a, b) in spans {
-        match merged.last_mut() {
-            Some(last) if a <= last.1 => last.1 = last.1.max(b),
-            _ => merged.push((a, b)),
+    // up by binary search (a long text has many of each); gathered at the first capitalised
+    // word that needs it.
+    merged.clear();
+    let mut gathered = false;
+    let mut covered = |s: usize, e: usize| {
+        if !gathered {
+            gathered = true;
+            merged.extend(exclude.iter().flat_map(|spans| spans.iter().copied()));
+            merged.extend(org.iter().map(|&(a, b, _)| (a, b)));
+            merged.extend(
+                findings
+                    .iter()
+                    .filter(|f| f.category == Category::Phi)
+                    .map(|f| (f.start, f.end)),
+            );
+            merged.sort_unstable();
+            let mut kept: usize = 0;
+            for i in 0..merged.len() {
+                let (a, b) = merged[i];
+                match kept.checked_sub(1).and_then(|k| merged.get_mut(k)) {
+                    Some(last) if a <= last.1 => last.1 = last.1.max(b),
+                    _ => {
+                        merged[kept] = (a, b);
+                        kept += 1;
+                    }
+                }
+            }
+            merged.truncate(kept);
         }
-    }
-    let covered = |s: usize, e: usize| {
         let before_end = merged.partition_point(|&(a, _)| a < e);
         before_end
             .checked_sub(1)
@@ -2143,7 +2169,7 @@ fn proper_nouns(
         if word.key == 0 {
             return letters.starts_with("I'") || letters.starts_with("I’");
         }
-        NOT_PROPER_KEYS.iter().any(|&k| k == word.key)
+        NOT_PROPER_KEYS.contains(&word.key)
             && (letters.len() <= 8
                 || NOT_PROPER_NOUNS
                     .iter()
@@ -2159,32 +2185,46 @@ fn proper_nouns(
         }
         let (ss, se) = sentence_bounds(text, cs);
         read_to = se.max(cs + 1);
-        // The run being read: where its words after a sentence's first start (if any) and
-        // end, and whether a word spoils it.
-        let mut run: Option<(Option<usize>, usize, bool)> = None;
-        let mut flush = |run: Option<(Option<usize>, usize, bool)>| {
-            if let Some((Some(s), e, false)) = run {
+        let first = words.partition_point(|w| w.start < ss);
+        let last = words.partition_point(|w| w.start < se);
+        let sentence = words.get(first..last).unwrap_or(&[]);
+        // The run being read: its last word, where its words after a sentence's first start
+        // (if any) and end, and whether a word spoils it.
+        let mut run: Option<(usize, Option<usize>, usize, bool)> = None;
+        let mut flush = |run: Option<(usize, Option<usize>, usize, bool)>| {
+            if let Some((_, Some(s), e, false)) = run {
                 quasi.push((s, e, NAMED));
             }
         };
-        let first = words.partition_point(|w| w.start < ss);
-        for word in words.iter().skip(first).take_while(|w| w.start < se) {
-            if word.shape != text::Shape::Title || word.prefix != text::Prefix::None {
-                flush(run.take());
-                continue;
+        // The capitalised words (not in a handle or hashtag), 64 words at a time as a mask
+        // made without a branch a word; the loop below visits only them.
+        for (chunk_at, chunk) in sentence.chunks(64).enumerate() {
+            let mut mask = chunk.iter().enumerate().fold(0u64, |mask, (i, w)| {
+                let title = (w.shape == text::Shape::Title) & (w.prefix == text::Prefix::None);
+                mask | u64::from(title) << i
+            });
+            while mask != 0 {
+                let i = mask.trailing_zeros() as usize;
+                mask &= mask - 1;
+                let at = chunk_at * 64 + i;
+                let Some(word) = chunk.get(i) else {
+                    break;
+                };
+                let spoils =
+                    word.end - word.start < 2 || not_proper(word) || covered(word.start, word.end);
+                let counted = (!word.sentence_start).then_some(word.start);
+                run = match run {
+                    Some((prev, s, _, spoilt))
+                        if prev + 1 == at && word.joined_to_previous && !word.sentence_start =>
+                    {
+                        Some((at, s.or(counted), word.end, spoilt || spoils))
+                    }
+                    before => {
+                        flush(before);
+                        Some((at, counted, word.end, spoils))
+                    }
+                };
             }
-            let spoils =
-                word.end - word.start < 2 || not_proper(word) || covered(word.start, word.end);
-            let counted = (!word.sentence_start).then_some(word.start);
-            run = match run {
-                Some((s, _, spoilt)) if word.joined_to_previous && !word.sentence_start => {
-                    Some((s.or(counted), word.end, spoilt || spoils))
-                }
-                before => {
-                    flush(before);
-                    Some((counted, word.end, spoils))
-                }
-            };
         }
         flush(run);
     }

@@ -676,15 +676,22 @@ fn is_stop(b: u8) -> bool {
 
 /// The bounds of the sentence around `pos`: from after the previous `.!?` or line break to the next.
 pub(crate) fn sentence_bounds(text: &str, pos: usize) -> (usize, usize) {
+    // With `memchr`'s vector search: a byte loop cost about four instructions a byte, and the
+    // indirect-identification rules ask for the sentence of every cue.
     let bytes = text.as_bytes();
-    let start = bytes
-        .get(..pos.min(bytes.len()))
-        .and_then(|head| head.iter().rposition(|&b| is_stop(b)))
-        .map_or(0, |i| i + 1);
-    let end = bytes
-        .get(pos.min(bytes.len())..)
-        .and_then(|tail| tail.iter().position(|&b| is_stop(b)))
-        .map_or(bytes.len(), |i| pos + i);
+    let pos = pos.min(bytes.len());
+    let (head, tail) = bytes.split_at(pos);
+    let dot = memchr::memrchr3(b'.', b'!', b'?', head);
+    let after_dot = dot.map_or(0, |i| i + 1);
+    let line =
+        memchr::memrchr(b'\n', head.get(after_dot..).unwrap_or_default()).map(|i| after_dot + i);
+    let start = line.or(dot).map_or(0, |i| i + 1);
+    let dot = memchr::memchr3(b'.', b'!', b'?', tail);
+    let line = memchr::memchr(
+        b'\n',
+        tail.get(..dot.unwrap_or(tail.len())).unwrap_or_default(),
+    );
+    let end = line.or(dot).map_or(bytes.len(), |i| pos + i);
     (start, end)
 }
 
