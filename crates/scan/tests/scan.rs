@@ -155,13 +155,18 @@ fn lower_case_hashtags_handles_and_clinical_notes_work() {
     assert!(!all_phi(&scan("#prayforjohnsmith")).is_empty());
 }
 
-fn all_phi(report: &Report) -> Vec<&str> {
+/// The matched texts of the findings of `category`.
+fn matched(report: &Report, category: Category) -> Vec<&str> {
     report
         .findings
         .iter()
-        .filter(|f| f.category == Category::Phi)
+        .filter(|f| f.category == category)
         .map(|f| f.matched.as_str())
         .collect()
+}
+
+fn all_phi(report: &Report) -> Vec<&str> {
+    matched(report, Category::Phi)
 }
 
 #[test]
@@ -1207,12 +1212,7 @@ fn a_patients_home_town_after_from_even_one_the_lists_lack() {
 
 /// The indirect findings' matched texts.
 fn indirect(report: &Report) -> Vec<&str> {
-    report
-        .findings
-        .iter()
-        .filter(|f| f.category == Category::IndirectPhi)
-        .map(|f| f.matched.as_str())
-        .collect()
+    matched(report, Category::IndirectPhi)
 }
 
 #[test]
