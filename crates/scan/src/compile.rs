@@ -2328,7 +2328,21 @@ fn care_events_of_people(
                 .get(first..last)
                 .is_some_and(|near| near.iter().any(|&(ps, pe)| pe <= es || ps >= ee));
         if with_person {
-            patient_cues.push((es, ee));
+            // The cue as read: the event with the nearest person word, when it is close ("a
+            // bride come in", "the woman I triaged").
+            let nearest = people
+                .get(first..last)
+                .unwrap_or(&[])
+                .iter()
+                .filter(|&&(ps, pe)| pe <= es || ps >= ee)
+                .min_by_key(|&&(ps, pe)| if pe <= es { es - pe } else { ps - ee })
+                .copied();
+            let cue = match nearest {
+                Some((ps, pe)) if pe <= es && es - pe <= 24 => (ps, ee),
+                Some((ps, pe)) if ps >= ee && ps - ee <= 24 => (es, pe),
+                _ => (es, ee),
+            };
+            patient_cues.push(cue);
         }
     }
 }

@@ -1220,6 +1220,15 @@ fn a_care_event_beside_a_person_in_its_sentence_is_patient_context() {
     // No phrase of a patient-context list: "a farmer" and "wheeled in", in one sentence.
     let report = scan("They wheeled in a farmer after the silo explosion near the co-op.");
     assert!(!indirect(&report).is_empty(), "{:#?}", report.findings);
+    // The explanation quotes the event with the person.
+    assert!(
+        report
+            .findings
+            .iter()
+            .any(|f| f.explanation.contains("\"wheeled in a farmer\" speaks of a patient")),
+        "{:#?}",
+        report.findings
+    );
     // The care event without a person, or the person in another sentence: not.
     let report = scan("Rolled in at 7 after the silo explosion closed the highway.");
     assert!(indirect(&report).is_empty(), "{:#?}", report.findings);
