@@ -1222,10 +1222,9 @@ fn a_care_event_beside_a_person_in_its_sentence_is_patient_context() {
     assert!(!indirect(&report).is_empty(), "{:#?}", report.findings);
     // The explanation quotes the event with the person.
     assert!(
-        report
-            .findings
-            .iter()
-            .any(|f| f.explanation.contains("\"wheeled in a farmer\" speaks of a patient")),
+        report.findings.iter().any(|f| f
+            .explanation
+            .contains("\"wheeled in a farmer\" speaks of a patient")),
         "{:#?}",
         report.findings
     );
