@@ -6,7 +6,7 @@ use crate::lexicon::{Hit, Lexicons, TermSpec};
 use crate::names::{self, Allowed, Found};
 use crate::org::{OrgMatcher, OrgScan, OrgTerm};
 use crate::patterns::{self, Check, Keep, Needs, Patterns};
-use crate::text::{self, sentence_bounds, CaseMode, Word};
+use crate::text::{self, CaseMode, Word};
 use crate::{Channel, Context, Finding, Fix, Post, PostKind, Report, SharedStr};
 use postguard_policy::{Category, IdentifierKind, LexiconAction, LexiconRole, Policy, Severity};
 use regex_automata::Match;
@@ -855,7 +855,7 @@ impl Scanner {
         // Identifiers with a shape.
         {
             // The last sentence `someone_in_sentence` read, and its answer.
-            let mut someone_before = None;
+            let mut someone_before = SomeoneBefore::default();
             for m in pattern_matches.iter() {
                 let Some(meta) = self.patterns.meta.get(m.pattern().as_usize()) else {
                     continue;
@@ -1390,16 +1390,8 @@ impl Scanner {
         patient_cues.sort_unstable();
         let mut last_end = 0;
         let names_in_order = person_names.windows(2).all(|w| w[0].1 <= w[1].0);
-        // The sentence of the last cue that needed it: cues are in text order, so a long text
-        // reads each sentence once.
-        let mut sentence = (0, 0);
-        let mut sentence_of = |pos: usize| {
-            if !(sentence.0 <= pos && pos < sentence.1) {
-                let (ss, se) = sentence_bounds(text, pos);
-                sentence = (ss, se.max(pos + 1));
-            }
-            sentence
-        };
+        // Cues are in text order: a long text's sentences are each read once.
+        let mut sentences = text::Sentences::default();
         for &(cs, ce) in patient_cues.iter() {
             // At least 160 bytes on each side of the cue, or its whole sentence: when the
             // 160 bytes reach both ends of the text, the sentence need not be looked for.
@@ -1407,7 +1399,7 @@ impl Scanner {
             let window = if near.0 == 0 && near.1 >= text.len() {
                 near
             } else {
-                let (ss, se) = sentence_of(cs);
+                let (ss, se) = sentences.of(text, cs);
                 (ss.min(near.0), se.max(near.1))
             };
             // The detail nearest the cue (by where it starts; on a tie the one before it): the
@@ -1417,7 +1409,7 @@ impl Scanner {
                 e <= window.1
                     && (e <= cs || s >= ce)
                     && (what != NAMED || {
-                        let (ss, se) = sentence_of(cs);
+                        let (ss, se) = sentences.of(text, cs);
                         ss <= s && s < se && !plural_patients(text, (cs, ce))
                     })
             };
@@ -2178,13 +2170,13 @@ fn proper_nouns(
     };
     // The sentences of the cues, in text order, each once.
     cues.sort_unstable();
-    let mut read_to = 0;
+    let mut sentences = text::Sentences::default();
+    let mut read = None;
     for &(cs, _) in cues.iter() {
-        if cs < read_to {
+        let (ss, se) = sentences.of(text, cs);
+        if read.replace((ss, se)) == Some((ss, se)) {
             continue;
         }
-        let (ss, se) = sentence_bounds(text, cs);
-        read_to = se.max(cs + 1);
         let first = words.partition_point(|w| w.start < ss);
         let last = words.partition_point(|w| w.start < se);
         let sentence = words.get(first..last).unwrap_or(&[]);
@@ -2243,6 +2235,13 @@ fn plural_patients(text: &str, (cs, ce): (usize, usize)) -> bool {
     ends_with("patients") || ends_with("pts")
 }
 
+/// The sentence [`someone_in_sentence`] read last, and its answer.
+#[derive(Default)]
+struct SomeoneBefore {
+    sentences: text::Sentences,
+    last: Option<((usize, usize), bool)>,
+}
+
 /// Whether the sentence around `pos` speaks of someone: a word of a `person` list ("the guy
 /// from the pileup in bed 4") or a pronoun of the third person ("He's in bed 7").
 fn someone_in_sentence(
@@ -2250,15 +2249,15 @@ fn someone_in_sentence(
     words: &[Word],
     people: &[(usize, usize)],
     pos: usize,
-    last: &mut Option<(usize, usize, bool)>,
+    SomeoneBefore { sentences, last }: &mut SomeoneBefore,
 ) -> bool {
     // Rooms come in text order: a sentence already read answers again.
-    if let Some((ss, se, answer)) = *last {
-        if ss <= pos && pos < se {
+    let (ss, se) = sentences.of(text, pos);
+    if let Some(((ls, le), answer)) = *last {
+        if (ls, le) == (ss, se) {
             return answer;
         }
     }
-    let (ss, se) = sentence_bounds(text, pos);
     let first_person = people.partition_point(|&(ps, _)| ps < ss);
     let answer = people.get(first_person).is_some_and(|&(ps, _)| ps < se) || {
         let first = words.partition_point(|w| w.start < ss);
@@ -2275,7 +2274,7 @@ fn someone_in_sentence(
                 .any(|p| word.eq_ignore_ascii_case(p))
             })
     };
-    *last = Some((ss, se.max(pos + 1), answer));
+    *last = Some(((ss, se), answer));
     answer
 }
 
@@ -2287,8 +2286,11 @@ fn bed_as_subject(text: &str, start: usize, end: usize) -> bool {
         "asked", "asks", "pulled", "coded", "fell", "refused", "refuses", "says", "said", "called",
         "won't", "can't", "finally", "still",
     ];
-    let room = text.get(start..end).unwrap_or("").to_ascii_lowercase();
-    if !(room.starts_with("bed") || room.starts_with("bay")) {
+    let keyword = text
+        .as_bytes()
+        .get(start..(start + 3).min(end))
+        .unwrap_or_default();
+    if !(keyword.eq_ignore_ascii_case(b"bed") || keyword.eq_ignore_ascii_case(b"bay")) {
         return false;
     }
     let rest = text.get(end..).unwrap_or("");
@@ -2313,13 +2315,9 @@ fn care_events_of_people(
 ) {
     // Both lists are in text order; each sentence is found once, and the people in it by
     // binary search, so a long text costs no more than reading it once.
-    let mut sentence = (0, 0);
+    let mut sentences = text::Sentences::default();
     for &(es, ee) in care_events {
-        if es >= sentence.1 {
-            sentence = sentence_bounds(text, es);
-            sentence.1 = sentence.1.max(es + 1);
-        }
-        let (ss, se) = sentence;
+        let (ss, se) = sentences.of(text, es);
         let first = people.partition_point(|&(ps, _)| ps < ss);
         let last = people.partition_point(|&(ps, _)| ps < se);
         // A person's word apart from the event's own words (at most a couple overlap it).

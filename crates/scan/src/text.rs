@@ -695,6 +695,26 @@ pub(crate) fn sentence_bounds(text: &str, pos: usize) -> (usize, usize) {
     (start, end)
 }
 
+/// The sentence around each of a run of positions asked for in text order, each sentence found
+/// once: while the positions stay inside the last one found, it answers again (so a long text
+/// with many positions in one sentence is read once, not once a position).
+#[derive(Default)]
+pub(crate) struct Sentences {
+    last: (usize, usize),
+}
+
+impl Sentences {
+    /// The bounds of the sentence around `pos`, as [`sentence_bounds`] draws them (its end at
+    /// least `pos + 1`).
+    pub(crate) fn of(&mut self, text: &str, pos: usize) -> (usize, usize) {
+        if !(self.last.0 <= pos && pos < self.last.1) {
+            let (start, end) = sentence_bounds(text, pos);
+            self.last = (start, end.max(pos + 1));
+        }
+        self.last
+    }
+}
+
 /// Whether byte `other` is in the sentence around `pos` (both at most the text's length), as
 /// [`sentence_bounds`] draws it: no sentence end from `other` up to `pos`, or from `pos` up to
 /// and including `other`. Reads only the bytes between them, outwards from `pos`, so never more
