@@ -1262,11 +1262,32 @@ impl Lower {
                         .push(char::from_u32(u32::from(c) + 0x20).unwrap_or(c));
                 }
                 '\u{80}'..='\u{ff}' => self.buf.push(c),
-                c => self.buf.extend(c.to_lowercase()),
+                c => match simple_lower(c) {
+                    Some(l) => self.buf.push(l),
+                    None => self.buf.extend(c.to_lowercase()),
+                },
             }
         }
         &self.buf
     }
+}
+
+/// The lower case of a Greek or Cyrillic letter of the basic blocks without the case tables
+/// (`char::to_lowercase` searches them): capitals are their small letters less 0x20 (Greek
+/// Α to Ω, Cyrillic А to Я) or 0x50 (Ѐ to Џ). `None` for any other character. A test checks
+/// every character of both blocks against `char::to_lowercase`.
+#[inline]
+fn simple_lower(c: char) -> Option<char> {
+    let u = u32::from(c);
+    let lower = match u {
+        // Greek capitals (U+03A2 is unassigned), then Cyrillic ones.
+        0x391..=0x3a1 | 0x3a3..=0x3a9 | 0x410..=0x42f => u + 0x20,
+        0x400..=0x40f => u + 0x50,
+        // Small letters.
+        0x3ac..=0x3ce | 0x430..=0x45f => u,
+        _ => return None,
+    };
+    char::from_u32(lower)
 }
 
 /// Buffers [`find`] reuses from one text to the next.
@@ -3362,8 +3383,11 @@ const fn last_bytes(list: &[&str]) -> [bool; 256] {
     table
 }
 
-/// The last bytes of [`STREET_ENDINGS`] (all lower-case ASCII letters).
+/// The last bytes of [`STREET_ENDINGS`] (read for a word whose last letter is ASCII).
 static STREET_ENDINGS_LAST: [bool; 256] = last_bytes(STREET_ENDINGS);
+
+/// The last letters of [`STREET_ENDINGS`] beyond ASCII (a test checks the list).
+const STREET_ENDINGS_LAST_BEYOND_ASCII: &[char] = &['í'];
 
 /// A one in every byte of a `u64`, for byte-parallel arithmetic.
 const ONES: u64 = 0x0101_0101_0101_0101;
@@ -3602,6 +3626,15 @@ fn ends_with_street_ending(word: &str) -> bool {
     if last.is_ascii() && !STREET_ENDINGS_LAST[usize::from(last.to_ascii_lowercase())] {
         return false;
     }
+    // So does a last letter beyond ASCII whose lower case ends none of them ("ΠΑΦΟΣ").
+    if !last.is_ascii() {
+        let lower = word.chars().next_back().map(char::to_lowercase);
+        if let Some((Some(c), None)) = lower.map(|mut l| (l.next(), l.next())) {
+            if !STREET_ENDINGS_LAST_BEYOND_ASCII.contains(&c) {
+                return false;
+            }
+        }
+    }
     match street_key(b, 0, b.len()) {
         Some((lo, hi)) if (lo | hi) & (ONES * 0x80) == 0 => ascii_ending(lo, hi, b.len()),
         _ => ends_with_any(STREET_ENDINGS, word),
@@ -3611,6 +3644,14 @@ fn ends_with_street_ending(word: &str) -> bool {
 /// `word` ends with one of `list`, ignoring case (full Unicode lower-casing for tails that are
 /// not ASCII).
 fn ends_with_any(list: &[&str], word: &str) -> bool {
+    // Only the entries that end with the lower case of the word's last letter can match, when
+    // it has one letter of lower case (all but a few, such as 'İ'): most words beyond ASCII
+    // ("ΠΑΦΟΣ") end with a letter no entry ends with, and are settled without comparing.
+    let last = word.chars().next_back().map(char::to_lowercase);
+    let last = match last.map(|mut l| (l.next(), l.next())) {
+        Some((Some(c), None)) => Some(c),
+        _ => None,
+    };
     let lower_tail = |w: &str| {
         word.len() >= w.len()
             && word.is_char_boundary(word.len() - w.len())
@@ -3621,7 +3662,9 @@ fn ends_with_any(list: &[&str], word: &str) -> bool {
                     || !t.is_ascii() && t.chars().flat_map(char::to_lowercase).eq(w.chars())
             })
     };
-    list.iter().any(|w| lower_tail(w))
+    list.iter()
+        .filter(|w| last.is_none_or(|c| w.ends_with(c)))
+        .any(|w| lower_tail(w))
 }
 
 /// What the street word lists say of a word, as bits: one lookup answers them all.
@@ -5105,6 +5148,21 @@ mod tests {
     }
 
     #[test]
+    fn greek_and_cyrillic_are_lower_cased_as_the_case_tables_do() {
+        for u in 0x370..0x500 {
+            let Some(c) = char::from_u32(u) else { continue };
+            if let Some(l) = simple_lower(c) {
+                assert_eq!(
+                    c.to_lowercase().collect::<String>(),
+                    l.to_string(),
+                    "U+{u:04X}"
+                );
+            }
+        }
+        assert_eq!(Lower::default().of("ΠΑΦΟΣ Москва"), "παφοσ москва");
+    }
+
+    #[test]
     fn street_flags_answer_as_the_lists_do() {
         let lists = [
             (STREET_STARTS, STREET_START),
@@ -5122,6 +5180,14 @@ mod tests {
                 assert!(flags_of(&format!("{word}xq")) & bit == 0, "{word}");
             }
         }
+        let mut beyond_ascii: Vec<char> = STREET_ENDINGS
+            .iter()
+            .filter_map(|e| e.chars().next_back())
+            .filter(|c| !c.is_ascii())
+            .collect();
+        beyond_ascii.dedup();
+        assert_eq!(beyond_ascii, STREET_ENDINGS_LAST_BEYOND_ASCII);
+        assert!(ends_with_street_ending("NÁMĚSTÍ") && !ends_with_street_ending("ΠΑΦΟΣ"));
         for ending in STREET_ENDINGS {
             assert!(ends_with_street_ending(ending), "{ending}");
             assert!(ends_with_street_ending(&format!(

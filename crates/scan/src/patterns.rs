@@ -678,7 +678,7 @@ fn token_len(rest: &str) -> usize {
             return 0;
         }
         // '∆' (the increment sign) stands for 'Δ' in Greek typed on some keyboards.
-        if c.is_alphanumeric()
+        if alphanumeric(c)
             || (matches!(c, '-' | '\'' | '\u{2206}') && i > 0)
             || (c == '#' && i == 0)
         {
@@ -688,6 +688,19 @@ fn token_len(rest: &str) -> usize {
         }
     }
     len
+}
+
+/// `char::is_alphanumeric`, with the letters of addresses beyond ASCII told without the
+/// Unicode tables: Latin-1's (all but `×` and `÷`), Latin Extended-A's and the basic Greek and
+/// Cyrillic alphabets (a test checks these ranges against the tables).
+#[inline]
+fn alphanumeric(c: char) -> bool {
+    match c {
+        '\u{c0}'..='\u{17f}' => c != '×' && c != '÷',
+        '\u{391}'..='\u{3a1}' | '\u{3a3}'..='\u{3a9}' | '\u{3ac}'..='\u{3ce}' => true,
+        '\u{400}'..='\u{45f}' => true,
+        _ => c.is_alphanumeric(),
+    }
 }
 
 /// Per ASCII byte: bit 0 when it continues a place token (a letter, a digit, a hyphen, an
@@ -1058,6 +1071,15 @@ fn looks_like_value(rest: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn address_letters_are_told_as_the_unicode_tables_do() {
+        for u in 0x80..0x500 {
+            if let Some(c) = char::from_u32(u) {
+                assert_eq!(alphanumeric(c), c.is_alphanumeric(), "U+{u:04X}");
+            }
+        }
+    }
+
     #[test]
     fn ascii_token_len_agrees_with_token_len() {
         let mut texts: Vec<String> = [
