@@ -1156,6 +1156,12 @@ pub(crate) struct Lexicons {
     /// Literals that may start anywhere: searched for over the whole text.
     anywhere: Option<LiteralSet>,
     regex: Option<Regex>,
+    /// Each gated regex term (one whose [`Lexicons::regex_needs`] are not empty) compiled on
+    /// its own, searched instead of [`Lexicons::regex`] in a text where only that term's words
+    /// are all found: a pattern that cannot match never preempts another's match, so it finds
+    /// what the whole regex would, through a far smaller automaton (whose states stay in the
+    /// caches) and the literal prefilter the library makes for a single term.
+    term_regexes: Vec<Option<Regex>>,
     regex_lexicon: Vec<usize>,
     /// For each regex term, the sets of words it needs a word of each of ([`gate`]).
     regex_needs: Vec<u128>,
@@ -1306,10 +1312,21 @@ impl Lexicons {
                 .map(Some)
                 .map_err(LexiconBuildError)
         };
+        let term_regexes = regexes
+            .iter()
+            .zip(&regex_needs)
+            .map(|(source, &needs)| {
+                if needs == 0 {
+                    return Ok(None);
+                }
+                build(std::slice::from_ref(source))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Lexicons {
             at_words: WordLiterals::new(at_words),
             anywhere: anywhere.build(StartKind::Unanchored)?,
             regex: build(&regexes)?,
+            term_regexes,
             regex_lexicon,
             regex_needs,
             regex_first_sets,
@@ -1369,13 +1386,11 @@ impl Lexicons {
                 set.report(text, m.pattern().as_usize(), m.start(), m.end(), out);
             }
         }
-        if let Some(re) = self
-            .regex
-            .as_ref()
-            .filter(|_| self.regex_gate_open(open, applies))
-        {
+        if let Some((re, only)) = self.regex_to_search(open, applies) {
             for m in re.find_iter(text) {
-                if let Some(&lexicon) = self.regex_lexicon.get(m.pattern().as_usize()) {
+                // The whole regex's pattern, or the one term searched alone.
+                let term = only.unwrap_or(m.pattern().as_usize());
+                if let Some(&lexicon) = self.regex_lexicon.get(term) {
                     out.push(Hit {
                         lexicon,
                         start: m.start(),
@@ -1477,16 +1492,21 @@ impl Lexicons {
         &self.ungated_terms
     }
 
-    /// Whether some regex term of a list that `applies` has a word of each of its sets in
-    /// `open`. A term's first set is a bit of its own, so only the terms whose first set is open
-    /// are looked at (one or two in most texts, where looking at every term cost about 90
-    /// instructions a post). The regex then finds the terms of every list, as leftmost-first
-    /// matches; where only terms of lists that do not apply could match, it is not searched,
-    /// which loses no hit that counts.
-    fn regex_gate_open(&self, open: u128, applies: &[bool]) -> bool {
+    /// The regex to search, if some regex term of a list that `applies` has a word of each of
+    /// its sets in `open`: the whole regex, or, when only one term has (of any list), that
+    /// term's own regex, with its place among the regex terms. A term's first set is a bit of
+    /// its own, so only the terms whose first set is open are looked at (one or two in most
+    /// texts, where looking at every term cost about 90 instructions a post). The regex then
+    /// finds the terms of every list, as leftmost-first matches; where only terms of lists
+    /// that do not apply could match, it is not searched, which loses no hit that counts.
+    fn regex_to_search(&self, open: u128, applies: &[bool]) -> Option<(&Regex, Option<usize>)> {
+        let whole = self.regex.as_ref()?;
         if self.regex_ungated {
-            return true;
+            return Some((whole, None));
         }
+        // The terms whose needs are met: the first of them, how many, and whether one of
+        // them counts in this text.
+        let (mut first, mut met, mut counted) = (0, 0, false);
         let mut firsts = open & self.regex_first_sets;
         while firsts != 0 {
             let bit = firsts.trailing_zeros() as usize;
@@ -1502,11 +1522,21 @@ impl Lexicons {
                 .regex_lexicon
                 .get(term)
                 .is_none_or(|&lexicon| applies.get(lexicon).copied().unwrap_or(true));
-            if needs_met && counts {
-                return true;
+            if needs_met {
+                if met == 0 {
+                    first = term;
+                }
+                met += 1;
+                counted |= counts;
             }
         }
-        false
+        if !counted {
+            return None;
+        }
+        match self.term_regexes.get(first) {
+            Some(Some(alone)) if met == 1 => Some((alone, Some(first))),
+            _ => Some((whole, None)),
+        }
     }
 }
 
@@ -2168,6 +2198,53 @@ mod tests {
         hits.iter()
             .map(|h| text[h.start..h.end].to_owned())
             .collect()
+    }
+
+    #[test]
+    fn a_regex_term_searched_alone_reports_its_own_list() {
+        let specs = [
+            TermSpec {
+                lexicon: 0,
+                term: r"/speedy\s+recovery/",
+                case_sensitive: false,
+                obfuscations: false,
+            },
+            TermSpec {
+                lexicon: 1,
+                term: r"/follow\s+me\s+on\s+[a-z]+\s+@?alderbrook/",
+                case_sensitive: false,
+                obfuscations: false,
+            },
+        ];
+        let l = match Lexicons::new(&specs) {
+            Ok(l) => l,
+            Err(e) => panic!("{}", e.0),
+        };
+        let hits = |text: &str| {
+            let (mut hits, mut words) = (Vec::new(), Vec::new());
+            crate::text::words(text, &mut words);
+            l.find(text, &words, &mut Buffers::default(), &mut hits, &[]);
+            hits.iter()
+                .map(|h| (h.lexicon, text[h.start..h.end].to_owned()))
+                .collect::<Vec<_>>()
+        };
+        // Only the second term's words: its own regex, its own list.
+        let one = "Please FOLLOW me on insta @alderbrook!";
+        assert_eq!(
+            hits(one),
+            [(1, "FOLLOW me on insta @alderbrook".to_owned())]
+        );
+        // Both terms' words: the whole regex, each hit with its list.
+        let both = "Speedy recovery! And follow me on tiktok alderbrook";
+        assert_eq!(
+            hits(both),
+            [
+                (0, "Speedy recovery".to_owned()),
+                (1, "follow me on tiktok alderbrook".to_owned())
+            ]
+        );
+        // Only the first term's words, and no match.
+        assert!(hits("A speedy nurse; a full recovery.").is_empty());
     }
 
     #[test]
