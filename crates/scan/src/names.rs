@@ -1854,6 +1854,27 @@ fn repeated_names(
     }
 }
 
+/// Whether `s` (lower case, at most a tag's 48 bytes) is a run of ordinary words with nothing
+/// between them ("prayersfor"): words of the English and common-word lists, function words,
+/// titles and relations.
+fn words_only(data: &NameData, s: &str) -> bool {
+    const WORD: u32 = ENGLISH | COMMON | FUNCTION | HONORIFIC | RELATION;
+    let n = s.len();
+    if n > 48 {
+        return false;
+    }
+    // Bit `e`: `s[..e]` is such a run.
+    let mut ends = 1u64;
+    for e in 1..=n {
+        ends |= u64::from((0..e).any(|b| {
+            ends >> b & 1 == 1
+                && s.get(b..e)
+                    .is_some_and(|w| w.len() > 1 && data.entry(w).flags & WORD != 0)
+        })) << e;
+    }
+    ends >> n & 1 == 1
+}
+
 /// The most distinct words of names [`repeated_names`] looks for.
 const KNOWN_MAX: usize = 16;
 
@@ -3101,6 +3122,11 @@ fn tagged_names(
             // word is taken after it.
             let f = data.entry(first).flags;
             if f & FIRST == 0 || f & (INTL | COMMON_WORD) != 0 || !surname_at(j) {
+                continue;
+            }
+            // Inside a tag of one case, a name starts after words ("#prayersforbenji"), not
+            // inside one ("#helilife" holds no "Eli Life").
+            if !camel && i > 0 && !l.get(..i).is_some_and(|before| words_only(data, before)) {
                 continue;
             }
             for k in ((j + 3)..=bytes.len()).rev() {

@@ -155,6 +155,18 @@ fn lower_case_hashtags_handles_and_clinical_notes_work() {
     assert!(!all_phi(&scan("#prayforjohnsmith")).is_empty());
 }
 
+#[test]
+fn a_name_in_a_lower_case_tag_starts_after_whole_words() {
+    // After the words "get well soon", a first name and a surname.
+    assert_eq!(
+        phi(&scan("#getwellsoonmarysmith"), IdentifierKind::Name),
+        ["marysmith"]
+    );
+    // "Eli" and "Life" are in the name lists, but "h" is no word: no name starts there.
+    let report = scan("Sunset from the helipad tonight #flightnurse #helilife");
+    assert!(all_phi(&report).is_empty(), "{:#?}", report.findings);
+}
+
 /// The matched texts of the findings of `category`.
 fn matched(report: &Report, category: Category) -> Vec<&str> {
     report
