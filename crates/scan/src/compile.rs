@@ -271,6 +271,14 @@ fn shared_concat(buffer: &mut String, pieces: &[&str]) -> SharedStr {
 
 /// The key of the word "in" (`text::Word::key`: its letters in lower case, little-endian).
 const IN_KEY: u64 = u64::from_le_bytes(*b"in\0\0\0\0\0\0");
+/// The keys of the words after which a listed name is a name even in lower case ("lil sofia",
+/// "pt jameson"), as [`Word::key`] gives them.
+const NAME_BEFORE_KEYS: [u64; 4] = [
+    u64::from_le_bytes(*b"lil\0\0\0\0\0"),
+    u64::from_le_bytes(*b"little\0\0"),
+    u64::from_le_bytes(*b"pt\0\0\0\0\0\0"),
+    u64::from_le_bytes(*b"baby\0\0\0\0"),
+];
 
 /// Fix hints that do not depend on the policy.
 const INDIRECT_HINT: SharedStr = SharedStr::from_static(
@@ -752,6 +760,8 @@ impl Scanner {
         );
         // A cue that the people named are colleagues, friends or family.
         let mut not_patient = false;
+        // A reply or comment that confirms the person addressed was cared for here.
+        let mut confirms_care = false;
         for hit in &scratch.hits {
             let Some(info) = self.lexicon_info.get(hit.lexicon) else {
                 continue;
@@ -766,6 +776,8 @@ impl Scanner {
                 LexiconRole::Person => people.push((hit.start, hit.end)),
                 LexiconRole::CareEvent => care_events.push((hit.start, hit.end)),
                 LexiconRole::Finding => {
+                    confirms_care |=
+                        info.category == Category::IndirectPhi && ctx.kind != PostKind::Post;
                     if self.rule(info.category).enabled {
                         Self::lexicon_finding(
                             text,
@@ -847,7 +859,25 @@ impl Scanner {
                 staff_alone,
             );
         }
-        let patient_context = !patient_cues.is_empty();
+        // A reply confirming someone's care speaks of a patient: the person addressed.
+        // "lil sofia", "pt jameson": a listed name in lower case after a word that marks one,
+        // where the name search (which in sentence-case text looks only at capitalised words
+        // and the words after short titles) did not look.
+        if mode != CaseMode::Upper {
+            for (w, next) in scratch.words.iter().zip(scratch.words.iter().skip(1)) {
+                if NAME_BEFORE_KEYS.contains(&w.key)
+                    && next.shape == text::Shape::Lower
+                    && next.prefix == text::Prefix::None
+                    && next.joined_to_previous
+                    && !person_names.contains(&(next.start, next.end))
+                    && names::listed_name(text, next)
+                {
+                    person_names.push((next.start, next.end));
+                }
+            }
+            person_names.sort_unstable();
+        }
+        let patient_context = !patient_cues.is_empty() || confirms_care;
         let about_person = patient_context || !person_names.is_empty();
         // A person cue in the sentence around `pos`.
         let cue_near = |pos: usize| cue_in_sentence(text, person_cues, pos);
@@ -959,7 +989,11 @@ impl Scanner {
                     // a text that speaks of no patient.
                     family_named = true;
                     "phi.name_family"
-                } else if not_patient && !names::courtesy_title_before(text, s) {
+                } else if not_patient && !names::courtesy_title_before(text, s)
+                    || !patient_context && role_before_title(text, s, people)
+                {
+                    // "the crossing guard, Mr. Haverford": with no patient in the text, a
+                    // person named by their role is not a patient either.
                     "phi.not_patient"
                 } else {
                     "phi.name"
@@ -977,6 +1011,25 @@ impl Scanner {
             if patient_context {
                 if let Some(c) = town_after_name(text, e) {
                     candidates.push(c);
+                }
+            }
+        }
+        // A reply or comment that confirms someone's care names them by the handle it answers
+        // ("@big_earl_hauls ... see you at PT"), unless the handle is the organisation's.
+        if confirms_care {
+            for (s, e) in handles(text) {
+                let taken = |&(a, b): &(usize, usize)| s < b && a < e;
+                if !allowed_spans.iter().any(taken)
+                    && !person_names.iter().any(taken)
+                    && !scratch.org_found.iter().any(|&(a, b, _)| taken(&(a, b)))
+                {
+                    candidates.push(Candidate {
+                        kind: IdentifierKind::Name,
+                        rule: "phi.handle",
+                        pattern: None,
+                        start: s,
+                        end: e,
+                    });
                 }
             }
         }
@@ -2540,6 +2593,42 @@ fn room_after(text: &str, pos: usize) -> Option<Candidate> {
 
 /// Pushes a finding like `like` for each of `spans` (in text order) that does not overlap the
 /// one kept before it, with its place and text.
+/// Whether a word of a `person` list ends right before the courtesy title before the name at
+/// `start`, apart from it by spaces and a comma at most ("the crossing guard, Mr. Haverford").
+fn role_before_title(text: &str, start: usize, people: &[(usize, usize)]) -> bool {
+    if people.is_empty() || !names::courtesy_title_before(text, start) {
+        return false;
+    }
+    let head = text.get(..start).unwrap_or("").trim_end();
+    let head = head.strip_suffix('.').unwrap_or(head);
+    let head = head.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let head = head.trim_end();
+    let head = head.strip_suffix(',').unwrap_or(head).trim_end();
+    people.iter().any(|&(_, e)| e == head.len())
+}
+
+/// The @handles of `text`, without the `@`: a letter, digit, `_` or `.` run after an `@` that
+/// follows no letter or digit (not an email address), its last dots left out.
+fn handles(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b'@', bytes).filter_map(move |at| {
+        if at > 0 && bytes.get(at - 1).is_some_and(|b| b.is_ascii_alphanumeric()) {
+            return None;
+        }
+        let start = at + 1;
+        let run = bytes
+            .get(start..)
+            .unwrap_or(&[])
+            .iter()
+            .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
+            .count();
+        let handle = bytes.get(start..start + run)?;
+        let len = handle.len() - handle.iter().rev().take_while(|&&b| b == b'.').count();
+        let handle = handle.get(..len)?;
+        (len >= 2 && handle.iter().any(u8::is_ascii_alphabetic)).then_some((start, start + len))
+    })
+}
+
 fn push_spans(text: &str, spans: &[(usize, usize)], like: Finding, findings: &mut Vec<Finding>) {
     let mut last_end = 0;
     for &(start, end) in spans {

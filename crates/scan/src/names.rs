@@ -1875,6 +1875,16 @@ fn words_only(data: &NameData, s: &str) -> bool {
     ends >> n & 1 == 1
 }
 
+/// Whether `word`, in lower case, is a listed first name or surname that no ordinary word,
+/// function word or "never a name" entry shares ("sofia", "jameson"; not "bit", "rock"): a
+/// name after a cue that marks one even in lower case ("lil sofia", "pt jameson").
+pub(crate) fn listed_name(text: &str, word: &Word) -> bool {
+    let data = NameData::get();
+    let mut lower = Lower::default();
+    let flags = data.entry(lower.of(word.text(text))).flags;
+    flags & (FIRST | SURNAME) != 0 && flags & (COMMON_WORD | ENGLISH | FUNCTION | NEVER) == 0
+}
+
 /// The most distinct words of names [`repeated_names`] looks for.
 const KNOWN_MAX: usize = 16;
 

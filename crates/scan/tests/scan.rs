@@ -1307,3 +1307,74 @@ fn an_age_or_a_room_right_after_a_patient_cue() {
     let report = scan("my patient is 46 and taught me three card games tonight");
     assert_none(&report, IdentifierKind::Age);
 }
+
+#[test]
+fn a_comment_confirming_care_names_the_handle_it_answers() {
+    let comment = Context {
+        kind: PostKind::Comment,
+        ..Context::default()
+    };
+    let report = scan_in(
+        "@big_earl_hauls told you to stop lifting with your back 😤 see you at PT on thursday",
+        comment.clone(),
+    );
+    assert!(
+        has(&report, Category::IndirectPhi),
+        "{:#?}",
+        report.findings
+    );
+    assert_eq!(phi(&report, IdentifierKind::Name), ["big_earl_hauls"]);
+    // Staff remembering the person addressed, and their care named.
+    for text in [
+        "Our burn unit team still talks about how you sang to them during every dressing change!",
+        "that was me drawing your blood at 5am every day for a week lol",
+        "you were hands down the toughest lil patient on our floor this year",
+    ] {
+        let report = scan_in(text, comment.clone());
+        assert!(has(&report, Category::IndirectPhi), "{text}");
+    }
+    // A comment that confirms nothing leaves the handle alone; so does a post.
+    let report = scan_in("@big_earl_hauls nice truck! see you at the fair", comment);
+    assert!(all_phi(&report).is_empty(), "{:#?}", report.findings);
+    assert!(all_phi(&scan("@big_earl_hauls see you at PT on thursday")).is_empty());
+}
+
+#[test]
+fn a_listed_name_after_lil_or_pt_is_a_name_in_lower_case() {
+    assert_eq!(
+        phi(
+            &scan("lil sofia on peds asked me to paint her nails to match her IV tape"),
+            IdentifierKind::Name
+        ),
+        ["sofia"]
+    );
+    assert_eq!(
+        phi(
+            &scan("pt jameson keeps unplugging his bed alarm to charge his phone. Sir."),
+            IdentifierKind::Name
+        ),
+        ["jameson"]
+    );
+    // An ordinary word after them is none.
+    assert!(all_phi(&scan("Just a little bit tired after a long Shift")).is_empty());
+}
+
+#[test]
+fn a_person_named_by_their_role_with_no_patient_in_the_text_is_advice() {
+    let report = scan(
+        "drove past my old elementary school and the crossing guard, Mr. Haverford, is STILL out there.",
+    );
+    let names: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.identifier == Some(IdentifierKind::Name))
+        .map(|f| (f.matched.as_str(), f.severity))
+        .collect();
+    assert_eq!(names, [("Haverford", Severity::Advise)]);
+    // Beside patient context the same name is a patient's.
+    let report = scan("The crossing guard, Mr. Haverford, was admitted to our ICU tonight.");
+    assert!(report
+        .findings
+        .iter()
+        .any(|f| f.matched == "Haverford" && f.severity == Severity::Block));
+}
