@@ -858,6 +858,24 @@ impl Scanner {
                 person_names,
                 staff_alone,
             );
+            // "on Dorsey Pike", "off Ridge Pike": a name that ends where a place phrase after a
+            // preposition ends is the place's (not after "Lane", "Park", "Way" or "Court",
+            // which end as many names as places: "by Kim Park").
+            if quasi.iter().any(|q| q.2 == "place") {
+                person_names.retain(|&(s, e)| {
+                    !quasi
+                        .iter()
+                        .any(|&(qs, qe, what)| what == "place" && qs < s && qe == e)
+                        || text.get(..e).is_some_and(|head| {
+                            ["lane", "park", "way", "court"].iter().any(|w| {
+                                head.len() >= w.len()
+                                    && head
+                                        .get(head.len() - w.len()..)
+                                        .is_some_and(|t| t.eq_ignore_ascii_case(w))
+                            })
+                        })
+                });
+            }
         }
         // A reply confirming someone's care speaks of a patient: the person addressed.
         // "lil sofia", "pt jameson": a listed name in lower case after a word that marks one,

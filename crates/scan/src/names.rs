@@ -579,6 +579,15 @@ const ENTITY_WORDS: &[&str] = &[
     "courthouse",
     // More places and businesses (12-07 night), and conditions named after a person ("Fabry
     // disease"), which are no person either.
+    // And (12-07 late evening) parks, forests and ensembles ("Thornbury State Forest",
+    // "Harlan Symphony", "Sayer's Point").
+    "forest",
+    "forests",
+    "symphony",
+    "orchestra",
+    "philharmonic",
+    "choir",
+    "point",
     "storage",
     "warehouse",
     "factory",

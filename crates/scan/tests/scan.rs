@@ -1378,3 +1378,29 @@ fn a_person_named_by_their_role_with_no_patient_in_the_text_is_advice() {
         .iter()
         .any(|f| f.matched == "Haverford" && f.severity == Severity::Block));
 }
+
+#[test]
+fn places_named_like_people_are_details_not_names() {
+    for (text, place) in [
+        (
+            "the kid in the neon green cast from the trampoline park on Dorsey Pike came back today",
+            "Dorsey Pike",
+        ),
+        (
+            "My patient is a ranger out at Thornbury State Forest. Tick checks after every hike!",
+            "Thornbury State Forest",
+        ),
+    ] {
+        let report = scan(text);
+        assert!(!all_phi(&report).contains(&place), "{:#?}", report.findings);
+        assert!(has(&report, Category::IndirectPhi), "{:#?}", report.findings);
+    }
+    // A name that ends like a place but is no place phrase's stays a name.
+    assert_eq!(
+        phi(
+            &scan("MRN 55201847 is Lorraine Pike, not the lady in room 12"),
+            IdentifierKind::Name
+        ),
+        ["Lorraine Pike"]
+    );
+}
