@@ -280,6 +280,25 @@ const NAME_BEFORE_KEYS: [u64; 4] = [
     u64::from_le_bytes(*b"baby\0\0\0\0"),
 ];
 
+/// The slot of [`NAME_BEFORE_SLOTS`] for a key: the top three bits of a multiplicative hash
+/// that puts the four keys in slots of their own (a test checks it).
+const fn name_before_slot(key: u64) -> usize {
+    (key.wrapping_mul(0xD6E8_FEB8_6659_FD93) >> 61) as usize
+}
+
+/// [`NAME_BEFORE_KEYS`] at their slots, all ones (no key) elsewhere: a word is one of them when
+/// its slot holds its key, one comparison where four (which the compiler made a search of
+/// branches) mispredicted at every few words.
+const NAME_BEFORE_SLOTS: [u64; 8] = {
+    let mut slots = [u64::MAX; 8];
+    let mut i = 0;
+    while i < NAME_BEFORE_KEYS.len() {
+        slots[name_before_slot(NAME_BEFORE_KEYS[i])] = NAME_BEFORE_KEYS[i];
+        i += 1;
+    }
+    slots
+};
+
 /// Fix hints that do not depend on the policy.
 const INDIRECT_HINT: SharedStr = SharedStr::from_static(
     "Leave out the time, place, event, age or condition that could point to the patient, or get their written consent.",
@@ -882,18 +901,19 @@ impl Scanner {
         // where the name search (which in sentence-case text looks only at capitalised words
         // and the words after short titles) did not look.
         if mode != CaseMode::Upper {
+            let mut added = false;
             for (w, next) in scratch.words.iter().zip(scratch.words.iter().skip(1)) {
-                if NAME_BEFORE_KEYS.contains(&w.key)
-                    && next.shape == text::Shape::Lower
-                    && next.prefix == text::Prefix::None
-                    && next.joined_to_previous
-                    && !person_names.contains(&(next.start, next.end))
-                    && names::listed_name(text, next)
-                {
+                let cue = NAME_BEFORE_SLOTS[name_before_slot(w.key)] == w.key;
+                // (The word's other tests out of line: tested first by the compiler, its case
+                // was a mispredicted branch at every few words.)
+                if cue && name_after_cue(text, next, person_names) {
                     person_names.push((next.start, next.end));
+                    added = true;
                 }
             }
-            person_names.sort_unstable();
+            if added {
+                person_names.sort_unstable();
+            }
         }
         let patient_context = !patient_cues.is_empty() || confirms_care;
         let about_person = patient_context || !person_names.is_empty();
@@ -2611,6 +2631,18 @@ fn room_after(text: &str, pos: usize) -> Option<Candidate> {
 
 /// Pushes a finding like `like` for each of `spans` (in text order) that does not overlap the
 /// one kept before it, with its place and text.
+/// Whether `next`, the word after "lil", "pt" and the like, is a listed name written in lower
+/// case (and not one found already).
+#[cold]
+#[inline(never)]
+fn name_after_cue(text: &str, next: &text::Word, person_names: &[(usize, usize)]) -> bool {
+    next.shape == text::Shape::Lower
+        && next.prefix == text::Prefix::None
+        && next.joined_to_previous
+        && !person_names.contains(&(next.start, next.end))
+        && names::listed_name(text, next)
+}
+
 /// Whether a word of a `person` list ends right before the courtesy title before the name at
 /// `start`, apart from it by spaces and a comma at most ("the crossing guard, Mr. Haverford").
 fn role_before_title(text: &str, start: usize, people: &[(usize, usize)]) -> bool {
@@ -2688,6 +2720,17 @@ mod tests {
                 .collect();
             assert_eq!(first_number(s), collected.parse::<u32>().ok(), "{s:?}");
         }
+    }
+
+    #[test]
+    fn the_words_before_a_lower_case_name_have_slots_of_their_own() {
+        for key in NAME_BEFORE_KEYS {
+            assert_eq!(NAME_BEFORE_SLOTS[name_before_slot(key)], key);
+        }
+        let mut words = Vec::new();
+        text::words("lil little pt baby", &mut words);
+        let keys: Vec<u64> = words.iter().map(|w| w.key).collect();
+        assert_eq!(keys, NAME_BEFORE_KEYS);
     }
 
     #[test]
