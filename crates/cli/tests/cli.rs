@@ -356,6 +356,22 @@ fn policy_check_explain_and_render() {
         .stdout(predicate::str::contains("ok"))
         .stderr(predicate::str::contains("warning: lexicon `not_patient`"))
         .stderr(predicate::str::contains("years*service"));
+    // So is a term that lets one or two letters begin a longer word: every word is looked up.
+    let short = dir.path().join("short.toml");
+    std::fs::write(
+        &short,
+        source.replacen("\"years*service\", ", "\"ab*\", ", 1),
+    )
+    .unwrap();
+    postguard()
+        .args(["policy", "check"])
+        .arg(&short)
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("warning: lexicon `not_patient`"))
+        .stderr(predicate::str::contains(
+            "\"ab*\" lets one or two letters begin",
+        ));
     postguard()
         .args(["policy", "explain"])
         .assert()

@@ -583,6 +583,19 @@ impl Scanner {
                     spec.term
                 )
             })
+            .chain(
+                lexicons
+                    .every_word_terms()
+                    .iter()
+                    .filter_map(|&place| specs.get(place))
+                    .map(|spec| {
+                        let name = lexicon_names.get(spec.lexicon).map_or("?", |n| n.as_str());
+                        format!(
+                            "lexicon `{name}`: the term {:?} lets one or two letters begin a longer word (`ab*`, or `pts?` in a regular expression), so the word lists are looked up from every word of every text; spell the words out (`pt|pts`) to keep scanning fast",
+                            spec.term
+                        )
+                    }),
+            )
             .collect();
 
         let org_policy = &policy.organization;

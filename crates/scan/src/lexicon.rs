@@ -1176,6 +1176,10 @@ pub(crate) struct Lexicons {
     /// The terms (their places in the specs given to [`Lexicons::new`]) that make the regex run
     /// on every text, for a warning when the policy is checked.
     ungated_terms: Vec<usize>,
+    /// The terms (their places in the specs) that let a word of one or two letters begin a
+    /// longer word (`ab*`, a regex's `pts?`): the word filter then passes every word, and the
+    /// walk starts at each, for a warning when the policy is checked.
+    every_word_terms: Vec<usize>,
     obfuscated: Option<Regex>,
     obfuscated_lexicon: Vec<usize>,
 }
@@ -1239,6 +1243,10 @@ impl Lexicons {
         let mut obfuscated = Vec::new();
         let mut obfuscated_lexicon = Vec::new();
         let mut ungated_terms = Vec::new();
+        let mut every_word_terms = Vec::new();
+        // A word of one or two ASCII letters that may begin a longer word.
+        let short_open =
+            |word: &str| word.len() <= 2 && word.bytes().all(|b| b.is_ascii_alphabetic());
         for (place, spec) in terms.iter().enumerate() {
             let term = spec.term.trim();
             let flags = if spec.case_sensitive { "" } else { "(?i)" };
@@ -1259,6 +1267,9 @@ impl Lexicons {
                     regex_term_of_first_set.push(regex_needs.len());
                     needs |= bit;
                     for (word, whole) in set {
+                        if !whole && short_open(&word) && every_word_terms.last() != Some(&place) {
+                            every_word_terms.push(place);
+                        }
                         at_words.add_gate(word, bit, whole);
                     }
                 }
@@ -1284,6 +1295,9 @@ impl Lexicons {
                 continue;
             }
             let literal = core.to_lowercase();
+            if open_end && !open_start && short_open(&literal) {
+                every_word_terms.push(place);
+            }
             let meta = LiteralMeta {
                 lexicon: spec.lexicon,
                 open_start,
@@ -1333,6 +1347,7 @@ impl Lexicons {
             regex_term_of_first_set,
             regex_ungated,
             ungated_terms,
+            every_word_terms,
             obfuscated: build(&obfuscated)?,
             obfuscated_lexicon,
         })
@@ -1488,6 +1503,10 @@ impl Lexicons {
     /// lists' regex run on every text: a regex term with no word the walk can find first (it
     /// starts with a class, a digit or an optional part, or the policy's regex terms need more
     /// than 128 sets of words), or a term with `*` inside it.
+    pub(crate) fn every_word_terms(&self) -> &[usize] {
+        &self.every_word_terms
+    }
+
     pub(crate) fn ungated_terms(&self) -> &[usize] {
         &self.ungated_terms
     }
