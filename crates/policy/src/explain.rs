@@ -117,6 +117,10 @@ pub fn explain(policy: &Policy) -> String {
                 LexiconRole::CareEvent => {
                     "a care event: beside a person in the same sentence, patient context".to_owned()
                 }
+                LexiconRole::NameCue => {
+                    "a name cue: a listed name right after it is a name, even in lower case"
+                        .to_owned()
+                }
             };
             let _ = writeln!(
                 out,

@@ -570,6 +570,10 @@ pub enum LexiconRole {
     /// in the same sentence as a [`LexiconRole::Person`], patient context ("had a bride come in
     /// from her own reception"). Never a finding alone.
     CareEvent,
+    /// Words right before which a listed first name or surname is a name even in lower case,
+    /// where names are otherwise looked for only capitalised ("lil sofia", "pt jameson"). Never
+    /// a finding alone.
+    NameCue,
 }
 
 impl LexiconAction {

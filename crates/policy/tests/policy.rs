@@ -201,6 +201,11 @@ fn explain_and_render_cover_every_rule_and_section() {
         "{}",
         line("care_events")
     );
+    assert!(
+        line("name_cues").contains("a listed name right after it is a name"),
+        "{}",
+        line("name_cues")
+    );
     let doc = render_guidelines(&policy);
     for s in &policy.sections {
         assert!(doc.contains(&format!("## {}", s.title)));

@@ -271,34 +271,6 @@ fn shared_concat(buffer: &mut String, pieces: &[&str]) -> SharedStr {
 
 /// The key of the word "in" (`text::Word::key`: its letters in lower case, little-endian).
 const IN_KEY: u64 = u64::from_le_bytes(*b"in\0\0\0\0\0\0");
-/// The keys of the words after which a listed name is a name even in lower case ("lil sofia",
-/// "pt jameson"), as [`Word::key`] gives them.
-const NAME_BEFORE_KEYS: [u64; 4] = [
-    u64::from_le_bytes(*b"lil\0\0\0\0\0"),
-    u64::from_le_bytes(*b"little\0\0"),
-    u64::from_le_bytes(*b"pt\0\0\0\0\0\0"),
-    u64::from_le_bytes(*b"baby\0\0\0\0"),
-];
-
-/// The slot of [`NAME_BEFORE_SLOTS`] for a key: the top three bits of a multiplicative hash
-/// that puts the four keys in slots of their own (a test checks it).
-const fn name_before_slot(key: u64) -> usize {
-    (key.wrapping_mul(0xD6E8_FEB8_6659_FD93) >> 61) as usize
-}
-
-/// [`NAME_BEFORE_KEYS`] at their slots, all ones (no key) elsewhere: a word is one of them when
-/// its slot holds its key, one comparison where four (which the compiler made a search of
-/// branches) mispredicted at every few words.
-const NAME_BEFORE_SLOTS: [u64; 8] = {
-    let mut slots = [u64::MAX; 8];
-    let mut i = 0;
-    while i < NAME_BEFORE_KEYS.len() {
-        slots[name_before_slot(NAME_BEFORE_KEYS[i])] = NAME_BEFORE_KEYS[i];
-        i += 1;
-    }
-    slots
-};
-
 /// Fix hints that do not depend on the policy.
 const INDIRECT_HINT: SharedStr = SharedStr::from_static(
     "Leave out the time, place, event, age or condition that could point to the patient, or get their written consent.",
@@ -449,6 +421,8 @@ struct Scratch {
 #[derive(Default)]
 struct Lists {
     patient_cues: Vec<(usize, usize)>,
+    /// Where the words of `name_cue` lists end.
+    name_cues: Vec<usize>,
     /// Words of `person` lists and care events of `care_event` lists, in text order.
     people: Vec<(usize, usize)>,
     care_events: Vec<(usize, usize)>,
@@ -477,6 +451,7 @@ impl Lists {
         self.patient_cues.clear();
         self.people.clear();
         self.care_events.clear();
+        self.name_cues.clear();
         self.quasi.clear();
         self.person_cues.clear();
         self.relative_dates.clear();
@@ -760,6 +735,7 @@ impl Scanner {
             patient_cues,
             people,
             care_events,
+            name_cues,
             quasi,
             person_cues,
             relative_dates,
@@ -807,6 +783,7 @@ impl Scanner {
                 LexiconRole::NotPatient => not_patient = true,
                 LexiconRole::Person => people.push((hit.start, hit.end)),
                 LexiconRole::CareEvent => care_events.push((hit.start, hit.end)),
+                LexiconRole::NameCue => name_cues.push(hit.end),
                 LexiconRole::Finding => {
                     confirms_care |=
                         info.category == Category::IndirectPhi && ctx.kind != PostKind::Post;
@@ -910,21 +887,21 @@ impl Scanner {
             }
         }
         // A reply confirming someone's care speaks of a patient: the person addressed.
-        // "lil sofia", "pt jameson": a listed name in lower case after a word that marks one,
-        // where the name search (which in sentence-case text looks only at capitalised words
-        // and the words after short titles) did not look.
-        if mode != CaseMode::Upper {
-            let mut added = false;
-            for (w, next) in scratch.words.iter().zip(scratch.words.iter().skip(1)) {
-                let cue = NAME_BEFORE_SLOTS[name_before_slot(w.key)] == w.key;
-                // (The word's other tests out of line: tested first by the compiler, its case
-                // was a mispredicted branch at every few words.)
-                if cue && name_after_cue(text, next, person_names) {
-                    person_names.push((next.start, next.end));
-                    added = true;
+        // "lil sofia", "pt jameson": a listed name in lower case right after a name cue, where
+        // the name search (which in sentence-case text looks only at capitalised words and the
+        // words after short titles) did not look.
+        if !name_cues.is_empty() {
+            let words = &scratch.words;
+            let before = person_names.len();
+            for &cue_end in name_cues.iter() {
+                let next = words.partition_point(|w| w.start < cue_end);
+                if let Some(next) = words.get(next) {
+                    if name_after_cue(text, next, person_names) {
+                        person_names.push((next.start, next.end));
+                    }
                 }
             }
-            if added {
+            if person_names.len() > before {
                 person_names.sort_unstable();
             }
         }
@@ -2733,17 +2710,6 @@ mod tests {
                 .collect();
             assert_eq!(first_number(s), collected.parse::<u32>().ok(), "{s:?}");
         }
-    }
-
-    #[test]
-    fn the_words_before_a_lower_case_name_have_slots_of_their_own() {
-        for key in NAME_BEFORE_KEYS {
-            assert_eq!(NAME_BEFORE_SLOTS[name_before_slot(key)], key);
-        }
-        let mut words = Vec::new();
-        text::words("lil little pt baby", &mut words);
-        let keys: Vec<u64> = words.iter().map(|w| w.key).collect();
-        assert_eq!(keys, NAME_BEFORE_KEYS);
     }
 
     #[test]
