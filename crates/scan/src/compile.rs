@@ -871,10 +871,24 @@ impl Scanner {
             // preposition ends is the place's (not after "Lane", "Park", "Way" or "Court",
             // which end as many names as places: "by Kim Park").
             if quasi.iter().any(|q| q.2 == "place") {
+                // The place phrases by where they end, each name looked up by its end (a long
+                // text holds thousands of both).
+                let mut places: Vec<(usize, usize)> = quasi
+                    .iter()
+                    .filter(|q| q.2 == "place")
+                    .map(|&(qs, qe, _)| (qe, qs))
+                    .collect();
+                // (Runs in text order, the phrases' and the lists': a stable sort merges them.)
+                places.sort();
                 person_names.retain(|&(s, e)| {
-                    !quasi
+                    let from = places.partition_point(|&(qe, _)| qe < e);
+                    let in_place = places
+                        .get(from..)
+                        .unwrap_or(&[])
                         .iter()
-                        .any(|&(qs, qe, what)| what == "place" && qs < s && qe == e)
+                        .take_while(|&&(qe, _)| qe == e)
+                        .any(|&(_, qs)| qs < s);
+                    !in_place
                         || text.get(..e).is_some_and(|head| {
                             ["lane", "park", "way", "court"].iter().any(|w| {
                                 head.len() >= w.len()
@@ -896,13 +910,18 @@ impl Scanner {
             for &cue_end in name_cues.iter() {
                 let next = words.partition_point(|w| w.start < cue_end);
                 if let Some(next) = words.get(next) {
-                    if name_after_cue(text, next, person_names) {
+                    // The names found before are in text order: looked up by binary search.
+                    let found = person_names
+                        .get(..before)
+                        .is_some_and(|f| f.binary_search(&(next.start, next.end)).is_ok());
+                    if !found && name_after_cue(text, next) {
                         person_names.push((next.start, next.end));
                     }
                 }
             }
             if person_names.len() > before {
-                person_names.sort_unstable();
+                // Two runs in text order: a stable sort merges them.
+                person_names.sort();
             }
         }
         let patient_context = !patient_cues.is_empty() || confirms_care;
@@ -2622,14 +2641,13 @@ fn room_after(text: &str, pos: usize) -> Option<Candidate> {
 /// Pushes a finding like `like` for each of `spans` (in text order) that does not overlap the
 /// one kept before it, with its place and text.
 /// Whether `next`, the word after "lil", "pt" and the like, is a listed name written in lower
-/// case (and not one found already).
+/// case.
 #[cold]
 #[inline(never)]
-fn name_after_cue(text: &str, next: &text::Word, person_names: &[(usize, usize)]) -> bool {
+fn name_after_cue(text: &str, next: &text::Word) -> bool {
     next.shape == text::Shape::Lower
         && next.prefix == text::Prefix::None
         && next.joined_to_previous
-        && !person_names.contains(&(next.start, next.end))
         && names::listed_name(text, next)
 }
 
