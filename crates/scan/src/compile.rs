@@ -547,30 +547,29 @@ impl Scanner {
         }
         let lexicons = Lexicons::new(&specs).map_err(|e| BuildError::Pattern(e.0))?;
         let lexicon_names: Vec<&String> = policy.lexicons.keys().collect();
-        let warnings: Vec<String> = lexicons
-            .ungated_terms()
+        // Terms that are legal but slow, each with why and what to do instead.
+        let slow: [(&[usize], &str); 2] = [
+            (
+                lexicons.ungated_terms(),
+                "starts with no word the scanner can look for first (a class, a digit, an optional part, a `*` inside, or more regex terms than the 128 sets of first words the gate holds), so the word lists' regular expression is searched in every text; start it with a word to keep scanning fast",
+            ),
+            (
+                lexicons.every_word_terms(),
+                "lets one or two letters begin a longer word (`ab*`, or `pts?` in a regular expression), so the word lists are looked up from every word of every text; spell the words out (`pt|pts`) to keep scanning fast",
+            ),
+        ];
+        let lexicon_names = &lexicon_names;
+        let warnings: Vec<String> = slow
             .iter()
-            .filter_map(|&place| specs.get(place))
-            .map(|spec| {
-                let name = lexicon_names.get(spec.lexicon).map_or("?", |n| n.as_str());
-                format!(
-                    "lexicon `{name}`: the term {:?} starts with no word the scanner can look for first (a class, a digit, an optional part, a `*` inside, or more regex terms than the 128 sets of first words the gate holds), so the word lists' regular expression is searched in every text; start it with a word to keep scanning fast",
-                    spec.term
-                )
-            })
-            .chain(
-                lexicons
-                    .every_word_terms()
+            .flat_map(|&(places, why)| {
+                places
                     .iter()
                     .filter_map(|&place| specs.get(place))
-                    .map(|spec| {
+                    .map(move |spec| {
                         let name = lexicon_names.get(spec.lexicon).map_or("?", |n| n.as_str());
-                        format!(
-                            "lexicon `{name}`: the term {:?} lets one or two letters begin a longer word (`ab*`, or `pts?` in a regular expression), so the word lists are looked up from every word of every text; spell the words out (`pt|pts`) to keep scanning fast",
-                            spec.term
-                        )
-                    }),
-            )
+                        format!("lexicon `{name}`: the term {:?} {why}", spec.term)
+                    })
+            })
             .collect();
 
         let org_policy = &policy.organization;
