@@ -271,6 +271,7 @@ fn shared_concat(buffer: &mut String, pieces: &[&str]) -> SharedStr {
 
 /// The key of the word "in" (`text::Word::key`: its letters in lower case, little-endian).
 const IN_KEY: u64 = u64::from_le_bytes(*b"in\0\0\0\0\0\0");
+
 /// Fix hints that do not depend on the policy.
 const INDIRECT_HINT: SharedStr = SharedStr::from_static(
     "Leave out the time, place, event, age or condition that could point to the patient, or get their written consent.",
@@ -899,7 +900,6 @@ impl Scanner {
                 });
             }
         }
-        // A reply confirming someone's care speaks of a patient: the person addressed.
         // "lil sofia", "pt jameson": a listed name in lower case right after a name cue, where
         // the name search (which in sentence-case text looks only at capitalised words and the
         // words after short titles) did not look.
@@ -923,6 +923,7 @@ impl Scanner {
                 person_names.sort();
             }
         }
+        // A reply confirming someone's care speaks of a patient: the person addressed.
         let patient_context = !patient_cues.is_empty() || confirms_care;
         let about_person = patient_context || !person_names.is_empty();
         // A person cue in the sentence around `pos`.
@@ -2637,8 +2638,6 @@ fn room_after(text: &str, pos: usize) -> Option<Candidate> {
     })
 }
 
-/// Pushes a finding like `like` for each of `spans` (in text order) that does not overlap the
-/// one kept before it, with its place and text.
 /// Whether `next`, the word after "lil", "pt" and the like, is a listed name written in lower
 /// case.
 #[cold]
@@ -2686,6 +2685,8 @@ fn handles(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     })
 }
 
+/// Pushes a finding like `like` for each of `spans` (in text order) that does not overlap the
+/// one kept before it, with its place and text.
 fn push_spans(text: &str, spans: &[(usize, usize)], like: Finding, findings: &mut Vec<Finding>) {
     let mut last_end = 0;
     for &(start, end) in spans {

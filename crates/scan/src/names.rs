@@ -1863,25 +1863,20 @@ fn repeated_names(
     }
 }
 
-/// Whether `s` (lower case, at most a tag's 48 bytes) is a run of ordinary words with nothing
-/// between them ("prayersfor"): words of the English and common-word lists, function words,
-/// titles and relations.
-fn words_only(data: &NameData, s: &str) -> bool {
+/// The starts of `s` (lower case, at most a tag's 48 bytes) that are runs of ordinary words
+/// with nothing between them ("prayersfor"): bit `e` set when `s[..e]` is one (bit 0 always).
+/// Words of the English and common-word lists, function words, titles and relations.
+fn word_runs(data: &NameData, s: &str) -> u64 {
     const WORD: u32 = ENGLISH | COMMON | FUNCTION | HONORIFIC | RELATION;
-    let n = s.len();
-    if n > 48 {
-        return false;
-    }
-    // Bit `e`: `s[..e]` is such a run.
     let mut ends = 1u64;
-    for e in 1..=n {
+    for e in 1..=s.len().min(48) {
         ends |= u64::from((0..e).any(|b| {
             ends >> b & 1 == 1
                 && s.get(b..e)
                     .is_some_and(|w| w.len() > 1 && data.entry(w).flags & WORD != 0)
         })) << e;
     }
-    ends >> n & 1 == 1
+    ends
 }
 
 /// Whether `word`, in lower case, is a listed first name or surname that no ordinary word,
@@ -3118,6 +3113,9 @@ fn tagged_names(
     // one is not searched (the search is cubic in the tag's length). One lookup per part, and a
     // part is looked up only where the tag's capitals allow a name to start and end.
     let limit = if bytes.len() > 48 { 0 } else { bytes.len() };
+    // Where the tag's runs of ordinary words end (see [`word_runs`]), worked out once, when a
+    // name is first found inside the tag.
+    let mut runs: Option<u64> = None;
     for i in 0..limit {
         if i > 0 && !raw.is_char_boundary(i)
             || !boundary(i)
@@ -3145,7 +3143,7 @@ fn tagged_names(
             }
             // Inside a tag of one case, a name starts after words ("#prayersforbenji"), not
             // inside one ("#helilife" holds no "Eli Life").
-            if !camel && i > 0 && !l.get(..i).is_some_and(|before| words_only(data, before)) {
+            if !camel && i > 0 && *runs.get_or_insert_with(|| word_runs(data, l)) >> i & 1 == 0 {
                 continue;
             }
             for k in ((j + 3)..=bytes.len()).rev() {
