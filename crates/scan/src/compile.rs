@@ -888,14 +888,13 @@ impl Scanner {
                         .iter()
                         .take_while(|&&(qe, _)| qe == e)
                         .any(|&(_, qs)| qs < s);
+                    let head = text.as_bytes().get(..e).unwrap_or_default();
                     !in_place
-                        || text.get(..e).is_some_and(|head| {
-                            ["lane", "park", "way", "court"].iter().any(|w| {
-                                head.len() >= w.len()
-                                    && head
-                                        .get(head.len() - w.len()..)
-                                        .is_some_and(|t| t.eq_ignore_ascii_case(w))
-                            })
+                        || [&b"lane"[..], b"park", b"way", b"court"].iter().any(|w| {
+                            head.len()
+                                .checked_sub(w.len())
+                                .and_then(|at| head.get(at..))
+                                .is_some_and(|t| t.eq_ignore_ascii_case(w))
                         })
                 });
             }
@@ -1066,7 +1065,12 @@ impl Scanner {
         if confirms_care {
             for (s, e) in handles(text) {
                 let taken = |&(a, b): &(usize, usize)| s < b && a < e;
-                if !allowed_spans.iter().any(taken)
+                let named = e - s >= 2
+                    && text
+                        .get(s..e)
+                        .is_some_and(|h| h.bytes().any(|b| b.is_ascii_alphabetic()));
+                if named
+                    && !allowed_spans.iter().any(taken)
                     && !person_names.iter().any(taken)
                     && !scratch.org_found.iter().any(|&(a, b, _)| taken(&(a, b)))
                 {
@@ -1791,31 +1795,13 @@ impl Scanner {
             return;
         }
         let bytes = text.as_bytes();
-        let mut i = 0;
-        // From one '@' to the next (a vector search: `str::find` searched a word at a time, at
-        // about 150 instructions a call) rather than byte by byte.
-        while let Some(at) = memchr::memchr(b'@', bytes.get(i..).unwrap_or(&[])) {
-            i += at;
-            if i > 0 && bytes[i - 1].is_ascii_alphanumeric() {
-                i += 1;
-                continue;
-            }
-            let start = i;
-            let mut end = i + 1;
-            while end < bytes.len()
-                && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_' || bytes[end] == b'.')
-            {
-                end += 1;
-            }
-            while end > start + 1 && bytes[end - 1] == b'.' {
-                end -= 1;
-            }
-            i = end.max(i + 1);
-            let Some(handle) = text.get(start + 1..end) else {
+        for (s, end) in handles(text) {
+            let Some(handle) = text.get(s..end) else {
                 continue;
             };
+            // The finding spans the '@' too.
             if let Some(finding) =
-                self.handle_finding(handle, None, start, end, &rule.section, rule.severity)
+                self.handle_finding(handle, None, s - 1, end, &rule.section, rule.severity)
             {
                 findings.push(finding);
             }
@@ -2652,19 +2638,21 @@ fn name_after_cue(text: &str, next: &text::Word) -> bool {
 /// Whether a word of a `person` list ends right before the courtesy title before the name at
 /// `start`, apart from it by spaces and a comma at most ("the crossing guard, Mr. Haverford").
 fn role_before_title(text: &str, start: usize, people: &[(usize, usize)]) -> bool {
-    if people.is_empty() || !names::courtesy_title_before(text, start) {
+    if people.is_empty() {
         return false;
     }
-    let head = text.get(..start).unwrap_or("").trim_end();
-    let head = head.strip_suffix('.').unwrap_or(head);
-    let head = head.trim_end_matches(|c: char| c.is_ascii_alphabetic());
-    let head = head.trim_end();
+    let Some(title) = names::courtesy_title_start(text, start) else {
+        return false;
+    };
+    let head = text.get(..title).unwrap_or("").trim_end();
     let head = head.strip_suffix(',').unwrap_or(head).trim_end();
     people.iter().any(|&(_, e)| e == head.len())
 }
 
 /// The @handles of `text`, without the `@`: a letter, digit, `_` or `.` run after an `@` that
-/// follows no letter or digit (not an email address), its last dots left out.
+/// follows no letter or digit (not an email address), its last dots left out; possibly empty.
+/// Each `@` is found by a vector search (`str::find` searched a word at a time, at about 150
+/// instructions a call).
 fn handles(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     let bytes = text.as_bytes();
     memchr::memchr_iter(b'@', bytes).filter_map(move |at| {
@@ -2680,8 +2668,7 @@ fn handles(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
             .count();
         let handle = bytes.get(start..start + run)?;
         let len = handle.len() - handle.iter().rev().take_while(|&&b| b == b'.').count();
-        let handle = handle.get(..len)?;
-        (len >= 2 && handle.iter().any(u8::is_ascii_alphabetic)).then_some((start, start + len))
+        Some((start, start + len))
     })
 }
 

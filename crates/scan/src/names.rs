@@ -4692,6 +4692,11 @@ fn place_by_owner(text: &str, words: &[Word], first: usize, last: usize) -> bool
 /// Whether a courtesy title that patients are called by ("Mr.", "Mrs", "Ms.", "Miss", "Mx") stands
 /// right before `start`.
 pub(crate) fn courtesy_title_before(text: &str, start: usize) -> bool {
+    courtesy_title_start(text, start).is_some()
+}
+
+/// Where the courtesy title right before the name at `start` begins, if there is one.
+pub(crate) fn courtesy_title_start(text: &str, start: usize) -> Option<usize> {
     let head = text.get(..start).unwrap_or("").trim_end();
     let head = head.strip_suffix('.').unwrap_or(head);
     let word_start = head
@@ -4701,6 +4706,7 @@ pub(crate) fn courtesy_title_before(text: &str, start: usize) -> bool {
     ["mr", "mrs", "ms", "miss", "mx"]
         .iter()
         .any(|t| word.eq_ignore_ascii_case(t))
+        .then_some(word_start)
 }
 
 #[cfg(test)]
