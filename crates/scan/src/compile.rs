@@ -62,6 +62,7 @@ struct Texts {
     city_unattributed: SharedStr,
     name_staff: SharedStr,
     name_family: SharedStr,
+    name_commenter: SharedStr,
     not_patient: SharedStr,
     contact_unattributed: SharedStr,
     medical_advice: SharedStr,
@@ -113,6 +114,10 @@ impl Texts {
                 "A name after \"my sister\", \"our son\": fine for your own family in a text that speaks of no patient, but never for a patient or a patient's relative (policy section \"{phi}\")."
             )
             .into(),
+            name_commenter: format!(
+                "In an answer that speaks of no patient, this is most likely the commenter's own name, public where they wrote it; if the answer confirms they or their relative were a patient, remove it (policy section \"{phi}\")."
+            )
+            .into(),
             contact_unattributed: format!(
                 "In a text about no one, this contact detail is most likely an organisation's or your own; if it is a patient's or a patient's relative's, remove it (policy section \"{phi}\")."
             )
@@ -155,6 +160,7 @@ impl Texts {
             "phi.city_unattributed" => Some(&self.city_unattributed),
             "phi.name_staff" => Some(&self.name_staff),
             "phi.name_family" => Some(&self.name_family),
+            "phi.name_commenter" => Some(&self.name_commenter),
             "phi.not_patient" => Some(&self.not_patient),
             "phi.contact_unattributed" => Some(&self.contact_unattributed),
             _ => None,
@@ -867,6 +873,8 @@ impl Scanner {
                 person_names,
                 staff_alone,
             );
+            // "@nurse.jules.rn": a handle with a clinician's title in it is a colleague's own.
+            person_names.retain(|&(s, e)| !in_clinician_handle(text, s, e));
             // "on Dorsey Pike", "off Ridge Pike": a name that ends where a place phrase after a
             // preposition ends is the place's (not after "Lane", "Park", "Way" or "Court",
             // which end as many names as places: "by Kim Park").
@@ -1215,6 +1223,28 @@ impl Scanner {
                 .map(|c| (c.start, c.end)),
         );
         let patient_context = patient_context || patient_cues.len() > cues_before;
+
+        // A name in the official account's answer to a commenter that speaks of no patient: no
+        // patient context (nor a room, nor a reply confirming care), no other identifier kept
+        // at the policy's severity, no courtesy title before it and no person cue ("born",
+        // "husband", "admitted") in its sentence: the commenter's own name, public where they
+        // wrote it ("Hi Marta, great question! Visiting hours are..."): advice.
+        if !patient_context
+            && ctx.channel == Channel::Official
+            && ctx.kind != PostKind::Post
+            && !candidates
+                .iter()
+                .any(|c| c.kind != IdentifierKind::Name && self.texts.advice(c.rule).is_none())
+        {
+            for c in candidates.iter_mut().filter(|c| {
+                c.kind == IdentifierKind::Name
+                    && c.rule == "phi.name"
+                    && !names::courtesy_title_before(text, c.start)
+                    && !cue_near(c.start)
+            }) {
+                c.rule = "phi.name_commenter";
+            }
+        }
 
         // Building findings is rare next to looking for them: each kind is built out of line, so
         // that the code run for every text stays small (it was 38 KB with all of it inline).
@@ -2670,6 +2700,35 @@ fn handles(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
         let len = handle.len() - handle.iter().rev().take_while(|&&b| b == b'.').count();
         Some((start, start + len))
     })
+}
+
+/// Titles of clinicians that mark an @handle as a colleague's own ("@nurse.jules.rn",
+/// "@dr_amy_k").
+const CLINICIAN_TITLES: &[&str] = &[
+    "rn", "nurse", "md", "np", "dr", "doc", "emt", "medic", "lpn", "cna", "crna", "pharmd", "dpt",
+];
+
+/// Whether `start..end` lies inside an @handle that holds a clinician's title as one of its
+/// parts (split at `.`, `_` and digits).
+fn in_clinician_handle(text: &str, start: usize, end: usize) -> bool {
+    let bytes = text.as_bytes();
+    let handle_byte = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'.';
+    let head = bytes.get(..start).unwrap_or_default();
+    let from = head.len() - head.iter().rev().take_while(|b| handle_byte(b)).count();
+    if from == 0 || bytes.get(from - 1) != Some(&b'@') {
+        return false;
+    }
+    let tail = bytes.get(end..).unwrap_or_default();
+    let to = end + tail.iter().take_while(|b| handle_byte(b)).count();
+    bytes
+        .get(from..to)
+        .unwrap_or_default()
+        .split(|b| !b.is_ascii_alphabetic())
+        .any(|part| {
+            CLINICIAN_TITLES
+                .iter()
+                .any(|t| part.eq_ignore_ascii_case(t.as_bytes()))
+        })
 }
 
 /// Pushes a finding like `like` for each of `spans` (in text order) that does not overlap the

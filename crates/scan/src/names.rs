@@ -3109,6 +3109,20 @@ fn tagged_names(
     let boundary = |at: usize| {
         !camel || at == 0 || at >= raw_bytes.len() || !raw_bytes[at].is_ascii_lowercase()
     };
+    // A first name alone in a hashtag of one case, after a cue that says the tag is for
+    // someone ("#prayersforbenji", "#justice4benji", "#teambenji") or before one
+    // ("#benjistrong", not "Maria Strong").
+    if !camel && bytes.len() <= 48 && word.prefix == Prefix::Hashtag {
+        if let Some((s, e)) = lone_tag_name(data, l, allowed) {
+            out.push(Found {
+                start: word.start + s,
+                end: word.start + e,
+                city: false,
+                strong: false,
+            });
+            return;
+        }
+    }
     // A first name directly followed by a surname, anywhere in the tag. Tags are short; a long
     // one is not searched (the search is cubic in the tag's length). One lookup per part, and a
     // part is looked up only where the tag's capitals allow a name to start and end.
@@ -3200,6 +3214,43 @@ fn tagged_names(
             });
         }
     }
+}
+
+/// Where a first name stands alone in `tag` (lower case, one case in the text, at most 48
+/// bytes), told by a cue beside it: after "for" or "4" that ends a run of ordinary words
+/// ("prayersforbenji", "justice4benji", "forbenji"), after "team" ("teambenji"), or before
+/// "strong" ("benjistrong"). The name is a listed first name that no ordinary word, function
+/// word or "never a name" entry shares ("#prayersforhope" holds none). A few lookups a tag: the
+/// name is looked up first, the run of words before the cue (see [`word_runs`]) only then.
+fn lone_tag_name(data: &NameData, tag: &str, allowed: &dyn Allowed) -> Option<(usize, usize)> {
+    let first_name = |name: &str| {
+        let flags = data.entry(name).flags;
+        name.len() >= 3
+            && flags & FIRST != 0
+            && flags & (COMMON_WORD | ENGLISH | FUNCTION | NEVER) == 0
+            && !allowed.allows(name)
+    };
+    if let Some(name) = tag.strip_suffix("strong").filter(|name| first_name(name)) {
+        return Some((0, name.len()));
+    }
+    if let Some(name) = tag.strip_prefix("team").filter(|name| first_name(name)) {
+        return Some((tag.len() - name.len(), tag.len()));
+    }
+    let bytes = tag.as_bytes();
+    let mut runs: Option<u64> = None;
+    for (at, cue) in [("for", 3), ("4", 1)]
+        .iter()
+        .flat_map(|&(cue, len)| tag.match_indices(cue).map(move |(at, _)| (at, len)))
+    {
+        let name_at = at + cue;
+        if name_at >= bytes.len() || !tag.get(name_at..).is_some_and(first_name) {
+            continue;
+        }
+        if *runs.get_or_insert_with(|| word_runs(data, tag)) >> at & 1 == 1 {
+            return Some((name_at, tag.len()));
+        }
+    }
+    None
 }
 
 /// Street words at the end of a street name ("Koskikatu", "Villacher Strasse", "Kent Street").
