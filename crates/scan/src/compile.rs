@@ -930,6 +930,23 @@ impl Scanner {
                 person_names.sort();
             }
         }
+        // Names the lists lack, told by where they stand: before "'s mum" ("Chukwuemeka's
+        // mum"), and in a reply or comment the person addressed ("Thank you for the kind
+        // words, Oluwaseun!", "Hi Marta, ...").
+        if mode == CaseMode::Mixed {
+            let before = person_names.len();
+            unlisted_names(
+                text,
+                &scratch.words,
+                ctx.kind != PostKind::Post,
+                &self.allow,
+                &allowed_spans,
+                person_names,
+            );
+            if person_names.len() > before {
+                person_names.sort();
+            }
+        }
         // A reply confirming someone's care speaks of a patient: the person addressed.
         let patient_context = !patient_cues.is_empty() || confirms_care;
         let about_person = patient_context || !person_names.is_empty();
@@ -2397,11 +2414,6 @@ fn someone_in_sentence(
 /// Whether the room at `start..end` is a bed or bay that a verb follows, as a patient is
 /// spoken of by their bed ("Bed 11 has the first case", "bay 3 keeps pulling her line").
 fn bed_as_subject(text: &str, start: usize, end: usize) -> bool {
-    const VERBS: &[&str] = &[
-        "has", "had", "is", "was", "keeps", "kept", "wants", "wanted", "needs", "needed", "just",
-        "asked", "asks", "pulled", "coded", "fell", "refused", "refuses", "says", "said", "called",
-        "won't", "can't", "finally", "still",
-    ];
     let keyword = text
         .as_bytes()
         .get(start..(start + 3).min(end))
@@ -2409,6 +2421,17 @@ fn bed_as_subject(text: &str, start: usize, end: usize) -> bool {
     if !(keyword.eq_ignore_ascii_case(b"bed") || keyword.eq_ignore_ascii_case(b"bay")) {
         return false;
     }
+    verb_after(text, end)
+}
+
+/// Whether a verb of which a patient is the subject ("has", "keeps", "refused") follows `end`
+/// after one space ("Bed 11 has...", "O'Sullivan in 14 is singing").
+fn verb_after(text: &str, end: usize) -> bool {
+    const VERBS: &[&str] = &[
+        "has", "had", "is", "was", "keeps", "kept", "wants", "wanted", "needs", "needed", "just",
+        "asked", "asks", "pulled", "coded", "fell", "refused", "refuses", "says", "said", "called",
+        "won't", "can't", "finally", "still",
+    ];
     let rest = text.get(end..).unwrap_or("");
     let Some(rest) = rest.strip_prefix(' ') else {
         return false;
@@ -2636,15 +2659,16 @@ fn room_after(text: &str, pos: usize) -> Option<Candidate> {
     }) {
         return None;
     }
-    // A bare number after "in" is a room only with three or four digits or a bed letter ("4B").
-    if keyword == 0 && digits < 3 && len == digits {
+    // A bare number after "in" is a room only with three or four digits, a bed letter ("4B"),
+    // or a verb after it ("O'Sullivan in 14 is singing").
+    let start = pos + " in ".len();
+    if keyword == 0 && digits < 3 && len == digits && !verb_after(text, start + len) {
         return None;
     }
     // "Back in 2019": a year, not a room.
     if keyword == 0 && len == digits && year(&number.as_bytes()[..digits]) {
         return None;
     }
-    let start = pos + " in ".len();
     Some(Candidate {
         kind: IdentifierKind::Room,
         rule: "phi.room",
@@ -2700,6 +2724,129 @@ fn handles(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
         let len = handle.len() - handle.iter().rev().take_while(|&&b| b == b'.').count();
         Some((start, start + len))
     })
+}
+
+/// Words for relatives after a possessive name ("Chukwuemeka's mum").
+const RELATIVES: &[&str] = &[
+    "mum",
+    "mom",
+    "mother",
+    "dad",
+    "father",
+    "husband",
+    "wife",
+    "son",
+    "daughter",
+    "sister",
+    "brother",
+    "family",
+    "kids",
+    "baby",
+    "parents",
+    "grandma",
+    "grandpa",
+    "grandmother",
+    "grandfather",
+    "partner",
+    "fiance",
+    "boyfriend",
+    "girlfriend",
+    "nana",
+];
+
+/// Words that greet the person a reply addresses ("Hi Marta", "Thanks Ruth").
+const GREETINGS: &[&str] = &[
+    "hi",
+    "hello",
+    "hey",
+    "dear",
+    "thanks",
+    "congrats",
+    "congratulations",
+];
+
+/// Pushes to `out` (names found, in text order) the capitalised words of at least three
+/// letters that stand where only a name stands, when the name lists do not rule them out
+/// ([`names::NameData::may_be_name`]), are not allowed and are not found already: before a
+/// possessive and a relative ("Chukwuemeka's mum"), and where `addressed` (a reply or
+/// comment) the person addressed, after a greeting ("Hi Marta,") or after a comma with an
+/// exclamation mark after it ("Thank you for the kind words, Oluwaseun!").
+#[cold]
+#[inline(never)]
+fn unlisted_names(
+    text: &str,
+    words: &[text::Word],
+    addressed: bool,
+    allow: &AllowList,
+    allowed_spans: &[(usize, usize)],
+    out: &mut Vec<(usize, usize)>,
+) {
+    let bytes = text.as_bytes();
+    let possessive = memchr::memmem::find(bytes, b"'s ").is_some()
+        || memchr::memmem::find(bytes, "\u{2019}s ".as_bytes()).is_some();
+    if !possessive && !addressed {
+        return;
+    }
+    let data = names::NameData::get();
+    let found = out.len();
+    for (i, w) in words.iter().enumerate() {
+        if !w.is_capitalised() || w.end - w.start < 3 || w.prefix != text::Prefix::None {
+            continue;
+        }
+        let after = text.get(w.end..).unwrap_or("");
+        let before_relative = possessive
+            && ["'s ", "\u{2019}s "]
+                .iter()
+                .find_map(|p| after.strip_prefix(p))
+                .is_some_and(|rest| {
+                    let next = rest
+                        .split(|c: char| !c.is_ascii_alphabetic())
+                        .next()
+                        .unwrap_or("");
+                    RELATIVES.iter().any(|r| next.eq_ignore_ascii_case(r))
+                });
+        if !before_relative && !(addressed && is_addressed(text, words, i)) {
+            continue;
+        }
+        let taken = |&(s, e): &(usize, usize)| s < w.end && w.start < e;
+        if out.get(..found).unwrap_or(&[]).iter().any(taken) || allowed_spans.iter().any(taken) {
+            continue;
+        }
+        if with_lowercase(w.text(text), |l| data.may_be_name(l) && !allow.allows(l)) {
+            out.push((w.start, w.end));
+        }
+    }
+}
+
+/// Whether word `i` of `words` is the person a reply addresses: after a greeting and before a
+/// comma, `!` or `.` ("Hi Marta, ..."), or after a comma and before `!` ("... words, Oluwaseun!").
+fn is_addressed(text: &str, words: &[text::Word], i: usize) -> bool {
+    let Some(w) = words.get(i) else {
+        return false;
+    };
+    let bytes = text.as_bytes();
+    let next = bytes.get(w.end).copied();
+    let before = text.get(..w.start).unwrap_or("");
+    if before.ends_with(", ") && next == Some(b'!') {
+        return true;
+    }
+    if !matches!(next, None | Some(b',' | b'!' | b'.')) {
+        return false;
+    }
+    let Some(prev) = i.checked_sub(1).and_then(|p| words.get(p)) else {
+        return false;
+    };
+    let gap = text.get(prev.end..w.start).unwrap_or("");
+    if !gap.bytes().all(|b| b == b' ' || b == b',') || gap.is_empty() {
+        return false;
+    }
+    let prev_word = prev.text(text);
+    GREETINGS.iter().any(|g| prev_word.eq_ignore_ascii_case(g))
+        || prev_word.eq_ignore_ascii_case("you")
+            && i >= 2
+            && words
+                .get(i - 2)
+                .is_some_and(|t| t.text(text).eq_ignore_ascii_case("thank"))
 }
 
 /// Titles of clinicians that mark an @handle as a colleague's own ("@nurse.jules.rn",

@@ -883,6 +883,15 @@ impl NameData {
             == 0
     }
 
+    /// A word that may be a person's name where its place in the text says a name stands
+    /// there ("Chukwuemeka's mum"): a listed name that no ordinary word, function word or
+    /// "never a name" entry shares, or a word in no list at all.
+    pub(crate) fn may_be_name(&self, lower: &str) -> bool {
+        let flags = self.entry(lower).flags;
+        flags & (FIRST | SURNAME) != 0 && flags & (COMMON_WORD | ENGLISH | FUNCTION | NEVER) == 0
+            || self.is_unlisted(lower)
+    }
+
     pub(crate) fn is_region(&self, lower: &str) -> bool {
         self.entry(lower).flags & REGION != 0
     }
