@@ -433,6 +433,9 @@ struct Lists {
     /// Words of `person` lists and care events of `care_event` lists, in text order.
     people: Vec<(usize, usize)>,
     care_events: Vec<(usize, usize)>,
+    /// The words of `person` lists and the details of quasi-identifier lists (a public role, an
+    /// event, a rare condition), in text order: who a care event may be about.
+    who: Vec<(usize, usize)>,
     quasi: Vec<(usize, usize, &'static str)>,
     person_cues: Vec<usize>,
     relative_dates: Vec<(usize, usize)>,
@@ -458,6 +461,7 @@ impl Lists {
         self.patient_cues.clear();
         self.people.clear();
         self.care_events.clear();
+        self.who.clear();
         self.name_cues.clear();
         self.quasi.clear();
         self.person_cues.clear();
@@ -741,6 +745,7 @@ impl Scanner {
             patient_cues,
             people,
             care_events,
+            who,
             name_cues,
             quasi,
             person_cues,
@@ -806,10 +811,15 @@ impl Scanner {
             }
         }
 
-        // A care event with a person in its sentence ("had a bride come in") speaks of a
-        // patient, as a phrase of a patient-context list does.
-        if !care_events.is_empty() && !people.is_empty() {
-            care_events_of_people(text, care_events, people, patient_cues);
+        // A care event with a person in its sentence ("had a bride come in"), or a public role,
+        // an event or a rare condition in a sentence that speaks of someone as "he" or "she"
+        // ("the local weatherman came in with a kidney stone ... his IV"), speaks of a patient,
+        // as a phrase of a patient-context list does.
+        if !care_events.is_empty() && !(people.is_empty() && quasi.is_empty()) {
+            who.extend_from_slice(people);
+            details_of_someone(text, &scratch.words, quasi, who);
+            who.sort_unstable();
+            care_events_of_people(text, care_events, who, patient_cues);
         }
 
         // Context phrases and identifier patterns, both regexes read in one pass; the
@@ -1211,7 +1221,7 @@ impl Scanner {
                         | IdentifierKind::Email
                         | IdentifierKind::Address
                         | IdentifierKind::Url
-                ) && (official || !cue_near(c.start))
+                ) && (official || !cue_near(c.start) || invited_to_call(text, c.start))
             }) {
                 c.rule = "phi.contact_unattributed";
                 c.pattern = None;
@@ -2392,23 +2402,54 @@ fn someone_in_sentence(
         }
     }
     let first_person = people.partition_point(|&(ps, _)| ps < ss);
-    let answer = people.get(first_person).is_some_and(|&(ps, _)| ps < se) || {
-        let first = words.partition_point(|w| w.start < ss);
-        words
-            .iter()
-            .skip(first)
-            .take_while(|w| w.start < se)
-            .any(|w| {
-                let word = w.text(text);
-                [
-                    "he", "she", "he's", "she's", "he’s", "she’s", "him", "his", "her",
-                ]
-                .iter()
-                .any(|p| word.eq_ignore_ascii_case(p))
-            })
-    };
+    let answer = people.get(first_person).is_some_and(|&(ps, _)| ps < se)
+        || third_person_in(text, words, ss, se);
     *last = Some(((ss, se), answer));
     answer
+}
+
+/// Whether a pronoun of the third person singular ("he", "her", "his") is among the words
+/// that start in `ss..se`.
+fn third_person_in(text: &str, words: &[Word], ss: usize, se: usize) -> bool {
+    let first = words.partition_point(|w| w.start < ss);
+    words
+        .iter()
+        .skip(first)
+        .take_while(|w| w.start < se)
+        .any(|w| {
+            let word = w.text(text);
+            [
+                "he", "she", "he's", "she's", "he’s", "she’s", "him", "his", "her",
+            ]
+            .iter()
+            .any(|p| word.eq_ignore_ascii_case(p))
+        })
+}
+
+/// Pushes to `who` the details of quasi-identifier lists (`quasi`: a public role, an event, a
+/// rare condition) in a sentence that speaks of someone by a pronoun ("the local weatherman
+/// came in ... his IV"; not "Storm's coming in tonight"), for [`care_events_of_people`].
+#[cold]
+#[inline(never)]
+fn details_of_someone(
+    text: &str,
+    words: &[Word],
+    quasi: &[(usize, usize, &'static str)],
+    who: &mut Vec<(usize, usize)>,
+) {
+    let mut sentences = text::Sentences::default();
+    let mut last: Option<((usize, usize), bool)> = None;
+    for &(s, e, _) in quasi {
+        let bounds = sentences.of(text, s);
+        let someone = match last {
+            Some((b, answer)) if b == bounds => answer,
+            _ => third_person_in(text, words, bounds.0, bounds.1),
+        };
+        last = Some((bounds, someone));
+        if someone {
+            who.push((s, e));
+        }
+    }
 }
 
 /// Whether the room at `start..end` is a bed or bay that a verb follows, as a patient is
@@ -2723,6 +2764,32 @@ fn handles(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
         let handle = bytes.get(start..start + run)?;
         let len = handle.len() - handle.iter().rev().take_while(|&&b| b == b'.').count();
         Some((start, start + len))
+    })
+}
+
+/// Whether the contact detail at `start` is one the reader is asked to call ("call 555-...",
+/// "call us at", "text"): a service's line, which a person cue elsewhere in its sentence ("home
+/// delivery") does not make a patient's.
+fn invited_to_call(text: &str, start: usize) -> bool {
+    let before = text.get(..start).unwrap_or("").trim_end();
+    let before = before
+        .strip_suffix(" at")
+        .or_else(|| before.strip_suffix(" on"))
+        .unwrap_or(before)
+        .trim_end();
+    let before = before.strip_suffix(" us").unwrap_or(before);
+    let tail = before.get(before.len().saturating_sub(5)..).unwrap_or("");
+    ["call", "dial", "text"].iter().any(|verb| {
+        tail.len() >= verb.len()
+            && tail
+                .get(tail.len() - verb.len()..)
+                .is_some_and(|w| w.eq_ignore_ascii_case(verb))
+            && !tail
+                .get(..tail.len() - verb.len())
+                .unwrap_or("")
+                .bytes()
+                .last()
+                .is_some_and(|b| b.is_ascii_alphanumeric())
     })
 }
 

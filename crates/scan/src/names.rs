@@ -2188,12 +2188,15 @@ fn cue_cities(
         let (w, c) = (&words[i], class[i]);
         let (p, pc) = (&words[i - 1], class[i - 1]);
         let cap = |w: &Word| mode != CaseMode::Mixed || w.is_capitalised();
+        // In a text of one case an ordinary word is no town ("lives at home").
+        let ordinary = mode != CaseMode::Mixed && (c.common() || c.english());
         if !pc.place_prep()
             || !w.joined_to_previous
             || !cap(w)
             || c.allowed()
             || c.never()
             || c.function()
+            || ordinary
             || w.prefix != Prefix::None
         {
             i += 1;
