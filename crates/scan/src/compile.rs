@@ -819,7 +819,7 @@ impl Scanner {
             who.extend_from_slice(people);
             details_of_someone(text, &scratch.words, quasi, who);
             who.sort_unstable();
-            care_events_of_people(text, care_events, who, patient_cues);
+            care_events_of_people(text, care_events, (who, people), patient_cues);
         }
 
         // Context phrases and identifier patterns, both regexes read in one pass; the
@@ -2490,7 +2490,7 @@ fn verb_after(text: &str, end: usize) -> bool {
 fn care_events_of_people(
     text: &str,
     care_events: &[(usize, usize)],
-    people: &[(usize, usize)],
+    (people, words_of_people): (&[(usize, usize)], &[(usize, usize)]),
     patient_cues: &mut Vec<(usize, usize)>,
 ) {
     // Both lists are in text order; each sentence is found once, and the people in it by
@@ -2515,6 +2515,9 @@ fn care_events_of_people(
                 .filter(|&&(ps, pe)| pe <= es || ps >= ee)
                 .min_by_key(|&&(ps, pe)| if pe <= es { es - pe } else { ps - ee })
                 .copied();
+            // (A detail, "the local weatherman came in", stays apart from the cue: it is what
+            // the cue's indirect finding is about.)
+            let nearest = nearest.filter(|p| words_of_people.contains(p));
             let cue = match nearest {
                 Some((ps, pe)) if pe <= es && es - pe <= 24 => (ps, ee),
                 Some((ps, pe)) if ps >= ee && ps - ee <= 24 => (es, pe),

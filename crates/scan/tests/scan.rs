@@ -1404,3 +1404,149 @@ fn places_named_like_people_are_details_not_names() {
         ["Lorraine Pike"]
     );
 }
+
+/// The names and severities of a report's name findings.
+fn names_with_severity(report: &Report) -> Vec<(&str, Severity)> {
+    report
+        .findings
+        .iter()
+        .filter(|f| f.identifier == Some(IdentifierKind::Name))
+        .map(|f| (f.matched.as_str(), f.severity))
+        .collect()
+}
+
+#[test]
+fn a_first_name_alone_in_a_tag_for_someone_is_a_name() {
+    for (text, name) in [
+        (
+            "#prayersforbenji 💙 our tough little guy goes to surgery in the morning",
+            "benji",
+        ),
+        (
+            "#benjistrong our patient took his first steps today",
+            "benji",
+        ),
+        ("so proud of this one #teamsofia", "sofia"),
+    ] {
+        assert_eq!(phi(&scan(text), IdentifierKind::Name), [name], "{text}");
+    }
+    // An ordinary word after the cue is none; nor is a tag with no cue.
+    for text in [
+        "#prayersforhope",
+        "#teamwork makes it happen",
+        "#forever grateful",
+    ] {
+        assert!(all_phi(&scan(text)).is_empty(), "{text}");
+    }
+}
+
+#[test]
+fn a_name_inside_a_clinicians_handle_is_a_colleagues() {
+    for text in [
+        "new scrub caps came in!! @nurse.jules.rn did you see the taco print ones",
+        "@dr_amy_k thanks for covering, owe you coffee",
+    ] {
+        assert!(all_phi(&scan(text)).is_empty(), "{text}");
+    }
+    assert_eq!(
+        phi(
+            &scan("my patient @jules.martin keeps posting about us"),
+            IdentifierKind::Name
+        ),
+        ["jules", "martin"]
+    );
+}
+
+#[test]
+fn names_the_lists_lack_are_told_by_their_place() {
+    let report =
+        scan("Chukwuemeka's mum wants a call before 9 tonight, her number is 555-774-2093.");
+    assert_eq!(phi(&report, IdentifierKind::Name), ["Chukwuemeka"]);
+    assert_eq!(phi(&report, IdentifierKind::Phone), ["555-774-2093"]);
+    // The person a reply addresses.
+    let reply = Context {
+        kind: PostKind::Reply,
+        ..Context::default()
+    };
+    let report = scan_in(
+        "Thank you for the kind words, Oluwaseun! Our team loved having you.",
+        reply,
+    );
+    assert_eq!(phi(&report, IdentifierKind::Name), ["Oluwaseun"]);
+    // "Mother's Day" names no one.
+    assert!(all_phi(&scan("Mother's day brunch with my mom")).is_empty());
+}
+
+#[test]
+fn a_commenters_name_on_an_official_answer_about_no_patient_is_advice() {
+    let answer = Context {
+        channel: Channel::Official,
+        kind: PostKind::Reply,
+        ..Context::default()
+    };
+    let report = scan_in(
+        "Hi Marta, great question! Visiting hours are 8am-8pm daily.",
+        answer.clone(),
+    );
+    assert_eq!(names_with_severity(&report), [("Marta", Severity::Advise)]);
+    // An answer that confirms care keeps the name at the policy's severity.
+    let report = scan_in(
+        "What a milestone, Cornelius! Our cardiac rehab team says you were their hardest worker.",
+        answer,
+    );
+    assert_eq!(
+        names_with_severity(&report),
+        [("Cornelius", Severity::Block)]
+    );
+    assert!(
+        has(&report, Category::IndirectPhi),
+        "{:#?}",
+        report.findings
+    );
+}
+
+#[test]
+fn a_bare_room_number_after_a_name_needs_a_verb_after_it() {
+    let report = scan("O'Sullivan in 14 is singing old irish ballads at 3am");
+    assert_eq!(phi(&report, IdentifierKind::Room), ["14"]);
+    assert_eq!(phi(&report, IdentifierKind::Name), ["O'Sullivan"]);
+    assert_none(&scan("Jones in 10 minutes, promise"), IdentifierKind::Room);
+}
+
+#[test]
+fn a_care_event_beside_a_public_role_said_of_someone_is_patient_context() {
+    let report = scan(
+        "the local weatherman came in with a kidney stone and still did his little forecast voice 😂",
+    );
+    assert!(
+        has(&report, Category::IndirectPhi),
+        "{:#?}",
+        report.findings
+    );
+    // An event beside a care word, said of no one, is not.
+    let report = scan("Storm's coming in tonight. If you're on days tomorrow, pack a bag.");
+    assert!(
+        !has(&report, Category::IndirectPhi),
+        "{:#?}",
+        report.findings
+    );
+}
+
+#[test]
+fn a_wristband_number_and_a_number_to_call() {
+    let report = scan("scanner keeps rejecting band WB-3308142 on the peds side");
+    assert_eq!(phi(&report, IdentifierKind::Id), ["WB-3308142"]);
+    // A line the reader is asked to call is a service's, even beside "home delivery".
+    let report = scan(
+        "the food pantry is open Thursdays 3-6, call 555-338-7120 to sign up for home delivery",
+    );
+    assert!(
+        report
+            .findings
+            .iter()
+            .filter(|f| f.identifier == Some(IdentifierKind::Phone))
+            .all(|f| f.severity == Severity::Advise),
+        "{:#?}",
+        report.findings
+    );
+}
