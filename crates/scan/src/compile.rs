@@ -815,11 +815,11 @@ impl Scanner {
         // an event or a rare condition in a sentence that speaks of someone as "he" or "she"
         // ("the local weatherman came in with a kidney stone ... his IV"), speaks of a patient,
         // as a phrase of a patient-context list does.
-        if !care_events.is_empty() && !(people.is_empty() && quasi.is_empty()) {
+        if !care_events.is_empty() && (!people.is_empty() || !quasi.is_empty()) {
             who.extend_from_slice(people);
             details_of_someone(text, &scratch.words, quasi, who);
             who.sort_unstable();
-            care_events_of_people(text, care_events, (who, people), patient_cues);
+            care_events_of_people(text, care_events, who, people, patient_cues);
         }
 
         // Context phrases and identifier patterns, both regexes read in one pass; the
@@ -2484,13 +2484,16 @@ fn verb_after(text: &str, end: usize) -> bool {
     VERBS.iter().any(|v| next.eq_ignore_ascii_case(v))
 }
 
-/// Pushes to `patient_cues` each of `care_events` that has one of `people` in its sentence.
+/// Pushes to `patient_cues` each of `care_events` that has one of `people` in its sentence (the
+/// words of `person` lists and the details said of someone, in text order); the cue takes in
+/// the nearest of `words_of_people` (the `person` words alone) when it is close.
 #[cold]
 #[inline(never)]
 fn care_events_of_people(
     text: &str,
     care_events: &[(usize, usize)],
-    (people, words_of_people): (&[(usize, usize)], &[(usize, usize)]),
+    people: &[(usize, usize)],
+    words_of_people: &[(usize, usize)],
     patient_cues: &mut Vec<(usize, usize)>,
 ) {
     // Both lists are in text order; each sentence is found once, and the people in it by
@@ -2851,39 +2854,56 @@ fn unlisted_names(
     allowed_spans: &[(usize, usize)],
     out: &mut Vec<(usize, usize)>,
 ) {
-    let bytes = text.as_bytes();
-    let possessive = memchr::memmem::find(bytes, b"'s ").is_some()
-        || memchr::memmem::find(bytes, "\u{2019}s ".as_bytes()).is_some();
-    if !possessive && !addressed {
-        return;
-    }
     let data = names::NameData::get();
     let found = out.len();
-    for (i, w) in words.iter().enumerate() {
+    let consider = |w: &text::Word, out: &mut Vec<(usize, usize)>| {
         if !w.is_capitalised() || w.end - w.start < 3 || w.prefix != text::Prefix::None {
-            continue;
-        }
-        let after = text.get(w.end..).unwrap_or("");
-        let before_relative = possessive
-            && ["'s ", "\u{2019}s "]
-                .iter()
-                .find_map(|p| after.strip_prefix(p))
-                .is_some_and(|rest| {
-                    let next = rest
-                        .split(|c: char| !c.is_ascii_alphabetic())
-                        .next()
-                        .unwrap_or("");
-                    RELATIVES.iter().any(|r| next.eq_ignore_ascii_case(r))
-                });
-        if !before_relative && !(addressed && is_addressed(text, words, i)) {
-            continue;
+            return;
         }
         let taken = |&(s, e): &(usize, usize)| s < w.end && w.start < e;
-        if out.get(..found).unwrap_or(&[]).iter().any(taken) || allowed_spans.iter().any(taken) {
-            continue;
+        if out.get(..found).unwrap_or(&[]).iter().any(taken)
+            || allowed_spans.iter().any(taken)
+            || out.last() == Some(&(w.start, w.end))
+        {
+            return;
         }
         if with_lowercase(w.text(text), |l| data.may_be_name(l) && !allow.allows(l)) {
             out.push((w.start, w.end));
+        }
+    };
+    // Possessives, from each apostrophe (or first byte of a curly one): most texts have none
+    // or a few, and most words are then never looked at.
+    let bytes = text.as_bytes();
+    for at in memchr::memchr2_iter(b'\'', 0xE2, bytes) {
+        let rest = bytes.get(at..).unwrap_or_default();
+        let after = if rest.starts_with(b"'s ") {
+            at + 3
+        } else if rest.starts_with("\u{2019}s ".as_bytes()) {
+            at + 5
+        } else {
+            continue;
+        };
+        let next = text
+            .get(after..)
+            .unwrap_or("")
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .next()
+            .unwrap_or("");
+        if !RELATIVES.iter().any(|r| next.eq_ignore_ascii_case(r)) {
+            continue;
+        }
+        let i = words.partition_point(|w| w.end < at);
+        if let Some(w) = words.get(i).filter(|w| w.end == at) {
+            consider(w, out);
+        }
+    }
+    if addressed {
+        for i in 0..words.len() {
+            if is_addressed(text, words, i) {
+                if let Some(w) = words.get(i) {
+                    consider(w, out);
+                }
+            }
         }
     }
 }
