@@ -3143,6 +3143,8 @@ fn tagged_names(
     // name is first found inside the tag.
     let mut runs: Option<u64> = None;
     for i in 0..limit {
+        // The longest first name and surname found from `i`.
+        let mut best: Option<(usize, usize)> = None;
         if i > 0 && !raw.is_char_boundary(i)
             || !boundary(i)
             || !data
@@ -3179,15 +3181,24 @@ fn tagged_names(
                 let Some(sur) = l.get(j..k) else { continue };
                 let f = data.entry(sur).flags;
                 if f & SURNAME != 0 && f & INTL == 0 && !allowed.allows(sur) {
-                    out.push(Found {
-                        start: word.start + i,
-                        end: word.start + k,
-                        city: false,
-                        strong: true,
-                    });
-                    return;
+                    // The name that reaches furthest, so a first name's own end is not taken
+                    // for a shorter one's surname ("julesmartin" is "jules martin", not
+                    // "jule smart").
+                    if best.is_none_or(|(_, e)| k > e) {
+                        best = Some((i, k));
+                    }
+                    break;
                 }
             }
+        }
+        if let Some((s, e)) = best {
+            out.push(Found {
+                start: word.start + s,
+                end: word.start + e,
+                city: false,
+                strong: true,
+            });
+            return;
         }
     }
     // A CamelCase part of a tag that is a first name (`#StrongForMarisol`).

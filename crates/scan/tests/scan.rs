@@ -1430,6 +1430,15 @@ fn a_first_name_alone_in_a_tag_for_someone_is_a_name() {
     ] {
         assert_eq!(phi(&scan(text), IdentifierKind::Name), [name], "{text}");
     }
+    // A first name and a surname run together are read to the longest surname: "jules martin",
+    // not "jule smart".
+    assert_eq!(
+        phi(
+            &scan("my patient @julesmartin keeps posting"),
+            IdentifierKind::Name
+        ),
+        ["julesmartin"]
+    );
     // An ordinary word after the cue is none; nor is a tag with no cue.
     for text in [
         "#prayersforhope",
