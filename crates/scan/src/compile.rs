@@ -2908,19 +2908,17 @@ fn unlisted_names(
     }
 }
 
-/// Whether word `i` of `words` is the person a reply addresses: after a greeting and before a
-/// comma, `!` or `.` ("Hi Marta, ..."), or after a comma and before `!` ("... words, Oluwaseun!").
+/// Whether word `i` of `words` is the person a reply addresses: a name addressed at the end of
+/// a clause ([`names::vocative`]: "... the kind words, Oluwaseun!"), or after a greeting and
+/// before a comma, `!` or `.` ("Hi Marta, ...").
 fn is_addressed(text: &str, words: &[text::Word], i: usize) -> bool {
     let Some(w) = words.get(i) else {
         return false;
     };
-    let bytes = text.as_bytes();
-    let next = bytes.get(w.end).copied();
-    let before = text.get(..w.start).unwrap_or("");
-    if before.ends_with(", ") && next == Some(b'!') {
+    if names::vocative(text, words, i) {
         return true;
     }
-    if !matches!(next, None | Some(b',' | b'!' | b'.')) {
+    if !matches!(text.as_bytes().get(w.end), None | Some(b',' | b'!' | b'.')) {
         return false;
     }
     let Some(prev) = i.checked_sub(1).and_then(|p| words.get(p)) else {
@@ -2945,26 +2943,20 @@ const CLINICIAN_TITLES: &[&str] = &[
     "rn", "nurse", "md", "np", "dr", "doc", "emt", "medic", "lpn", "cna", "crna", "pharmd", "dpt",
 ];
 
-/// Whether `start..end` lies inside an @handle that holds a clinician's title as one of its
-/// parts (split at `.`, `_` and digits).
+/// Whether `start..end` lies inside an @handle ([`handles`]) that holds a clinician's title as
+/// one of its parts (split at `.`, `_` and digits).
 fn in_clinician_handle(text: &str, start: usize, end: usize) -> bool {
-    let bytes = text.as_bytes();
-    let handle_byte = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'.';
-    let head = bytes.get(..start).unwrap_or_default();
-    let from = head.len() - head.iter().rev().take_while(|b| handle_byte(b)).count();
-    if from == 0 || bytes.get(from - 1) != Some(&b'@') {
-        return false;
-    }
-    let tail = bytes.get(end..).unwrap_or_default();
-    let to = end + tail.iter().take_while(|b| handle_byte(b)).count();
-    bytes
-        .get(from..to)
-        .unwrap_or_default()
-        .split(|b| !b.is_ascii_alphabetic())
-        .any(|part| {
-            CLINICIAN_TITLES
-                .iter()
-                .any(|t| part.eq_ignore_ascii_case(t.as_bytes()))
+    handles(text)
+        .find(|&(hs, he)| hs <= start && end <= he)
+        .and_then(|(hs, he)| text.get(hs..he))
+        .is_some_and(|handle| {
+            handle
+                .split(|c: char| !c.is_ascii_alphabetic())
+                .any(|part| {
+                    CLINICIAN_TITLES
+                        .iter()
+                        .any(|t| part.eq_ignore_ascii_case(t))
+                })
         })
 }
 

@@ -2658,7 +2658,7 @@ fn short_capitals(w: &Word) -> bool {
 /// `!`, `.`, `?` or `,`, then the end of the text, a space or a line break (or another `!`).
 #[cold]
 #[inline(never)]
-fn vocative(text: &str, words: &[Word], i: usize) -> bool {
+pub(crate) fn vocative(text: &str, words: &[Word], i: usize) -> bool {
     let (Some(p), Some(w)) = (i.checked_sub(1).and_then(|p| words.get(p)), words.get(i)) else {
         return false;
     };
