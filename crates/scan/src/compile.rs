@@ -2756,21 +2756,47 @@ fn role_before_title(text: &str, start: usize, people: &[(usize, usize)]) -> boo
 /// instructions a call).
 fn handles(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     let bytes = text.as_bytes();
-    memchr::memchr_iter(b'@', bytes).filter_map(move |at| {
-        if at > 0 && bytes.get(at - 1).is_some_and(|b| b.is_ascii_alphanumeric()) {
-            return None;
-        }
-        let start = at + 1;
-        let run = bytes
-            .get(start..)
-            .unwrap_or(&[])
-            .iter()
-            .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
-            .count();
-        let handle = bytes.get(start..start + run)?;
-        let len = handle.len() - handle.iter().rev().take_while(|&&b| b == b'.').count();
-        Some((start, start + len))
-    })
+    memchr::memchr_iter(b'@', bytes).filter_map(move |at| handle_after(bytes, at))
+}
+
+/// A byte that can stand in an @handle after its `@`.
+fn in_handle(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'.'
+}
+
+/// The handle (as [`handles`] reads it) of the `@` at `at`, if that `@` starts one.
+fn handle_after(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
+    if at > 0 && bytes.get(at - 1).is_some_and(|b| b.is_ascii_alphanumeric()) {
+        return None;
+    }
+    let start = at + 1;
+    let run = bytes
+        .get(start..)
+        .unwrap_or(&[])
+        .iter()
+        .take_while(|&&b| in_handle(b))
+        .count();
+    let handle = bytes.get(start..start + run)?;
+    let len = handle.len() - handle.iter().rev().take_while(|&&b| b == b'.').count();
+    Some((start, start + len))
+}
+
+/// The handle (as [`handles`] reads it) that holds `pos`, found by walking back from `pos` to
+/// its `@`: as long as the handle, where a search through [`handles`] from the text's start
+/// made a long text's names quadratic.
+fn handle_around(text: &str, pos: usize) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let back = bytes
+        .get(..pos)?
+        .iter()
+        .rev()
+        .take_while(|&&b| in_handle(b))
+        .count();
+    let at = (pos - back).checked_sub(1)?;
+    if bytes.get(at) != Some(&b'@') {
+        return None;
+    }
+    handle_after(bytes, at)
 }
 
 /// Whether the contact detail at `start` is one the reader is asked to call ("call 555-...",
@@ -2946,8 +2972,8 @@ const CLINICIAN_TITLES: &[&str] = &[
 /// Whether `start..end` lies inside an @handle ([`handles`]) that holds a clinician's title as
 /// one of its parts (split at `.`, `_` and digits).
 fn in_clinician_handle(text: &str, start: usize, end: usize) -> bool {
-    handles(text)
-        .find(|&(hs, he)| hs <= start && end <= he)
+    handle_around(text, start)
+        .filter(|&(hs, he)| hs <= start && end <= he)
         .and_then(|(hs, he)| text.get(hs..he))
         .is_some_and(|handle| {
             handle
@@ -2980,6 +3006,22 @@ fn push_spans(text: &str, spans: &[(usize, usize)], like: Finding, findings: &mu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_handle_around_a_place_is_the_one_handles_finds_there() {
+        for text in [
+            "hi @nurse.jules.rn. and @dr_amy_k, and amy@example.org or x@ @",
+            "@a.b..c @@dd e@f.g",
+            "",
+        ] {
+            let found: Vec<_> = handles(text).collect();
+            for pos in 0..=text.len() {
+                let want = found.iter().copied().find(|&(s, e)| s <= pos && pos < e);
+                let got = handle_around(text, pos).filter(|&(s, e)| s <= pos && pos < e);
+                assert_eq!(got, want, "{text:?} at {pos}");
+            }
+        }
+    }
 
     #[test]
     fn first_number_answers_as_parsing_the_collected_digits() {

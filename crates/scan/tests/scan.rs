@@ -551,6 +551,19 @@ fn a_long_text_of_cues_and_details_with_no_sentence_end_is_scanned_whole() {
 }
 
 #[test]
+fn a_long_text_of_clinicians_handles_and_names_keeps_each_name_once() {
+    // Each name is looked up in the handle around it, not in every handle of the text from its
+    // start (which made a 1 MB post of names and handles quadratic).
+    let unit = "Thanks @nurse.jules.rn and Maria Lopez for the cake! ";
+    let times = 1_000_000 / unit.len() + 1;
+    let text = unit.repeat(times);
+    let report = scan(&text);
+    let names = phi(&report, IdentifierKind::Name);
+    assert_eq!(names.len(), times);
+    assert!(names.iter().all(|&n| n == "Maria Lopez"), "{:?}", names.first());
+}
+
+#[test]
 fn redaction_uses_typed_placeholders() {
     let text = "Mrs. Alvarez in room 412, SSN 123-45-6789.";
     let report = scan(text);
