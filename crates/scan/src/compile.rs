@@ -6,7 +6,7 @@ use crate::lexicon::{Hit, Lexicons, TermSpec};
 use crate::names::{self, Allowed, Found};
 use crate::org::{OrgMatcher, OrgScan, OrgTerm};
 use crate::patterns::{self, Check, Keep, Needs, Patterns};
-use crate::text::{self, CaseMode, Word};
+use crate::text::{self, CaseMode, Overlaps, Word};
 use crate::{Channel, Context, Finding, Fix, Post, PostKind, Report, SharedStr};
 use postguard_policy::{Category, IdentifierKind, LexiconAction, LexiconRole, Policy, Severity};
 use regex_automata::Match;
@@ -1098,17 +1098,27 @@ impl Scanner {
         // A reply or comment that confirms someone's care names them by the handle it answers
         // ("@big_earl_hauls ... see you at PT"), unless the handle is the organisation's.
         if confirms_care {
+            // What a handle may not overlap, by start: a handle (in text order) overlaps one
+            // of them when the furthest end among those that start before its end passes its
+            // start (one sweep: a long reply holds thousands of handles and names).
+            let mut taken: Vec<(usize, usize)> = allowed_spans
+                .iter()
+                .chain(person_names.iter())
+                .copied()
+                .chain(scratch.org_found.iter().map(|&(a, b, _)| (a, b)))
+                .collect();
+            taken.sort_unstable();
+            let (mut next, mut furthest) = (0, 0);
             for (s, e) in handles(text) {
-                let taken = |&(a, b): &(usize, usize)| s < b && a < e;
+                while let Some(&(_, b)) = taken.get(next).filter(|&&(a, _)| a < e) {
+                    furthest = furthest.max(b);
+                    next += 1;
+                }
                 let named = e - s >= 2
                     && text
                         .get(s..e)
                         .is_some_and(|h| h.bytes().any(|b| b.is_ascii_alphabetic()));
-                if named
-                    && !allowed_spans.iter().any(taken)
-                    && !person_names.iter().any(taken)
-                    && !scratch.org_found.iter().any(|&(a, b, _)| taken(&(a, b)))
-                {
+                if named && furthest <= s {
                     candidates.push(Candidate {
                         kind: IdentifierKind::Name,
                         rule: "phi.handle",
@@ -1140,9 +1150,11 @@ impl Scanner {
         // patient's name, even one the name lists lack.
         if mode == CaseMode::Mixed {
             let rooms = candidates.len();
+            let names_found = Overlaps::new(person_names);
             for i in 0..rooms {
                 if let Some(c) = candidates.get(i).filter(|c| c.kind == IdentifierKind::Room) {
-                    if let Some(name) = self.name_after_room(text, c.end, person_names) {
+                    let found = (person_names.as_slice(), &names_found);
+                    if let Some(name) = self.name_after_room(text, c.end, found) {
                         candidates.push(name);
                     }
                 }
@@ -1436,7 +1448,7 @@ impl Scanner {
         &self,
         text: &str,
         end: usize,
-        person_names: &[(usize, usize)],
+        (person_names, names_found): (&[(usize, usize)], &Overlaps),
     ) -> Option<Candidate> {
         let word = leading_word(text.get(end..)?.strip_prefix(' ')?);
         let len = word.len();
@@ -1446,10 +1458,7 @@ impl Scanner {
             return None;
         }
         let start = end + 1;
-        if person_names
-            .iter()
-            .any(|&(s, e)| s < start + len && start < e)
-        {
+        if names_found.any(person_names, start, start + len) {
             return None;
         }
         let data = names::NameData::get();

@@ -816,9 +816,87 @@ pub(crate) fn is_ascii_space(b: u8) -> bool {
     matches!(b, b'\t'..=b'\r' | b' ')
 }
 
+/// What has a place in the text: a start and an end byte.
+pub(crate) trait Spanned {
+    fn span(&self) -> (usize, usize);
+}
+
+impl Spanned for (usize, usize) {
+    fn span(&self) -> (usize, usize) {
+        *self
+    }
+}
+
+/// Whether a span overlaps any of a list of spans (names, cities): by a look at each of them in
+/// a short list, by one binary search in a long one (a long text holds thousands of names, and
+/// a look at each for each made it quadratic).
+pub(crate) struct Overlaps {
+    /// How long the list was.
+    len: usize,
+    /// For a long list, its spans by start, each with the furthest end up to it; empty for a
+    /// short one.
+    by_start: Vec<(usize, usize)>,
+}
+
+impl Overlaps {
+    /// Lists up to this long are read whole.
+    const SHORT: usize = 16;
+
+    pub(crate) fn new<T: Spanned>(list: &[T]) -> Overlaps {
+        let mut by_start = Vec::new();
+        if list.len() > Self::SHORT {
+            by_start.extend(list.iter().map(Spanned::span));
+            by_start.sort_unstable();
+            let mut furthest = 0;
+            for span in &mut by_start {
+                furthest = furthest.max(span.1);
+                span.1 = furthest;
+            }
+        }
+        Overlaps {
+            len: list.len(),
+            by_start,
+        }
+    }
+
+    /// Whether `start..end` overlaps one of the list this index was made from: `list`, or
+    /// the start of it, if more was added since.
+    pub(crate) fn any<T: Spanned>(&self, list: &[T], start: usize, end: usize) -> bool {
+        if self.by_start.is_empty() {
+            return list.get(..self.len).unwrap_or(list).iter().any(|f| {
+                let (s, e) = f.span();
+                s < end && start < e
+            });
+        }
+        // Among the spans that start before `end`, one ends after `start`.
+        let n = self.by_start.partition_point(|&(s, _)| s < end);
+        n > 0 && self.by_start.get(n - 1).is_some_and(|&(_, e)| e > start)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn overlaps_answers_as_a_look_at_every_span() {
+        // Short lists and long ones, nested and touching spans, in no order.
+        for len in [0, 3, 16, 17, 40] {
+            let spans: Vec<(usize, usize)> = (0..len)
+                .map(|i| {
+                    let start = (i * 37) % 101;
+                    (start, start + 1 + (i * 13) % 9)
+                })
+                .collect();
+            let index = Overlaps::new(&spans);
+            for start in 0..115 {
+                for end in start..start + 12 {
+                    let want = spans.iter().any(|&(s, e)| s < end && start < e);
+                    assert_eq!(index.any(&spans, start, end), want, "{len}: {start}..{end}");
+                }
+            }
+        }
+    }
 
     /// The character at byte `pos` and its length; ASCII without decoding.
     #[inline]
