@@ -1148,9 +1148,10 @@ impl Scanner {
         }
         // "bed 1 Ferraz NPO, bed 2 Whitlock": a capitalised word right after a room is the
         // patient's name, even one the name lists lack.
+        // The names found, to look a span up among (a long text holds thousands).
+        let names_found = Overlaps::new(person_names);
         if mode == CaseMode::Mixed {
             let rooms = candidates.len();
-            let names_found = Overlaps::new(person_names);
             for i in 0..rooms {
                 if let Some(c) = candidates.get(i).filter(|c| c.kind == IdentifierKind::Room) {
                     let found = (person_names.as_slice(), &names_found);
@@ -1174,7 +1175,8 @@ impl Scanner {
                 continue;
             }
             if let Some(room) = room_after(text, w.end) {
-                self.name_before_room(text, w, room, person_names, candidates);
+                let found = (person_names.as_slice(), &names_found);
+                self.name_before_room(text, w, room, found, candidates);
             }
         }
         for f in scratch.names.iter().filter(|f| f.city) {
@@ -1374,8 +1376,8 @@ impl Scanner {
     ) {
         // A name that runs into a staff member's full name ("Florence Nightingale. Still") is
         // theirs.
-        let overlaps_allowed =
-            |s: usize, e: usize| allowed_spans.iter().any(|&(a, b)| s < b && a < e);
+        let allowed = Overlaps::new(allowed_spans);
+        let overlaps_allowed = |s: usize, e: usize| allowed.any(allowed_spans, s, e);
         person_names.extend(
             found
                 .iter()
@@ -1410,13 +1412,11 @@ impl Scanner {
         text: &str,
         w: &Word,
         room: Candidate,
-        person_names: &[(usize, usize)],
+        (person_names, names_found): (&[(usize, usize)], &Overlaps),
         candidates: &mut Vec<Candidate>,
     ) {
         let data = names::NameData::get();
-        let known = person_names
-            .iter()
-            .any(|&(s, e)| s <= w.start && w.end <= e);
+        let known = names_found.holds(person_names, w.start, w.end);
         // A name of the lists, or a capitalised word of at least three letters that is in no
         // list at all ("Ottoline in bed 14": a name the lists lack).
         let unlisted_ok = w.is_capitalised() && w.end - w.start >= 3;
@@ -1559,7 +1559,7 @@ impl Scanner {
         details.sort_unstable_by_key(|d| d.0);
         patient_cues.sort_unstable();
         let mut last_end = 0;
-        let names_in_order = person_names.windows(2).all(|w| w[0].1 <= w[1].0);
+        let names_found = Overlaps::new(person_names);
         // Cues are in text order: a long text's sentences are each read once.
         let mut sentences = text::Sentences::default();
         for &(cs, ce) in patient_cues.iter() {
@@ -1614,18 +1614,8 @@ impl Scanner {
                 (b, a) => b.or(a),
             };
             // A named patient is reported as phi; indirect identification is about texts
-            // that single someone out without a name. Names in text order and apart: the last
-            // one starting before the window's end is the one that may reach into it.
-            let named = if names_in_order {
-                person_names
-                    .get(..person_names.partition_point(|&(s, _)| s < window.1))
-                    .and_then(<[_]>::last)
-                    .is_some_and(|&(_, e)| e > window.0)
-            } else {
-                person_names
-                    .iter()
-                    .any(|&(s, e)| s < window.1 && e > window.0)
-            };
+            // that single someone out without a name.
+            let named = names_found.any(person_names, window.0, window.1);
             if let (Some((qs, qe, what)), false) = (near_quasi, named) {
                 let start = cs.min(qs);
                 let end = ce.max(qe);
@@ -2508,6 +2498,12 @@ fn care_events_of_people(
     // Both lists are in text order; each sentence is found once, and the people in it by
     // binary search, so a long text costs no more than reading it once.
     let mut sentences = text::Sentences::default();
+    // The `person` words, sorted to be looked up by binary search in a long text.
+    let sorted_words = (words_of_people.len() > 16).then(|| {
+        let mut sorted = words_of_people.to_vec();
+        sorted.sort_unstable();
+        sorted
+    });
     for &(es, ee) in care_events {
         let (ss, se) = sentences.of(text, es);
         let first = people.partition_point(|&(ps, _)| ps < ss);
@@ -2529,7 +2525,10 @@ fn care_events_of_people(
                 .copied();
             // (A detail, "the local weatherman came in", stays apart from the cue: it is what
             // the cue's indirect finding is about.)
-            let nearest = nearest.filter(|p| words_of_people.contains(p));
+            let nearest = nearest.filter(|p| match &sorted_words {
+                Some(sorted) => sorted.binary_search(p).is_ok(),
+                None => words_of_people.contains(p),
+            });
             let cue = match nearest {
                 Some((ps, pe)) if pe <= es && es - pe <= 24 => (ps, ee),
                 Some((ps, pe)) if ps >= ee && ps - ee <= 24 => (es, pe),

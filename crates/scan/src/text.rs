@@ -872,6 +872,19 @@ impl Overlaps {
         let n = self.by_start.partition_point(|&(s, _)| s < end);
         n > 0 && self.by_start.get(n - 1).is_some_and(|&(_, e)| e > start)
     }
+
+    /// Whether one of the list this index was made from holds all of `start..end`.
+    pub(crate) fn holds<T: Spanned>(&self, list: &[T], start: usize, end: usize) -> bool {
+        if self.by_start.is_empty() {
+            return list.get(..self.len).unwrap_or(list).iter().any(|f| {
+                let (s, e) = f.span();
+                s <= start && end <= e
+            });
+        }
+        // Among the spans that start by `start`, one ends at `end` or after.
+        let n = self.by_start.partition_point(|&(s, _)| s <= start);
+        n > 0 && self.by_start.get(n - 1).is_some_and(|&(_, e)| e >= end)
+    }
 }
 
 #[cfg(test)]
@@ -893,6 +906,12 @@ mod tests {
                 for end in start..start + 12 {
                     let want = spans.iter().any(|&(s, e)| s < end && start < e);
                     assert_eq!(index.any(&spans, start, end), want, "{len}: {start}..{end}");
+                    let held = spans.iter().any(|&(s, e)| s <= start && end <= e);
+                    assert_eq!(
+                        index.holds(&spans, start, end),
+                        held,
+                        "{len}: {start}..{end}"
+                    );
                 }
             }
         }
