@@ -1060,10 +1060,21 @@ impl Scanner {
             && !findings.iter().any(|f| f.category == Category::IndirectPhi);
         // A name of the author's own family, in a text with no patient context.
         let mut family_named = false;
+        // Looked up by binary search (a long text holds thousands of names): in text order,
+        // and the ends of the `person` words sorted.
+        staff_alone.sort_unstable();
+        let people_ends = (!patient_context && people.len() > 16).then(|| {
+            let mut ends: Vec<usize> = people.iter().map(|&(_, e)| e).collect();
+            ends.sort_unstable();
+            ends
+        });
+        let people_ends = people_ends
+            .as_deref()
+            .map_or(PeopleEnds::Few(people), PeopleEnds::Sorted);
         for &(s, e) in person_names.iter() {
             candidates.push(Candidate {
                 kind: IdentifierKind::Name,
-                rule: if staff_alone.contains(&(s, e)) {
+                rule: if staff_alone.binary_search(&(s, e)).is_ok() {
                     "phi.name_staff"
                 } else if !patient_context && names::own_family_before(text, s) {
                     // "Happy birthday to my little sister Chloé!": the author's own family, in
@@ -1071,7 +1082,7 @@ impl Scanner {
                     family_named = true;
                     "phi.name_family"
                 } else if not_patient && !names::courtesy_title_before(text, s)
-                    || !patient_context && role_before_title(text, s, people)
+                    || !patient_context && role_before_title(text, s, people_ends)
                 {
                     // "the crossing guard, Mr. Haverford": with no patient in the text, a
                     // person named by their role is not a patient either.
@@ -2498,6 +2509,10 @@ fn care_events_of_people(
     // Both lists are in text order; each sentence is found once, and the people in it by
     // binary search, so a long text costs no more than reading it once.
     let mut sentences = text::Sentences::default();
+    // How far apart a person word and the event may be to be read as one cue.
+    const CLOSE: usize = 24;
+    // How far before an event a close person word may start.
+    let reach = CLOSE + people.iter().map(|&(ps, pe)| pe - ps).max().unwrap_or(0);
     // The `person` words, sorted to be looked up by binary search in a long text.
     let sorted_words = (words_of_people.len() > 16).then(|| {
         let mut sorted = words_of_people.to_vec();
@@ -2515,9 +2530,13 @@ fn care_events_of_people(
                 .is_some_and(|near| near.iter().any(|&(ps, pe)| pe <= es || ps >= ee));
         if with_person {
             // The cue as read: the event with the nearest person word, when it is close ("a
-            // bride come in", "the woman I triaged").
+            // bride come in", "the woman I triaged"). Only words that start near the event
+            // can be close, and the nearest of them is the nearest of all when it is (a
+            // sentence may be a whole long text).
+            let near_from = people.partition_point(|&(ps, _)| ps < es.saturating_sub(reach));
+            let near_to = people.partition_point(|&(ps, _)| ps <= ee + CLOSE);
             let nearest = people
-                .get(first..last)
+                .get(near_from.max(first)..near_to.min(last))
                 .unwrap_or(&[])
                 .iter()
                 .filter(|&&(ps, pe)| pe <= es || ps >= ee)
@@ -2530,8 +2549,8 @@ fn care_events_of_people(
                 None => words_of_people.contains(p),
             });
             let cue = match nearest {
-                Some((ps, pe)) if pe <= es && es - pe <= 24 => (ps, ee),
-                Some((ps, pe)) if ps >= ee && ps - ee <= 24 => (es, pe),
+                Some((ps, pe)) if pe <= es && es - pe <= CLOSE => (ps, ee),
+                Some((ps, pe)) if ps >= ee && ps - ee <= CLOSE => (es, pe),
                 _ => (es, ee),
             };
             patient_cues.push(cue);
@@ -2746,8 +2765,8 @@ fn name_after_cue(text: &str, next: &text::Word) -> bool {
 
 /// Whether a word of a `person` list ends right before the courtesy title before the name at
 /// `start`, apart from it by spaces and a comma at most ("the crossing guard, Mr. Haverford").
-fn role_before_title(text: &str, start: usize, people: &[(usize, usize)]) -> bool {
-    if people.is_empty() {
+fn role_before_title(text: &str, start: usize, people: PeopleEnds<'_>) -> bool {
+    if let PeopleEnds::Few([]) = people {
         return false;
     }
     let Some(title) = names::courtesy_title_start(text, start) else {
@@ -2755,7 +2774,18 @@ fn role_before_title(text: &str, start: usize, people: &[(usize, usize)]) -> boo
     };
     let head = text.get(..title).unwrap_or("").trim_end();
     let head = head.strip_suffix(',').unwrap_or(head).trim_end();
-    people.iter().any(|&(_, e)| e == head.len())
+    match people {
+        PeopleEnds::Few(people) => people.iter().any(|&(_, e)| e == head.len()),
+        PeopleEnds::Sorted(ends) => ends.binary_search(&head.len()).is_ok(),
+    }
+}
+
+/// Where the words of `person` lists end: the words themselves when they are few, their ends
+/// sorted when they are many.
+#[derive(Clone, Copy)]
+enum PeopleEnds<'a> {
+    Few(&'a [(usize, usize)]),
+    Sorted(&'a [usize]),
 }
 
 /// The @handles of `text`, without the `@`: a letter, digit, `_` or `.` run after an `@` that
@@ -2889,14 +2919,15 @@ fn unlisted_names(
     out: &mut Vec<(usize, usize)>,
 ) {
     let data = names::NameData::get();
-    let found = out.len();
+    // The names found before and the allowed ones, to look a word up among.
+    let found = Overlaps::new(out);
+    let allowed = Overlaps::new(allowed_spans);
     let consider = |w: &text::Word, out: &mut Vec<(usize, usize)>| {
         if !w.is_capitalised() || w.end - w.start < 3 || w.prefix != text::Prefix::None {
             return;
         }
-        let taken = |&(s, e): &(usize, usize)| s < w.end && w.start < e;
-        if out.get(..found).unwrap_or(&[]).iter().any(taken)
-            || allowed_spans.iter().any(taken)
+        if found.any(out, w.start, w.end)
+            || allowed.any(allowed_spans, w.start, w.end)
             || out.last() == Some(&(w.start, w.end))
         {
             return;
