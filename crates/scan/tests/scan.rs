@@ -551,6 +551,20 @@ fn a_long_text_of_cues_and_details_with_no_sentence_end_is_scanned_whole() {
 }
 
 #[test]
+fn a_long_text_of_care_events_with_no_sentence_end_reads_each_with_its_person() {
+    // The sentence of every care event is the whole text: its person word is still found
+    // among the words near it, not among all the text's.
+    let unit = "we had a bride come in from the Copper Kettle and ";
+    let times = 1_000_000 / unit.len() + 1;
+    let report = scan(&unit.repeat(times));
+    let found = indirect(&report);
+    assert_eq!(found.len(), times);
+    assert!(found
+        .iter()
+        .all(|f| f.contains("bride come in from the Copper Kettle")));
+}
+
+#[test]
 fn a_long_text_of_clinicians_handles_and_names_keeps_each_name_once() {
     // Each name is looked up in the handle around it, not in every handle of the text from its
     // start (which made a 1 MB post of names and handles quadratic).
@@ -560,7 +574,11 @@ fn a_long_text_of_clinicians_handles_and_names_keeps_each_name_once() {
     let report = scan(&text);
     let names = phi(&report, IdentifierKind::Name);
     assert_eq!(names.len(), times);
-    assert!(names.iter().all(|&n| n == "Maria Lopez"), "{:?}", names.first());
+    assert!(
+        names.iter().all(|&n| n == "Maria Lopez"),
+        "{:?}",
+        names.first()
+    );
 }
 
 #[test]
