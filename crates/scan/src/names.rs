@@ -1581,6 +1581,14 @@ pub(crate) fn find(
             capital_ok(word) && c.first() && (mode == CaseMode::Mixed || !c.common())
                 // "my kid Tadzio": a foreign name after a relation.
                 || mode == CaseMode::Mixed && word.shape == Shape::Title && name_word(&c)
+                // "MOM FUNMI": in capitals, a word of four letters or more in no list at all,
+                // with a vowel (not an acronym: "WIFE NPO", "SON PRN").
+                || mode == CaseMode::Upper
+                    && unlisted(&c)
+                    && word.end - word.start >= 4
+                    && word_bytes(word, text)
+                        .iter()
+                        .any(|b| matches!(b, b'A' | b'E' | b'I' | b'O' | b'U' | b'Y'))
         } else if c.first() && capital_ok(word) {
             let next = words.get(i + 1).zip(class.get(i + 1).copied());
             let pair = next.is_some_and(|(n, nc)| {
@@ -1623,8 +1631,16 @@ pub(crate) fn find(
         let surname_first = (c.first() && !c.common() && !after_title && !after_relation)
             .then(|| surname_before_comma(text, words, class, i))
             .flatten();
+        // "r. gutierrez", "D. OYELARAN": in lower- or upper-case text, where a surname alone is
+        // no name, an initial and its dot before one start a name there.
+        let initial_lead = if mode != CaseMode::Mixed && !after_title && !after_relation {
+            initial_lead(text, words, i, &c)
+        } else {
+            None
+        };
         let starts_name = starts_name
             || surname_first.is_some()
+            || initial_lead.is_some()
             || mode == CaseMode::Mixed
                 && word.shape == Shape::Title
                 && unlisted_pair(text, words, class, i)
@@ -1644,7 +1660,7 @@ pub(crate) fn find(
         {
             let p = &words[j - 1];
             // Middle initials and particles ("Dyan van Gijn") join a name to its surname.
-            let initial = w.initial
+            let initial = w.initial && !words.get(j + 1).is_some_and(|n| is_species(n.text(text)))
                 || initial_before_name(text, words, class, j, mode)
                 || particles_before_name(text, words, class, j, mode).is_some();
             if !follows(w, p, text) && !p.initial
@@ -1701,9 +1717,13 @@ pub(crate) fn find(
             i = end_idx + 1;
             continue;
         }
-        let strong = after_title || after_relation || end_idx > i || surname_first.is_some();
+        let strong = after_title
+            || after_relation
+            || end_idx > i
+            || surname_first.is_some()
+            || initial_lead.is_some();
         out.push(Found {
-            start: surname_first.unwrap_or(word.start),
+            start: surname_first.or(initial_lead).unwrap_or(word.start),
             end: words[end_idx].end,
             city: false,
             strong,
@@ -2690,7 +2710,8 @@ fn name_word(c: &Class) -> bool {
 }
 
 /// A single letter at `j` (a middle initial, with or without its dot, in the text's case) right
-/// before a surname or an unlisted name: "J Gelencsér", "A. Leiva", "m ross".
+/// before a surname or an unlisted name: "J Gelencsér", "A. Leiva", "m ross"; not a genus's
+/// initial before its species ("e. coli", [`SPECIES`]).
 fn initial_before_name(
     text: &str,
     words: &[Word],
@@ -2717,8 +2738,111 @@ fn initial_before_name(
                 && l.end - l.start > 2
                 && (lc.surname() || unlisted(lc))
                 && name_word(lc)
+                && !is_species(l.text(text))
         })
 }
+
+/// Whether `word` is one of [`SPECIES`], in any case.
+fn is_species(word: &str) -> bool {
+    SPECIES.iter().any(|s| s.eq_ignore_ascii_case(word))
+}
+
+/// Where the initial before word `i` starts, when it leads a name: a single letter in the
+/// text's case, with its dot and one space, after no letter, digit or dot ("u.s. army"), before
+/// a listed surname that is no ordinary word or a word of four letters or more in no list at
+/// all; not a genus's initial before its species ("e. coli", "c. diff", "S. AUREUS").
+fn initial_lead(text: &str, words: &[Word], i: usize, c: &Class) -> Option<usize> {
+    let (p, w) = (words.get(i.checked_sub(1)?)?, words.get(i)?);
+    let bytes = text.as_bytes();
+    let letter_ok = p.end - p.start == 1
+        && text.get(p.end..w.start) == Some(". ")
+        && (p.start == 0
+            || !bytes
+                .get(p.start - 1)
+                .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'.'))
+        && (w.shape == Shape::Upper) == (p.shape != Shape::Lower);
+    // A place's name after a compass point's initial is the place's ("n. charleston").
+    let compass = matches!(
+        bytes.get(p.start),
+        Some(b'n' | b's' | b'e' | b'w' | b'N' | b'S' | b'E' | b'W')
+    );
+    let name_ok = c.surname() && !c.common() && !c.english() && !(c.place() && compass)
+        || unlisted(c) && w.end - w.start >= 4;
+    if !letter_ok || !name_ok || w.prefix != Prefix::None {
+        return None;
+    }
+    (!is_species(w.text(text))).then_some(p.start)
+}
+
+/// Species names that follow a genus's initial in clinical text ("E. coli", "C. diff",
+/// "S. aureus"): no surname after an initial.
+const SPECIES: &[&str] = &[
+    "coli",
+    "diff",
+    "difficile",
+    "dif",
+    "aureus",
+    "epidermidis",
+    "pylori",
+    "pneumoniae",
+    "pneumo",
+    "aeruginosa",
+    "faecalis",
+    "faecium",
+    "albicans",
+    "auris",
+    "glabrata",
+    "mirabilis",
+    "influenzae",
+    "cloacae",
+    "aerogenes",
+    "marcescens",
+    "pyogenes",
+    "agalactiae",
+    "baumannii",
+    "trachomatis",
+    "gonorrhoeae",
+    "jirovecii",
+    "carinii",
+    "falciparum",
+    "vivax",
+    "malariae",
+    "cruzi",
+    "vulgaris",
+    "oxytoca",
+    "maltophilia",
+    "monocytogenes",
+    "perfringens",
+    "botulinum",
+    "tetani",
+    "pertussis",
+    "meningitidis",
+    "tuberculosis",
+    "avium",
+    "lugdunensis",
+    "viridans",
+    "mutans",
+    "typhi",
+    "enterica",
+    "jejuni",
+    "cholerae",
+    "vulnificus",
+    "fumigatus",
+    "neoformans",
+    "burgdorferi",
+    "pallidum",
+    "vaginalis",
+    "lamblia",
+    "histolytica",
+    "gondii",
+    "capitis",
+    "hominis",
+    "acnes",
+    "sapiens",
+    "elegans",
+    "melanogaster",
+    "cerevisiae",
+];
 
 /// Lower-case particles inside a name ("van", "de", "ten").
 const NAME_PARTICLES: &[&str] = &[

@@ -142,9 +142,13 @@ fn built_in() -> Vec<(IdentifierKind, &'static str, Needs, Keep, Check, String)>
         (K::Id, "phi.id", Nothing, Value, C::HasDigit,
             r"(?i)\b(?:id|wrist|arm)\s*band\s*(?:says|reads|shows|number|no\.?|#)?\s*[:#]?\s*[a-z0-9][a-z0-9-]{3,19}\b".into()),
         // "Portal username jthompson58": a login names its person (with a digit, as most do;
-        // "username is required" has none).
+        // "username is required" has none). "portal login (jdelacruz_1946)", "portal login
+        // for the patient's wife is mfarouk_1958": a patient portal's login, also after whose
+        // it is.
         (K::Id, "phi.id", Nothing, Value, C::HasDigit,
             r"(?i)\buser\s*(?:name|id)\s*(?:is\s+)?[:#]?\s*[a-z0-9][a-z0-9._-]{2,30}\b".into()),
+        (K::Id, "phi.id", Nothing, Value, C::HasDigit,
+            r"(?i)\b(?:portal|mychart)\s+(?:log-?in|account|id)(?:\s+(?:for|of)(?:\s+[a-z']+){1,3}?\s+(?:is|was))?\s*(?:is\s+)?[:#(]?\s*[a-z][a-z0-9._-]{2,30}\b".into()),
         (K::Room, "phi.room", Nothing, Whole, C::None,
             r"(?i)\brm\.?\s*#?\s*[0-9]{1,4}[a-z]?\b".into()),
         (K::Room, "phi.room", PersonContext, Whole, C::None,
@@ -1049,11 +1053,12 @@ pub(crate) fn value_start(matched: &str) -> usize {
     let mut idx = 0;
     // A separator is followed by a digit somewhere when one stands after it.
     let last_digit = matched.bytes().rposition(|b| b.is_ascii_digit());
-    for (i, _) in matched.match_indices(|c: char| c.is_whitespace() || c == ':' || c == '#') {
+    for (i, _) in matched.match_indices(|c: char| c.is_whitespace() || matches!(c, ':' | '#' | '('))
+    {
         let Some(rest) = matched.get(i + 1..) else {
             continue;
         };
-        if last_digit.is_some_and(|d| d > i) && !rest.starts_with([' ', ':', '#']) {
+        if last_digit.is_some_and(|d| d > i) && !rest.starts_with([' ', ':', '#', '(']) {
             idx = i + 1;
             if looks_like_value(rest) {
                 break;
