@@ -62,6 +62,48 @@ pub(crate) const CALENDAR_WORDS: &[&str] = &[
 
 /// Words never taken for a name on their own, whatever the lists say.
 const NEVER_NAMES: &[&str] = &[
+    // Clinical shorthand in no word list ("#teamphysio", "peds", "MOM ONCO"): wards, services
+    // and treatments, never a person.
+    "ortho",
+    "peds",
+    "paeds",
+    "physio",
+    "neuro",
+    "neuros",
+    "onco",
+    "onc",
+    "heme",
+    "derm",
+    "gastro",
+    "pulm",
+    "pulmo",
+    "nephro",
+    "uro",
+    "gyn",
+    "obgyn",
+    "picu",
+    "cvicu",
+    "sicu",
+    "micu",
+    "pacu",
+    "tele",
+    "medsurg",
+    "stepdown",
+    "chemo",
+    "rads",
+    "anesth",
+    "ambo",
+    "trach",
+    "cath",
+    "endo",
+    "ophtho",
+    "optho",
+    "rheum",
+    "hospice",
+    "postop",
+    "preop",
+    "periop",
+    "covid19",
     "i",
     "a",
     "the",
@@ -1444,13 +1486,14 @@ pub(crate) fn find(
                 break;
             };
             let mut c = classify_with(data, lower, word, text, allowed, filter);
-            // In sentence-case text a name starts with a capital, or is a listed surname after a
-            // short title ("mrs parker"); words in tags are searched for names too. The name
-            // search and the search for repeated names skip to these words.
+            // In sentence-case text a name starts with a capital, or is a listed surname or a
+            // word in no list after a short title ("mrs parker", "mr tuilagi"); words in tags
+            // are searched for names too. The name search and the search for repeated names
+            // skip to these words.
             let start = mixed
                 & ((word.prefix != Prefix::None)
                     | word.is_capitalised()
-                    | (word.shape == Shape::Lower) & c.surname());
+                    | (word.shape == Shape::Lower) & (c.surname() | unlisted(&c)));
             c.0 |= u32::from(start) * NAME_START;
             // Whether the name search below may get past its first two tests at this word: a
             // word in a tag or not passed at once for its own flags (kept below only where a
@@ -1553,11 +1596,11 @@ pub(crate) fn find(
         };
         // Evidence for a name starting at this word.
         // "mrs parker", "mr. o'malley": a listed surname in lower case after a short title.
+        // "mr tuilagi": or a word of four letters or more in no list at all.
         let lower_after_title = || {
             word.shape == Shape::Lower
-                && c.surname()
-                && !c.common()
-                && !c.english()
+                && (c.surname() && !c.common() && !c.english()
+                    || unlisted(&c) && word.end - word.start >= 4)
                 && prev.is_some_and(|(p, pc)| pc.honorific() && short_title(word_bytes(p, text)))
         };
         let mut addressed = false;
@@ -3304,7 +3347,9 @@ fn tagged_names(
                 }
                 let Some(sur) = l.get(j..k) else { continue };
                 let f = data.entry(sur).flags;
-                if f & SURNAME != 0 && f & INTL == 0 && !allowed.allows(sur) {
+                // "#bostonstrong": a city's tag, not "Boston Strong".
+                let city_strong = sur == "strong" && data.entry(first).flags & PLACE != 0;
+                if f & SURNAME != 0 && f & INTL == 0 && !allowed.allows(sur) && !city_strong {
                     // The name that reaches furthest, so a first name's own end is not taken
                     // for a shorter one's surname ("julesmartin" is "jules martin", not
                     // "jule smart").
@@ -3367,17 +3412,41 @@ fn tagged_names(
 /// bytes), told by a cue beside it: after "for" or "4" that ends a run of ordinary words
 /// ("prayersforbenji", "justice4benji", "forbenji"), after "team" ("teambenji"), or before
 /// "strong" ("benjistrong"). The name is a listed first name that no ordinary word, function
-/// word or "never a name" entry shares ("#prayersforhope" holds none). A few lookups a tag: the
+/// word or "never a name" entry shares ("#prayersforhope" holds none), or a word in no list that
+/// ordinary words do not make up ("#prayersforifeoluwa"). A few lookups a tag: the
 /// name is looked up first, the run of words before the cue (see [`word_runs`]) only then.
 fn lone_tag_name(data: &NameData, tag: &str, allowed: &dyn Allowed) -> Option<(usize, usize)> {
+    // A listed first name, or a word of four letters or more in no list at all that is no run
+    // of ordinary words ("ifeoluwa", "tevita"; not "ourheroes", "nightshift").
     let first_name = |name: &str| {
         let flags = data.entry(name).flags;
-        name.len() >= 3
+        let listed = name.len() >= 3
             && flags & FIRST != 0
-            && flags & (COMMON_WORD | ENGLISH | FUNCTION | NEVER) == 0
-            && !allowed.allows(name)
+            && flags & (COMMON_WORD | ENGLISH | FUNCTION | NEVER) == 0;
+        let unlisted = name.len() >= 4
+            && name.is_ascii()
+            && flags
+                & (FIRST
+                    | SURNAME
+                    | COMMON
+                    | COMMON_WORD
+                    | ENGLISH
+                    | FUNCTION
+                    | NEVER
+                    | PLACE
+                    | ENTITY
+                    | HONORIFIC
+                    | RELATION)
+                == 0
+            && word_runs(data, name) >> name.len() & 1 == 0;
+        (listed || unlisted) && !allowed.allows(name)
     };
-    if let Some(name) = tag.strip_suffix("strong").filter(|name| first_name(name)) {
+    // ("#bostonstrong": a city's, not a person's.)
+    let no_place = |name: &str| data.entry(name).flags & PLACE == 0;
+    if let Some(name) = tag
+        .strip_suffix("strong")
+        .filter(|name| first_name(name) && no_place(name))
+    {
         return Some((0, name.len()));
     }
     if let Some(name) = tag.strip_prefix("team").filter(|name| first_name(name)) {
