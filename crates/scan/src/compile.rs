@@ -847,7 +847,10 @@ impl Scanner {
         for m in phrase_matches.iter() {
             let span = (m.start(), m.end());
             match self.context.signals.get(m.pattern().as_usize()) {
-                Some(Signal::PersonCue) => person_cues.push(m.start()),
+                Some(Signal::PersonCue) if !authors_own(text, m.start()) => {
+                    person_cues.push(m.start());
+                }
+                Some(Signal::PersonCue) => {}
                 Some(Signal::RelativeDate) => {
                     relative_dates.push(span);
                     quasi.push((span.0, span.1, "time"));
@@ -987,6 +990,7 @@ impl Scanner {
                 };
                 let ok = match meta.check {
                     Check::PhoneCue => patterns::phone_cue(text, start, end),
+                    Check::NotRating => !patterns::rating(text, start, end),
                     check => self.check(check, value, matched, mode),
                 };
                 if value.is_empty() || !ok {
@@ -1252,14 +1256,17 @@ impl Scanner {
                 c.pattern = None;
             }
         }
-        // A date or an age in a text about colleagues, friends or family that speaks of no
-        // patient ("my baby boy turned 6 ... born on Feb 9", "Grandpa Ignatius turned 94"):
-        // advice.
+        // A date, an age or a town in a text about colleagues, friends or family that speaks
+        // of no patient ("my baby boy turned 6 ... born on Feb 9", "Grandpa Ignatius turned
+        // 94", "at the nursing conference in Baltimore"): advice. So is a room in a sentence
+        // about a hotel ("room 1214 at the conference hotel"): the author's own.
         if not_patient || family_named {
-            for c in candidates
-                .iter_mut()
-                .filter(|c| matches!(c.kind, IdentifierKind::Date | IdentifierKind::Age))
-            {
+            for c in candidates.iter_mut().filter(|c| {
+                matches!(
+                    c.kind,
+                    IdentifierKind::Date | IdentifierKind::Age | IdentifierKind::City
+                ) || c.kind == IdentifierKind::Room && hotel_room(text, c.start)
+            }) {
                 c.rule = "phi.not_patient";
                 c.pattern = None;
             }
@@ -1806,8 +1813,8 @@ impl Scanner {
                 let code: String = matched.chars().take(2).collect();
                 names::NameData::get().is_state_code(&code)
             }
-            // Needs the text around the match: checked by the caller.
-            Check::PhoneCue => false,
+            // Need the text around the match: checked by the caller.
+            Check::PhoneCue | Check::NotRating => false,
         }
     }
 
@@ -3002,10 +3009,48 @@ fn is_addressed(text: &str, words: &[text::Word], i: usize) -> bool {
                 .is_some_and(|t| t.text(text).eq_ignore_ascii_case("thank"))
 }
 
+/// Whether the person cue at `start` is the author's own: right after "my", "my own", or one
+/// of them and one word ("my surgery is on March 12", "my own ACL surgery"; not "my patient's
+/// surgery").
+fn authors_own(text: &str, start: usize) -> bool {
+    let mut head = text.get(..start).unwrap_or("").trim_end();
+    for _ in 0..3 {
+        let cut = head
+            .rfind(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '\u{2019}' || c == '-'))
+            .map_or(0, |i| i + 1);
+        let word = head.get(cut..).unwrap_or("");
+        if word.eq_ignore_ascii_case("my") {
+            return true;
+        }
+        let patient = with_lowercase(word, |w| w.starts_with("patient") || w.starts_with("pt"));
+        if word.is_empty() || patient || head.get(..cut).is_none_or(|h| !h.ends_with(' ')) {
+            return false;
+        }
+        head = head.get(..cut).unwrap_or("").trim_end();
+    }
+    false
+}
+
+/// Whether the sentence around `pos` speaks of a hotel or a dorm, where a room number is no
+/// patient's.
+fn hotel_room(text: &str, pos: usize) -> bool {
+    let (s, e) = text::sentence_bounds(text, pos);
+    text.get(s..e).is_some_and(|sentence| {
+        with_lowercase(sentence, |l| {
+            [
+                "hotel", "motel", "airbnb", "hostel", "dorm", "resort", "cruise",
+            ]
+            .iter()
+            .any(|w| l.contains(w))
+        })
+    })
+}
+
 /// Titles of clinicians that mark an @handle as a colleague's own ("@nurse.jules.rn",
 /// "@dr_amy_k").
 const CLINICIAN_TITLES: &[&str] = &[
     "rn", "nurse", "md", "np", "dr", "doc", "emt", "medic", "lpn", "cna", "crna", "pharmd", "dpt",
+    "pharm", "rph", "slp", "rrt", "msw",
 ];
 
 /// Whether `start..end` lies inside an @handle ([`handles`]) that holds a clinician's title as

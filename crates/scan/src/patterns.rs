@@ -50,6 +50,8 @@ pub(crate) enum Check {
     StateZip,
     /// Digit groups that are a phone number only beside a phone word ("Phone:", "call me on").
     PhoneCue,
+    /// A date that is no rating out of ten ("10/10 would stay again").
+    NotRating,
 }
 
 /// One pattern with what its matches mean.
@@ -91,7 +93,7 @@ fn built_in() -> Vec<(IdentifierKind, &'static str, Needs, Keep, Check, String)>
             r"\b(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12][0-9]|3[01])/(?:19|20)[0-9]{2}\b".into()),
         (K::Date, "phi.date", Nothing, Whole, C::None,
             format!(r"(?i)\b{YEAR}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])(?:[ T][0-9]{{2}}:[0-9]{{2}}(?::[0-9]{{2}})?)?\b")),
-        (K::Date, "phi.date", PersonContext, Whole, C::None,
+        (K::Date, "phi.date", PersonContext, Whole, C::NotRating,
             r"\b(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12][0-9]|3[01])(?:/(?:19|20)?[0-9]{2})?\b|\b(?:0?[1-9]|1[0-2])[-.](?:0?[1-9]|[12][0-9]|3[01])[-.](?:19|20)?[0-9]{2}\b|\b(?:1[3-9]|2[0-9]|3[01])[/.-](?:0?[1-9]|1[0-2])[/.-](?:19|20)?[0-9]{2}\b".into()),
         (K::Date, "phi.date", PersonContext, Whole, C::None,
             format!(r"(?i)\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?{MONTH}\s+{DAY}(?:,?\s+{YEAR})?\b")),
@@ -931,6 +933,44 @@ fn place_line(text: &str, from: usize, upper_case_only: bool) -> (usize, bool, b
             return (last_token_end, true, postcode);
         }
     }
+}
+
+/// Whether `start..end` is a rating out of ten, as posts give one ("10/10 would stay again",
+/// "10/10 vibes", "rated it 9/10"): a number up to ten over 10, with a rating's word after or
+/// before it.
+pub(crate) fn rating(text: &str, start: usize, end: usize) -> bool {
+    let Some(score) = text.get(start..end).and_then(|m| m.strip_suffix("/10")) else {
+        return false;
+    };
+    if !matches!(score.parse::<u8>(), Ok(0..=10)) {
+        return false;
+    }
+    let after = text
+        .get(end..)
+        .unwrap_or("")
+        .trim_start()
+        .to_ascii_lowercase();
+    let before = text
+        .get(..start)
+        .unwrap_or("")
+        .trim_end()
+        .to_ascii_lowercase();
+    [
+        "would",
+        "vibes",
+        "recommend",
+        "no notes",
+        "stars",
+        "experience",
+        "do not recommend",
+    ]
+    .iter()
+    .any(|w| after.starts_with(w))
+        || ["rate", "rated", "rating", "solid", "a"].iter().any(|w| {
+            before
+                .strip_suffix(w)
+                .is_some_and(|head| !head.ends_with(|c: char| c.is_ascii_alphabetic()))
+        })
 }
 
 /// Words that make digit groups a phone number when they stand just before them (on the same

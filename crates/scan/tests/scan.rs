@@ -1590,3 +1590,109 @@ fn a_wristband_number_and_a_number_to_call() {
         report.findings
     );
 }
+
+/// The texts of the findings of `report` at `severity`.
+fn at(report: &Report, severity: Severity) -> Vec<&str> {
+    report
+        .findings
+        .iter()
+        .filter(|f| f.severity == severity)
+        .map(|f| f.matched.as_str())
+        .collect()
+}
+
+#[test]
+fn an_initial_and_its_dot_start_a_name_in_text_of_one_case() {
+    let report =
+        scan("sticky note from my scrub pocket: r. gutierrez cabg 10/14, wife luz wants a call");
+    assert!(
+        phi(&report, IdentifierKind::Name).contains(&"r. gutierrez"),
+        "{:#?}",
+        report.findings
+    );
+    let report = scan("D/C PLAN: D. OYELARAN HOME 3/22, MOM FUNMI STILL NEEDS CAR SEAT TEACHING");
+    let names = phi(&report, IdentifierKind::Name);
+    assert!(
+        names.contains(&"D. OYELARAN") && names.contains(&"FUNMI"),
+        "{names:?}"
+    );
+    // A genus's initial before its species, a compass point before a town, an acronym after a
+    // relation: no names.
+    for text in [
+        "pt grew e. coli and c. diff on the last culture",
+        "PT GREW E. COLI, C. DIFF AND S. AUREUS",
+        "moving to n. charleston next month",
+        "WIFE AT BEDSIDE, SON NPO",
+    ] {
+        let report = scan(text);
+        let names = phi(&report, IdentifierKind::Name);
+        assert!(
+            names.iter().all(|n| !n.to_lowercase().contains("coli")
+                && !n.to_lowercase().contains("charleston")
+                && *n != "NPO"),
+            "{text}: {names:?}"
+        );
+    }
+}
+
+#[test]
+fn a_patient_portals_login_is_an_identifier() {
+    for (text, login) in [
+        ("portal login for the patient's wife is mfarouk_1958 in case anyone needs to reset it", "mfarouk_1958"),
+        ("the lady in bed 11 gave me her portal login (jdelacruz_1946) so i could fix her messages", "jdelacruz_1946"),
+    ] {
+        assert_eq!(phi(&scan(text), IdentifierKind::Id), vec![login], "{text}");
+    }
+    assert!(phi(
+        &scan("the portal login page is down since 3pm"),
+        IdentifierKind::Id
+    )
+    .is_empty());
+}
+
+#[test]
+fn a_word_in_no_list_is_a_name_after_a_tags_cue_or_a_short_title() {
+    let report = scan("#prayersforifeoluwa our tiny fighter goes back to the OR at 7am");
+    assert_eq!(phi(&report, IdentifierKind::Name), vec!["ifeoluwa"]);
+    let report = scan("ok who told mr tuilagi in bed 22 the vending machine takes IOUs??");
+    assert_eq!(phi(&report, IdentifierKind::Name), vec!["tuilagi"]);
+    assert_eq!(phi(&report, IdentifierKind::Room), vec!["bed 22"]);
+    // Ordinary words run together, clinical shorthand and a city's tag are no names.
+    for text in [
+        "#prayersforourheroes",
+        "#teamnightshift rocks",
+        "#teamphysio",
+        "#bostonstrong",
+    ] {
+        assert!(phi(&scan(text), IdentifierKind::Name).is_empty(), "{text}");
+    }
+}
+
+#[test]
+fn a_rating_out_of_ten_is_no_date() {
+    let report = scan("my patient Mr. Diaz has surgery 10/10 at 7am");
+    assert_eq!(phi(&report, IdentifierKind::Date), vec!["10/10"]);
+    let report = scan("my patient Mr. Diaz told the best jokes, 10/10 would nurse again");
+    assert!(
+        phi(&report, IdentifierKind::Date).is_empty(),
+        "{:#?}",
+        report.findings
+    );
+}
+
+#[test]
+fn colleagues_the_authors_own_surgery_and_a_hotel_room_are_advice() {
+    for text in [
+        "my preceptee Kwabena passed his NCLEX in 75 questions!!!",
+        "happy 40th to the best charge nurse on nights, Radhika!!!",
+        "my own ACL surgery is on March 12 and i'm already dreading it",
+        "at the nursing conference in Baltimore and room 1214 at the conference hotel has a view of a brick wall. 10/10 would stay again",
+        "huge thank you to @pharm.dee for covering my saturday",
+    ] {
+        let report = scan(text);
+        assert!(at(&report, Severity::Block).is_empty(), "{text}: {:#?}", report.findings);
+    }
+    // Someone else's surgery still ties the date to them.
+    let report = scan("my patient's surgery is March 12");
+    assert_eq!(phi(&report, IdentifierKind::Date), vec!["March 12"]);
+}
