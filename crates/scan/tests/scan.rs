@@ -27,6 +27,14 @@ fn official() -> Context {
     }
 }
 
+fn official_reply() -> Context {
+    Context {
+        channel: Channel::Official,
+        kind: PostKind::Reply,
+        ..Context::default()
+    }
+}
+
 fn has(report: &Report, category: Category) -> bool {
     report.findings.iter().any(|f| f.category == category)
 }
@@ -1695,4 +1703,36 @@ fn colleagues_the_authors_own_surgery_and_a_hotel_room_are_advice() {
     // Someone else's surgery still ties the date to them.
     let report = scan("my patient's surgery is March 12");
     assert_eq!(phi(&report, IdentifierKind::Date), vec!["March 12"]);
+}
+
+#[test]
+fn a_reply_about_the_care_of_the_addressed_persons_relative_confirms_a_patient() {
+    for text in [
+        "It was a privilege for our palliative care team to look after your grandmother in her final days with us.",
+        "Thank you for trusting our pediatric surgery team with your son last weekend!",
+        "lol that was me who took out your staples before you left the unit!",
+    ] {
+        let report = scan_in(text, official_reply());
+        assert!(has(&report, Category::IndirectPhi), "{text}: {:#?}", report.findings);
+    }
+    let report = scan_in(
+        "Thank you for trusting our hospital with your questions! Call us anytime.",
+        official_reply(),
+    );
+    assert!(
+        !has(&report, Category::IndirectPhi),
+        "{:#?}",
+        report.findings
+    );
+}
+
+#[test]
+fn a_stay_or_a_townwide_role_beside_patient_context_is_indirect_identification() {
+    for text in [
+        "the exchange student from Mongolia at Millbrook High spent three nights with us and taught the whole unit to count to ten",
+        "got to take care of our town's Olympic curler this week and she demonstrated her sweeping technique with a dust mop",
+    ] {
+        let report = scan(text);
+        assert!(has(&report, Category::IndirectPhi), "{text}: {:#?}", report.findings);
+    }
 }
