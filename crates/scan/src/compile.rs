@@ -1803,9 +1803,16 @@ impl Scanner {
             Check::AgeOver89 => match first_number(value) {
                 Some(age) => (90..=125).contains(&age),
                 None => with_lowercase(value, |lower| {
-                    ["90s", "100s", "centenarian", "nonagenarian"]
-                        .iter()
-                        .any(|w| lower.contains(w))
+                    [
+                        "90s",
+                        "100s",
+                        "centenarian",
+                        "nonagenarian",
+                        "ninety",
+                        "hundred",
+                    ]
+                    .iter()
+                    .any(|w| lower.contains(w))
                 }),
             },
             Check::Address => address_words_ok(matched, mode),

@@ -67,6 +67,8 @@ pub(crate) struct PatternMeta {
 const MONTH: &str = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?";
 const DAY: &str = r"(?:0?[1-9]|[12][0-9]|3[01])(?:st|nd|rd|th)?";
 const YEAR: &str = r"(?:19|20)[0-9]{2}";
+/// An age from 90 to 112 in words ("ninety", "ninety-three", "a hundred and one").
+const SPELLED_OVER_89: &str = r"(?:ninety(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?|(?:one|a)[- ]hundred(?:[- ]and)?(?:[- ](?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve))?)";
 const STREET_SUFFIX: &str = r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|place|pl|way|terrace|ter|circle|cir|parkway|pkwy|highway|hwy|trail|trl|square|sq|loop|row|crescent|cres|alley|pike|plaza|path|walk|grove|gardens|mews|close|hill|heights|point|ridge|run|crossing|view|street|strasse|straße|gata|gatan|vej|weg|calle|rua|rue|via|avenida)";
 
 fn built_in() -> Vec<(IdentifierKind, &'static str, Needs, Keep, Check, String)> {
@@ -107,6 +109,12 @@ fn built_in() -> Vec<(IdentifierKind, &'static str, Needs, Keep, Check, String)>
             r"(?i)\b[0-9]{2,3}(?:st|nd|rd|th)\s+birthday\b".into()),
         (K::Age, "phi.age", PersonContext, Value, C::AgeOver89,
             r"(?i)\b(?:turned|turning|turns)\s+[0-9]{2,3}\b".into()),
+        // An age over 89 in words: "is ninety-three", "turned a hundred and one", "ninety-six
+        // years old".
+        (K::Age, "phi.age", PersonContext, Value, C::AgeOver89,
+            format!(r"(?i)\b(?:is|was|turned|turning|turns|aged?)\s+{SPELLED_OVER_89}\b")),
+        (K::Age, "phi.age", PersonContext, Whole, C::AgeOver89,
+            format!(r"(?i)\b{SPELLED_OVER_89}[- ]years?[- ]old\b")),
         (K::Age, "phi.age", PersonContext, Value, C::AgeOver89,
             r"(?i)\b(?:she|he)(?:'s|\s+is)\s+(?:9[0-9]|1[01][0-9])\b".into()),
         (K::Zip, "phi.zip", PersonContext, Value, C::None,
@@ -1093,6 +1101,14 @@ pub(crate) fn value_start(matched: &str) -> usize {
     let mut idx = 0;
     // A separator is followed by a digit somewhere when one stands after it.
     let last_digit = matched.bytes().rposition(|b| b.is_ascii_digit());
+    if last_digit.is_none() {
+        // A number in words after its verb ("is ninety-three"): the words after the verb.
+        return matched.find(char::is_whitespace).map_or(0, |i| {
+            i + matched
+                .get(i..)
+                .map_or(0, |r| r.len() - r.trim_start().len())
+        });
+    }
     for (i, _) in matched.match_indices(|c: char| c.is_whitespace() || matches!(c, ':' | '#' | '('))
     {
         let Some(rest) = matched.get(i + 1..) else {

@@ -1730,9 +1730,23 @@ fn a_reply_about_the_care_of_the_addressed_persons_relative_confirms_a_patient()
 fn a_stay_or_a_townwide_role_beside_patient_context_is_indirect_identification() {
     for text in [
         "the exchange student from Mongolia at Millbrook High spent three nights with us and taught the whole unit to count to ten",
-        "got to take care of our town's Olympic curler this week and she demonstrated her sweeping technique with a dust mop",
+        "got to care for our town's Olympic curler this week and she demonstrated her sweeping technique with a dust mop",
     ] {
         let report = scan(text);
         assert!(has(&report, Category::IndirectPhi), "{text}: {:#?}", report.findings);
+    }
+}
+
+#[test]
+fn an_age_over_89_in_words_is_an_identifier() {
+    let report = scan("my patient turned a hundred and one today");
+    assert_eq!(phi(&report, IdentifierKind::Age), vec!["a hundred and one"]);
+    let report = scan("our patient is ninety-three and still sharper than all of us");
+    assert_eq!(phi(&report, IdentifierKind::Age), vec!["ninety-three"]);
+    for text in [
+        "the building is ninety years old",
+        "my patient waited ninety minutes for a bed",
+    ] {
+        assert!(phi(&scan(text), IdentifierKind::Age).is_empty(), "{text}");
     }
 }
