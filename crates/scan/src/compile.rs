@@ -789,7 +789,10 @@ impl Scanner {
                 continue;
             }
             match info.role {
-                LexiconRole::PatientContext => patient_cues.push((hit.start, hit.end)),
+                LexiconRole::PatientContext if !generic(text, hit.start) => {
+                    patient_cues.push((hit.start, hit.end));
+                }
+                LexiconRole::PatientContext => {}
                 LexiconRole::QuasiIdentifier => quasi.push((hit.start, hit.end, "detail")),
                 LexiconRole::NotPatient => not_patient = true,
                 LexiconRole::Person => people.push((hit.start, hit.end)),
@@ -1194,6 +1197,9 @@ impl Scanner {
                 self.name_before_room(text, w, room, found, candidates);
             }
         }
+        // '"Tank" in bed 8 is ...', '"Big Mo" in bed 6 has ...': a nickname in quotes that
+        // starts a sentence, right before a room and a verb.
+        nicknames_before_rooms(text, candidates);
         for f in scratch.names.iter().filter(|f| f.city) {
             // A town after "moved here from", "based in" (found with such a cue) needs no
             // other sign that the text is about a person.
@@ -2988,8 +2994,9 @@ fn unlisted_names(
 }
 
 /// Whether word `i` of `words` is the person a reply addresses: a name addressed at the end of
-/// a clause ([`names::vocative`]: "... the kind words, Oluwaseun!"), or after a greeting and
-/// before a comma, `!` or `.` ("Hi Marta, ...").
+/// a clause ([`names::vocative`]: "... the kind words, Oluwaseun!"), after a greeting and
+/// before a comma, `!` or `.` ("Hi Marta, ..."), or first in the text before a comma or `!`
+/// ("Siosaia, this made our day!").
 fn is_addressed(text: &str, words: &[text::Word], i: usize) -> bool {
     let Some(w) = words.get(i) else {
         return false;
@@ -2999,6 +3006,11 @@ fn is_addressed(text: &str, words: &[text::Word], i: usize) -> bool {
     }
     if !matches!(text.as_bytes().get(w.end), None | Some(b',' | b'!' | b'.')) {
         return false;
+    }
+    // "Siosaia, this made our day!", "Liesel!! you were my very first patient": the reply's
+    // first word, before a comma or `!`.
+    if i == 0 && text.get(..w.start).is_some_and(|h| h.trim().is_empty()) {
+        return matches!(text.as_bytes().get(w.end), Some(b',' | b'!'));
     }
     let Some(prev) = i.checked_sub(1).and_then(|p| words.get(p)) else {
         return false;
@@ -3016,10 +3028,134 @@ fn is_addressed(text: &str, words: &[text::Word], i: usize) -> bool {
                 .is_some_and(|t| t.text(text).eq_ignore_ascii_case("thank"))
 }
 
+/// Pushes the name and the room of each nickname in quotes that starts a sentence, right
+/// before a room and a verb ('"Tank" in bed 8 is ...', '“Big Mo” in bed 6 has ...'; not 'we
+/// watched "Frozen" in room 4'): one to three words of letters, the first a capital. Each
+/// closing quote is found by a vector search; most texts have none.
+fn nicknames_before_rooms(text: &str, candidates: &mut Vec<Candidate>) {
+    let bytes = text.as_bytes();
+    for at in memchr::memchr2_iter(b'"', 0xE2, bytes) {
+        let (quote, open) = if bytes.get(at) == Some(&b'"') {
+            (1, "\"")
+        } else if text.get(at..).is_some_and(|r| r.starts_with('\u{201d}')) {
+            (3, "\u{201c}")
+        } else {
+            continue;
+        };
+        let after = at + quote;
+        let Some(room) = room_after(text, after).filter(|r| verb_after(text, r.end)) else {
+            continue;
+        };
+        let head = text.get(at.saturating_sub(30)..at).unwrap_or("");
+        let Some(open_at) = head.rfind(open) else {
+            continue;
+        };
+        let open_start = at - head.len() + open_at;
+        let start = open_start + open.len();
+        let starts_sentence = text
+            .get(..open_start)
+            .map(str::trim_end)
+            .is_some_and(|h| h.is_empty() || h.ends_with(['.', '!', '?', '\n']));
+        let Some(nick) = text.get(start..at) else {
+            continue;
+        };
+        if !starts_sentence
+            || nick.split(' ').count() > 3
+            || !nick.starts_with(|c: char| c.is_uppercase())
+            || !nick
+                .chars()
+                .all(|c| c.is_alphabetic() || c == ' ' || c == '\'' || c == '-')
+        {
+            continue;
+        }
+        candidates.push(Candidate {
+            kind: IdentifierKind::Name,
+            rule: "phi.name",
+            pattern: None,
+            start,
+            end: at,
+        });
+        candidates.push(room);
+    }
+}
+
+/// Whether the patient-context cue at `start` speaks of patients in general: after "every",
+/// "any", "each" or "no", with at most one word between ("every post-op patient who swears he
+/// can't walk", "any patient with chest pain").
+fn generic(text: &str, start: usize) -> bool {
+    let mut head = text.get(..start).unwrap_or("").trim_end();
+    // A word between only before "patient" ("every post-op patient"; not "every Sunday was
+    // discharged").
+    let rest = text.get(start..).unwrap_or("");
+    let about_patients = rest
+        .get(..7)
+        .is_some_and(|w| w.eq_ignore_ascii_case("patient"));
+    for _ in 0..1 + usize::from(about_patients) {
+        let cut = head.rfind(char::is_whitespace).map_or(0, |i| i + 1);
+        let word = head.get(cut..).unwrap_or("");
+        if ["every", "any", "each", "no"]
+            .iter()
+            .any(|w| word.eq_ignore_ascii_case(w))
+        {
+            return true;
+        }
+        if word.is_empty() || !word.bytes().all(|b| b.is_ascii_alphabetic() || b == b'-') {
+            return false;
+        }
+        head = head.get(..cut).unwrap_or("").trim_end();
+    }
+    false
+}
+
 /// Whether the person cue at `start` is the author's own: right after "my", "my own", or one
 /// of them and one word ("my surgery is on March 12", "my own ACL surgery"; not "my patient's
 /// surgery").
 fn authors_own(text: &str, start: usize) -> bool {
+    self_described(text, start) || after_my(text, start)
+}
+
+/// Whether the cue at `start` follows "i'm", "being" or "be" and only words that describe a
+/// patient ("being the world's worst patient", "i'm a terrible patient").
+fn self_described(text: &str, start: usize) -> bool {
+    const DESCRIBING: &[&str] = &[
+        "the",
+        "a",
+        "an",
+        "world's",
+        "worst",
+        "best",
+        "terrible",
+        "bad",
+        "good",
+        "difficult",
+        "awful",
+        "model",
+        "cranky",
+        "grumpy",
+        "horrible",
+        "such",
+        "total",
+        "typical",
+        "impatient",
+    ];
+    let mut head = text.get(..start).unwrap_or("").trim_end();
+    for _ in 0..5 {
+        let cut = head.rfind(char::is_whitespace).map_or(0, |i| i + 1);
+        let word = head.get(cut..).unwrap_or("").replace('\u{2019}', "'");
+        let word = word.to_ascii_lowercase();
+        if matches!(word.as_str(), "i'm" | "im" | "being" | "be" | "am") {
+            return true;
+        }
+        if !DESCRIBING.contains(&word.as_str()) {
+            return false;
+        }
+        head = head.get(..cut).unwrap_or("").trim_end();
+    }
+    false
+}
+
+/// Whether the cue at `start` follows "my", "my own", or one of them and one word.
+fn after_my(text: &str, start: usize) -> bool {
     let mut head = text.get(..start).unwrap_or("").trim_end();
     for _ in 0..3 {
         let cut = head

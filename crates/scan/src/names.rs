@@ -62,6 +62,30 @@ pub(crate) const CALENDAR_WORDS: &[&str] = &[
 
 /// Words never taken for a name on their own, whatever the lists say.
 const NEVER_NAMES: &[&str] = &[
+    // Interjections, first in a reply before a comma ("Aww, Rosalind, ...").
+    "aw",
+    "aww",
+    "awww",
+    "omg",
+    "yay",
+    "woohoo",
+    "hooray",
+    "ahh",
+    "ooh",
+    "haha",
+    "hahaha",
+    "lol",
+    "lmao",
+    "yikes",
+    "oops",
+    "ugh",
+    "hmm",
+    "welp",
+    "phew",
+    "whoa",
+    "wowza",
+    "yass",
+    "yasss",
     // Clinical shorthand in no word list ("#teamphysio", "peds", "MOM ONCO"): wards, services
     // and treatments, never a person.
     "ortho",

@@ -144,6 +144,9 @@ fn built_in() -> Vec<(IdentifierKind, &'static str, Needs, Keep, Check, String)>
             r"(?i)\b[A-Z][0-9]{3}-[0-9]{4}-[0-9]{4}\b|\b[A-Z][0-9]{3}-[0-9]{3}-[0-9]{2}-[0-9]{3}-[0-9]\b".into()),
         (K::Device, "phi.device", Nothing, Value, C::HasDigit,
             r"(?i)\b(?:serial|s/n|sn|device\s+id|imei|udi|pacemaker|implant)\s*(?:number|no\.?|num|#|id)?\s*[:#]?\s*[a-z0-9][a-z0-9-]{3,23}\b".into()),
+        // "sticker says HM3-220417", "the serial as PX-55120-K": a device's label read out.
+        (K::Device, "phi.device", Nothing, Value, C::HasDigit,
+            r"(?i)\b(?:(?:sticker|label|tag|plate)\s+(?:says|reads|shows)|serial\s+(?:is|as|reads|says)|asset\s+tag)\s*[:#]?\s*[a-z0-9][a-z0-9-]{3,23}\b".into()),
         (K::Device, "phi.device", Nothing, Value, C::HasDigit,
             r"(?i)\bdevice\s*[:#]\s*[a-z0-9][a-z0-9-]{3,23}\b".into()),
         (K::Id, "phi.id", Nothing, Value, C::HasDigit,

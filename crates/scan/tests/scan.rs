@@ -1750,3 +1750,29 @@ fn an_age_over_89_in_words_is_an_identifier() {
         assert!(phi(&scan(text), IdentifierKind::Age).is_empty(), "{text}");
     }
 }
+
+#[test]
+fn a_nickname_in_quotes_before_a_room_a_replys_first_word_and_a_devices_label_are_identifiers() {
+    let report = scan("\"Big Mo\" in bed 6 has given every single one of us a nickname.");
+    assert_eq!(phi(&report, IdentifierKind::Name), vec!["Big Mo"]);
+    let report = scan("we watched \"Frozen\" in room 4 with the kids");
+    assert!(
+        phi(&report, IdentifierKind::Name).is_empty(),
+        "{:#?}",
+        report.findings
+    );
+    let report = scan_in(
+        "Siosaia, this made our day! Our nurses are thrilled you're back on the pitch after your stay with us.",
+        official_reply(),
+    );
+    assert_eq!(phi(&report, IdentifierKind::Name), vec!["Siosaia"]);
+    let report = scan_in("Aww, thank you for the kind words!", official_reply());
+    assert!(
+        phi(&report, IdentifierKind::Name).is_empty(),
+        "{:#?}",
+        report.findings
+    );
+    let report =
+        scan("the feeding pump on mrs quispe (sticker says KP-7738-0192) has alarmed 22 times");
+    assert_eq!(phi(&report, IdentifierKind::Device), vec!["KP-7738-0192"]);
+}
