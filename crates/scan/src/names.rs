@@ -2833,7 +2833,8 @@ fn initial_lead(text: &str, words: &[Word], i: usize, c: &Class) -> Option<usize
         bytes.get(p.start),
         Some(b'n' | b's' | b'e' | b'w' | b'N' | b'S' | b'E' | b'W')
     );
-    let name_ok = c.surname() && !c.common() && !c.english() && !(c.place() && compass)
+    let compass_place = c.place() && compass;
+    let name_ok = c.surname() && !c.common() && !c.english() && !compass_place
         || unlisted(c) && w.end - w.start >= 4;
     if !letter_ok || !name_ok || w.prefix != Prefix::None {
         return None;
