@@ -3117,37 +3117,32 @@ fn authors_own(text: &str, start: usize) -> bool {
 /// Whether the cue at `start` follows "i'm", "being" or "be" and only words that describe a
 /// patient ("being the world's worst patient", "i'm a terrible patient").
 fn self_described(text: &str, start: usize) -> bool {
-    const DESCRIBING: &[&str] = &[
-        "the",
-        "a",
-        "an",
-        "world's",
-        "worst",
-        "best",
-        "terrible",
-        "bad",
-        "good",
-        "difficult",
-        "awful",
-        "model",
-        "cranky",
-        "grumpy",
-        "horrible",
-        "such",
-        "total",
-        "typical",
-        "impatient",
-    ];
     let mut head = text.get(..start).unwrap_or("").trim_end();
+    let mut buf = [0u8; 12];
     for _ in 0..5 {
         let cut = head.rfind(char::is_whitespace).map_or(0, |i| i + 1);
-        let word = head.get(cut..).unwrap_or("").replace('\u{2019}', "'");
-        let word = word.to_ascii_lowercase();
-        if matches!(word.as_str(), "i'm" | "im" | "being" | "be" | "am") {
-            return true;
+        let word = head.get(cut..).unwrap_or("");
+        // The word in lower case, a curly apostrophe as a straight one, on the stack; a longer
+        // word is none of those below.
+        let mut len = 0;
+        for c in word.chars() {
+            let b = match c {
+                '\u{2019}' => b'\'',
+                c if c.is_ascii() => c.to_ascii_lowercase() as u8,
+                _ => return false,
+            };
+            let Some(slot) = buf.get_mut(len) else {
+                return false;
+            };
+            *slot = b;
+            len += 1;
         }
-        if !DESCRIBING.contains(&word.as_str()) {
-            return false;
+        match buf.get(..len).unwrap_or_default() {
+            b"i'm" | b"im" | b"being" | b"be" | b"am" => return true,
+            b"the" | b"a" | b"an" | b"world's" | b"worst" | b"best" | b"terrible" | b"bad"
+            | b"good" | b"difficult" | b"awful" | b"model" | b"cranky" | b"grumpy"
+            | b"horrible" | b"such" | b"total" | b"typical" | b"impatient" => {}
+            _ => return false,
         }
         head = head.get(..cut).unwrap_or("").trim_end();
     }
@@ -3165,7 +3160,11 @@ fn after_my(text: &str, start: usize) -> bool {
         if word.eq_ignore_ascii_case("my") {
             return true;
         }
-        let patient = with_lowercase(word, |w| w.starts_with("patient") || w.starts_with("pt"));
+        let starts = |p: &str| {
+            word.get(..p.len())
+                .is_some_and(|h| h.eq_ignore_ascii_case(p))
+        };
+        let patient = starts("patient") || starts("pt");
         if word.is_empty() || patient || head.get(..cut).is_none_or(|h| !h.ends_with(' ')) {
             return false;
         }
