@@ -3173,11 +3173,22 @@ fn after_my(text: &str, start: usize) -> bool {
     false
 }
 
-/// Whether the sentence around `pos` speaks of a hotel or a dorm, where a room number is no
-/// patient's.
+/// Whether the sentence around `pos` (within 120 bytes) speaks of a hotel or a dorm, where a
+/// room number is no patient's.
 fn hotel_room(text: &str, pos: usize) -> bool {
-    let (s, e) = text::sentence_bounds(text, pos);
-    text.get(s..e).is_some_and(|sentence| {
+    // Within 120 bytes on each side (a text without stops is one long sentence).
+    let (mut from, mut to) = (pos.saturating_sub(120), (pos + 120).min(text.len()));
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    while !text.is_char_boundary(to) {
+        to += 1;
+    }
+    let Some(window) = text.get(from..to) else {
+        return false;
+    };
+    let (s, e) = text::sentence_bounds(window, pos.saturating_sub(from));
+    window.get(s..e).is_some_and(|sentence| {
         with_lowercase(sentence, |l| {
             [
                 "hotel", "motel", "airbnb", "hostel", "dorm", "resort", "cruise",

@@ -956,16 +956,39 @@ pub(crate) fn rating(text: &str, start: usize, end: usize) -> bool {
     if !matches!(score.parse::<u8>(), Ok(0..=10)) {
         return false;
     }
-    let after = text
-        .get(end..)
-        .unwrap_or("")
-        .trim_start()
-        .to_ascii_lowercase();
-    let before = text
-        .get(..start)
-        .unwrap_or("")
-        .trim_end()
-        .to_ascii_lowercase();
+    // Only the words beside the match are read (a copy of the rest of a long text at each date
+    // made it quadratic).
+    let bytes = text.as_bytes();
+    let after = bytes.get(end..).unwrap_or_default();
+    let after = after.get(after.iter().take_while(|b| b.is_ascii_whitespace()).count()..);
+    let after = after.unwrap_or_default();
+    let before = bytes.get(..start).unwrap_or_default();
+    let before = before
+        .get(
+            ..before.len()
+                - before
+                    .iter()
+                    .rev()
+                    .take_while(|b| b.is_ascii_whitespace())
+                    .count(),
+        )
+        .unwrap_or_default();
+    let starts = |w: &str| {
+        after
+            .get(..w.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(w.as_bytes()))
+    };
+    // A word right before, whole ("rated 9/10", not "separated 9/10").
+    let ends = |w: &str| {
+        before.len() >= w.len()
+            && before
+                .get(before.len() - w.len()..)
+                .is_some_and(|t| t.eq_ignore_ascii_case(w.as_bytes()))
+            && !before
+                .get(..before.len() - w.len())
+                .and_then(|h| h.last())
+                .is_some_and(u8::is_ascii_alphabetic)
+    };
     [
         "would",
         "vibes",
@@ -976,12 +999,10 @@ pub(crate) fn rating(text: &str, start: usize, end: usize) -> bool {
         "do not recommend",
     ]
     .iter()
-    .any(|w| after.starts_with(w))
-        || ["rate", "rated", "rating", "solid", "a"].iter().any(|w| {
-            before
-                .strip_suffix(w)
-                .is_some_and(|head| !head.ends_with(|c: char| c.is_ascii_alphabetic()))
-        })
+    .any(|w| starts(w))
+        || ["rate", "rated", "rating", "solid", "a"]
+            .iter()
+            .any(|w| ends(w))
 }
 
 /// Words that make digit groups a phone number when they stand just before them (on the same
