@@ -2712,7 +2712,10 @@ fn surname_before_comma(text: &str, words: &[Word], class: &[Class], i: usize) -
         Shape::Title => prev.shape == Shape::Title && !pc.common(),
         _ => false,
     };
-    if !shape_ok || !pc.surname() || pc.never() || pc.allowed() || pc.entity() {
+    // In capitals, a surname the lists lack too ("WOJCIECHOWSKI, HENRYK").
+    let surname_ok =
+        pc.surname() || w.shape == Shape::Upper && unlisted(pc) && prev.end - prev.start >= 4;
+    if !shape_ok || !surname_ok || pc.never() || pc.allowed() || pc.entity() {
         return None;
     }
     // "Lopez, Santos and Coleman", "Matheus, Janet, Nicholas": a firm's name or a list.
@@ -2723,16 +2726,34 @@ fn surname_before_comma(text: &str, words: &[Word], class: &[Class], i: usize) -
     if and || matches!(after.first(), Some(b',' | b'&')) {
         return None;
     }
-    let before = text.get(..prev.start)?.trim_end_matches([' ', '\t']);
+    // Particles before the surname belong to it ("DE LA CRUZ, TEODORO").
+    let mut start = prev.start;
+    let mut k = p;
+    while let Some(q) = k.checked_sub(1).map(|q| &words[q]) {
+        let particle = NAME_PARTICLES
+            .iter()
+            .any(|x| q.text(text).eq_ignore_ascii_case(x));
+        if !particle
+            || q.shape != prev.shape && q.shape != Shape::Lower
+            || text.get(q.end..start) != Some(" ")
+        {
+            break;
+        }
+        start = q.start;
+        k -= 1;
+    }
+    let before = text.get(..start)?.trim_end_matches([' ', '\t']);
     let label = |l: &str| {
         ["pt:", "patient:", "name:"]
             .iter()
             .any(|x| l.eq_ignore_ascii_case(x))
     };
+    // In capitals, after any label of a note ("NIGHT HANDOFF:", "EMS TO ED:").
     let line_start = before.is_empty()
         || before.ends_with('\n')
-        || before.rsplit(['\n', ' ', '\t']).next().is_some_and(label);
-    line_start.then_some(prev.start)
+        || before.rsplit(['\n', ' ', '\t']).next().is_some_and(label)
+        || w.shape == Shape::Upper && before.ends_with(':');
+    line_start.then_some(start)
 }
 
 /// Three capitals or fewer ("ID", "AMA"): amid sentence case, an acronym.

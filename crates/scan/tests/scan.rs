@@ -1776,3 +1776,30 @@ fn a_nickname_in_quotes_before_a_room_a_replys_first_word_and_a_devices_label_ar
         scan("the feeding pump on mrs quispe (sticker says KP-7738-0192) has alarmed 22 times");
     assert_eq!(phi(&report, IdentifierKind::Device), vec!["KP-7738-0192"]);
 }
+
+#[test]
+fn a_chart_header_in_capitals_after_a_notes_label_takes_unlisted_surnames_and_particles() {
+    for (text, name) in [
+        (
+            "NIGHT HANDOFF: WOJCIECHOWSKI, HENRYK BED 2B NPO AFTER MN",
+            "WOJCIECHOWSKI, HENRYK",
+        ),
+        (
+            "EMS TO ED: DE LA CRUZ, TEODORO 93 YO M, FOUND ON KITCHEN FLOOR",
+            "DE LA CRUZ, TEODORO",
+        ),
+    ] {
+        let report = scan(text);
+        assert!(
+            phi(&report, IdentifierKind::Name).contains(&name),
+            "{text}: {:#?}",
+            report.findings
+        );
+    }
+    let report = scan("UPDATE: TEAM, GREAT JOB TODAY");
+    assert!(
+        phi(&report, IdentifierKind::Name).is_empty(),
+        "{:#?}",
+        report.findings
+    );
+}
