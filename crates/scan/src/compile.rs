@@ -3028,29 +3028,35 @@ fn is_addressed(text: &str, words: &[text::Word], i: usize) -> bool {
                 .is_some_and(|t| t.text(text).eq_ignore_ascii_case("thank"))
 }
 
-/// Pushes the name and the room of each nickname in quotes that starts a sentence, right
-/// before a room and a verb ('"Tank" in bed 8 is ...', '“Big Mo” in bed 6 has ...'; not 'we
-/// watched "Frozen" in room 4'): one to three words of letters, the first a capital. Each
-/// closing quote is found by a vector search; most texts have none.
+/// Pushes the name of each nickname in quotes that starts a sentence, right before one of the
+/// rooms found and a verb ('"Tank" in bed 8 is ...', '“Big Mo” in bed 6 has ...'; not 'we
+/// watched "Frozen" in room 4'): one to three words of letters, the first a capital. Read from
+/// the rooms (most texts have none), not from every quote.
 fn nicknames_before_rooms(text: &str, candidates: &mut Vec<Candidate>) {
-    let bytes = text.as_bytes();
-    for at in memchr::memchr2_iter(b'"', 0xE2, bytes) {
-        let (quote, open) = if bytes.get(at) == Some(&b'"') {
-            (1, "\"")
-        } else if text.get(at..).is_some_and(|r| r.starts_with('\u{201d}')) {
-            (3, "\u{201c}")
+    let rooms = candidates.len();
+    for r in 0..rooms {
+        let Some(room) = candidates.get(r).filter(|c| c.kind == IdentifierKind::Room) else {
+            continue;
+        };
+        let Some(head) = text
+            .get(..room.start)
+            .and_then(|h| h.strip_suffix(" in "))
+            .filter(|_| verb_after(text, room.end))
+        else {
+            continue;
+        };
+        let (at, open) = if let Some(h) = head.strip_suffix('"') {
+            (h.len(), "\"")
+        } else if let Some(h) = head.strip_suffix('\u{201d}') {
+            (h.len(), "\u{201c}")
         } else {
             continue;
         };
-        let after = at + quote;
-        let Some(room) = room_after(text, after).filter(|r| verb_after(text, r.end)) else {
+        let window = text.get(at.saturating_sub(30)..at).unwrap_or("");
+        let Some(open_at) = window.rfind(open) else {
             continue;
         };
-        let head = text.get(at.saturating_sub(30)..at).unwrap_or("");
-        let Some(open_at) = head.rfind(open) else {
-            continue;
-        };
-        let open_start = at - head.len() + open_at;
+        let open_start = at - window.len() + open_at;
         let start = open_start + open.len();
         let starts_sentence = text
             .get(..open_start)
@@ -3075,34 +3081,43 @@ fn nicknames_before_rooms(text: &str, candidates: &mut Vec<Candidate>) {
             start,
             end: at,
         });
-        candidates.push(room);
     }
+}
+
+/// The words before `start`, nearest first, split at white space (with any punctuation on
+/// them): what the checks of the words before a cue read.
+fn words_before(text: &str, start: usize) -> impl Iterator<Item = &str> {
+    let mut head = text.get(..start).unwrap_or("").trim_end();
+    std::iter::from_fn(move || {
+        if head.is_empty() {
+            return None;
+        }
+        let cut = head.rfind(char::is_whitespace).map_or(0, |i| i + 1);
+        let word = head.get(cut..)?;
+        head = head.get(..cut).unwrap_or("").trim_end();
+        Some(word)
+    })
 }
 
 /// Whether the patient-context cue at `start` speaks of patients in general: after "every",
 /// "any", "each" or "no", with at most one word between ("every post-op patient who swears he
 /// can't walk", "any patient with chest pain").
 fn generic(text: &str, start: usize) -> bool {
-    let mut head = text.get(..start).unwrap_or("").trim_end();
     // A word between only before "patient" ("every post-op patient"; not "every Sunday was
     // discharged").
-    let rest = text.get(start..).unwrap_or("");
-    let about_patients = rest
-        .get(..7)
+    let about_patients = text
+        .get(start..start + 7)
         .is_some_and(|w| w.eq_ignore_ascii_case("patient"));
-    for _ in 0..1 + usize::from(about_patients) {
-        let cut = head.rfind(char::is_whitespace).map_or(0, |i| i + 1);
-        let word = head.get(cut..).unwrap_or("");
+    for word in words_before(text, start).take(1 + usize::from(about_patients)) {
         if ["every", "any", "each", "no"]
             .iter()
             .any(|w| word.eq_ignore_ascii_case(w))
         {
             return true;
         }
-        if word.is_empty() || !word.bytes().all(|b| b.is_ascii_alphabetic() || b == b'-') {
+        if !word.bytes().all(|b| b.is_ascii_alphabetic() || b == b'-') {
             return false;
         }
-        head = head.get(..cut).unwrap_or("").trim_end();
     }
     false
 }
@@ -3117,11 +3132,8 @@ fn authors_own(text: &str, start: usize) -> bool {
 /// Whether the cue at `start` follows "i'm", "being" or "be" and only words that describe a
 /// patient ("being the world's worst patient", "i'm a terrible patient").
 fn self_described(text: &str, start: usize) -> bool {
-    let mut head = text.get(..start).unwrap_or("").trim_end();
     let mut buf = [0u8; 12];
-    for _ in 0..5 {
-        let cut = head.rfind(char::is_whitespace).map_or(0, |i| i + 1);
-        let word = head.get(cut..).unwrap_or("");
+    for word in words_before(text, start).take(5) {
         // The word in lower case, a curly apostrophe as a straight one, on the stack; a longer
         // word is none of those below.
         let mut len = 0;
@@ -3144,19 +3156,13 @@ fn self_described(text: &str, start: usize) -> bool {
             | b"horrible" | b"such" | b"total" | b"typical" | b"impatient" => {}
             _ => return false,
         }
-        head = head.get(..cut).unwrap_or("").trim_end();
     }
     false
 }
 
 /// Whether the cue at `start` follows "my", "my own", or one of them and one word.
 fn after_my(text: &str, start: usize) -> bool {
-    let mut head = text.get(..start).unwrap_or("").trim_end();
-    for _ in 0..3 {
-        let cut = head
-            .rfind(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '\u{2019}' || c == '-'))
-            .map_or(0, |i| i + 1);
-        let word = head.get(cut..).unwrap_or("");
+    for word in words_before(text, start).take(3) {
         if word.eq_ignore_ascii_case("my") {
             return true;
         }
@@ -3164,11 +3170,13 @@ fn after_my(text: &str, start: usize) -> bool {
             word.get(..p.len())
                 .is_some_and(|h| h.eq_ignore_ascii_case(p))
         };
-        let patient = starts("patient") || starts("pt");
-        if word.is_empty() || patient || head.get(..cut).is_none_or(|h| !h.ends_with(' ')) {
+        // Punctuation ends the run ("my patient's, surgery"); a patient's word is no one's own.
+        let plain = word
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '\'' | '\u{2019}' | '-'));
+        if !plain || starts("patient") || starts("pt") {
             return false;
         }
-        head = head.get(..cut).unwrap_or("").trim_end();
     }
     false
 }
